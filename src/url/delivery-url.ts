@@ -1,0 +1,110 @@
+/**
+ * Delivery URL grammar:
+ *   /<cloud>/image/<type>/[s--SIG--/][<component>/...][v<version>/]<public_id>[.<ext>]
+ *   /image/<type>/...   (private-CDN form: the cloud name comes from configuration)
+ */
+import { hasComponentShape, looksLikeComponent, parseComponent } from './component';
+import { CldError } from './errors';
+import type { Component } from './params';
+
+export const DELIVERY_TYPES = ['upload', 'private', 'authenticated'] as const;
+export type DeliveryType = (typeof DELIVERY_TYPES)[number];
+
+/** Extensions that select an output format (or name the original's format). */
+export const EXTENSIONS: Record<string, 'jpg' | 'png' | 'webp' | 'gif'> = {
+  jpg: 'jpg', jpeg: 'jpg', jpe: 'jpg', png: 'png', webp: 'webp', gif: 'gif',
+};
+
+export interface DeliveryUrl {
+  cloud: string;
+  type: DeliveryType;
+  /** The signature's characters between `s--` and `--`, if the URL is signed. */
+  signature?: string;
+  components: Component[];
+  version?: number;
+  publicId: string;
+  extension?: 'jpg' | 'png' | 'webp' | 'gif';
+  /** Exactly what a signature covers: raw transformation segments and raw source, version excluded. */
+  toSign: string;
+}
+
+const MAX_PUBLIC_ID = 255;
+
+export function parseDeliveryPath(rawPath: string, configuredCloud: string): DeliveryUrl {
+  const segments = rawPath.split('/').filter((s) => s !== '');
+  let i = 0;
+  let cloud = configuredCloud;
+  if (segments[0] !== 'image') {
+    cloud = decode(segments[i++] ?? '');
+    if (segments[i] !== 'image') throw assetTypeError(segments[i]);
+  }
+  i++; // "image"
+  const type = segments[i++];
+  if (type === 'fetch') throw new CldError(400, 'The fetch delivery type is not supported by this dprox deployment');
+  if (!DELIVERY_TYPES.includes(type as DeliveryType)) throw new CldError(400, `Invalid delivery type '${type ?? ''}' (expected upload, private or authenticated)`);
+
+  let signature: string | undefined;
+  const sig = /^s--([A-Za-z0-9_-]{8}|[A-Za-z0-9_-]{32})--$/.exec(segments[i] ?? '');
+  if (sig) {
+    signature = sig[1];
+    i++;
+  }
+
+  const rest = segments.slice(i);
+  // The version ends the transformations, unless what precedes it cannot be transformations
+  // (then it is a folder such as `docs/v2/img`).
+  const versionAt = rest.findIndex(
+    (s, k) => /^v\d+$/.test(s) && k < rest.length - 1 && rest.slice(0, k).every((c) => hasComponentShape(decode(c))),
+  );
+  const rawComponents: string[] = [];
+  let j = 0;
+  if (versionAt >= 0) {
+    rawComponents.push(...rest.slice(0, versionAt));
+    j = versionAt + 1;
+  } else {
+    while (j < rest.length - 1 && looksLikeComponent(decode(rest[j]))) rawComponents.push(rest[j++]);
+  }
+  const version = versionAt >= 0 ? Number(rest[versionAt].slice(1)) : undefined;
+  const rawSource = rest.slice(j).join('/');
+  if (!rawSource) throw new CldError(400, 'Missing public ID in URL');
+
+  const source = decode(rawSource);
+  const dot = source.lastIndexOf('.');
+  const ext = dot > 0 ? source.slice(dot + 1).toLowerCase() : '';
+  const extension = EXTENSIONS[ext];
+  const publicId = extension ? source.slice(0, dot) : source;
+  validatePublicId(publicId);
+
+  return {
+    cloud,
+    type: type as DeliveryType,
+    signature,
+    components: rawComponents.map((c) => parseComponent(decode(c))),
+    version,
+    publicId,
+    extension,
+    toSign: [...rawComponents, rawSource].join('/'),
+  };
+}
+
+export function validatePublicId(publicId: string): void {
+  if (publicId.length > MAX_PUBLIC_ID) throw new CldError(400, 'public_id is too long');
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(publicId)) throw new CldError(400, 'Invalid public_id: control characters are not allowed');
+  if (publicId.split('/').some((p) => p === '' || p === '.' || p === '..'))
+    throw new CldError(400, `Invalid public_id '${publicId}': empty, '.' or '..' folder names are not allowed`);
+}
+
+function decode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new CldError(400, `Malformed percent-encoding in URL segment '${segment}'`);
+  }
+}
+
+function assetTypeError(assetType: string | undefined): CldError {
+  return assetType === 'video' || assetType === 'raw'
+    ? new CldError(400, `Asset type '${assetType}' is not supported: dprox delivers images`)
+    : new CldError(404, 'Not found: expected /<cloud>/image/<type>/... or /image/<type>/...');
+}

@@ -1,0 +1,77 @@
+/**
+ * The `e_` table: every supported effect, its argument range and default, and whether the DPR scales it.
+ * Strength → pixels mapping (documented in the README): see `sigmaFor`.
+ */
+import { CldError, ParamError } from './errors';
+
+export interface Effect {
+  name: EffectName;
+  /** Strength after defaults, or undefined for effects without an argument. */
+  strength?: number;
+}
+
+interface EffectSpec {
+  /** Inclusive argument range and its default; absent for effects without an argument. */
+  range?: readonly [number, number];
+  default?: number;
+  /** The effect works in pixels, so its radius is multiplied by the DPR. */
+  dprScaled: boolean;
+}
+
+export const EFFECTS = {
+  grayscale: { dprScaled: false },
+  sharpen: { range: [1, 2000], default: 100, dprScaled: true },
+  unsharp_mask: { range: [1, 2000], default: 100, dprScaled: true },
+  blur: { range: [1, 2000], default: 100, dprScaled: true },
+} as const satisfies Record<string, EffectSpec>;
+
+export type EffectName = keyof typeof EFFECTS;
+
+export function effect(raw: string): Effect {
+  const [name, arg, ...rest] = raw.split(':');
+  const spec: EffectSpec | undefined = (EFFECTS as Record<string, EffectSpec>)[name];
+  if (!spec) {
+    throw new CldError(400, `Invalid effect in transformation: ${name} (supported: ${Object.keys(EFFECTS).join(', ')})`);
+  }
+  if (!spec.range) {
+    if (arg !== undefined) throw new ParamError(`e_${name}`, raw, 'no argument');
+    return { name: name as EffectName };
+  }
+  const [min, max] = spec.range;
+  if (rest.length || (arg !== undefined && !/^\d+$/.test(arg)))
+    throw new ParamError(`e_${name}`, raw, `a strength from ${min} to ${max}`);
+  const strength = arg === undefined ? spec.default! : Number(arg);
+  if (strength < min || strength > max) throw new ParamError(`e_${name}`, raw, `a strength from ${min} to ${max}`);
+  return { name: name as EffectName, strength };
+}
+
+export function formatEffect(e: Effect): string {
+  return e.strength === undefined ? e.name : `${e.name}:${e.strength}`;
+}
+
+/**
+ * Gaussian sigma in logical pixels (DPR 1) for a strength. Blur: strength / 20 (e_blur = 5 px,
+ * e_blur:2000 = 100 px). Sharpen and unsharp mask use a small fixed radius, the strength sets
+ * the amount: sharpen sigma 1 px, unsharp_mask sigma 2 px (wider, softer halo).
+ */
+export function sigmaFor(e: Effect): number {
+  switch (e.name) {
+    case 'blur':
+      return e.strength! / 20;
+    case 'sharpen':
+      return 1;
+    case 'unsharp_mask':
+      return 2;
+    default:
+      return 0;
+  }
+}
+
+/** Unsharp-mask amount for a strength: e_sharpen (100) adds 100% of the detail layer; 2000 adds 20x. */
+export function amountFor(e: Effect): number {
+  return e.strength! / 100;
+}
+
+export function dprScales(e: Effect): boolean {
+  return EFFECTS[e.name].dprScaled;
+}

@@ -1,0 +1,168 @@
+/**
+ * THE parameter table. Every transformation parameter dprox accepts is declared here once:
+ * its URL key, the name used in error messages, its value grammar (parse), its canonical
+ * spelling (format), and whether the DPR multiplies it. Parser, canonical form, signatures'
+ * cache keys and the planner all read this table; nothing else knows a parameter's syntax.
+ */
+import { color, formatColor, type Color } from './colors';
+import { effect, formatEffect, type Effect } from './effects';
+import { CldError, ParamError } from './errors';
+import {
+  aspectRatio, decimal, dimension, formatDimension, formatOffset, offset, oneOf, positiveInt,
+  type Dimension, type Offset,
+} from './values';
+
+export const CROP_MODES = ['scale', 'fit', 'limit', 'mfit', 'fill', 'lfill', 'pad', 'lpad', 'mpad', 'crop', 'thumb'] as const;
+export type CropMode = (typeof CROP_MODES)[number];
+
+export const COMPASS = ['center', 'north', 'south', 'east', 'west', 'north_east', 'north_west', 'south_east', 'south_west'] as const;
+/** Face gravities: dprox detects no faces, so they fall back to north as Cloudinary does when none is found. */
+export const FACE_GRAVITIES = ['face', 'faces', 'face:center', 'faces:center', 'face:auto', 'faces:auto', 'adv_face', 'adv_faces'] as const;
+export type Gravity = (typeof COMPASS)[number] | 'auto' | (typeof FACE_GRAVITIES)[number];
+
+export const OUTPUT_FORMATS = ['jpg', 'png', 'webp'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+export type FormatParam = OutputFormat | 'auto';
+
+export type Quality = { kind: 'fixed'; value: number } | { kind: 'auto'; level: 'best' | 'good' | 'eco' | 'low' };
+export type Dpr = { kind: 'fixed'; value: number } | { kind: 'auto' };
+export type Angle = { degrees: number; hflip: boolean; vflip: boolean; ignore: boolean };
+export type Radius = { kind: 'max' } | { kind: 'px'; corners: readonly [number, number, number, number] };
+
+export const FLAGS = ['ignore_aspect_ratio', 'progressive', 'immutable_cache'] as const;
+export type Flag = (typeof FLAGS)[number];
+
+export const MAX_DPR = 5;
+
+interface ParamSpec<T> {
+  /** Name used in error messages ("Invalid width in transformation: ..."). */
+  name: string;
+  parse(raw: string): T;
+  format(value: T): string;
+  /** Pixel values of this parameter are multiplied by the DPR (ratios are not). */
+  dprScaled: boolean;
+}
+
+const param = <T>(spec: ParamSpec<T>) => spec;
+
+export const PARAMS = {
+  w: param<Dimension>({ name: 'width', parse: dimension('width', true), format: formatDimension, dprScaled: true }),
+  h: param<Dimension>({ name: 'height', parse: dimension('height', false), format: formatDimension, dprScaled: true }),
+  c: param<CropMode>({ name: 'crop', parse: oneOf('crop', CROP_MODES), format: String, dprScaled: false }),
+  ar: param<number>({ name: 'aspect_ratio', parse: aspectRatio, format: decimal, dprScaled: false }),
+  g: param<Gravity>({
+    name: 'gravity',
+    parse: oneOf<Gravity>('gravity', [...COMPASS, 'auto', ...FACE_GRAVITIES]),
+    format: String,
+    dprScaled: false,
+  }),
+  x: param<Offset>({ name: 'x', parse: offset('x'), format: formatOffset, dprScaled: true }),
+  y: param<Offset>({ name: 'y', parse: offset('y'), format: formatOffset, dprScaled: true }),
+  dpr: param<Dpr>({
+    name: 'dpr',
+    parse: (raw) => {
+      if (raw === 'auto') return { kind: 'auto' };
+      const n = /^\d*\.?\d+$|^\d+\.$/.test(raw) ? Number(raw) : NaN;
+      if (!(n >= 0.1 && n <= MAX_DPR)) throw new ParamError('dpr', raw, `a number from 0.1 to ${MAX_DPR}, or auto`);
+      return { kind: 'fixed', value: n };
+    },
+    format: (d) => (d.kind === 'auto' ? 'auto' : decimal(d.value)),
+    dprScaled: false,
+  }),
+  e: param<Effect>({ name: 'effect', parse: effect, format: formatEffect, dprScaled: true }),
+  a: param<Angle>({ name: 'angle', parse: angle, format: formatAngle, dprScaled: false }),
+  r: param<Radius>({ name: 'radius', parse: radius, format: formatRadius, dprScaled: true }),
+  b: param<Color>({ name: 'background', parse: color('background'), format: formatColor, dprScaled: false }),
+  o: param<number>({ name: 'opacity', parse: (raw) => positiveInt('opacity', raw, 0, 100), format: String, dprScaled: false }),
+  q: param<Quality>({ name: 'quality', parse: quality, format: formatQuality, dprScaled: false }),
+  f: param<FormatParam>({
+    name: 'format',
+    parse: (raw) => oneOf<FormatParam>('format', [...OUTPUT_FORMATS, 'auto'])(raw === 'jpeg' ? 'jpg' : raw),
+    format: String,
+    dprScaled: false,
+  }),
+  fl: param<readonly Flag[]>({
+    name: 'flag',
+    parse: (raw) => [...new Set(raw.split('.').map(oneOf('flag', FLAGS)))].sort(),
+    format: (flags) => flags.join('.'),
+    dprScaled: false,
+  }),
+};
+
+export type ParamKey = keyof typeof PARAMS;
+type ValueOf<K extends ParamKey> = ReturnType<(typeof PARAMS)[K]['parse']>;
+/** One parsed transformation component, keyed by URL key: `component.w`, `component.c`, ... */
+export type Component = { -readonly [K in ParamKey]?: ValueOf<K> };
+
+/**
+ * Every key Cloudinary defines. A path segment made of these is a transformation component even
+ * when dprox does not support one of them (answered 400, not mistaken for a folder of the public ID).
+ */
+export const CLOUDINARY_KEYS = new Set([
+  'a', 'ac', 'af', 'ar', 'b', 'bl', 'bo', 'br', 'c', 'co', 'cs', 'd', 'dl', 'dn', 'dpr', 'du', 'e', 'eo', 'f', 'fl',
+  'fn', 'fps', 'g', 'h', 'if', 'ki', 'l', 'o', 'p', 'pg', 'q', 'r', 'so', 'sp', 't', 'u', 'vc', 'vs', 'w', 'x', 'y', 'z',
+]);
+
+export function isParamKey(key: string): key is ParamKey {
+  return Object.hasOwn(PARAMS, key);
+}
+
+function angle(raw: string): Angle {
+  const result: Angle = { degrees: 0, hflip: false, vflip: false, ignore: false };
+  for (const part of raw.split('.')) {
+    if (part === 'hflip') result.hflip = true;
+    else if (part === 'vflip') result.vflip = true;
+    else if (part === 'ignore') result.ignore = true;
+    else if (/^-?\d+$/.test(part) && Number(part) % 90 === 0 && Math.abs(Number(part)) <= 3600)
+      result.degrees = (((result.degrees + Number(part)) % 360) + 360) % 360;
+    else throw new ParamError('angle', raw, 'a multiple of 90 degrees, hflip, vflip or ignore (dot-separated)');
+  }
+  return result;
+}
+
+function formatAngle(a: Angle): string {
+  const parts: string[] = [];
+  if (a.hflip) parts.push('hflip');
+  if (a.vflip) parts.push('vflip');
+  if (a.ignore) parts.push('ignore');
+  if (a.degrees || !parts.length) parts.push(String(a.degrees));
+  return parts.join('.');
+}
+
+function radius(raw: string): Radius {
+  if (raw === 'max') return { kind: 'max' };
+  const parts = raw.split(':');
+  if (parts.length > 4 || parts.some((p) => !/^\d+$/.test(p) || Number(p) > 10_000))
+    throw new ParamError('radius', raw, 'max, or 1 to 4 pixel values separated by colons');
+  const v = parts.map(Number);
+  // CSS border-radius shorthand: tl, tr, br, bl.
+  const corners: [number, number, number, number] =
+    v.length === 1 ? [v[0], v[0], v[0], v[0]] : v.length === 2 ? [v[0], v[1], v[0], v[1]] : v.length === 3 ? [v[0], v[1], v[2], v[1]] : [v[0], v[1], v[2], v[3]];
+  return { kind: 'px', corners };
+}
+
+function formatRadius(r: Radius): string {
+  if (r.kind === 'max') return 'max';
+  const [a, b, c, d] = r.corners;
+  return a === b && b === c && c === d ? String(a) : r.corners.join(':');
+}
+
+function quality(raw: string): Quality {
+  if (raw === 'auto') return { kind: 'auto', level: 'good' };
+  if (raw.startsWith('auto:')) {
+    const level = oneOf('quality', ['best', 'good', 'eco', 'low'] as const)(raw.slice(5));
+    return { kind: 'auto', level };
+  }
+  if (!/^\d+$/.test(raw)) throw new ParamError('quality', raw, 'an integer from 1 to 100, or auto[:best|good|eco|low]');
+  return { kind: 'fixed', value: positiveInt('quality', raw, 1, 100) };
+}
+
+function formatQuality(q: Quality): string {
+  return q.kind === 'fixed' ? String(q.value) : `auto:${q.level}`;
+}
+
+export function unsupportedKey(key: string, rawParam: string): CldError {
+  return CLOUDINARY_KEYS.has(key)
+    ? new CldError(400, `Unsupported transformation parameter '${key}' in ${rawParam} (dprox supports: ${Object.keys(PARAMS).join(', ')})`)
+    : new CldError(400, `Invalid transformation parameter '${key}' in ${rawParam}`);
+}
