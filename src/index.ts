@@ -1,6 +1,35 @@
 import { Hono } from 'hono';
+import { deliver } from './routes/deliver';
+import { home } from './routes/home';
+import { errorResponse, toErrorResponse } from './routes/responses';
+import { upload } from './routes/upload';
+import { CldError } from './url/errors';
+import { ImageError } from './pixels/errors';
 
 const app = new Hono<{ Bindings: Env }>();
-app.get('/', (c) => c.text('dprox'));
+
+app.get('/', (c) => home(c.req.raw, c.env));
+
+// Upload API; errors in the API's JSON shape.
+const api = new Hono<{ Bindings: Env }>();
+api.onError((err) => {
+  const res = toErrorResponse(err);
+  const message = err instanceof CldError || err instanceof ImageError ? err.message : 'Internal error';
+  return Response.json({ error: { message, http_code: res.status } }, { status: res.status, headers: res.headers });
+});
+api.post('/:cloud/image/upload', (c) => upload(c.req.raw, c.env, c.req.param('cloud')));
+api.post('/:cloud/auto/upload', (c) => upload(c.req.raw, c.env, c.req.param('cloud')));
+api.post('/:cloud/upload', (c) => upload(c.req.raw, c.env, c.req.param('cloud')));
+app.route('/v1_1', api);
+
+// Delivery: /<cloud>/image/... and the private-CDN form /image/...
+app.get('/image/*', (c) => deliver(c.req.raw, c.env, c.executionCtx));
+app.get('/:cloud/image/*', (c) => deliver(c.req.raw, c.env, c.executionCtx));
+app.on(['POST', 'PUT', 'DELETE', 'PATCH'], ['/image/*', '/:cloud/image/*'], () =>
+  errorResponse(405, 'Method not allowed: delivery URLs answer GET and HEAD'),
+);
+
+app.notFound(() => errorResponse(404, 'Not found: expected /<cloud>/image/<type>/[transformations/][v<version>/]<public_id>.<ext>'));
+app.onError((err) => toErrorResponse(err));
 
 export default app;

@@ -1,0 +1,165 @@
+/**
+ * The planner: pure. Resolved transformation + source header → ordered steps with exact pixel
+ * sizes and the request's peak memory, checked against the budget before any pixel is decoded.
+ */
+import { chooseShrink, decodeCost, encodeCost } from '../pixels/cost';
+import type { ImageHeader } from '../pixels/header';
+import type { Rgba } from '../pixels/raster';
+import { amountFor, dprScales, sigmaFor } from '../url/effects';
+import { CldError } from '../url/errors';
+import type { Component, OutputFormat } from '../url/params';
+import { geometrySteps } from './geometry';
+import { chainDpr } from './hints';
+import type { Size, Step } from './steps';
+
+/** Peak bytes one request may need: the isolate has 128 MB for everything, concurrent requests included. */
+export const MEMORY_BUDGET = 100 * 1024 * 1024;
+
+export interface OutputSpec {
+  format: OutputFormat;
+  quality: number;
+  progressive: boolean;
+}
+
+export interface PlanInput {
+  /** Parsed components with client hints already resolved. */
+  components: readonly Component[];
+  header: ImageHeader;
+  /** Size of the original's bytes, held for the whole request. */
+  inputBytes: number;
+  output: OutputSpec;
+}
+
+export interface Plan {
+  steps: Step[];
+  /** Output size. */
+  width: number;
+  height: number;
+  /** Estimated peak bytes (JS buffers and WASM growth) of the whole request. */
+  peakBytes: number;
+}
+
+const WHITE: Rgba = [255, 255, 255, 255];
+
+export function buildPlan({ components, header, inputBytes, output }: PlanInput): Plan {
+  const dpr = chainDpr(components);
+  const autoOrient = header.orientation > 1 && !components.some((c) => c.a?.ignore);
+  const swaps = autoOrient && header.orientation >= 5;
+  const oriented: Size = swaps ? { width: header.height, height: header.width } : { width: header.width, height: header.height };
+
+  // The transformation at full resolution, in logical (oriented) coordinates.
+  const chain: Step[] = [];
+  let size = oriented;
+  for (const c of components) {
+    for (const step of componentSteps(c, size, dpr)) {
+      chain.push(step);
+      size = { width: step.width, height: step.height };
+    }
+  }
+
+  // Shrink-on-load: decode a JPEG at 1/2, 1/4 or 1/8 when the chain starts by resizing to a size that still fits.
+  const first = chain[0];
+  const shrink = first?.op === 'resize' ? chooseShrink(header, swaps ? first.height : first.width, swaps ? first.width : first.height) : 1;
+  const decoded: Size = { width: Math.ceil(header.width / shrink), height: Math.ceil(header.height / shrink) };
+  const steps: Step[] = [{ op: 'decode', shrink, ...decoded }];
+  if (autoOrient) steps.push({ op: 'orient', orientation: header.orientation, ...(swaps ? { width: decoded.height, height: decoded.width } : decoded) });
+  steps.push(...chain);
+  if (output.format === 'jpg') steps.push({ op: 'flatten', background: lastBackground(components), ...size });
+  steps.push({ op: 'encode', ...output, ...size });
+
+  const peakBytes = estimatePeak(steps, header, inputBytes);
+  if (peakBytes > MEMORY_BUDGET) {
+    throw new CldError(
+      400,
+      `Image too large to process: ${header.width}x${header.height} ${header.format}${header.progressive ? ' (progressive)' : ''} to ${size.width}x${size.height} needs about ${mb(peakBytes)} MB, over the ${mb(MEMORY_BUDGET)} MB limit`,
+    );
+  }
+  return { steps, width: size.width, height: size.height, peakBytes };
+}
+
+/** One component: angle first, then crop/resize, effect, rounded corners, opacity. */
+function componentSteps(c: Component, input: Size, dpr: number): Step[] {
+  const steps: Step[] = [];
+  let size = input;
+  const push = (s: Step) => {
+    steps.push(s);
+    size = { width: s.width, height: s.height };
+  };
+  if (c.a) {
+    if (c.a.degrees) {
+      const swap = c.a.degrees !== 180;
+      push({ op: 'rotate', degrees: c.a.degrees as 90 | 180 | 270, ...(swap ? { width: size.height, height: size.width } : size) });
+    }
+    if (c.a.hflip) push({ op: 'flip', axis: 'horizontal', ...size });
+    if (c.a.vflip) push({ op: 'flip', axis: 'vertical', ...size });
+  }
+  for (const s of geometrySteps(c, size, dpr)) push(s);
+  if (c.e) {
+    const scale = dprScales(c.e) ? dpr : 1;
+    switch (c.e.name) {
+      case 'grayscale':
+        push({ op: 'grayscale', ...size });
+        break;
+      case 'blur':
+        push({ op: 'blur', sigma: sigmaFor(c.e) * scale, ...size });
+        break;
+      case 'sharpen':
+      case 'unsharp_mask':
+        push({ op: 'sharpen', sigma: sigmaFor(c.e) * scale, amount: amountFor(c.e), ...size });
+        break;
+    }
+  }
+  if (c.r) {
+    const radii = c.r.kind === 'max' ? 'max' : (c.r.corners.map((v) => Math.round(v * dpr)) as unknown as [number, number, number, number]);
+    push({ op: 'round-corners', radii, ...size });
+  }
+  if (c.o !== undefined && c.o < 100) push({ op: 'opacity', percent: c.o, ...size });
+  return steps;
+}
+
+function lastBackground(components: readonly Component[]): Rgba {
+  let bg: Rgba = WHITE;
+  for (const c of components) if (c.b && c.b[3] > 0) bg = c.b;
+  return [bg[0], bg[1], bg[2], 255];
+}
+
+const rgbaBytes = (s: Size) => s.width * s.height * 4;
+
+/**
+ * Peak memory: the original's bytes for the whole request, plus what decoding leaves in WASM memory
+ * (it never shrinks), plus the largest JS working set of any later step, plus the encoder's memory.
+ */
+function estimatePeak(steps: Step[], header: ImageHeader, inputBytes: number): number {
+  let prev: Size = { width: 0, height: 0 };
+  let decode = 0;
+  let encode = 0;
+  let working = 0;
+  for (const step of steps) {
+    const out = rgbaBytes(step);
+    const input = rgbaBytes(prev);
+    switch (step.op) {
+      case 'decode':
+        decode = decodeCost(header, step.shrink);
+        break;
+      case 'encode':
+        encode = encodeCost(step.format, step.width, step.height);
+        working = Math.max(working, input);
+        break;
+      case 'resize': // the first pass's transposed float intermediate is out.width x in.height x 4 channels
+        working = Math.max(working, input + out + step.width * prev.height * 16);
+        break;
+      case 'blur':
+      case 'sharpen': // float intermediate of the separable passes
+        working = Math.max(working, input + out + out * 4);
+        break;
+      default:
+        working = Math.max(working, input + out);
+    }
+    prev = step;
+  }
+  return inputBytes + decode + working + encode;
+}
+
+function mb(bytes: number): number {
+  return Math.ceil(bytes / (1024 * 1024));
+}

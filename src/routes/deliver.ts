@@ -1,0 +1,122 @@
+/**
+ * GET/HEAD delivery: URL → (Cache API | R2 derived | original → plan → pixels) → image.
+ */
+import { readHeader } from '../pixels/header';
+import { runPlan } from '../pixels/run';
+import { resolveHints, validateDpr } from '../plan/hints';
+import { chooseOutput, contentType } from '../plan/output';
+import { buildPlan } from '../plan/plan';
+import { cacheMatch, cachePut } from '../store/edge-cache';
+import { derivedKey } from '../store/derived';
+import { getOriginal } from '../store/originals';
+import { formatTransformation } from '../url/component';
+import { parseDeliveryPath, type DeliveryUrl } from '../url/delivery-url';
+import { CldError } from '../url/errors';
+import type { Component } from '../url/params';
+import { verifyDeliverySignature } from '../url/signature';
+import { ACCEPT_CH, DERIVED_CACHE_CONTROL } from './responses';
+
+export async function deliver(request: Request, env: Env, ctx: Pick<ExecutionContext, 'waitUntil'>): Promise<Response> {
+  const url = parseDeliveryPath(new URL(request.url).pathname, env.CLOUD_NAME);
+  if (url.cloud !== env.CLOUD_NAME) throw new CldError(404, `Unknown cloud_name ${url.cloud}`);
+  await authorize(url, env);
+  validateDpr(url.components);
+
+  const hints = resolveHints(url.components, request.headers);
+  const components = hints.components;
+  const canonical = formatTransformation(components);
+  const fAuto = components.some((c) => c.f === 'auto');
+  const acceptsWebp = fAuto && /image\/webp/i.test(request.headers.get('Accept') ?? '');
+  const vary = [...hints.vary, ...(fAuto ? ['Accept'] : [])];
+  // Everything the response depends on besides the original itself (whose changes a new version busts).
+  const cacheKey = [url.cloud, url.type, url.publicId, url.version ?? '', url.extension ?? '', canonical, fAuto ? `webp=${acceptsWebp}` : ''].join('|');
+  const key = await derivedKey(url.cloud, url.type, url.publicId, cacheKey);
+  const immutable = components.some((c) => c.fl?.includes('immutable_cache'));
+  const finish = (res: Response) => withDeliveryHeaders(res, request, vary, immutable);
+
+  const cached = await cacheMatch(key);
+  if (cached) return finish(cached);
+
+  const stored = await env.IMAGES.get(key);
+  if (stored) {
+    const res = imageResponse(await stored.arrayBuffer(), stored.httpMetadata?.contentType ?? 'application/octet-stream', stored.httpEtag);
+    ctx.waitUntil(cachePut(key, res.clone()));
+    return finish(res);
+  }
+
+  const original = await getOriginal(env.IMAGES, url.cloud, url.type, url.publicId);
+  if (!original) throw new CldError(404, `Resource not found - ${url.publicId}`);
+  const bytes = new Uint8Array(await original.arrayBuffer());
+  const header = readHeader(bytes);
+  const output = chooseOutput({
+    components,
+    extension: url.extension,
+    originalFormat: header.format,
+    mayBeTransparent: header.hasAlpha || addsTransparency(components),
+    accept: request.headers.get('Accept'),
+  });
+
+  // The original itself, untouched: no decode, no re-encode.
+  if (canonical === '' && output.format === header.format) {
+    const res = imageResponse(bytes, contentType(header.format), original.httpEtag);
+    ctx.waitUntil(cachePut(key, res.clone()));
+    return finish(res);
+  }
+  const plan = buildPlan({ components, header, inputBytes: bytes.byteLength, output });
+  const encoded = await runPlan(bytes, header, plan);
+  const type = contentType(output.format);
+  const saved = await env.IMAGES.put(key, encoded, {
+    httpMetadata: { contentType: type },
+    customMetadata: { transformation: canonical, width: String(plan.width), height: String(plan.height) },
+  });
+  const res = imageResponse(encoded, type, saved.httpEtag);
+  ctx.waitUntil(cachePut(key, res.clone()));
+  return finish(res);
+}
+
+/**
+ * `authenticated`: every URL must be signed. `private`: the original needs a signature, derived
+ * versions do not. Any signature present must be valid.
+ */
+async function authorize(url: DeliveryUrl, env: Env): Promise<void> {
+  if (url.signature !== undefined) {
+    if (!(await verifyDeliverySignature(url.toSign, url.signature, env.API_SECRET)))
+      throw new CldError(401, 'Invalid signature: it does not match the transformation and public ID');
+    return;
+  }
+  if (url.type === 'authenticated') throw new CldError(401, 'Signature required: authenticated resources need a signed URL');
+  if (url.type === 'private' && url.components.length === 0)
+    throw new CldError(401, 'Signature required: the original of a private resource needs a signed URL');
+}
+
+function addsTransparency(components: readonly Component[]): boolean {
+  return components.some((c) => c.r !== undefined || (c.o !== undefined && c.o < 100) || (c.b !== undefined && c.b[3] < 255));
+}
+
+function imageResponse(body: ArrayBuffer | Uint8Array, type: string, etag: string): Response {
+  return new Response(body, {
+    headers: { 'Content-Type': type, 'Content-Length': String(body.byteLength), ETag: etag },
+  });
+}
+
+function withDeliveryHeaders(res: Response, request: Request, vary: string[], immutable: boolean): Response {
+  const headers = new Headers(res.headers);
+  headers.set('Cache-Control', immutable ? `${DERIVED_CACHE_CONTROL}, immutable` : DERIVED_CACHE_CONTROL);
+  headers.set('Accept-CH', ACCEPT_CH);
+  headers.set('Access-Control-Allow-Origin', '*');
+  if (vary.length) headers.set('Vary', vary.join(', '));
+  else headers.delete('Vary');
+  const etag = headers.get('ETag');
+  if (etag && ifNoneMatch(request.headers.get('If-None-Match'), etag)) {
+    headers.delete('Content-Length');
+    headers.delete('Content-Type');
+    return new Response(null, { status: 304, headers });
+  }
+  return new Response(request.method === 'HEAD' ? null : res.body, { status: 200, headers });
+}
+
+function ifNoneMatch(header: string | null, etag: string): boolean {
+  if (!header) return false;
+  const bare = (t: string) => t.trim().replace(/^W\//, '');
+  return header.trim() === '*' || header.split(',').some((t) => bare(t) === bare(etag));
+}

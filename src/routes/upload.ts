@@ -1,0 +1,169 @@
+/**
+ * Upload API, minimal: POST /v1_1/<cloud>/image/upload with a Cloudinary API signature.
+ * Answers Cloudinary-shaped JSON so the official SDKs work against it.
+ */
+import { ImageError } from '../pixels/errors';
+import { readHeader, type ImageHeader } from '../pixels/header';
+import { deleteDerived } from '../store/derived';
+import { headOriginal, putOriginal } from '../store/originals';
+import { contentType } from '../plan/output';
+import { DELIVERY_TYPES, validatePublicId, type DeliveryType } from '../url/delivery-url';
+import { CldError } from '../url/errors';
+import { apiSignature, verifyApiSignature, type ApiParams } from '../url/signature';
+
+/** Cloudinary accepts 100 MB; an isolate holding the body must stay well inside 128 MB. */
+export const MAX_UPLOAD_BYTES = 40 * 1024 * 1024;
+/** Signed requests are valid for an hour after their timestamp, as on Cloudinary. */
+const SIGNATURE_TTL_S = 3600;
+
+export async function upload(request: Request, env: Env, cloud: string): Promise<Response> {
+  if (cloud !== env.CLOUD_NAME) throw new CldError(404, `Unknown cloud_name ${cloud}`);
+  const length = Number(request.headers.get('Content-Length') ?? 0);
+  if (length > MAX_UPLOAD_BYTES) throw new CldError(413, `File size too large: ${length} bytes, maximum is ${MAX_UPLOAD_BYTES}`);
+
+  const form = await readForm(request);
+  const params: ApiParams = {};
+  let file: Uint8Array | undefined;
+  let originalFilename: string | undefined;
+  for (const [name, value] of form) {
+    if (name === 'file') {
+      if (typeof value === 'string') file = dataUri(value);
+      else {
+        file = new Uint8Array(await value.arrayBuffer());
+        originalFilename = value.name;
+      }
+    } else if (typeof value === 'string') params[name] = value;
+  }
+
+  await authenticate(params, env);
+  if (!file || file.byteLength === 0) throw new CldError(400, 'Missing required parameter - file');
+  if (file.byteLength > MAX_UPLOAD_BYTES) throw new CldError(413, `File size too large: ${file.byteLength} bytes, maximum is ${MAX_UPLOAD_BYTES}`);
+
+  let header: ImageHeader;
+  try {
+    header = readHeader(file);
+  } catch (e) {
+    if (e instanceof ImageError) throw new CldError(400, e.message);
+    throw e;
+  }
+
+  const type = String(params.type ?? 'upload') as DeliveryType;
+  if (!DELIVERY_TYPES.includes(type)) throw new CldError(400, `Invalid type '${type}' (expected upload, private or authenticated)`);
+  const baseName = originalFilename?.replace(/\.[^.]*$/, '');
+  const folder = params.folder ? String(params.folder).replace(/^\/+|\/+$/g, '') : '';
+  let publicId = params.public_id ? String(params.public_id) : randomId();
+  if (folder && !params.public_id?.toString().includes('/')) publicId = `${folder}/${publicId}`;
+  validatePublicId(publicId);
+
+  const overwrite = !['false', '0'].includes(String(params.overwrite ?? 'true'));
+  const existing = await headOriginal(env.IMAGES, cloud, type, publicId);
+  if (existing && !overwrite) {
+    const meta = existing.customMetadata ?? {};
+    return Response.json({
+      ...(await describe(request, env, cloud, type, publicId, Number(meta.version), {
+        format: meta.format, width: Number(meta.width), height: Number(meta.height), bytes: existing.size, etag: existing.etag,
+      }, baseName)),
+      existing: true,
+    });
+  }
+
+  const now = Math.floor(Date.now() / 1000);
+  const version = existing ? Math.max(now, Number(existing.customMetadata?.version ?? 0) + 1) : now;
+  const saved = await putOriginal(env.IMAGES, cloud, type, publicId, file, {
+    version, format: header.format, width: header.width, height: header.height, alpha: header.hasAlpha ? '1' : '0',
+  }, contentType(header.format));
+  if (existing) await deleteDerived(env.IMAGES, cloud, type, publicId);
+
+  return Response.json(
+    await describe(request, env, cloud, type, publicId, version, {
+      format: header.format, width: header.width, height: header.height, bytes: file.byteLength, etag: saved.etag,
+    }, baseName),
+  );
+}
+
+async function authenticate(params: ApiParams, env: Env): Promise<void> {
+  if (!params.api_key) throw new CldError(401, 'Must supply api_key');
+  if (params.api_key !== env.API_KEY) throw new CldError(401, `Unknown API key ${params.api_key}`);
+  const timestamp = Number(params.timestamp);
+  if (!params.timestamp || !Number.isInteger(timestamp)) throw new CldError(401, 'Missing required parameter - timestamp');
+  const age = Math.floor(Date.now() / 1000) - timestamp;
+  if (age > SIGNATURE_TTL_S) throw new CldError(401, `Stale request - reported time is ${timestamp} which is more than 1 hour ago`);
+  if (age < -SIGNATURE_TTL_S) throw new CldError(401, `Invalid timestamp ${timestamp}: in the future`);
+  const signature = String(params.signature ?? '');
+  if (!signature) throw new CldError(401, 'Missing required parameter - signature');
+  if (!(await verifyApiSignature(params, signature, env.API_SECRET)))
+    throw new CldError(401, 'Invalid Signature. String to sign does not match the parameters');
+}
+
+async function readForm(request: Request): Promise<FormData> {
+  const type = request.headers.get('Content-Type') ?? '';
+  if (!/multipart\/form-data|application\/x-www-form-urlencoded/i.test(type))
+    throw new CldError(400, 'Expected a multipart/form-data or application/x-www-form-urlencoded body');
+  try {
+    return await request.formData();
+  } catch {
+    throw new CldError(400, 'Malformed form body');
+  }
+}
+
+function dataUri(value: string): Uint8Array {
+  const m = /^data:[\w/+.-]*(;[\w-]+=[\w-]+)*;base64,(.*)$/s.exec(value);
+  if (!m) {
+    if (/^https?:\/\//i.test(value)) throw new CldError(400, 'Uploading from a remote URL is not supported: send the file bytes');
+    throw new CldError(400, 'Invalid file parameter: expected file bytes or a base64 data URI');
+  }
+  try {
+    const binary = atob(m[2]);
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    return bytes;
+  } catch {
+    throw new CldError(400, 'Invalid base64 in data URI');
+  }
+}
+
+function randomId(): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  return [...crypto.getRandomValues(new Uint8Array(20))].map((b) => alphabet[b % alphabet.length]).join('');
+}
+
+interface Stored {
+  format?: string;
+  width: number;
+  height: number;
+  bytes: number;
+  etag: string;
+}
+
+async function describe(request: Request, env: Env, cloud: string, type: string, publicId: string, version: number, s: Stored, originalFilename?: string) {
+  const origin = new URL(request.url).origin;
+  const path = `/${cloud}/image/${type}/v${version}/${publicId.split('/').map(encodeURIComponent).join('/')}.${s.format}`;
+  const assetId = await sha1Hex(`${cloud}/${type}/${publicId}`);
+  return {
+    asset_id: assetId.slice(0, 32),
+    public_id: publicId,
+    version,
+    version_id: (await sha1Hex(`${assetId}/${version}`)).slice(0, 32),
+    signature: await apiSignature({ public_id: publicId, version }, env.API_SECRET, 'sha1', 1),
+    width: s.width,
+    height: s.height,
+    format: s.format,
+    resource_type: 'image',
+    created_at: new Date(version * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    tags: [],
+    pages: 1,
+    bytes: s.bytes,
+    type,
+    etag: s.etag,
+    placeholder: false,
+    url: origin.replace(/^https:/, 'http:') + path,
+    secure_url: origin + path,
+    original_filename: originalFilename ?? publicId.split('/').pop(),
+    api_key: env.API_KEY,
+  };
+}
+
+async function sha1Hex(text: string): Promise<string> {
+  const d = new Uint8Array(await crypto.subtle.digest('SHA-1', new TextEncoder().encode(text)));
+  return [...d].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
