@@ -1,0 +1,55 @@
+// Exact-name declarations for the codec files imported by codecs.ts. Exact ambient module
+// declarations take precedence over the packages' own .d.ts files, which reference browser
+// globals (ImageData, WebGLRenderingContext) that the Workers type set does not have.
+
+interface CodecImage {
+  data: Uint8ClampedArray | Uint8Array;
+  width: number;
+  height: number;
+}
+interface EmscriptenOverrides {
+  noInitialRun?: boolean;
+  instantiateWasm?: (imports: WebAssembly.Imports, done: (instance: WebAssembly.Instance) => void) => WebAssembly.Exports;
+}
+
+declare module '@cwasm/jpeg-turbo/jpeg-turbo.wasm' {
+  const module: WebAssembly.Module;
+  export default module;
+}
+declare module '@jsquash/png/codec/pkg/squoosh_png_bg.wasm' {
+  const module: WebAssembly.Module;
+  export default module;
+}
+declare module '@jsquash/webp/codec/dec/webp_dec.wasm' {
+  const module: WebAssembly.Module;
+  export default module;
+}
+declare module '@jsquash/webp/codec/enc/webp_enc_simd.wasm' {
+  const module: WebAssembly.Module;
+  export default module;
+}
+declare module '@jsquash/jpeg/codec/enc/mozjpeg_enc.wasm' {
+  const module: WebAssembly.Module;
+  export default module;
+}
+declare module '@jsquash/png/codec/pkg/squoosh_png.js' {
+  export function initSync(module: WebAssembly.Module): { memory: WebAssembly.Memory; __wbindgen_add_to_stack_pointer(delta: number): number };
+  export function decode(data: Uint8Array): CodecImage;
+  export function encode(data: Uint8Array, width: number, height: number, bitDepth: number): Uint8Array;
+}
+declare module '@jsquash/webp/codec/dec/webp_dec.js' {
+  const factory: (o: EmscriptenOverrides) => Promise<{ decode(data: BufferSource): CodecImage | null }>;
+  export default factory;
+}
+declare module '@jsquash/webp/codec/enc/webp_enc_simd.js' {
+  const factory: (o: EmscriptenOverrides) => Promise<{
+    encode(data: BufferSource, width: number, height: number, options: Record<string, number>): Uint8Array | null;
+  }>;
+  export default factory;
+}
+declare module '@jsquash/jpeg/codec/enc/mozjpeg_enc.js' {
+  const factory: (o: EmscriptenOverrides) => Promise<{
+    encode(data: BufferSource, width: number, height: number, options: Record<string, number | boolean>): Uint8Array;
+  }>;
+  export default factory;
+}

@@ -1,0 +1,116 @@
+/**
+ * Memory cost model used by the planner BEFORE decoding. Pure arithmetic, no wasm imports.
+ * Each cost is an upper bound of the peak bytes a step adds: the codec's wasm memory (which
+ * starts at the module's initial size and never shrinks, so the bound is absolute, not a delta)
+ * plus the JS-side copies it makes. Constants were calibrated by test/pixels/cost.test.ts
+ * (fresh isolate, wasmMemory() after each case), with ~10-25% headroom; see the comments.
+ */
+import type { ImageHeader } from './header';
+
+const MB = 1024 * 1024;
+/** wasm pages are 64 KiB and malloc grows in steps: round every wasm estimate up by this. */
+const SLACK = 2 * MB;
+
+/** Initial memory of each module as instantiated (measured). */
+export const WASM_INITIAL = {
+  jpegTurbo: 2 * MB, // 1.1 MiB initial + stack/static
+  pngCodec: 1.1 * MB,
+  webpDec: 16 * MB, // emscripten INITIAL_MEMORY
+  webpEnc: 16 * MB,
+  mozjpegEnc: 16 * MB,
+} as const;
+
+/** Default compressed size assumption when the caller does not pass inputBytes. */
+const DEFAULT_BYTES_PER_PIXEL = 0.5;
+
+/**
+ * Peak bytes of decoding `header` at 1/shrink (JPEG) or full size (others): wasm memory
+ * (compressed input copied in + output + codec working memory) plus the JS copy of the output.
+ * JPEG progressive adds the full-resolution DCT coefficient buffer, 2 bytes per coefficient of
+ * every component at its sampling (4:2:0: 1.5 coefficients per pixel, 3 bytes/pixel), whatever
+ * the scale: libjpeg must hold every scan before the IDCT.
+ */
+export function decodeCost(header: ImageHeader, shrink: 1 | 2 | 4 | 8 = 1, inputBytes?: number): number {
+  const { width: w, height: h } = header;
+  const px = w * h;
+  const input = inputBytes ?? Math.ceil(px * DEFAULT_BYTES_PER_PIXEL);
+  switch (header.format) {
+    case 'jpg': {
+      const s = header.format === 'jpg' ? shrink : 1;
+      const sw = Math.ceil(w / s), sh = Math.ceil(h / s);
+      const out = sw * sh * 4;
+      const comps = header.components || 3;
+      // Row buffers: per component up to 2 MCU rows (16 lines) at output width, plus colour
+      // conversion/upsampling rows; measured well under this.
+      const rows = Math.ceil(w / 8) * 8 * 16 * comps * 2;
+      const coefficients = header.progressive ? coefficientBytes(header) : 0;
+      const wasm = WASM_INITIAL.jpegTurbo + input + out + rows + coefficients + SLACK;
+      return wasm + out; // + JS copy of the output
+    }
+    case 'png': {
+      // Rust `png` crate: input copy, the raw image at its bit depth, the RGBA8 result, zlib
+      // window; then the glue copies RGBA into JS.
+      const depthBytes = (header.bitDepth ?? 8) > 8 ? 2 : 1;
+      const raw = px * Math.max(header.components, 1) * depthBytes + h;
+      const wasm = WASM_INITIAL.pngCodec + input + raw + px * 4 + SLACK;
+      return wasm + px * 4;
+    }
+    case 'webp': {
+      // libwebp: input copy + RGBA output + (lossy: YUV 1.5 B/px; lossless: ARGB 4 B/px +
+      // transform buffers) ; bounded by 9 B/px over the initial 16 MiB.
+      const dynamic = input + px * 9;
+      const wasm = Math.max(WASM_INITIAL.webpDec, dynamic + SLACK);
+      // animated: the first frame is rewrapped (input-sized copy) and placed on a canvas.
+      return wasm + px * 4 + (header.animated ? input + px * 4 : 0);
+    }
+    case 'gif':
+      // Pure TS: output canvas + one index byte per pixel + the gathered LZW bytes.
+      return px * 5 + input;
+  }
+}
+
+/** Bytes of the full-resolution DCT coefficient arrays of a JPEG (2 bytes per coefficient). */
+export function coefficientBytes(header: ImageHeader): number {
+  const f = header.samplingFactors ?? (header.components === 1 ? [1, 1] : [2, 2, 1, 1, 1, 1]);
+  let hmax = 1, vmax = 1;
+  for (let i = 0; i < f.length; i += 2) {
+    hmax = Math.max(hmax, f[i]);
+    vmax = Math.max(vmax, f[i + 1]);
+  }
+  // MCU-padded image, then each component's share of it (blocks of 8x8 = 64 coefficients).
+  const mcuW = Math.ceil(header.width / (8 * hmax));
+  const mcuH = Math.ceil(header.height / (8 * vmax));
+  let blocks = 0;
+  for (let i = 0; i < f.length; i += 2) blocks += mcuW * f[i] * mcuH * f[i + 1];
+  return blocks * 64 * 2;
+}
+
+/**
+ * Peak bytes of encoding a width x height RGBA raster: the raster copied into wasm, the codec's
+ * working memory and the output, over the module's initial memory.
+ * JPEG (mozjpeg): optimize_coding buffers the whole image's coefficients (3 B/px at 4:2:0).
+ * PNG: filtered rows + deflate output (worst case incompressible). WebP: YUV + analysis buffers.
+ */
+export function encodeCost(format: 'jpg' | 'png' | 'webp', width: number, height: number): number {
+  const px = width * height;
+  switch (format) {
+    case 'jpg':
+      return Math.max(WASM_INITIAL.mozjpegEnc, px * (4 + 3 + 2) + SLACK);
+    case 'png':
+      return WASM_INITIAL.pngCodec + px * (4 + 4 + 4) + SLACK + px * 4;
+    case 'webp':
+      return Math.max(WASM_INITIAL.webpEnc, px * (4 + 10) + SLACK);
+  }
+}
+
+/**
+ * The largest JPEG DCT scale denominator whose output still covers the target:
+ * ceil(w/s) >= targetWidth and ceil(h/s) >= targetHeight. 1 for other formats.
+ */
+export function chooseShrink(header: ImageHeader, targetWidth: number, targetHeight: number): 1 | 2 | 4 | 8 {
+  if (header.format !== 'jpg') return 1;
+  for (const s of [8, 4, 2] as const) {
+    if (Math.ceil(header.width / s) >= targetWidth && Math.ceil(header.height / s) >= targetHeight) return s;
+  }
+  return 1;
+}
