@@ -20,12 +20,18 @@ from common import list_images, load_image, mod_crop, imresize, to_rgb
 
 TRAIN_SETS = ['train/T91', 'train/BSD200']
 CACHE = os.environ.get('DPROX_CACHE', '/tmp/dprox-train-cache')
+# Training images that are (crops of) evaluation images: BSD200/302003 is the
+# source of Set5 'woman' (found by a thumbnail near-duplicate search over
+# Set5/Set14/Kodak against T91+BSD200, see models/README.md). Excluded.
+EXCLUDE = {'BSD200/302003.png'}
 
 
 def load_train_images():
     ims = []
     for s in TRAIN_SETS:
         for f in list_images(s):
+            if '/'.join(f.split(os.sep)[-2:]) in EXCLUDE:
+                continue
             ims.append(to_rgb(load_image(f)))
     return ims
 
@@ -40,7 +46,7 @@ def _dihedral(a, k):
 class SRData:
     def __init__(self, scale=4, aug_scales=(1.0, 0.85, 0.7, 0.55), seed=0):
         os.makedirs(CACHE, exist_ok=True)
-        path = os.path.join(CACHE, 'sr_x%d_%s.npz' % (scale, '_'.join('%g' % s for s in aug_scales)))
+        path = os.path.join(CACHE, 'sr_x%d_n%d_%s.npz' % (scale, len(EXCLUDE), '_'.join('%g' % s for s in aug_scales)))
         self.scale = scale
         if os.path.exists(path):
             z = np.load(path, allow_pickle=True)

@@ -37,7 +37,7 @@ CONFIGS = {
     'sr': dict(model=dict(nf=32, nb=10, scale=4), batch=16, patch=32, lr=1e-3, lr_min=1e-5,
                warmup=2000, total_iters=250000, ema=0.999),
     'rst': dict(model=dict(nf=64, nb=6, down=2), batch=16, patch=64, lr=5e-4, lr_min=1e-5,
-                warmup=1000, total_iters=80000, ema=0.999),
+                warmup=1000, total_iters=40000, ema=0.999),
 }
 
 STOP = False
@@ -106,6 +106,9 @@ def main():
         cfg['total_iters'] = a.total_iters
     for p in ema.parameters():
         p.requires_grad_(False)
+    if it >= cfg['total_iters']:
+        print('%s: schedule complete (%d/%d iterations)' % (kind, it, cfg['total_iters']), flush=True)
+        sys.exit(3)
 
     if kind == 'sr':
         from data import SRData
