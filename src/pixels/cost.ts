@@ -58,8 +58,7 @@ export function decodeCost(header: ImageHeader, shrink: 1 | 2 | 4 | 8 = 1, input
     case 'webp': {
       // libwebp: input copy + RGBA output + (lossy: YUV 1.5 B/px; lossless: ARGB 4 B/px +
       // transform buffers) ; bounded by 9 B/px over the initial 16 MiB.
-      const dynamic = input + px * 9;
-      const wasm = Math.max(WASM_INITIAL.webpDec, dynamic + SLACK);
+      const wasm = WASM_INITIAL.webpDec + input + px * 9 + SLACK;
       // animated: the first frame is rewrapped (input-sized copy) and placed on a canvas.
       return wasm + px * 4 + (header.animated ? input + px * 4 : 0);
     }
@@ -90,16 +89,23 @@ export function coefficientBytes(header: ImageHeader): number {
  * working memory and the output, over the module's initial memory.
  * JPEG (mozjpeg): optimize_coding buffers the whole image's coefficients (3 B/px at 4:2:0).
  * PNG: filtered rows + deflate output (worst case incompressible). WebP: YUV + analysis buffers.
+ * The wasm encoders' initial memory is counted in full (the module may not be instantiated yet).
  */
 export function encodeCost(format: 'jpg' | 'png' | 'webp', width: number, height: number): number {
   const px = width * height;
   switch (format) {
     case 'jpg':
-      return Math.max(WASM_INITIAL.mozjpegEnc, px * (4 + 3 + 2) + SLACK);
+      // embind copies the RGBA into a std::string (4), libjpeg's coefficient buffer (3), output,
+      // and emscripten grows the heap with overshoot. Measured (noise, q90): 800x600 -> 16.2 MiB,
+      // 2000x1500 -> 46.3 MiB, i.e. ~10.5 B/px over the initial 16 MiB: modelled 13 B/px.
+      return WASM_INITIAL.mozjpegEnc + px * 13 + SLACK;
     case 'png':
-      return WASM_INITIAL.pngCodec + px * (4 + 4 + 4) + SLACK + px * 4;
+      // encode-png.ts (no wasm): RGB(A) filtered rows + candidate row + deflate output (<= input).
+      return px * 4 * 2 + height + SLACK;
     case 'webp':
-      return Math.max(WASM_INITIAL.webpEnc, px * (4 + 10) + SLACK);
+      // RGBA copy (4), YUVA picture (2.5), analysis/token buffers, output, heap overshoot.
+      // Measured (noise, q90): 2000x1500 -> 66.6 MiB, ~17.7 B/px over 16 MiB: modelled 22 B/px.
+      return WASM_INITIAL.webpEnc + px * 22 + SLACK;
   }
 }
 

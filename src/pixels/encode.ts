@@ -1,4 +1,5 @@
-import { mozjpegEncoder, webpEncoder, withPngStack } from './codecs';
+import { mozjpegEncoder, webpEncoder } from './codecs';
+import { encodePng } from './encode-png';
 import { ImageError } from './errors';
 import { flatten } from './flatten';
 import type { Raster } from './raster';
@@ -16,7 +17,8 @@ export interface EncodeOptions {
  * Encodes a raster. JPEG: mozjpeg, baseline unless progressive, Huffman tables optimised, Annex K
  * quant tables (quant_table 0), 4:2:0, no trellis multipass; the caller must flatten alpha first
  * (flatten.ts) — a non-opaque raster is flattened over white here as a safety net. PNG: lossless
- * 8-bit RGBA (the squoosh encoder has no RGB mode). WebP: lossy libwebp (SIMD build), alpha kept.
+ * 8-bit RGB when opaque, else RGBA, in TypeScript over CompressionStream (encode-png.ts; the
+ * squoosh wasm encoder took ~1.4 s for 512x512 and is RGBA only). WebP: lossy libwebp (SIMD build), alpha kept.
  */
 export async function encode(r: Raster, format: OutputFormat, opts: EncodeOptions): Promise<Uint8Array> {
   const quality = Math.max(1, Math.min(100, Math.round(opts.quality)));
@@ -43,7 +45,7 @@ export async function encode(r: Raster, format: OutputFormat, opts: EncodeOption
         chroma_quality: quality,
       }));
     }
-    if (format === 'png') return copy(withPngStack((png) => png.encode(r.data, r.width, r.height, 8)));
+    if (format === 'png') return await encodePng(r);
     if (format === 'webp') {
       const enc = await webpEncoder.get();
       const out = enc.encode(r.data, r.width, r.height, { ...WEBP_DEFAULTS, quality });

@@ -1,0 +1,68 @@
+// Own file = fresh isolate. Cases run in increasing size so each module's memory (which never
+// shrinks) is the high-water of the cases so far; the model must bound it every time.
+import { describe, expect, it } from 'vitest';
+import { chooseShrink, coefficientBytes, decodeCost, encodeCost } from '../../src/pixels/cost';
+import { decode } from '../../src/pixels/decode';
+import { encode } from '../../src/pixels/encode';
+import { readHeader, type ImageHeader } from '../../src/pixels/header';
+import { wasmMemory } from '../../src/pixels/wasm-memory';
+import { fixture, solid } from './util';
+
+const jpegHeader = (width: number, height: number, sampling = [2, 2, 1, 1, 1, 1]): ImageHeader => ({
+  format: 'jpg', width, height, hasAlpha: false, orientation: 1, progressive: true, animated: false, components: 3, samplingFactors: sampling,
+});
+
+describe('cost model', () => {
+  it('chooseShrink picks the largest scale that still covers the target', () => {
+    const h = jpegHeader(4000, 3000);
+    expect(chooseShrink(h, 800, 600)).toBe(4);
+    expect(chooseShrink(h, 500, 375)).toBe(8);
+    expect(chooseShrink(h, 501, 300)).toBe(4);
+    expect(chooseShrink(h, 4000, 1)).toBe(1);
+    expect(chooseShrink(jpegHeader(201, 99), 26, 13)).toBe(8); // ceil(201/8) = 26
+    expect(chooseShrink({ ...h, format: 'png' }, 10, 10)).toBe(1);
+  });
+
+  it('coefficient bytes follow the sampling', () => {
+    expect(coefficientBytes(jpegHeader(6000, 4000))).toBe(6000 * 4000 * 3);
+    expect(coefficientBytes(jpegHeader(6000, 4000, [1, 1, 1, 1, 1, 1]))).toBe(6000 * 4000 * 6);
+  });
+
+  it.each([
+    ['medium.jpg', 1],
+    ['12mp.jpg', 8],
+    ['12mp.jpg', 4],
+    ['12mp.jpg', 2],
+    ['24mp-progressive.jpg', 4],
+    ['12mp.jpg', 1],
+    ['gray.png', 1],
+    ['rgb16.png', 1],
+    ['rgb.png', 1],
+    ['lossless.webp', 1],
+    ['lossy.webp', 1],
+    ['alpha.webp', 1],
+  ] as const)('decode %s at 1/%i is bounded by decodeCost', async (name, shrink) => {
+    const bytes = await fixture(name);
+    const h = readHeader(bytes);
+    await decode(bytes, h, shrink);
+    const module = h.format === 'jpg' ? 'jpegTurbo' : h.format === 'png' ? 'pngCodec' : 'webpDec';
+    const cost = decodeCost(h, shrink, bytes.length);
+    console.log(`${name} 1/${shrink}: ${module} ${(wasmMemory()[module] / 2 ** 20).toFixed(1)} MiB, model ${(cost / 2 ** 20).toFixed(1)} MiB`);
+    expect(wasmMemory()[module]).toBeLessThanOrEqual(cost);
+  });
+
+  it.each([
+    ['jpg', 800, 600],
+    ['webp', 800, 600],
+    ['jpg', 2000, 1500],
+    ['webp', 2000, 1500],
+  ] as const)('encode %s %ix%i is bounded by encodeCost', async (format, w, h) => {
+    const r = solid(w, h, [0, 0, 0, 255]);
+    for (let i = 0; i < r.data.length; i += 4) r.data[i] = (i * 2654435761) >>> 24; // noise: worst case
+    await encode(r, format, { quality: 90 });
+    const module = format === 'jpg' ? 'mozjpegEnc' : 'webpEnc';
+    const cost = encodeCost(format, w, h);
+    console.log(`encode ${format} ${w}x${h}: ${module} ${(wasmMemory()[module] / 2 ** 20).toFixed(1)} MiB, model ${(cost / 2 ** 20).toFixed(1)} MiB`);
+    expect(wasmMemory()[module]).toBeLessThanOrEqual(cost);
+  });
+});

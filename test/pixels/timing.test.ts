@@ -1,0 +1,33 @@
+// Per-step timing of the 12 MP pipeline (local workerd's clock advances during CPU work).
+import { PhotonImage, SamplingFilter, resize as photonResize } from '@cf-wasm/photon';
+import { it } from 'vitest';
+import { chooseShrink } from '../../src/pixels/cost';
+import { decode } from '../../src/pixels/decode';
+import { encode } from '../../src/pixels/encode';
+import { readHeader } from '../../src/pixels/header';
+import { resize } from '../../src/pixels/resize';
+import { fixture } from './util';
+
+it('12 MP JPEG -> shrink-on-load -> 800x600 -> JPEG q80', async () => {
+  const bytes = await fixture('12mp.jpg');
+  const rows: string[] = [];
+  for (let run = 0; run < 3; run++) {
+    let t = performance.now();
+    const h = readHeader(bytes);
+    const s = chooseShrink(h, 800, 600);
+    const r = await decode(bytes, h, s);
+    const tDec = performance.now() - t; t = performance.now();
+    const small = resize(r, 800, 600);
+    const tRes = performance.now() - t; t = performance.now();
+    const out = await encode(small, 'jpg', { quality: 80 });
+    const tEnc = performance.now() - t;
+    // photon Lanczos3 on the same decoded raster
+    const img = new PhotonImage(r.data, r.width, r.height);
+    t = performance.now();
+    const p = photonResize(img, 800, 600, SamplingFilter.Lanczos3);
+    const tPh = performance.now() - t;
+    p.free(); img.free();
+    rows.push(`run ${run}: shrink ${s} -> ${r.width}x${r.height} decode ${tDec.toFixed(0)} ms, resize ${tRes.toFixed(0)} ms (photon ${tPh.toFixed(0)} ms), encode ${tEnc.toFixed(0)} ms, ${out.length} B`);
+  }
+  console.log(rows.join('\n'));
+});
