@@ -38,7 +38,7 @@ const fixtures = {
   'palette.png': async (s) => s(sample('coffee.png')).png({ palette: true, colours: 64 }).toBuffer(),
   'palette-alpha.png': async (s) =>
     withAlpha(s).then((b) => s(b.data, { raw: b.info }).png({ palette: true, colours: 64 }).toBuffer()),
-  'gray.png': async (s) => s(sample('camera.png')).toColourspace('b-w').png().toBuffer(),
+  'gray.png': async (s) => s(sample('astronaut.png')).toColourspace('b-w').png().toBuffer(),
   'apng.png': async () => apngStub(),
 
   // ---- WebP -------------------------------------------------------------------------------

@@ -5,10 +5,16 @@ import { errorResponse, toErrorResponse } from './routes/responses';
 import { upload } from './routes/upload';
 import { CldError } from './url/errors';
 import { ImageError } from './pixels/errors';
+import { wasmMemory, wasmMemoryTotal } from './pixels/wasm-memory';
 
 const app = new Hono<{ Bindings: Env }>();
 
 app.get('/', (c) => home(c.req.raw, c.env));
+
+// WASM memory of every codec instance in this isolate (never shrinks: the high-water mark), for benchmarks.
+app.get('/_dprox/memory', (c) =>
+  c.env.DIAGNOSTICS === 'true' ? c.json({ modules: wasmMemory(), total: wasmMemoryTotal() }) : errorResponse(404, 'Not found'),
+);
 
 // Upload API; errors in the API's JSON shape.
 const api = new Hono<{ Bindings: Env }>();
@@ -25,6 +31,7 @@ app.route('/v1_1', api);
 // Delivery: /<cloud>/image/... and the private-CDN form /image/...
 app.get('/image/*', (c) => deliver(c.req.raw, c.env, c.executionCtx));
 app.get('/:cloud/image/*', (c) => deliver(c.req.raw, c.env, c.executionCtx));
+app.get('/:cloud/:assetType{video|raw}/*', (c) => deliver(c.req.raw, c.env, c.executionCtx)); // answers why not
 app.on(['POST', 'PUT', 'DELETE', 'PATCH'], ['/image/*', '/:cloud/image/*'], () =>
   errorResponse(405, 'Method not allowed: delivery URLs answer GET and HEAD'),
 );

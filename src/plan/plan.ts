@@ -64,7 +64,8 @@ export function buildPlan({ components, header, inputBytes, output }: PlanInput)
   const steps: Step[] = [{ op: 'decode', shrink, ...decoded }];
   if (autoOrient) steps.push({ op: 'orient', orientation: header.orientation, ...(swaps ? { width: decoded.height, height: decoded.width } : decoded) });
   steps.push(...chain);
-  if (output.format === 'jpg') steps.push({ op: 'flatten', background: lastBackground(components), ...size });
+  const transparent = header.hasAlpha || chain.some((s) => s.op === 'round-corners' || s.op === 'opacity' || (s.op === 'pad' && s.background[3] < 255));
+  if (output.format === 'jpg' && transparent) steps.push({ op: 'flatten', background: lastBackground(components), ...size });
   steps.push({ op: 'encode', ...output, ...size });
 
   const peakBytes = estimatePeak(steps, header, inputBytes);
@@ -139,7 +140,7 @@ function estimatePeak(steps: Step[], header: ImageHeader, inputBytes: number): n
     const input = rgbaBytes(prev);
     switch (step.op) {
       case 'decode':
-        decode = decodeCost(header, step.shrink);
+        decode = decodeCost(header, step.shrink, inputBytes);
         break;
       case 'encode':
         encode = encodeCost(step.format, step.width, step.height);

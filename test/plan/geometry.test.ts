@@ -103,8 +103,15 @@ describe('where the pixels go', () => {
 
 describe('EXIF orientation', () => {
   it('is applied after decoding and swaps sides for 5..8', () => {
-    const p = plan('c_scale,w_100', jpegHeader(640, 427, { orientation: 6 }));
+    const p = plan('c_scale,w_400', jpegHeader(640, 427, { orientation: 6 }));
+    expect(p.steps[0]).toMatchObject({ op: 'decode', shrink: 1, width: 640, height: 427 });
     expect(p.steps[1]).toMatchObject({ op: 'orient', orientation: 6, width: 427, height: 640 });
+    expect(sizeOf(p)).toBe('400x600');
+  });
+  it('shrinks on load in raw orientation and orients the smaller raster', () => {
+    const p = plan('c_scale,w_100', jpegHeader(640, 427, { orientation: 6 }));
+    expect(p.steps[0]).toMatchObject({ op: 'decode', shrink: 4, width: 160, height: 107 });
+    expect(p.steps[1]).toMatchObject({ op: 'orient', width: 107, height: 160 });
     expect(sizeOf(p)).toBe('100x150');
   });
   it('is skipped with a_ignore', () => {

@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+// `npm start`: wrangler dev, offline, with local R2 seeded from samples/ on first start.
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
+
+const root = join(import.meta.dirname, '..');
+const port = Number(process.env.PORT ?? 8787);
+const origin = `http://127.0.0.1:${port}`;
+
+// No telemetry, no cf.json fetch, no update check: zero network lookups.
+const env = {
+  ...process.env,
+  WRANGLER_SEND_METRICS: 'false',
+  WRANGLER_SEND_ERROR_REPORTS: 'false',
+  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+  WRANGLER_HIDE_BANNER: 'true',
+};
+
+const devVars = join(root, '.dev.vars');
+if (!existsSync(devVars)) {
+  writeFileSync(devVars, `API_SECRET=${randomBytes(18).toString('base64url')}\n`);
+  console.log('created .dev.vars with a random local API_SECRET');
+}
+const secret = /^API_SECRET=(.*)$/m.exec(readFileSync(devVars, 'utf8'))?.[1]?.trim();
+const toml = readFileSync(join(root, 'wrangler.toml'), 'utf8');
+const cloud = /^CLOUD_NAME\s*=\s*"([^"]+)"/m.exec(toml)[1];
+const apiKey = /^API_KEY\s*=\s*"([^"]+)"/m.exec(toml)[1];
+
+const wrangler = spawn('npx', ['wrangler', 'dev', '--port', String(port), ...process.argv.slice(2)], {
+  cwd: root,
+  env,
+  stdio: 'inherit',
+});
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => wrangler.kill(signal));
+wrangler.on('exit', (code) => process.exit(code ?? 0));
+
+await waitForServer();
+await seed();
+printExamples();
+
+async function waitForServer() {
+  for (let i = 0; i < 300; i++) {
+    try {
+      await fetch(origin + '/');
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  throw new Error('wrangler dev did not start');
+}
+
+async function seed() {
+  const samples = readdirSync(join(root, 'samples')).filter((f) => /\.(png|jpe?g|webp|gif)$/i.test(f));
+  for (const file of samples) {
+    const publicId = basename(file, extname(file));
+    const head = await fetch(`${origin}/${cloud}/image/upload/${publicId}`, { method: 'HEAD' });
+    if (head.ok) continue;
+    const timestamp = Math.floor(Date.now() / 1000);
+    const signature = createHash('sha1').update(`public_id=${publicId}&timestamp=${timestamp}${secret}`).digest('hex');
+    const form = new FormData();
+    form.set('file', new Blob([readFileSync(join(root, 'samples', file))]), file);
+    form.set('public_id', publicId);
+    form.set('timestamp', String(timestamp));
+    form.set('api_key', apiKey);
+    form.set('signature', signature);
+    const res = await fetch(`${origin}/v1_1/${cloud}/image/upload`, { method: 'POST', body: form });
+    if (!res.ok) throw new Error(`seeding ${file} failed: ${res.status} ${await res.text()}`);
+    console.log(`seeded ${publicId} (${file})`);
+  }
+}
+
+function printExamples() {
+  const base = `${origin}/${cloud}/image/upload`;
+  console.log(`
+dprox is serving cloud "${cloud}" at ${origin}
+Try these in a browser:
+  ${origin}/
+  ${base}/c_fill,w_300,h_300,g_auto/astronaut.jpg
+  ${base}/c_fill,w_100,h_100,dpr_2.0/chelsea.jpg
+  ${base}/c_fill,w_200,h_200,dpr_auto/coffee.webp
+  ${base}/c_scale,w_400/e_sharpen/rocket.jpg
+  ${base}/e_blur:300,c_scale,w_400/coffee.jpg
+  ${base}/c_pad,w_400,h_200,b_lightblue/astronaut.png
+  ${base}/c_fill,w_200,h_200,r_max/f_auto/chelsea
+`);
+}

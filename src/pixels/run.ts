@@ -1,0 +1,65 @@
+/**
+ * Runs a plan: one executor per step, each taking the previous raster and returning the next,
+ * so only the current step's input and output are alive at any time.
+ */
+import type { Plan } from '../plan/plan';
+import type { Step } from '../plan/steps';
+import { gaussianBlur } from './blur';
+import { findSalientWindow } from './saliency';
+import { crop } from './crop';
+import { decode } from './decode';
+import { encode } from './encode';
+import { flatten } from './flatten';
+import { grayscale } from './grayscale';
+import type { ImageHeader } from './header';
+import { setOpacity } from './opacity';
+import { applyOrientation } from './orient';
+import { pad } from './pad';
+import { roundCorners } from './radius';
+import type { Raster } from './raster';
+import { resize } from './resize';
+import { flip, rotate } from './rotate';
+import { unsharpMask } from './sharpen';
+
+export async function runPlan(bytes: Uint8Array, header: ImageHeader, plan: Plan): Promise<Uint8Array> {
+  let raster: Raster | undefined;
+  for (const step of plan.steps) {
+    if (step.op === 'decode') raster = await decode(bytes, header, step.shrink);
+    else if (step.op === 'encode') return encode(raster!, step.format, { quality: step.quality, progressive: step.progressive });
+    else raster = apply(raster!, step);
+  }
+  throw new Error('plan has no encode step');
+}
+
+function apply(r: Raster, step: Exclude<Step, { op: 'decode' | 'encode' }>): Raster {
+  switch (step.op) {
+    case 'orient':
+      return applyOrientation(r, step.orientation);
+    case 'resize':
+      return resize(r, step.width, step.height);
+    case 'crop':
+      return crop(r, step.x, step.y, step.width, step.height);
+    case 'crop-auto': {
+      const { x, y } = findSalientWindow(r, step.width, step.height);
+      return crop(r, x, y, step.width, step.height);
+    }
+    case 'pad':
+      return pad(r, step.width, step.height, step.x, step.y, step.background);
+    case 'rotate':
+      return rotate(r, step.degrees);
+    case 'flip':
+      return flip(r, step.axis);
+    case 'grayscale':
+      return grayscale(r);
+    case 'blur':
+      return gaussianBlur(r, step.sigma);
+    case 'sharpen':
+      return unsharpMask(r, step.sigma, step.amount);
+    case 'round-corners':
+      return roundCorners(r, step.radii === 'max' ? 'max' : step.radii);
+    case 'opacity':
+      return setOpacity(r, step.percent);
+    case 'flatten':
+      return r.opaque ? r : flatten(r, step.background);
+  }
+}
