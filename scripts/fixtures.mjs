@@ -22,6 +22,10 @@ const fixtures = {
   'medium-444.jpg': async (s) => s(sample('coffee.png')).jpeg({ quality: 90, chromaSubsampling: '4:4:4' }).toBuffer(),
   '12mp.jpg': async (s) => bigPhoto(s, 4000, 3000).then((b) => s(b.data, { raw: b.info }).jpeg({ quality: 90 }).toBuffer()),
   '24mp.jpg': async (s) => bigPhoto(s, 6000, 4000).then((b) => s(b.data, { raw: b.info }).jpeg({ quality: 90 }).toBuffer()),
+  // The largest JPEG the issue accepts (shrink-on-load must make it fit).
+  '50mp.jpg': async (s) => bigPhoto(s, 8640, 5760).then((b) => s(b.data, { raw: b.info }).jpeg({ quality: 80 }).toBuffer()),
+  // A decompression bomb: 64 MP of black in a few hundred KB of PNG (PNG cannot shrink on load).
+  'bomb.png': async (s) => s({ create: { width: 8000, height: 8000, channels: 3, background: 'black' } }).png().toBuffer(),
   '24mp-progressive.jpg': async (s) =>
     bigPhoto(s, 6000, 4000).then((b) => s(b.data, { raw: b.info }).jpeg({ quality: 90, progressive: true }).toBuffer()),
   // EXIF orientation: stored pixels are the astronaut turned so that applying the tag shows it upright.
