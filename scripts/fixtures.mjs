@@ -58,6 +58,9 @@ const fixtures = {
   'still-ref.png': async (s) => s(await s(sample('chelsea.png')).resize(150, 100).gif().toBuffer()).png().toBuffer(),
 
   // ---- sharp references for resize PSNR checks (inputs are lossless PNGs) --------------------
+  // libjpeg-turbo (sharp) baseline 4:2:0 with optimised Huffman tables: the reference for encode-jpeg.ts.
+  'ref-rgb-q80.jpg': async (s) => s(sample('astronaut.png')).jpeg({ quality: 80, optimiseCoding: true }).toBuffer(),
+  'ref-rgb-q95.jpg': async (s) => s(sample('astronaut.png')).jpeg({ quality: 95, optimiseCoding: true }).toBuffer(),
   'ref-rgb-200x150.png': async (s) => s(sample('astronaut.png')).resize(200, 150, { fit: 'fill', kernel: 'lanczos3' }).png().toBuffer(),
   'ref-rgb-123x77.png': async (s) => s(sample('astronaut.png')).resize(123, 77, { fit: 'fill', kernel: 'lanczos3' }).png().toBuffer(),
   'ref-rgb-900x700.png': async (s) => s(sample('astronaut.png')).resize(900, 700, { fit: 'fill', kernel: 'lanczos3' }).png().toBuffer(),

@@ -1,5 +1,6 @@
 import type { Raster } from './raster';
-import { buildTaps, passFromBytes, passToBytes } from './resample';
+import { buildTaps } from './resample';
+import { filterRgba } from './resample-wasm';
 
 /** Above this sigma the blur switches to three running-box passes per axis (O(1) per pixel). */
 export const BOX_SIGMA = 10;
@@ -20,8 +21,7 @@ export function gaussianBlur(r: Raster, sigma: number): Raster {
   const radius = Math.ceil(3 * sigma);
   const tx = buildTaps(r.width, r.width, k, radius + 0.5, 1);
   const ty = buildTaps(r.height, r.height, k, radius + 0.5, 1);
-  const mid = passFromBytes(r.data, r.width, r.height, tx, premul);
-  const data = passToBytes(mid, r.height, r.width, ty, premul);
+  const data = filterRgba(r.data, r.width, r.height, tx, ty, premul);
   return { width: r.width, height: r.height, data, opaque: r.opaque };
 }
 

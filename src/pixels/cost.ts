@@ -18,6 +18,8 @@ export const WASM_INITIAL = {
   webpDec: 16 * MB, // emscripten INITIAL_MEMORY
   webpEnc: 16 * MB,
   mozjpegEnc: 16 * MB,
+  jpegEnc: 0.25 * MB, // own encoder: 128 KiB initial (stack + tables)
+  resample: 0.25 * MB,
 } as const;
 
 /** Default compressed size assumption when the caller does not pass inputBytes. */
@@ -91,14 +93,21 @@ export function coefficientBytes(header: ImageHeader): number {
  * PNG: filtered rows + deflate output (worst case incompressible). WebP: YUV + analysis buffers.
  * The wasm encoders' initial memory is counted in full (the module may not be instantiated yet).
  */
-export function encodeCost(format: 'jpg' | 'png' | 'webp', width: number, height: number): number {
+export function encodeCost(format: 'jpg' | 'png' | 'webp', width: number, height: number, progressive = false): number {
   const px = width * height;
   switch (format) {
     case 'jpg':
-      // embind copies the RGBA into a std::string (4), libjpeg's coefficient buffer (3), output,
-      // and emscripten grows the heap with overshoot. Measured (noise, q90): 800x600 -> 16.2 MiB,
-      // 2000x1500 -> 46.3 MiB, i.e. ~10.5 B/px over the initial 16 MiB: modelled 13 B/px.
-      return WASM_INITIAL.mozjpegEnc + px * 13 + SLACK;
+      if (!progressive) {
+        // encode-jpeg.ts: the RGBA copy (4), quantised coefficients of the MCU-padded image (3 per
+        // padded pixel) and an output area of twice the entropy-coded size (worst-case 0xFF
+        // stuffing; noise at q100 codes to < 3 B/px): 4 + 3 + 6 B/px.
+        const padded = Math.ceil(width / 16) * 16 * Math.ceil(height / 16) * 16;
+        return WASM_INITIAL.jpegEnc + px * 4 + padded * 3 + px * 6 + SLACK;
+      }
+      // mozjpeg (progressive): embind copies the RGBA into a std::string (4), the whole image's
+      // coefficients (3), scan optimisation buffers, output, heap overshoot. Measured (noise, q90):
+      // 2000x1500 -> 66.8 MiB, 3001x1999 -> 115.4 MiB, i.e. ~17.5 B/px over 16 MiB: modelled 20 B/px.
+      return WASM_INITIAL.mozjpegEnc + px * 20 + SLACK;
     case 'png':
       // encode-png.ts (no wasm): RGB(A) filtered rows + candidate row + deflate output (<= input).
       return px * 4 * 2 + height + SLACK;
@@ -107,6 +116,15 @@ export function encodeCost(format: 'jpg' | 'png' | 'webp', width: number, height
       // Measured (noise, q90): 2000x1500 -> 66.6 MiB, ~17.7 B/px over 16 MiB: modelled 22 B/px.
       return WASM_INITIAL.webpEnc + px * 22 + SLACK;
   }
+}
+
+/**
+ * Extra bytes of a separable filter pass through resample-wasm.ts (resize, Gaussian blur): the
+ * kernel streams rows, so its memory holds the taps, a ring of `taps` float rows of the source
+ * width and single rows; the JS result (counted by the caller) is the only image-sized buffer.
+ */
+export function filterCost(inW: number, outW: number, outH: number, taps: number): number {
+  return WASM_INITIAL.resample + (taps + 2) * inW * 16 + (outW + outH) * 4 * (taps + 1) + outW * 8 + SLACK;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { mozjpegEncoder, webpEncoder } from './codecs';
+import { encodeJpeg } from './encode-jpeg';
 import { encodePng } from './encode-png';
 import { ImageError } from './errors';
 import { flatten } from './flatten';
@@ -14,8 +15,9 @@ export interface EncodeOptions {
 }
 
 /**
- * Encodes a raster. JPEG: mozjpeg, baseline unless progressive, Huffman tables optimised, Annex K
- * quant tables (quant_table 0), 4:2:0, no trellis multipass; the caller must flatten alpha first
+ * Encodes a raster. JPEG: baseline through encode-jpeg.ts (4:2:0, Annex K tables, optimised Huffman);
+ * progressive through mozjpeg (Annex K tables, quant_table 0, 4:2:0, trellis quantisation, no
+ * trellis multipass), which is ~12% smaller but ~5x slower. The caller must flatten alpha first
  * (flatten.ts) — a non-opaque raster is flattened over white here as a safety net. PNG: lossless
  * 8-bit RGB when opaque, else RGBA, in TypeScript over CompressionStream (encode-png.ts; the
  * squoosh wasm encoder took ~1.4 s for 512x512 and is RGBA only). WebP: lossy libwebp (SIMD build), alpha kept.
@@ -25,6 +27,7 @@ export async function encode(r: Raster, format: OutputFormat, opts: EncodeOption
   try {
     if (format === 'jpg') {
       const src = r.opaque ? r : flatten(r, [255, 255, 255, 255]);
+      if (!opts.progressive) return encodeJpeg(src, quality);
       const enc = await mozjpegEncoder.get();
       return copy(enc.encode(src.data, src.width, src.height, {
         quality,

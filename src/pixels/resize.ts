@@ -1,5 +1,6 @@
 import type { Raster } from './raster';
-import { buildTaps, lanczos3, passFromBytes, passToBytes } from './resample';
+import { buildTaps, lanczos3 } from './resample';
+import { filterRgba } from './resample-wasm';
 
 /**
  * Lanczos3 resize to width x height (any aspect change). When downscaling, the kernel is
@@ -13,8 +14,7 @@ export function resize(r: Raster, width: number, height: number): Raster {
   const premul = !r.opaque;
   const tx = buildTaps(r.width, width, lanczos3, 3, Math.max(1, r.width / width));
   const ty = buildTaps(r.height, height, lanczos3, 3, Math.max(1, r.height / height));
-  const mid = passFromBytes(r.data, r.width, r.height, tx, premul); // width rows of r.height px
-  const data = passToBytes(mid, r.height, width, ty, premul); // height rows of width px
+  const data = filterRgba(r.data, r.width, r.height, tx, ty, premul);
   if (r.opaque) for (let i = 3; i < data.length; i += 4) data[i] = 255;
   return { width, height, data, opaque: r.opaque };
 }

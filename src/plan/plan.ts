@@ -2,7 +2,7 @@
  * The planner: pure. Resolved transformation + source header → ordered steps with exact pixel
  * sizes and the request's peak memory, checked against the budget before any pixel is decoded.
  */
-import { chooseShrink, decodeCost, encodeCost } from '../pixels/cost';
+import { chooseShrink, decodeCost, encodeCost, filterCost } from '../pixels/cost';
 import type { ImageHeader } from '../pixels/header';
 import type { Rgba } from '../pixels/raster';
 import { amountFor, dprScales, sigmaFor } from '../url/effects';
@@ -63,6 +63,9 @@ export function buildPlan({ components, header, inputBytes, output }: PlanInput)
   const decoded: Size = { width: Math.ceil(header.width / shrink), height: Math.ceil(header.height / shrink) };
   const steps: Step[] = [{ op: 'decode', shrink, ...decoded }];
   if (autoOrient) steps.push({ op: 'orient', orientation: header.orientation, ...(swaps ? { width: decoded.height, height: decoded.width } : decoded) });
+  const loaded = steps[steps.length - 1];
+  // Shrink-on-load may already have produced the first resize's exact size.
+  if (first?.op === 'resize' && first.width === loaded.width && first.height === loaded.height) chain.shift();
   steps.push(...chain);
   const transparent = header.hasAlpha || chain.some((s) => s.op === 'round-corners' || s.op === 'opacity' || (s.op === 'pad' && s.background[3] < 255));
   if (output.format === 'jpg' && transparent) steps.push({ op: 'flatten', background: lastBackground(components), ...size });
@@ -143,12 +146,14 @@ function estimatePeak(steps: Step[], header: ImageHeader, inputBytes: number): n
         decode = decodeCost(header, step.shrink, inputBytes);
         break;
       case 'encode':
-        encode = encodeCost(step.format, step.width, step.height);
+        encode = encodeCost(step.format, step.width, step.height, step.progressive);
         working = Math.max(working, input);
         break;
-      case 'resize': // the first pass's transposed float intermediate is out.width x in.height x 4 channels
-        working = Math.max(working, input + out + step.width * prev.height * 16);
+      case 'resize': { // Lanczos3 taps: 6 per axis, times the shrink factor when downscaling
+        const taps = Math.ceil(3 * Math.max(1, prev.height / step.height)) * 2 + 1;
+        working = Math.max(working, input + out + filterCost(prev.width, step.width, step.height, taps));
         break;
+      }
       case 'blur':
       case 'sharpen': // float intermediate of the separable passes
         working = Math.max(working, input + out + out * 4);

@@ -32,16 +32,16 @@ export async function deliver(request: Request, env: Env, ctx: Pick<ExecutionCon
   const cacheKey = [url.cloud, url.type, url.publicId, url.version ?? '', url.extension ?? '', canonical, fAuto ? `webp=${acceptsWebp}` : ''].join('|');
   const key = await derivedKey(url.cloud, url.type, url.publicId, cacheKey);
   const immutable = components.some((c) => c.fl?.includes('immutable_cache'));
-  const finish = (res: Response) => withDeliveryHeaders(res, request, vary, immutable);
+  const finish = (res: Response, source: CacheStatus) => withDeliveryHeaders(res, request, vary, immutable, source);
 
   const cached = await cacheMatch(key);
-  if (cached) return finish(cached);
+  if (cached) return finish(cached, 'hit-edge');
 
   const stored = await env.IMAGES.get(key);
   if (stored) {
     const res = imageResponse(await stored.arrayBuffer(), stored.httpMetadata?.contentType ?? 'application/octet-stream', stored.httpEtag);
     ctx.waitUntil(cachePut(key, res.clone()));
-    return finish(res);
+    return finish(res, 'hit-r2');
   }
 
   const original = await getOriginal(env.IMAGES, url.cloud, url.type, url.publicId);
@@ -60,7 +60,7 @@ export async function deliver(request: Request, env: Env, ctx: Pick<ExecutionCon
   if (canonical === '' && output.format === header.format) {
     const res = imageResponse(bytes, contentType(header.format), original.httpEtag);
     ctx.waitUntil(cachePut(key, res.clone()));
-    return finish(res);
+    return finish(res, 'original');
   }
   const plan = buildPlan({ components, header, inputBytes: bytes.byteLength, output });
   const encoded = await runPlan(bytes, header, plan);
@@ -71,7 +71,7 @@ export async function deliver(request: Request, env: Env, ctx: Pick<ExecutionCon
   });
   const res = imageResponse(encoded, type, saved.httpEtag);
   ctx.waitUntil(cachePut(key, res.clone()));
-  return finish(res);
+  return finish(res, 'miss');
 }
 
 /**
@@ -99,8 +99,12 @@ function imageResponse(body: ArrayBuffer | Uint8Array, type: string, etag: strin
   });
 }
 
-function withDeliveryHeaders(res: Response, request: Request, vary: string[], immutable: boolean): Response {
+/** Where the bytes came from: the edge cache, the derived copy in R2, the stored original, or a fresh transformation. */
+type CacheStatus = 'hit-edge' | 'hit-r2' | 'original' | 'miss';
+
+function withDeliveryHeaders(res: Response, request: Request, vary: string[], immutable: boolean, source: CacheStatus): Response {
   const headers = new Headers(res.headers);
+  headers.set('X-Dprox-Cache', source);
   headers.set('Cache-Control', immutable ? `${DERIVED_CACHE_CONTROL}, immutable` : DERIVED_CACHE_CONTROL);
   headers.set('Accept-CH', ACCEPT_CH);
   headers.set('Access-Control-Allow-Origin', '*');

@@ -56,12 +56,20 @@ describe('cost model', () => {
     ['webp', 800, 600],
     ['jpg', 2000, 1500],
     ['webp', 2000, 1500],
+    ['jpg', 3001, 1999],
   ] as const)('encode %s %ix%i is bounded by encodeCost', async (format, w, h) => {
     const r = solid(w, h, [0, 0, 0, 255]);
     for (let i = 0; i < r.data.length; i += 4) r.data[i] = (i * 2654435761) >>> 24; // noise: worst case
     await encode(r, format, { quality: 90 });
-    const module = format === 'jpg' ? 'mozjpegEnc' : 'webpEnc';
+    const module = format === 'jpg' ? 'jpegEnc' : 'webpEnc';
     const cost = encodeCost(format, w, h);
+    if (format === 'jpg') {
+      // q100 noise: the worst case for the output area.
+      await encode(r, 'jpg', { quality: 100 });
+      expect(wasmMemory().jpegEnc).toBeLessThanOrEqual(cost);
+      await encode(r, 'jpg', { quality: 90, progressive: true });
+      expect(wasmMemory().mozjpegEnc).toBeLessThanOrEqual(encodeCost('jpg', w, h, true));
+    }
     console.log(`encode ${format} ${w}x${h}: ${module} ${(wasmMemory()[module] / 2 ** 20).toFixed(1)} MiB, model ${(cost / 2 ** 20).toFixed(1)} MiB`);
     expect(wasmMemory()[module]).toBeLessThanOrEqual(cost);
   });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decode } from '../../src/pixels/decode';
 import { encode } from '../../src/pixels/encode';
 import { readHeader } from '../../src/pixels/header';
-import { load, psnr } from './util';
+import { fixture, load, psnr } from './util';
 
 async function roundTrip(bytes: Uint8Array) {
   const h = readHeader(bytes);
@@ -19,6 +19,36 @@ describe('encode', () => {
     const prog = await encode(src, 'jpg', { quality: 80, progressive: true });
     expect(readHeader(prog).progressive).toBe(true);
     expect((await encode(src, 'jpg', { quality: 30 })).length).toBeLessThan(base.length);
+  });
+
+  for (const q of [80, 95]) {
+    it(`own baseline JPEG at q${q} matches libjpeg-turbo (sharp) in bytes and PSNR`, async () => {
+      const src = await load('rgb.png');
+      const ours = await encode(src, 'jpg', { quality: q });
+      const ref = await fixture(`ref-rgb-q${q}.jpg`);
+      const a = psnr((await roundTrip(ours)).r, src);
+      const b = psnr((await roundTrip(ref)).r, src);
+      console.log(`q${q}: ours ${ours.length} B ${a.toFixed(2)} dB, libjpeg-turbo ${ref.length} B ${b.toFixed(2)} dB`);
+      expect(a).toBeGreaterThan(b - 0.1);
+      expect(Math.abs(ours.length / ref.length - 1)).toBeLessThan(0.03);
+    });
+  }
+
+  it('own baseline JPEG handles odd sizes, flat images and the quality extremes', async () => {
+    const src = await load('rgb.png');
+    for (const [w, hgt] of [[1, 1], [17, 9], [9, 17], [513, 31]]) {
+      const cut = { width: w, height: hgt, opaque: true, data: new Uint8Array(w * hgt * 4) };
+      for (let y = 0; y < hgt; y++) cut.data.set(src.data.subarray(y * 512 * 4, (y * 512 + Math.min(w, 512)) * 4), y * w * 4);
+      for (let y = 0; y < hgt; y++) for (let x = 512; x < w; x++) cut.data.set([0, 0, 0, 255], (y * w + x) * 4);
+      for (const quality of [1, 50, 100]) {
+        const { h, r } = await roundTrip(await encode(cut, 'jpg', { quality }));
+        expect([h.width, h.height]).toEqual([w, hgt]);
+        if (quality === 100 && w > 1) expect(psnr(r, cut)).toBeGreaterThan(35);
+      }
+    }
+    const flat = { width: 64, height: 64, opaque: true, data: new Uint8Array(64 * 64 * 4).fill(255) };
+    const { r } = await roundTrip(await encode(flat, 'jpg', { quality: 80 }));
+    expect(psnr(r, flat)).toBeGreaterThan(45);
   });
 
   it('JPEG of a raster with alpha is flattened over white', async () => {

@@ -101,6 +101,19 @@ describe('where the pixels go', () => {
   });
 });
 
+describe('shrink-on-load', () => {
+  it('drops the resize when the scaled decode already has the exact size', () => {
+    const p = plan('c_scale,w_2000', jpegHeader(4000, 3000));
+    expect(p.steps.map((s) => s.op)).toEqual(['decode', 'encode']);
+    expect(p.steps[0]).toMatchObject({ shrink: 2, width: 2000, height: 1500 });
+    expect(p.peakBytes).toBeLessThan(100 * 2 ** 20);
+  });
+  it('keeps it when the sizes differ', () => {
+    const p = plan('c_scale,w_1999', jpegHeader(4000, 3000));
+    expect(p.steps.map((s) => s.op)).toEqual(['decode', 'resize', 'encode']);
+  });
+});
+
 describe('EXIF orientation', () => {
   it('is applied after decoding and swaps sides for 5..8', () => {
     const p = plan('c_scale,w_400', jpegHeader(640, 427, { orientation: 6 }));

@@ -108,12 +108,14 @@ describe('caching', () => {
   it('stores the derived image in R2, sends ETag and long Cache-Control, answers 304 and HEAD', async () => {
     const path = `${base}/c_scale,w_77/camera.jpg`;
     const first = await image(path);
+    expect(first.res.headers.get('X-Dprox-Cache')).toBe('miss');
     const etag = first.res.headers.get('ETag')!;
     expect(etag).toBeTruthy();
     expect(first.res.headers.get('Cache-Control')).toBe('public, max-age=2592000');
     const derived = await env.IMAGES.list({ prefix: `derived/${CLOUD}/upload/camera/` });
     expect(derived.objects.length).toBeGreaterThan(0);
     const second = await image(path);
+    expect(second.res.headers.get('X-Dprox-Cache')).toMatch(/^hit-(edge|r2)$/);
     expect(second.res.headers.get('ETag')).toBe(etag);
     expect(second.bytes).toEqual(first.bytes);
     const notModified = await get(path, { 'If-None-Match': etag });

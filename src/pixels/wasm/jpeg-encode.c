@@ -1,0 +1,391 @@
+// Baseline JPEG encoder (ITU T.81): 4:2:0 YCbCr, float AAN forward DCT, IJG-scaled Annex K
+// quantisation tables, Huffman tables optimised for the image (Annex K.2, as libjpeg's
+// optimize_coding). Two calls: jpeg_analyze() transforms and quantises every block into the
+// caller's coefficient buffer and builds the tables; jpeg_write() emits the file. No libc.
+#include <stdint.h>
+
+typedef float f32;
+
+static const uint8_t ZIGZAG[64] = {
+    0,  1,  8,  16, 9,  2,  3,  10, 17, 24, 32, 25, 18, 11, 4,  5,  12, 19, 26, 33, 40, 48,
+    41, 34, 27, 20, 13, 6,  7,  14, 21, 28, 35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23,
+    30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63};
+
+// Annex K.1 tables in natural (row-major) order.
+static const uint8_t STD_LUMA_Q[64] = {
+    16, 11, 10, 16, 24,  40,  51,  61,  12, 12, 14, 19, 26,  58,  60,  55,
+    14, 13, 16, 24, 40,  57,  69,  56,  14, 17, 22, 29, 51,  87,  80,  62,
+    18, 22, 37, 56, 68,  109, 103, 77,  24, 35, 55, 64, 81,  104, 113, 92,
+    49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99};
+static const uint8_t STD_CHROMA_Q[64] = {
+    17, 18, 24, 47, 99, 99, 99, 99, 18, 21, 26, 66, 99, 99, 99, 99, 24, 26, 56, 99, 99, 99,
+    99, 99, 47, 66, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99,
+    99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99};
+
+static uint8_t qtable[2][64];  // natural order
+static f32 divisor[2][64];     // 1 / (q * AAN scale * 8), natural order
+
+// Huffman tables: 0 DC luma, 1 AC luma, 2 DC chroma, 3 AC chroma.
+static uint32_t freq[4][257];
+static uint8_t bits[4][17];
+static uint8_t huffval[4][256];
+static int nvals[4];
+static uint16_t code[4][256];
+static uint8_t codelen[4][256];
+
+static int g_width, g_height, g_mcux, g_mcuy;
+
+static void set_quality(int quality) {
+  if (quality < 1) quality = 1;
+  if (quality > 100) quality = 100;
+  int scale = quality < 50 ? 5000 / quality : 200 - quality * 2;
+  static const f32 aan[8] = {1.0f, 1.387039845f, 1.306562965f, 1.175875602f,
+                             1.0f, 0.785694958f, 0.541196100f, 0.275899379f};
+  for (int t = 0; t < 2; t++) {
+    const uint8_t *std = t ? STD_CHROMA_Q : STD_LUMA_Q;
+    for (int i = 0; i < 64; i++) {
+      int q = (std[i] * scale + 50) / 100;
+      if (q < 1) q = 1;
+      if (q > 255) q = 255;
+      qtable[t][i] = (uint8_t)q;
+      divisor[t][i] = 1.0f / ((f32)q * aan[i >> 3] * aan[i & 7] * 8.0f);
+    }
+  }
+}
+
+// In-place float AAN forward DCT of one 8x8 block (libjpeg's jfdctflt algorithm).
+static void fdct(f32 *d) {
+  for (int pass = 0; pass < 2; pass++) {
+    for (int i = 0; i < 8; i++) {
+      f32 *p = pass == 0 ? d + i * 8 : d + i;
+      const int s = pass == 0 ? 1 : 8;
+      f32 tmp0 = p[0] + p[7 * s], tmp7 = p[0] - p[7 * s];
+      f32 tmp1 = p[1 * s] + p[6 * s], tmp6 = p[1 * s] - p[6 * s];
+      f32 tmp2 = p[2 * s] + p[5 * s], tmp5 = p[2 * s] - p[5 * s];
+      f32 tmp3 = p[3 * s] + p[4 * s], tmp4 = p[3 * s] - p[4 * s];
+      f32 tmp10 = tmp0 + tmp3, tmp13 = tmp0 - tmp3;
+      f32 tmp11 = tmp1 + tmp2, tmp12 = tmp1 - tmp2;
+      p[0] = tmp10 + tmp11;
+      p[4 * s] = tmp10 - tmp11;
+      f32 z1 = (tmp12 + tmp13) * 0.707106781f;
+      p[2 * s] = tmp13 + z1;
+      p[6 * s] = tmp13 - z1;
+      tmp10 = tmp4 + tmp5;
+      tmp11 = tmp5 + tmp6;
+      tmp12 = tmp6 + tmp7;
+      f32 z5 = (tmp10 - tmp12) * 0.382683433f;
+      f32 z2 = 0.541196100f * tmp10 + z5;
+      f32 z4 = 1.306562965f * tmp12 + z5;
+      f32 z3 = tmp11 * 0.707106781f;
+      f32 z11 = tmp7 + z3, z13 = tmp7 - z3;
+      p[5 * s] = z13 + z2;
+      p[3 * s] = z13 - z2;
+      p[1 * s] = z11 + z4;
+      p[7 * s] = z11 - z4;
+    }
+  }
+}
+
+static inline int nbits(int v) {
+  if (v < 0) v = -v;
+  return v ? 32 - __builtin_clz((unsigned)v) : 0;
+}
+
+// DCT, quantise, store in zigzag order, and count the Huffman symbols the block will use.
+static int encode_block(f32 *blk, int t, int16_t *out, int prev_dc) {
+  fdct(blk);
+  const f32 *dv = divisor[t];
+  for (int i = 0; i < 64; i++) {
+    f32 v = blk[ZIGZAG[i]] * dv[ZIGZAG[i]];
+    int q = v < 0 ? (int)(v - 0.5f) : (int)(v + 0.5f);
+    // Baseline limits: AC magnitudes fit 10 bits, DC (and DC differences) 11.
+    const int lim = i ? 1023 : 2047;
+    out[i] = (int16_t)(q > lim ? lim : q < -lim ? -lim : q);
+  }
+  uint32_t *dc = freq[t * 2], *ac = freq[t * 2 + 1];
+  dc[nbits(out[0] - prev_dc)]++;
+  int run = 0;
+  for (int i = 1; i < 64; i++) {
+    if (out[i] == 0) {
+      run++;
+      continue;
+    }
+    while (run > 15) {
+      ac[0xF0]++;
+      run -= 16;
+    }
+    ac[(run << 4) | nbits(out[i])]++;
+    run = 0;
+  }
+  if (run) ac[0x00]++;
+  return out[0];
+}
+
+// Annex K.2: code lengths limited to 16 bits, one code point reserved (no all-ones code).
+static void build_table(int t) {
+  uint32_t f[257];
+  int codesize[257], others[257];
+  for (int i = 0; i < 257; i++) {
+    f[i] = freq[t][i];
+    codesize[i] = 0;
+    others[i] = -1;
+  }
+  f[256] = 1;
+  for (;;) {
+    int c1 = -1, c2 = -1;
+    uint32_t v = 0xFFFFFFFFu;
+    for (int i = 0; i <= 256; i++)
+      if (f[i] && f[i] <= v) {
+        v = f[i];
+        c1 = i;
+      }
+    v = 0xFFFFFFFFu;
+    for (int i = 0; i <= 256; i++)
+      if (f[i] && f[i] <= v && i != c1) {
+        v = f[i];
+        c2 = i;
+      }
+    if (c2 < 0) break;
+    f[c1] += f[c2];
+    f[c2] = 0;
+    codesize[c1]++;
+    while (others[c1] >= 0) {
+      c1 = others[c1];
+      codesize[c1]++;
+    }
+    others[c1] = c2;
+    codesize[c2]++;
+    while (others[c2] >= 0) {
+      c2 = others[c2];
+      codesize[c2]++;
+    }
+  }
+  int count[33] = {0};
+  for (int i = 0; i <= 256; i++)
+    if (codesize[i]) count[codesize[i] > 32 ? 32 : codesize[i]]++;
+  for (int i = 32; i > 16; i--) {
+    while (count[i] > 0) {
+      int j = i - 2;
+      while (count[j] == 0) j--;
+      count[i] -= 2;
+      count[i - 1]++;
+      count[j + 1] += 2;
+      count[j]--;
+    }
+  }
+  int i = 16;
+  while (count[i] == 0) i--;
+  count[i]--;  // drop the reserved symbol 256's code
+  for (int l = 0; l <= 16; l++) bits[t][l] = (uint8_t)count[l];
+  int p = 0;
+  for (int l = 1; l <= 32; l++)
+    for (int s = 0; s < 256; s++)
+      if (codesize[s] == l) huffval[t][p++] = (uint8_t)s;
+  nvals[t] = p;
+  // Annex C: canonical codes in huffval order.
+  for (int s = 0; s < 256; s++) codelen[t][s] = 0;
+  int k = 0;
+  uint32_t c = 0;
+  for (int l = 1; l <= 16; l++) {
+    for (int n = 0; n < bits[t][l]; n++, k++) {
+      code[t][huffval[t][k]] = (uint16_t)c++;
+      codelen[t][huffval[t][k]] = (uint8_t)l;
+    }
+    c <<= 1;
+  }
+}
+
+static void load_block(const uint8_t *rgba, int w, int h, int bx, int by, f32 *y) {
+  for (int r = 0; r < 8; r++) {
+    int sy = by + r;
+    if (sy >= h) sy = h - 1;
+    const uint8_t *row = rgba + (uint32_t)sy * w * 4;
+    for (int c = 0; c < 8; c++) {
+      int sx = bx + c;
+      if (sx >= w) sx = w - 1;
+      const uint8_t *p = row + sx * 4;
+      y[r * 8 + c] = 0.299f * p[0] + 0.587f * p[1] + 0.114f * p[2] - 128.0f;
+    }
+  }
+}
+
+// Chroma of a 16x16 MCU, each sample the mean of a 2x2 pixel group (edges replicated).
+static void load_chroma(const uint8_t *rgba, int w, int h, int mx, int my, f32 *cb, f32 *cr) {
+  for (int r = 0; r < 8; r++) {
+    for (int c = 0; c < 8; c++) {
+      f32 sr = 0, sg = 0, sb = 0;
+      for (int dy = 0; dy < 2; dy++) {
+        int sy = my + r * 2 + dy;
+        if (sy >= h) sy = h - 1;
+        for (int dx = 0; dx < 2; dx++) {
+          int sx = mx + c * 2 + dx;
+          if (sx >= w) sx = w - 1;
+          const uint8_t *p = rgba + ((uint32_t)sy * w + sx) * 4;
+          sr += p[0];
+          sg += p[1];
+          sb += p[2];
+        }
+      }
+      sr *= 0.25f;
+      sg *= 0.25f;
+      sb *= 0.25f;
+      cb[r * 8 + c] = -0.168735892f * sr - 0.331264108f * sg + 0.5f * sb;
+      cr[r * 8 + c] = 0.5f * sr - 0.418687589f * sg - 0.081312411f * sb;
+    }
+  }
+}
+
+/** Bytes of coefficient buffer jpeg_analyze needs for a width x height image. */
+__attribute__((export_name("jpeg_coef_bytes")))
+uint32_t jpeg_coef_bytes(int w, int h) {
+  uint32_t mcus = (uint32_t)((w + 15) / 16) * (uint32_t)((h + 15) / 16);
+  return mcus * 6 * 64 * 2;
+}
+
+/**
+ * Transforms `rgba` (alpha ignored) into quantised coefficients and builds the Huffman tables.
+ * Returns an upper bound of the output file's size in bytes (entropy data with worst-case 0xFF
+ * stuffing, plus headers).
+ */
+__attribute__((export_name("jpeg_analyze")))
+uint32_t jpeg_analyze(const uint8_t *rgba, int w, int h, int quality, int16_t *coefs) {
+  g_width = w;
+  g_height = h;
+  g_mcux = (w + 15) / 16;
+  g_mcuy = (h + 15) / 16;
+  set_quality(quality);
+  for (int t = 0; t < 4; t++)
+    for (int i = 0; i < 257; i++) freq[t][i] = 0;
+  f32 blk[64], cb[64], cr[64];
+  int dc[3] = {0, 0, 0};
+  int16_t *out = coefs;
+  for (int my = 0; my < g_mcuy; my++) {
+    for (int mx = 0; mx < g_mcux; mx++) {
+      for (int b = 0; b < 4; b++) {
+        load_block(rgba, w, h, mx * 16 + (b & 1) * 8, my * 16 + (b >> 1) * 8, blk);
+        dc[0] = encode_block(blk, 0, out, dc[0]);
+        out += 64;
+      }
+      load_chroma(rgba, w, h, mx * 16, my * 16, cb, cr);
+      dc[1] = encode_block(cb, 1, out, dc[1]);
+      out += 64;
+      dc[2] = encode_block(cr, 1, out, dc[2]);
+      out += 64;
+    }
+  }
+  uint64_t total = 0;
+  for (int t = 0; t < 4; t++) {
+    build_table(t);
+    for (int s = 0; s < 256; s++) {
+      int extra = (t & 1) ? (s & 15) : s;
+      total += (uint64_t)freq[t][s] * (codelen[t][s] + extra);
+    }
+  }
+  return (uint32_t)((total + 7) / 8 * 2 + 1024);
+}
+
+typedef struct {
+  uint8_t *p;
+  uint32_t acc;
+  int n;
+} Writer;
+
+static inline void put_bits(Writer *w, uint32_t v, int n) {
+  if (!n) return;
+  w->acc = (w->acc << n) | (v & ((1u << n) - 1));
+  w->n += n;
+  while (w->n >= 8) {
+    uint8_t b = (uint8_t)(w->acc >> (w->n - 8));
+    *w->p++ = b;
+    if (b == 0xFF) *w->p++ = 0;
+    w->n -= 8;
+  }
+}
+
+static inline void put_value(Writer *w, int t, int sym) { put_bits(w, code[t][sym], codelen[t][sym]); }
+
+static inline void put_coef(Writer *w, int v, int n) { put_bits(w, v < 0 ? (uint32_t)(v - 1) : (uint32_t)v, n); }
+
+static void write_block(Writer *w, const int16_t *c, int t, int *prev) {
+  int diff = c[0] - *prev;
+  *prev = c[0];
+  int n = nbits(diff);
+  put_value(w, t * 2, n);
+  put_coef(w, diff, n);
+  int run = 0;
+  for (int i = 1; i < 64; i++) {
+    int v = c[i];
+    if (v == 0) {
+      run++;
+      continue;
+    }
+    while (run > 15) {
+      put_value(w, t * 2 + 1, 0xF0);
+      run -= 16;
+    }
+    n = nbits(v);
+    put_value(w, t * 2 + 1, (run << 4) | n);
+    put_coef(w, v, n);
+    run = 0;
+  }
+  if (run) put_value(w, t * 2 + 1, 0x00);
+}
+
+static uint8_t *marker(uint8_t *p, int m, int len) {
+  *p++ = 0xFF;
+  *p++ = (uint8_t)m;
+  *p++ = (uint8_t)(len >> 8);
+  *p++ = (uint8_t)len;
+  return p;
+}
+
+/** Writes the JPEG file for the coefficients of the last jpeg_analyze; returns its length. */
+__attribute__((export_name("jpeg_write")))
+uint32_t jpeg_write(const int16_t *coefs, uint8_t *out) {
+  uint8_t *p = out;
+  *p++ = 0xFF;
+  *p++ = 0xD8;
+  static const uint8_t jfif[14] = {'J', 'F', 'I', 'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0};
+  p = marker(p, 0xE0, 16);
+  for (int i = 0; i < 14; i++) *p++ = jfif[i];
+  p = marker(p, 0xDB, 2 + 2 * 65);
+  for (int t = 0; t < 2; t++) {
+    *p++ = (uint8_t)t;
+    for (int i = 0; i < 64; i++) *p++ = qtable[t][ZIGZAG[i]];
+  }
+  p = marker(p, 0xC0, 17);
+  *p++ = 8;
+  *p++ = (uint8_t)(g_height >> 8);
+  *p++ = (uint8_t)g_height;
+  *p++ = (uint8_t)(g_width >> 8);
+  *p++ = (uint8_t)g_width;
+  *p++ = 3;
+  static const uint8_t comps[9] = {1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1};
+  for (int i = 0; i < 9; i++) *p++ = comps[i];
+  static const uint8_t classes[4] = {0x00, 0x10, 0x01, 0x11};
+  for (int t = 0; t < 4; t++) {
+    p = marker(p, 0xC4, 2 + 1 + 16 + nvals[t]);
+    *p++ = classes[t];
+    for (int l = 1; l <= 16; l++) *p++ = bits[t][l];
+    for (int i = 0; i < nvals[t]; i++) *p++ = huffval[t][i];
+  }
+  p = marker(p, 0xDA, 12);
+  static const uint8_t sos[10] = {3, 1, 0x00, 2, 0x11, 3, 0x11, 0, 63, 0};
+  for (int i = 0; i < 10; i++) *p++ = sos[i];
+  Writer w = {p, 0, 0};
+  int dc[3] = {0, 0, 0};
+  const int16_t *c = coefs;
+  const uint32_t mcus = (uint32_t)g_mcux * g_mcuy;
+  for (uint32_t m = 0; m < mcus; m++) {
+    for (int b = 0; b < 4; b++, c += 64) write_block(&w, c, 0, &dc[0]);
+    write_block(&w, c, 1, &dc[1]);
+    c += 64;
+    write_block(&w, c, 1, &dc[2]);
+    c += 64;
+  }
+  if (w.n) put_bits(&w, 0x7F, 8 - w.n);  // pad the last byte with 1s
+  p = w.p;
+  *p++ = 0xFF;
+  *p++ = 0xD9;
+  return (uint32_t)(p - out);
+}

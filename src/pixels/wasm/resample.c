@@ -1,0 +1,76 @@
+// Separable filter kernel (resize and blur) in WebAssembly SIMD: one f32x4 per RGBA pixel.
+// Build: scripts/build-wasm.sh (clang --target=wasm32 -msimd128). No libc: memory is laid out by
+// the caller (resample-wasm.ts), which passes byte offsets into this module's exported memory.
+//
+// The caller (resample-wasm.ts) streams rows: each source row is converted once to float
+// (premultiplied by alpha when asked) into a ring of `ysize` rows; each output row sums its
+// vertical taps into one float row, then filters horizontally straight to 8 bits. The module's
+// memory holds only the taps, the ring, one float row and one row in and out.
+#include <wasm_simd128.h>
+#include <stdint.h>
+
+typedef float f32;
+
+static void to_float_row(const uint8_t *src, f32 *dst, int width, int premultiply) {
+  const v128_t inv255 = wasm_f32x4_splat(1.0f / 255.0f);
+  for (int x = 0; x < width; x++) {
+    v128_t px = wasm_v128_load32_zero(src + x * 4);
+    v128_t f = wasm_f32x4_convert_u32x4(wasm_u32x4_extend_low_u16x8(wasm_u16x8_extend_low_u8x16(px)));
+    if (premultiply) {
+      v128_t a = wasm_i32x4_shuffle(f, f, 3, 3, 3, 3);
+      v128_t m = wasm_f32x4_mul(f, wasm_f32x4_mul(a, inv255));
+      f = wasm_i32x4_shuffle(m, f, 0, 1, 2, 7); // keep alpha itself unscaled
+    }
+    wasm_v128_store(dst + x * 4, f);
+  }
+}
+
+/** One source row (8-bit RGBA) to float, premultiplied when asked: the caller keeps a ring of them. */
+__attribute__((export_name("load_row")))
+void load_row(const uint8_t *src, f32 *dst, int width, int premultiply) { to_float_row(src, dst, width, premultiply); }
+
+/**
+ * One output row: the vertical taps over ring rows y0..y0+ysize-1 (row y lives in slot y % ysize)
+ * summed into `row`, then the horizontal taps straight to 8-bit RGBA in `out`.
+ */
+__attribute__((export_name("emit_row")))
+void emit_row(const f32 *ring, int in_w, int y0, int ysize, const f32 *wy, f32 *row,
+              const int32_t *xstart, const f32 *xweights, int xsize, int out_w, uint8_t *out, int premultiply) {
+  const v128_t zero = wasm_f32x4_splat(0.0f);
+  const v128_t max = wasm_f32x4_splat(255.0f);
+  const v128_t half = wasm_f32x4_splat(0.5f);
+  const int stride = in_w * 4;
+  {
+    const v128_t w0 = wasm_f32x4_splat(wy[0]);
+    const f32 *r0 = ring + (y0 % ysize) * stride;
+    for (int x = 0; x < stride; x += 4) wasm_v128_store(row + x, wasm_f32x4_mul(wasm_v128_load(r0 + x), w0));
+  }
+  for (int k = 1; k < ysize; k++) {
+    const f32 w = wy[k];
+    if (w == 0.0f) continue;
+    const v128_t wk = wasm_f32x4_splat(w);
+    const f32 *rk = ring + ((y0 + k) % ysize) * stride;
+    for (int x = 0; x < stride; x += 4)
+      wasm_v128_store(row + x, wasm_f32x4_add(wasm_v128_load(row + x), wasm_f32x4_mul(wasm_v128_load(rk + x), wk)));
+  }
+  for (int ox = 0; ox < out_w; ox++) {
+    const f32 *p = row + xstart[ox] * 4;
+    const f32 *wx = xweights + ox * xsize;
+    v128_t acc = wasm_f32x4_mul(wasm_v128_load(p), wasm_f32x4_splat(wx[0]));
+    for (int k = 1; k < xsize; k++) acc = wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_v128_load(p + k * 4), wasm_f32x4_splat(wx[k])));
+    if (premultiply) {
+      f32 a = wasm_f32x4_extract_lane(acc, 3);
+      if (a > 0.5f) {
+        v128_t scaled = wasm_f32x4_mul(acc, wasm_f32x4_splat(255.0f / a));
+        acc = wasm_i32x4_shuffle(scaled, acc, 0, 1, 2, 7);
+      } else {
+        acc = wasm_i32x4_shuffle(zero, acc, 0, 1, 2, 7);
+      }
+    }
+    acc = wasm_f32x4_add(wasm_f32x4_min(wasm_f32x4_max(acc, zero), max), half);
+    v128_t i = wasm_i32x4_trunc_sat_f32x4(acc);
+    v128_t s = wasm_u16x8_narrow_i32x4(i, i);
+    v128_t b = wasm_u8x16_narrow_i16x8(s, s);
+    wasm_v128_store32_lane(out + ox * 4, b, 0);
+  }
+}
