@@ -1,6 +1,6 @@
 import wasm from './wasm/jpeg-encode.wasm';
 import type { Raster } from './raster';
-import { memoryOf, registerWasmMemory } from './wasm-memory';
+import { align16 as align, ownKernel } from './wasm/kernel';
 
 /**
  * Baseline JPEG through the project's own encoder (wasm/jpeg-encode.c): 4:2:0, IJG quality
@@ -8,32 +8,11 @@ import { memoryOf, registerWasmMemory } from './wasm-memory';
  * libjpeg-turbo with optimize_coding (sharp's default) within 1%, about 5x faster than mozjpeg
  * with trellis quantisation, which remains the encoder for progressive JPEG (encode.ts).
  */
-interface Encoder {
-  memory: WebAssembly.Memory;
-  heapBase: number;
+const load = ownKernel<{
   jpeg_coef_bytes(w: number, h: number): number;
   jpeg_analyze(src: number, w: number, h: number, quality: number, coefs: number): number;
   jpeg_write(coefs: number, out: number): number;
-}
-
-let encoder: Encoder | null = null;
-
-function load(): Encoder {
-  if (encoder) return encoder;
-  const instance = new WebAssembly.Instance(wasm, {});
-  const memory = memoryOf(instance.exports);
-  registerWasmMemory('jpegEnc', memory);
-  const x = instance.exports as unknown as Omit<Encoder, 'memory' | 'heapBase'> & { __heap_base: WebAssembly.Global };
-  encoder = { ...x, memory, heapBase: Number(x.__heap_base.value) };
-  return encoder;
-}
-
-const align = (n: number) => (n + 15) & ~15;
-
-function reserve(e: Encoder, end: number): void {
-  const need = end - e.memory.buffer.byteLength;
-  if (need > 0) e.memory.grow(Math.ceil(need / 65536));
-}
+}>('jpegEnc', wasm);
 
 /** Encodes an opaque raster (alpha is ignored) as baseline JPEG at quality 1..100. */
 export function encodeJpeg(r: Raster, quality: number): Uint8Array {
@@ -41,10 +20,10 @@ export function encodeJpeg(r: Raster, quality: number): Uint8Array {
   const srcAt = align(e.heapBase);
   const coefAt = align(srcAt + r.data.length);
   const outAt = align(coefAt + e.jpeg_coef_bytes(r.width, r.height));
-  reserve(e, outAt);
+  e.reserve(outAt);
   new Uint8Array(e.memory.buffer, srcAt, r.data.length).set(r.data);
   const bound = e.jpeg_analyze(srcAt, r.width, r.height, quality, coefAt);
-  reserve(e, outAt + bound);
+  e.reserve(outAt + bound);
   const length = e.jpeg_write(coefAt, outAt);
   return new Uint8Array(e.memory.buffer, outAt, length).slice();
 }

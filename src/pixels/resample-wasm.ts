@@ -1,6 +1,6 @@
 import wasm from './wasm/resample.wasm';
 import type { Taps } from './resample';
-import { memoryOf, registerWasmMemory } from './wasm-memory';
+import { align16 as align, ownKernel } from './wasm/kernel';
 
 /**
  * The separable filter (resample.ts semantics: same taps, same rounding) run by the SIMD kernel in
@@ -8,26 +8,10 @@ import { memoryOf, registerWasmMemory } from './wasm-memory';
  * ring of float rows and single rows in and out, never whole images. It grows to the largest
  * call and never shrinks.
  */
-interface Kernel {
-  memory: WebAssembly.Memory;
-  heapBase: number;
+const load = ownKernel<{
   load_row(src: number, dst: number, width: number, premultiply: number): void;
   emit_row(ring: number, inW: number, y0: number, ysize: number, wy: number, row: number, xstart: number, xweights: number, xsize: number, outW: number, out: number, premultiply: number): void;
-}
-
-let kernel: Kernel | null = null;
-
-function load(): Kernel {
-  if (kernel) return kernel;
-  const instance = new WebAssembly.Instance(wasm, {});
-  const memory = memoryOf(instance.exports);
-  registerWasmMemory('resample', memory);
-  const x = instance.exports as unknown as Omit<Kernel, 'memory' | 'heapBase'> & { __heap_base: WebAssembly.Global };
-  kernel = { memory, heapBase: Number(x.__heap_base.value), load_row: x.load_row, emit_row: x.emit_row };
-  return kernel;
-}
-
-const align = (n: number) => (n + 15) & ~15;
+}>('resample', wasm);
 
 /** Bytes the kernel's memory needs for one call, for cost.ts. */
 export function filterWorkingBytes(inW: number, outW: number, outH: number, xsize: number, ysize: number): number {
@@ -54,8 +38,7 @@ export function filterRgba(src: Uint8Array, inW: number, inH: number, tx: Taps, 
   const rowAt = take(inW * 16);
   const inAt = take(inW * 4);
   const outAt = take(outW * 4);
-  const need = p - k.memory.buffer.byteLength;
-  if (need > 0) k.memory.grow(Math.ceil(need / 65536));
+  k.reserve(p);
   const buf = k.memory.buffer;
   new Int32Array(buf, xsAt, outW).set(tx.start);
   new Float32Array(buf, xwAt, tx.weights.length).set(tx.weights);
