@@ -40,3 +40,4 @@ app.notFound(() => errorResponse(404, 'Not found: expected /<cloud>/image/<type>
 app.onError((err) => toErrorResponse(err));
 
 export default app;
+export { AiJobs } from './queue/jobs';

@@ -6,3 +6,7 @@ declare module '*.onnx' {
   const data: ArrayBuffer;
   export default data;
 }
+declare module 'onnxruntime-web/ort-wasm-simd-threaded.wasm' {
+  const module: WebAssembly.Module;
+  export default module;
+}
