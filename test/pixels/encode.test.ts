@@ -51,6 +51,31 @@ describe('encode', () => {
     expect(psnr(r, flat)).toBeGreaterThan(45);
   });
 
+  it('streamed JPEG (fixed tables, a restart marker per MCU row) decodes to the same image, strip by strip', async () => {
+    const { JpegStream } = await import('../../src/pixels/encode-jpeg-stream');
+    const src = await load('rgb.png');
+    const cut = { ...src, height: 500, data: src.data.slice(0, 512 * 500 * 4) }; // 500: the last MCU row is partial
+    const stream = new JpegStream(512, 500, 90);
+    const stride = 512 * 4;
+    const chunks = [stream.header()];
+    for (let y = 0; y < 500; y += 64) chunks.push(stream.rows(y, cut.data.subarray(y * stride, Math.min(500, y + 64) * stride)));
+    chunks.push(stream.end());
+    const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+    chunks.reduce((o, c) => (bytes.set(c, o), o + c.length), 0);
+    const { h, r } = await roundTrip(bytes);
+    expect([h.width, h.height]).toEqual([512, 500]);
+    const optimised = await encode(cut, 'jpg', { quality: 90 });
+    const a = psnr(r, cut);
+    const b = psnr((await roundTrip(optimised)).r, cut);
+    console.log(`streamed q90: ${bytes.length} B ${a.toFixed(2)} dB; optimised tables: ${optimised.length} B ${b.toFixed(2)} dB`);
+    expect(a).toBeGreaterThan(b - 0.05);
+    expect(bytes.length).toBeLessThan(optimised.length * 1.15);
+    // Resuming at any MCU row gives the same bytes: rows 256.. encoded alone equal that part of the stream.
+    const again = stream.rows(256, cut.data.subarray(256 * stride));
+    const tail = chunks.slice(5, -1);
+    expect(again).toEqual(new Uint8Array(tail.reduce<number[]>((a, c) => a.concat([...c]), [])));
+  });
+
   it('JPEG of a raster with alpha is flattened over white', async () => {
     const a = await load('alpha.png');
     const { r } = await roundTrip(await encode(a, 'jpg', { quality: 90 }));

@@ -91,8 +91,8 @@ static inline int nbits(int v) {
   return v ? 32 - __builtin_clz((unsigned)v) : 0;
 }
 
-// DCT, quantise, store in zigzag order, and count the Huffman symbols the block will use.
-static int encode_block(f32 *blk, int t, int16_t *out, int prev_dc) {
+// DCT, quantise, store in zigzag order.
+static void quantize_block(f32 *blk, int t, int16_t *out) {
   fdct(blk);
   const f32 *dv = divisor[t];
   for (int i = 0; i < 64; i++) {
@@ -102,6 +102,11 @@ static int encode_block(f32 *blk, int t, int16_t *out, int prev_dc) {
     const int lim = i ? 1023 : 2047;
     out[i] = (int16_t)(q > lim ? lim : q < -lim ? -lim : q);
   }
+}
+
+// Quantise and count the Huffman symbols the block will use.
+static int encode_block(f32 *blk, int t, int16_t *out, int prev_dc) {
+  quantize_block(blk, t, out);
   uint32_t *dc = freq[t * 2], *ac = freq[t * 2 + 1];
   dc[nbits(out[0] - prev_dc)]++;
   int run = 0;
@@ -339,10 +344,7 @@ static uint8_t *marker(uint8_t *p, int m, int len) {
   return p;
 }
 
-/** Writes the JPEG file for the coefficients of the last jpeg_analyze; returns its length. */
-__attribute__((export_name("jpeg_write")))
-uint32_t jpeg_write(const int16_t *coefs, uint8_t *out) {
-  uint8_t *p = out;
+static uint8_t *write_headers(uint8_t *p, int restart_interval) {
   *p++ = 0xFF;
   *p++ = 0xD8;
   static const uint8_t jfif[14] = {'J', 'F', 'I', 'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0};
@@ -369,9 +371,21 @@ uint32_t jpeg_write(const int16_t *coefs, uint8_t *out) {
     for (int l = 1; l <= 16; l++) *p++ = bits[t][l];
     for (int i = 0; i < nvals[t]; i++) *p++ = huffval[t][i];
   }
+  if (restart_interval > 0) {
+    p = marker(p, 0xDD, 4);
+    *p++ = (uint8_t)(restart_interval >> 8);
+    *p++ = (uint8_t)restart_interval;
+  }
   p = marker(p, 0xDA, 12);
   static const uint8_t sos[10] = {3, 1, 0x00, 2, 0x11, 3, 0x11, 0, 63, 0};
   for (int i = 0; i < 10; i++) *p++ = sos[i];
+  return p;
+}
+
+/** Writes the JPEG file for the coefficients of the last jpeg_analyze; returns its length. */
+__attribute__((export_name("jpeg_write")))
+uint32_t jpeg_write(const int16_t *coefs, uint8_t *out) {
+  uint8_t *p = write_headers(out, 0);
   Writer w = {p, 0, 0};
   int dc[3] = {0, 0, 0};
   const int16_t *c = coefs;
@@ -388,4 +402,124 @@ uint32_t jpeg_write(const int16_t *coefs, uint8_t *out) {
   *p++ = 0xFF;
   *p++ = 0xD9;
   return (uint32_t)(p - out);
+}
+
+// ---- Streaming: fixed tables, one restart interval per MCU row ----------------------------------
+// For images too large to hold (AI upscales up to 8192x8192): the Annex K.3 typical Huffman tables
+// instead of optimised ones (no statistics pass), and a restart marker after every MCU row, so
+// every MCU row is coded independently of the others (DC predictors reset, byte-aligned). A caller
+// can encode row by row, stop anywhere, and resume from the row number alone.
+
+static const uint8_t K3_BITS[4][17] = {
+    {0, 0, 1, 5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0},
+    {0, 0, 2, 1, 3, 3, 2, 4, 3, 5, 5, 4, 4, 0, 0, 1, 0x7d},
+    {0, 0, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0},
+    {0, 0, 2, 1, 2, 4, 4, 3, 4, 7, 5, 4, 4, 0, 1, 2, 0x77}};
+static const uint8_t K3_DC_VALS[12] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
+static const uint8_t K3_AC_LUMA[162] = {
+    0x01, 0x02, 0x03, 0x00, 0x04, 0x11, 0x05, 0x12, 0x21, 0x31, 0x41, 0x06, 0x13, 0x51, 0x61, 0x07, 0x22, 0x71, 0x14,
+    0x32, 0x81, 0x91, 0xa1, 0x08, 0x23, 0x42, 0xb1, 0xc1, 0x15, 0x52, 0xd1, 0xf0, 0x24, 0x33, 0x62, 0x72, 0x82, 0x09,
+    0x0a, 0x16, 0x17, 0x18, 0x19, 0x1a, 0x25, 0x26, 0x27, 0x28, 0x29, 0x2a, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x3a,
+    0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x49, 0x4a, 0x53, 0x54, 0x55, 0x56, 0x57, 0x58, 0x59, 0x5a, 0x63, 0x64, 0x65,
+    0x66, 0x67, 0x68, 0x69, 0x6a, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88,
+    0x89, 0x8a, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97, 0x98, 0x99, 0x9a, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8, 0xa9,
+    0xaa, 0xb2, 0xb3, 0xb4, 0xb5, 0xb6, 0xb7, 0xb8, 0xb9, 0xba, 0xc2, 0xc3, 0xc4, 0xc5, 0xc6, 0xc7, 0xc8, 0xc9, 0xca,
+    0xd2, 0xd3, 0xd4, 0xd5, 0xd6, 0xd7, 0xd8, 0xd9, 0xda, 0xe1, 0xe2, 0xe3, 0xe4, 0xe5, 0xe6, 0xe7, 0xe8, 0xe9, 0xea,
+    0xf1, 0xf2, 0xf3, 0xf4, 0xf5, 0xf6, 0xf7, 0xf8, 0xf9, 0xfa};
+static const uint8_t K3_AC_CHROMA[162] = {
+    0x00, 0x01, 0x02, 0x03, 0x11, 0x04, 0x05, 0x21, 0x31, 0x06, 0x12, 0x41, 0x51, 0x07, 0x61, 0x71, 0x13, 0x22, 0x32,
+    0x81, 0x08, 0x14, 0x42, 0x91, 0xa1, 0xb1, 0xc1, 0x09, 0x23, 0x33, 0x52, 0xf0, 0x15, 0x62, 0x72, 0xd1, 0x0a, 0x16,
+    0x24, 0x34, 0xe1, 0x25, 0xf1, 0x17, 0x18, 0x19, 0x1a, 0x26, 0x27, 0x28, 0x29, 0x2a, 0x35, 0x36, 0x37, 0x38, 0x39,
+    0x3a, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x49, 0x4a, 0x53, 0x54, 0x55, 0x56, 0x57, 0x58, 0x59, 0x5a, 0x63, 0x64,
+    0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a, 0x82, 0x83, 0x84, 0x85, 0x86,
+    0x87, 0x88, 0x89, 0x8a, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97, 0x98, 0x99, 0x9a, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7,
+    0xa8, 0xa9, 0xaa, 0xb2, 0xb3, 0xb4, 0xb5, 0xb6, 0xb7, 0xb8, 0xb9, 0xba, 0xc2, 0xc3, 0xc4, 0xc5, 0xc6, 0xc7, 0xc8,
+    0xc9, 0xca, 0xd2, 0xd3, 0xd4, 0xd5, 0xd6, 0xd7, 0xd8, 0xd9, 0xda, 0xe2, 0xe3, 0xe4, 0xe5, 0xe6, 0xe7, 0xe8, 0xe9,
+    0xea, 0xf2, 0xf3, 0xf4, 0xf5, 0xf6, 0xf7, 0xf8, 0xf9, 0xfa};
+
+static void use_fixed_tables(void) {
+  for (int t = 0; t < 4; t++) {
+    const uint8_t *vals = t == 0 || t == 2 ? K3_DC_VALS : t == 1 ? K3_AC_LUMA : K3_AC_CHROMA;
+    int n = 0;
+    for (int l = 0; l <= 16; l++) {
+      bits[t][l] = K3_BITS[t][l];
+      n += l ? K3_BITS[t][l] : 0;
+    }
+    nvals[t] = n;
+    for (int i = 0; i < n; i++) huffval[t][i] = vals[i];
+    for (int s = 0; s < 256; s++) codelen[t][s] = 0;
+    int k = 0;
+    uint32_t c = 0;
+    for (int l = 1; l <= 16; l++) {
+      for (int j = 0; j < bits[t][l]; j++, k++) {
+        code[t][huffval[t][k]] = (uint16_t)c++;
+        codelen[t][huffval[t][k]] = (uint8_t)l;
+      }
+      c <<= 1;
+    }
+  }
+}
+
+
+// Every streaming call sets the module state up again: calls for other images may come in between.
+static void stream_setup(int w, int h, int quality) {
+  g_width = w;
+  g_height = h;
+  g_mcux = (w + 15) / 16;
+  g_mcuy = (h + 15) / 16;
+  set_quality(quality);
+  use_fixed_tables();
+}
+
+/** Starts a streamed JPEG: headers with fixed tables and a restart interval of one MCU row. Returns their length. */
+__attribute__((export_name("jpeg_stream_begin")))
+uint32_t jpeg_stream_begin(int w, int h, int quality, uint8_t *out) {
+  stream_setup(w, h, quality);
+  return (uint32_t)(write_headers(out, g_mcux) - out);
+}
+
+/** Bytes jpeg_stream_row may write for one MCU row at most (every coefficient at its longest code). */
+__attribute__((export_name("jpeg_stream_row_bound")))
+uint32_t jpeg_stream_row_bound(int w) { return (uint32_t)((w + 15) / 16) * 6 * 64 * 8 + 64; }
+
+/**
+ * Encodes MCU row `mcu_row` of a w x h image at `quality` from `strip`: the image rows
+ * mcu_row*16 .. +15, of which `rows` exist
+ * (the last strip may be shorter; its last row is repeated). Appends the restart marker that ends
+ * the interval unless this is the last row. Returns the bytes written to `out`.
+ */
+__attribute__((export_name("jpeg_stream_row")))
+uint32_t jpeg_stream_row(const uint8_t *strip, int rows, int mcu_row, int width, int height, int quality, uint8_t *out) {
+  stream_setup(width, height, quality);
+  f32 blk[64], cb[64], cr[64];
+  int16_t c[64];
+  int dc[3] = {0, 0, 0};
+  Writer w = {out, 0, 0};
+  for (int mx = 0; mx < g_mcux; mx++) {
+    for (int b = 0; b < 4; b++) {
+      load_block(strip, g_width, rows, mx * 16 + (b & 1) * 8, (b >> 1) * 8, blk);
+      quantize_block(blk, 0, c);
+      write_block(&w, c, 0, &dc[0]);
+    }
+    load_chroma(strip, g_width, rows, mx * 16, 0, cb, cr);
+    quantize_block(cb, 1, c);
+    write_block(&w, c, 1, &dc[1]);
+    quantize_block(cr, 1, c);
+    write_block(&w, c, 1, &dc[2]);
+  }
+  if (w.n) put_bits(&w, 0x7F, 8 - w.n);
+  uint8_t *p = w.p;
+  if (mcu_row < g_mcuy - 1) {
+    *p++ = 0xFF;
+    *p++ = (uint8_t)(0xD0 + (mcu_row & 7));
+  }
+  return (uint32_t)(p - out);
+}
+
+/** Ends a streamed JPEG (EOI). Returns 2. */
+__attribute__((export_name("jpeg_stream_end")))
+uint32_t jpeg_stream_end(uint8_t *out) {
+  out[0] = 0xFF;
+  out[1] = 0xD9;
+  return 2;
 }
