@@ -61,6 +61,8 @@ const fixtures = {
   // libjpeg-turbo (sharp) baseline 4:2:0 with optimised Huffman tables: the reference for encode-jpeg.ts.
   'ref-rgb-q80.jpg': async (s) => s(sample('astronaut.png')).jpeg({ quality: 80, optimiseCoding: true }).toBuffer(),
   'ref-rgb-q95.jpg': async (s) => s(sample('astronaut.png')).jpeg({ quality: 95, optimiseCoding: true }).toBuffer(),
+  // astronaut at 1/4 (bicubic, as the SR model's training degradation): e_upscale should restore rgb.png better than c_scale.
+  'astro-128.png': async (s) => s(sample('astronaut.png')).resize(128, 128, { kernel: 'cubic' }).png().toBuffer(),
   'ref-rgb-200x150.png': async (s) => s(sample('astronaut.png')).resize(200, 150, { fit: 'fill', kernel: 'lanczos3' }).png().toBuffer(),
   'ref-rgb-123x77.png': async (s) => s(sample('astronaut.png')).resize(123, 77, { fit: 'fill', kernel: 'lanczos3' }).png().toBuffer(),
   'ref-rgb-900x700.png': async (s) => s(sample('astronaut.png')).resize(900, 700, { fit: 'fill', kernel: 'lanczos3' }).png().toBuffer(),

@@ -3,6 +3,7 @@ import { deliver } from './routes/deliver';
 import { home } from './routes/home';
 import { errorResponse, toErrorResponse } from './routes/responses';
 import { upload } from './routes/upload';
+import { jobStatus } from './routes/ai';
 import { CldError } from './url/errors';
 import { ImageError } from './pixels/errors';
 import { wasmMemory, wasmMemoryTotal } from './pixels/wasm-memory';
@@ -26,6 +27,7 @@ api.onError((err) => {
 api.post('/:cloud/image/upload', (c) => upload(c.req.raw, c.env, c.req.param('cloud')));
 api.post('/:cloud/auto/upload', (c) => upload(c.req.raw, c.env, c.req.param('cloud')));
 api.post('/:cloud/upload', (c) => upload(c.req.raw, c.env, c.req.param('cloud')));
+api.get('/:cloud/jobs/:id', (c) => jobStatus(c.env, c.req.param('cloud'), c.req.param('id')));
 app.route('/v1_1', api);
 
 // Delivery: /<cloud>/image/... and the private-CDN form /image/...

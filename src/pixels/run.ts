@@ -22,13 +22,19 @@ import { flip, rotate } from './rotate';
 import { unsharpMask } from './sharpen';
 
 export async function runPlan(bytes: Uint8Array, header: ImageHeader, plan: Plan): Promise<Uint8Array> {
+  const step = plan.steps[plan.steps.length - 1];
+  if (step.op !== 'encode') throw new Error('plan has no encode step');
+  return encode(await renderPlan(bytes, header, plan), step.format, { quality: step.quality, progressive: step.progressive });
+}
+
+/** Every step but the encode: the raster a plan produces (the input of an AI job). */
+export async function renderPlan(bytes: Uint8Array, header: ImageHeader, plan: Plan): Promise<Raster> {
   let raster: Raster | undefined;
   for (const step of plan.steps) {
     if (step.op === 'decode') raster = await decode(bytes, header, step.shrink);
-    else if (step.op === 'encode') return encode(raster!, step.format, { quality: step.quality, progressive: step.progressive });
-    else raster = apply(raster!, step);
+    else if (step.op !== 'encode') raster = apply(raster!, step);
   }
-  throw new Error('plan has no encode step');
+  return raster!;
 }
 
 function apply(r: Raster, step: Exclude<Step, { op: 'decode' | 'encode' }>): Raster {

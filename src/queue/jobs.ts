@@ -1,4 +1,193 @@
+/**
+ * AI jobs: one Durable Object per job id (the hash of original, pre-chain and effect), so any
+ * number of concurrent requests for the same new upscale make exactly one job. The work runs in
+ * alarms, a bounded slice each: every finished tile row is encoded (streamed JPEG, restart marker
+ * per MCU row), appended to R2 (multipart parts of PART_BYTES, the remainder kept in a pending
+ * object), and the progress is committed to SQLite. An invocation that dies loses at most the
+ * tile row in progress; the next alarm resumes from the stored row.
+ */
 import { DurableObject } from 'cloudflare:workers';
+import { inferRows } from '../ai/infer';
+import { AI_MODELS } from '../ai/models';
+import { readHeader } from '../pixels/header';
+import { JpegStream } from '../pixels/encode-jpeg-stream';
+import { renderPlan } from '../pixels/run';
+import { buildPlan } from '../plan/plan';
+import { getOriginal } from '../store/originals';
+import { parseComponent } from '../url/component';
+import { CldError } from '../url/errors';
+import type { AiJobSpec, JobState, JobStatus } from './spec';
 
-/** AI jobs (e_upscale, e_gen_restore): one object per derived key. Placeholder until the queue lands. */
-export class AiJobs extends DurableObject<Env> {}
+/** R2 multipart parts must be >= 5 MiB (except the last) and all the same size. */
+export const PART_BYTES = 5 * 1024 * 1024;
+/** CPU time one alarm invocation may spend before it re-arms (tile rows are ~0.1-2 s each). */
+const SLICE_MS = 10_000;
+
+interface JobRow {
+  spec: string;
+  state: JobState;
+  rows_done: number;
+  rows_total: number;
+  width: number | null;
+  height: number | null;
+  upload_id: string | null;
+  parts: string;
+  pending_bytes: number;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  slices: number;
+  error: string | null;
+}
+
+export class AiJobs extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS job (
+      id INTEGER PRIMARY KEY CHECK (id = 1),
+      spec TEXT NOT NULL, state TEXT NOT NULL,
+      rows_done INTEGER NOT NULL DEFAULT 0, rows_total INTEGER NOT NULL DEFAULT 0,
+      width INTEGER, height INTEGER,
+      upload_id TEXT, parts TEXT NOT NULL DEFAULT '[]', pending_bytes INTEGER NOT NULL DEFAULT 0,
+      created_at INTEGER NOT NULL, started_at INTEGER, finished_at INTEGER,
+      slices INTEGER NOT NULL DEFAULT 0, error TEXT)`);
+  }
+
+  /** Creates the job if it does not exist yet (single flight) and makes sure an alarm will run it. */
+  async start(spec: AiJobSpec): Promise<JobStatus> {
+    const row = this.row();
+    if (!row) {
+      this.sql.exec('INSERT INTO job (id, spec, state, created_at) VALUES (1, ?, ?, ?)', JSON.stringify(spec), 'queued', Date.now());
+      await this.ctx.storage.setAlarm(Date.now());
+    } else if ((row.state === 'queued' || row.state === 'running') && (await this.ctx.storage.getAlarm()) === null) {
+      await this.ctx.storage.setAlarm(Date.now());
+    }
+    return this.status()!;
+  }
+
+  status(): JobStatus | null {
+    const row = this.row();
+    if (!row) return null;
+    const spec = JSON.parse(row.spec) as AiJobSpec;
+    return {
+      id: spec.id,
+      effect: spec.effect,
+      state: row.state,
+      rowsDone: row.rows_done,
+      rowsTotal: row.rows_total,
+      percent: row.state === 'done' ? 100 : row.rows_total ? Math.floor((100 * row.rows_done) / row.rows_total) : 0,
+      ...(row.width ? { width: row.width, height: row.height! } : {}),
+      createdAt: row.created_at,
+      ...(row.started_at ? { startedAt: row.started_at } : {}),
+      ...(row.finished_at ? { finishedAt: row.finished_at } : {}),
+      slices: row.slices,
+      ...(row.error ? { error: row.error } : {}),
+    };
+  }
+
+  async alarm(): Promise<void> {
+    const row = this.row();
+    if (!row || row.state === 'done' || row.state === 'failed') return;
+    try {
+      const more = await this.slice(row);
+      if (more) await this.ctx.storage.setAlarm(Date.now());
+    } catch (err) {
+      // Bad input is final; anything else is retried by the next alarm from the stored progress.
+      if (err instanceof CldError || (err as { status?: number }).status === 400) {
+        this.sql.exec("UPDATE job SET state = 'failed', error = ?, finished_at = ? WHERE id = 1", (err as Error).message, Date.now());
+        await this.abortUpload(row);
+      } else {
+        this.sql.exec('UPDATE job SET error = ? WHERE id = 1', `retrying after: ${(err as Error).message}`);
+        await this.ctx.storage.setAlarm(Date.now() + 1000);
+      }
+    }
+  }
+
+  /** Runs tile rows until the slice is used up. Returns whether work remains. */
+  private async slice(row: JobRow): Promise<boolean> {
+    const began = Date.now();
+    const spec = JSON.parse(row.spec) as AiJobSpec;
+    const source = await this.render(spec);
+    const model = AI_MODELS[spec.effect];
+    const width = source.width * model.scale;
+    const height = source.height * model.scale;
+    const bucket = this.env.IMAGES;
+    const stream = new JpegStream(width, height, spec.quality);
+
+    let uploadId = row.upload_id;
+    if (!uploadId) {
+      uploadId = (await bucket.createMultipartUpload(spec.output, { httpMetadata: { contentType: 'image/jpeg' } })).uploadId;
+      this.sql.exec(
+        "UPDATE job SET state = 'running', upload_id = ?, width = ?, height = ?, started_at = ? WHERE id = 1",
+        uploadId, width, height, Date.now(),
+      );
+      await bucket.put(this.pendingKey(spec), stream.header());
+    }
+    this.sql.exec('UPDATE job SET slices = slices + 1 WHERE id = 1');
+    const upload = bucket.resumeMultipartUpload(spec.output, uploadId);
+    const parts = JSON.parse(row.parts) as R2UploadedPart[];
+    let pending: Uint8Array = new Uint8Array(await (await bucket.get(this.pendingKey(spec)))!.arrayBuffer());
+    const rowsLimit = Number(this.env.AI_ROWS_PER_ALARM) || Infinity;
+
+    let done = 0;
+    for await (const strip of inferRows(spec.effect, source, { startRow: row.rows_done })) {
+      let bytes = stream.rows(strip.y, strip.data);
+      if (strip.row === strip.rows - 1) bytes = concat(bytes, stream.end());
+      pending = concat(pending, bytes);
+      while (pending.length >= PART_BYTES) {
+        parts.push(await upload.uploadPart(parts.length + 1, pending.slice(0, PART_BYTES)));
+        pending = pending.slice(PART_BYTES);
+      }
+      await bucket.put(this.pendingKey(spec), pending);
+      this.sql.exec(
+        'UPDATE job SET rows_done = ?, rows_total = ?, parts = ?, pending_bytes = ?, error = NULL WHERE id = 1',
+        strip.row + 1, strip.rows, JSON.stringify(parts), pending.length,
+      );
+      if (strip.row === strip.rows - 1) {
+        if (pending.length) parts.push(await upload.uploadPart(parts.length + 1, pending));
+        await upload.complete(parts);
+        await bucket.delete(this.pendingKey(spec));
+        this.sql.exec("UPDATE job SET state = 'done', parts = ?, pending_bytes = 0, finished_at = ? WHERE id = 1", JSON.stringify(parts), Date.now());
+        return false;
+      }
+      if (++done >= rowsLimit || Date.now() - began > SLICE_MS) return true;
+    }
+    return true;
+  }
+
+  /** The job's input: the original after the pre-chain, as a raster (at most 4.2 MP, checked by the route). */
+  private async render(spec: AiJobSpec) {
+    const original = await getOriginal(this.env.IMAGES, spec.cloud, spec.type, spec.publicId);
+    if (!original) throw new CldError(404, `Resource not found - ${spec.publicId}`);
+    if (original.etag !== spec.originalEtag) throw new CldError(409, 'The original changed while the job was queued');
+    const bytes = new Uint8Array(await original.arrayBuffer());
+    const header = readHeader(bytes);
+    const components = spec.pre ? spec.pre.split('/').map(parseComponent) : [];
+    const plan = buildPlan({ components, header, inputBytes: bytes.length, output: { format: 'png', quality: 100, progressive: false } });
+    return renderPlan(bytes, header, plan);
+  }
+
+  private async abortUpload(row: JobRow): Promise<void> {
+    const spec = JSON.parse(row.spec) as AiJobSpec;
+    if (row.upload_id) await this.env.IMAGES.resumeMultipartUpload(spec.output, row.upload_id).abort().catch(() => undefined);
+    await this.env.IMAGES.delete(this.pendingKey(spec));
+  }
+
+  private pendingKey(spec: AiJobSpec): string {
+    return `jobs/${spec.id}/pending`;
+  }
+
+  private row(): JobRow | null {
+    return (this.sql.exec('SELECT * FROM job WHERE id = 1').toArray()[0] as unknown as JobRow | undefined) ?? null;
+  }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}

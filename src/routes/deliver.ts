@@ -14,6 +14,7 @@ import { parseDeliveryPath, type DeliveryUrl } from '../url/delivery-url';
 import { CldError } from '../url/errors';
 import type { Component } from '../url/params';
 import { verifyDeliverySignature } from '../url/signature';
+import { aiJobSpec, authorizeAi, awaitJob, splitAtAiEffect, waitBudget } from './ai';
 import { ACCEPT_CH, DERIVED_CACHE_CONTROL } from './responses';
 
 export async function deliver(request: Request, env: Env, ctx: Pick<ExecutionContext, 'waitUntil'>): Promise<Response> {
@@ -44,10 +45,12 @@ export async function deliver(request: Request, env: Env, ctx: Pick<ExecutionCon
     return finish(res, 'hit-r2');
   }
 
+  const split = splitAtAiEffect(components);
+  if (split) authorizeAi(url, env, split);
   const original = await getOriginal(env.IMAGES, url.cloud, url.type, url.publicId);
   if (!original) throw new CldError(404, `Resource not found - ${url.publicId}`);
-  const bytes = new Uint8Array(await original.arrayBuffer());
-  const header = readHeader(bytes);
+  let bytes = new Uint8Array(await original.arrayBuffer());
+  let header = readHeader(bytes);
   const output = chooseOutput({
     components,
     extension: url.extension,
@@ -62,7 +65,23 @@ export async function deliver(request: Request, env: Env, ctx: Pick<ExecutionCon
     ctx.waitUntil(cachePut(key, res.clone()));
     return finish(res, 'original');
   }
-  const plan = buildPlan({ components, header, inputBytes: bytes.byteLength, output });
+
+  // An AI effect: its job's result (or a 423) becomes the source of the rest of the chain.
+  let chain = components;
+  if (split) {
+    const result = await awaitJob(env, await aiJobSpec(url, split, original, header), waitBudget(request));
+    if (result instanceof Response) return result;
+    if (split.post.length === 0 && output.format === 'jpg') {
+      // Up to 8192x8192: streamed from R2 as the job wrote it, never decoded here.
+      const res = new Response(result.body, { headers: { 'Content-Type': 'image/jpeg', 'Content-Length': String(result.size), ETag: result.httpEtag } });
+      ctx.waitUntil(cachePut(key, res.clone()));
+      return finish(res, 'miss');
+    }
+    bytes = new Uint8Array(await result.arrayBuffer());
+    header = readHeader(bytes);
+    chain = split.post;
+  }
+  const plan = buildPlan({ components: chain, header, inputBytes: bytes.byteLength, output });
   const encoded = await runPlan(bytes, header, plan);
   const type = contentType(output.format);
   const saved = await env.IMAGES.put(key, encoded, {

@@ -16,6 +16,8 @@ interface EffectSpec {
   default?: number;
   /** The effect works in pixels, so its radius is multiplied by the DPR. */
   dprScaled: boolean;
+  /** Runs a neural network as a queued job (src/queue/), not in the request's pipeline. */
+  ai?: true;
 }
 
 export const EFFECTS = {
@@ -23,6 +25,8 @@ export const EFFECTS = {
   sharpen: { range: [1, 2000], default: 100, dprScaled: true },
   unsharp_mask: { range: [1, 2000], default: 100, dprScaled: true },
   blur: { range: [1, 2000], default: 100, dprScaled: true },
+  upscale: { dprScaled: false, ai: true },
+  gen_restore: { dprScaled: false, ai: true },
 } as const satisfies Record<string, EffectSpec>;
 
 export type EffectName = keyof typeof EFFECTS;
@@ -70,6 +74,12 @@ export function sigmaFor(e: Effect): number {
 /** Unsharp-mask amount for a strength: e_sharpen (100) adds 100% of the detail layer; 2000 adds 20x. */
 export function amountFor(e: Effect): number {
   return e.strength! / 100;
+}
+
+export type AiEffectName = 'upscale' | 'gen_restore';
+
+export function isAiEffect(e: Effect | undefined): e is Effect & { name: AiEffectName } {
+  return !!e && (EFFECTS as Record<string, EffectSpec>)[e.name].ai === true;
 }
 
 export function dprScales(e: Effect): boolean {

@@ -1,0 +1,52 @@
+import type { AiEffectName } from '../url/effects';
+
+/**
+ * One AI job: the effect applied to an original after a (possibly empty) pre-chain. Its result,
+ * the "intermediate", is a high-quality baseline JPEG in R2 that later components read with
+ * shrink-on-load like any original. The id is a hash of everything the result depends on.
+ */
+export interface AiJobSpec {
+  id: string;
+  cloud: string;
+  type: string;
+  publicId: string;
+  /** R2 key of the original and its ETag when the job was made: a different original is a different job. */
+  originalEtag: string;
+  /** Canonical transformation applied before the effect, hints resolved ('' for none). */
+  pre: string;
+  effect: AiEffectName;
+  /** R2 key of the result. */
+  output: string;
+  quality: number;
+}
+
+export type JobState = 'queued' | 'running' | 'done' | 'failed';
+
+export interface JobStatus {
+  id: string;
+  effect: AiEffectName;
+  state: JobState;
+  /** Tile rows finished and in all. */
+  rowsDone: number;
+  rowsTotal: number;
+  percent: number;
+  width?: number;
+  height?: number;
+  createdAt: number;
+  startedAt?: number;
+  finishedAt?: number;
+  /** Alarm invocations that did work (a resumed job has more than one). */
+  slices: number;
+  error?: string;
+}
+
+export const INTERMEDIATE_QUALITY = 95;
+
+export async function jobId(parts: readonly string[]): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(parts.join('|'))));
+  return [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export function intermediateKey(cloud: string, type: string, publicId: string, id: string): string {
+  return `ai/${cloud}/${type}/${publicId}/${id}.jpg`;
+}

@@ -1,0 +1,137 @@
+/**
+ * Delivery of transformations with an AI effect (e_upscale, e_gen_restore): the chain splits at the
+ * effect. Before it: the pre-chain, run by the job on the original. The effect: a queued job (one
+ * Durable Object per job id) whose result, a high-quality JPEG in R2, becomes the source of the
+ * post-chain, which the normal pipeline runs with shrink-on-load. While the job runs the URL
+ * answers 423; a small job that finishes within AI_WAIT_MS is answered directly.
+ */
+import type { ImageHeader } from '../pixels/header';
+import { buildPlan } from '../plan/plan';
+import { intermediateKey, INTERMEDIATE_QUALITY, jobId, type AiJobSpec, type JobStatus } from '../queue/spec';
+import { formatComponent, formatTransformation } from '../url/component';
+import type { DeliveryUrl } from '../url/delivery-url';
+import { isAiEffect } from '../url/effects';
+import { CldError } from '../url/errors';
+import type { Component } from '../url/params';
+
+/** Cloudinary's limit for e_upscale and e_gen_restore input. */
+export const AI_MAX_INPUT_PIXELS = 4_200_000;
+/** How long a request waits for a new job before answering 423. */
+export const AI_WAIT_MS = 5_000;
+const POLL_MS = 100;
+
+export interface AiSplit {
+  /** Components before the effect. */
+  pre: Component[];
+  effect: 'upscale' | 'gen_restore';
+  /** The effect's component without the effect, then the rest: applied to the job's result. */
+  post: Component[];
+}
+
+export function splitAtAiEffect(components: readonly Component[]): AiSplit | null {
+  const at = components.findIndex((c) => isAiEffect(c.e));
+  if (at < 0) return null;
+  const effect = components[at].e!.name as AiSplit['effect'];
+  const later = components.slice(at + 1);
+  if (later.some((c) => isAiEffect(c.e))) throw new CldError(400, 'Only one AI effect (e_upscale, e_gen_restore) per transformation');
+  const rest: Component = { ...components[at] };
+  delete rest.e;
+  return { pre: components.slice(0, at), effect, post: formatComponent(rest) ? [rest, ...later] : later };
+}
+
+/** AI effects cost seconds of CPU: signed URLs only, unless the cloud opts in. */
+export function authorizeAi(url: DeliveryUrl, env: Env, split: AiSplit): void {
+  if (url.signature === undefined && env.AI_UNSIGNED !== 'true')
+    throw new CldError(401, `e_${split.effect} needs a signed URL (or an eager transformation); set AI_UNSIGNED=true to allow unsigned ones`);
+}
+
+/** Checks Cloudinary's input limits and makes the job's spec. */
+export async function aiJobSpec(url: DeliveryUrl, split: AiSplit, original: R2Object, header: ImageHeader): Promise<AiJobSpec> {
+  const name = `e_${split.effect}`;
+  if (header.animated) throw new CldError(400, `${name} does not support animated images`);
+  const input = buildPlan({ components: split.pre, header, inputBytes: original.size, output: { format: 'png', quality: 100, progressive: false } });
+  if (input.width * input.height >= AI_MAX_INPUT_PIXELS)
+    throw new CldError(400, `${name} input is ${input.width}x${input.height} (${(input.width * input.height / 1e6).toFixed(1)} MP): it must be under 4.2 MP`);
+  const transparent = header.hasAlpha || input.steps.some((s) => s.op === 'round-corners' || s.op === 'opacity');
+  if (transparent) throw new CldError(400, `${name} does not support images with transparency`);
+  const pre = formatTransformation(split.pre);
+  const id = await jobId([url.cloud, url.type, url.publicId, original.etag, pre, split.effect, String(INTERMEDIATE_QUALITY)]);
+  return {
+    id,
+    cloud: url.cloud,
+    type: url.type,
+    publicId: url.publicId,
+    originalEtag: original.etag,
+    pre,
+    effect: split.effect,
+    output: intermediateKey(url.cloud, url.type, url.publicId, id),
+    quality: INTERMEDIATE_QUALITY,
+  };
+}
+
+/**
+ * The job's result if it exists or finishes within the wait, else a 423 response. Starting is
+ * idempotent: concurrent callers reach the same Durable Object and the same single job.
+ */
+export async function awaitJob(env: Env, spec: AiJobSpec, waitMs: number): Promise<R2ObjectBody | Response> {
+  const ready = await env.IMAGES.get(spec.output);
+  if (ready) return ready;
+  const stub = env.AI_JOBS.get(env.AI_JOBS.idFromName(spec.id));
+  let status = await stub.start(spec);
+  const deadline = Date.now() + waitMs;
+  while (status.state !== 'done' && status.state !== 'failed' && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, POLL_MS));
+    status = (await stub.status())!;
+  }
+  if (status.state === 'failed') throw new CldError(400, `e_${spec.effect} failed: ${status.error}`);
+  if (status.state === 'done') {
+    const done = await env.IMAGES.get(spec.output);
+    if (done) return done;
+  }
+  return pendingResponse(spec, status);
+}
+
+/**
+ * How long this request may wait for a job (RFC 7240): `Prefer: respond-async` answers 423 at once,
+ * `Prefer: wait=N` waits at most N seconds; never more than AI_WAIT_MS.
+ */
+export function waitBudget(request: Request): number {
+  const prefer = request.headers.get('Prefer') ?? '';
+  if (/(^|[,;\s])respond-async\b/i.test(prefer)) return 0;
+  const wait = /(?:^|[,;\s])wait=(\d+)/i.exec(prefer);
+  return wait ? Math.min(AI_WAIT_MS, Number(wait[1]) * 1000) : AI_WAIT_MS;
+}
+
+export function jobStatusPath(cloud: string, id: string): string {
+  return `/v1_1/${cloud}/jobs/${id}`;
+}
+
+function pendingResponse(spec: AiJobSpec, status: JobStatus): Response {
+  const elapsed = status.startedAt ? Date.now() - status.startedAt : 0;
+  const perRow = status.rowsDone ? elapsed / status.rowsDone : 2000;
+  const retry = Math.max(1, Math.min(60, Math.ceil((perRow * Math.max(1, status.rowsTotal - status.rowsDone || 1)) / 1000)));
+  const message = `Derived asset is being generated: e_${spec.effect} ${status.state}, ${status.percent}% done; retry in ${retry} s`;
+  const link = jobStatusPath(spec.cloud, spec.id);
+  return new Response(`423 ${message}\n`, {
+    status: 423,
+    headers: {
+      'X-Cld-Error': message,
+      'Retry-After': String(retry),
+      // Never cached: the same URL answers 200 as soon as the job is done.
+      'Cache-Control': 'no-store',
+      'Content-Type': 'text/plain; charset=utf-8',
+      Link: `<${link}>; rel="status"`,
+      'X-Dprox-Job': link,
+      'Access-Control-Allow-Origin': '*',
+      'Access-Control-Expose-Headers': 'X-Cld-Error, Retry-After, X-Dprox-Job',
+    },
+  });
+}
+
+export async function jobStatus(env: Env, cloud: string, id: string): Promise<Response> {
+  if (cloud !== env.CLOUD_NAME) throw new CldError(404, `Unknown cloud_name ${cloud}`);
+  if (!/^[0-9a-f]{64}$/.test(id)) throw new CldError(400, 'Invalid job id');
+  const status = await env.AI_JOBS.get(env.AI_JOBS.idFromName(id)).status();
+  if (!status) throw new CldError(404, `No such job ${id}`);
+  return Response.json(status, { headers: { 'Cache-Control': 'no-store' } });
+}

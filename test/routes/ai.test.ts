@@ -1,0 +1,143 @@
+// AI effects through the Worker: signed URLs, the Durable Object queue (one job per id, a tile row
+// per alarm in tests: AI_ROWS_PER_ALARM=1), 423 until ready, resume, the chain after the effect.
+import { env } from 'cloudflare:workers';
+import { runInDurableObject } from 'cloudflare:test';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { decode } from '../../src/pixels/decode';
+import { readHeader } from '../../src/pixels/header';
+import { deliverySignature } from '../../src/url/signature';
+import { psnr } from '../pixels/util';
+import { CLOUD, dims, fixture, get, image, upload } from './worker';
+
+const base = `/${CLOUD}/image/upload`;
+const signed = async (path: string) => `${base}/s--${await deliverySignature(path, 'test-secret', 'sha1', 8)}--/${path}`;
+
+async function until200(path: string, headers: Record<string, string> = {}, tries = 200): Promise<Response> {
+  for (let i = 0; i < tries; i++) {
+    const res = await get(path, headers);
+    if (res.status !== 423) return res;
+    await res.arrayBuffer();
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${path} still 423`);
+}
+
+beforeAll(async () => {
+  await upload('ai/tall-hall', await fixture('small.jpg')); // 200x303, the seed's example
+  await upload('ai/astro-128', await fixture('astro-128.png'));
+  await upload('ai/camera', await fixture('medium.jpg')); // 640x427
+  await upload('ai/alpha', await fixture('alpha.png'));
+  await upload('ai/warm-up', await fixture('gray.jpg'));
+  // Loading onnxruntime-web under vitest takes ~7 s (0.3 s under wrangler dev: bench/ai-job.mjs
+  // times that cold path); warm the isolate once so the tests below time the jobs themselves.
+  await until200(await signed('e_gen_restore/ai/warm-up.jpg'), { Prefer: 'respond-async' });
+});
+
+describe('e_upscale', () => {
+  it('needs a signed URL (unless AI_UNSIGNED)', async () => {
+    const res = await get(`${base}/e_upscale/ai/tall-hall.jpg`);
+    expect(res.status).toBe(401);
+    expect(res.headers.get('X-Cld-Error')).toMatch(/e_upscale needs a signed URL/);
+  });
+
+  it("the seed's 200x303 example answers 200 directly with 800x1212", async () => {
+    const t0 = Date.now();
+    const { header, res } = await image(await signed('e_upscale/ai/tall-hall.jpg'));
+    console.log(`200x303 e_upscale: request to 200 in ${Date.now() - t0} ms`);
+    expect(dims(header)).toBe('800x1212');
+    expect(res.headers.get('Content-Type')).toBe('image/jpeg');
+  });
+
+  it('restores detail better than c_scale,w_4.0 (PSNR against the full-size original)', async () => {
+    const original = await fixture('rgb.png');
+    const reference = await decode(original, readHeader(original));
+    const ai = await image(await signed('e_upscale/ai/astro-128.png'));
+    const plain = await image(`${base}/c_scale,w_4.0/ai/astro-128.png`);
+    const aiPsnr = psnr(await decode(ai.bytes, ai.header), reference);
+    const plainPsnr = psnr(await decode(plain.bytes, plain.header), reference);
+    console.log(`astronaut 128 -> 512: e_upscale ${aiPsnr.toFixed(2)} dB, c_scale,w_4.0 ${plainPsnr.toFixed(2)} dB`);
+    expect(dims(ai.header)).toBe('512x512');
+    expect(aiPsnr).toBeGreaterThan(plainPsnr + 0.5);
+  });
+
+  it('chains: e_upscale/c_fill,ar_1:1,g_north/e_grayscale', async () => {
+    const { header } = await image(await signed('e_upscale/c_fill,ar_1:1,g_north/e_grayscale/ai/tall-hall.jpg'));
+    expect(dims(header)).toBe('800x800');
+  });
+
+  it('answers 423 with Retry-After and a status link until ready, then 200 from R2', async () => {
+    const path = await signed('e_upscale/ai/camera.jpg');
+    const first = await get(path, { Prefer: 'respond-async' });
+    expect(first.status).toBe(423);
+    expect(first.headers.get('X-Cld-Error')).toMatch(/being generated/);
+    expect(Number(first.headers.get('Retry-After'))).toBeGreaterThan(0);
+    expect(first.headers.get('Cache-Control')).toBe('no-store');
+    const link = first.headers.get('X-Dprox-Job')!;
+    const status = await (await get(link)).json<{ state: string; rowsTotal: number }>();
+    expect(['queued', 'running', 'done']).toContain(status.state);
+    const done = await until200(path, { Prefer: 'respond-async' });
+    expect(done.status).toBe(200);
+    const bytes = new Uint8Array(await done.arrayBuffer());
+    expect(dims(readHeader(bytes))).toBe('2560x1708');
+    const final = await (await get(link)).json<{ state: string; percent: number; slices: number; rowsTotal: number }>();
+    expect(final).toMatchObject({ state: 'done', percent: 100 });
+    expect(final.slices).toBe(final.rowsTotal); // one tile row per alarm in tests
+  });
+
+  it('100 concurrent requests for a new upscale make exactly one job', async () => {
+    await upload('ai/tall-hall-2', await fixture('small.jpg'));
+    const path = await signed('e_upscale/ai/tall-hall-2.jpg');
+    const responses = await Promise.all(Array.from({ length: 100 }, () => get(path, { Prefer: 'respond-async' })));
+    const links = new Set(responses.map((r) => r.headers.get('X-Dprox-Job') ?? 'ready'));
+    for (const r of responses) await r.arrayBuffer();
+    expect(links.size).toBe(1);
+    await until200(path, { Prefer: 'respond-async' });
+    const listed = await env.IMAGES.list({ prefix: `ai/${CLOUD}/upload/ai/tall-hall-2/` });
+    expect(listed.objects.length).toBe(1);
+    const status = await (await get([...links][0])).json<{ slices: number; rowsTotal: number }>();
+    expect(status.slices).toBe(status.rowsTotal); // no tile row was done twice
+  });
+
+  it('resumes after the Durable Object is reset mid-job, with the same bytes', async () => {
+    await upload('ai/camera-2', await fixture('medium.jpg'));
+    const reference = new Uint8Array(await (await until200(await signed('e_upscale/ai/camera.jpg'))).arrayBuffer());
+    const path = await signed('e_upscale/ai/camera-2.jpg');
+    const first = await get(path, { Prefer: 'respond-async' });
+    const link = first.headers.get('X-Dprox-Job')!;
+    const id = link.split('/').pop()!;
+    const stub = env.AI_JOBS.get(env.AI_JOBS.idFromName(id));
+    // Wait for some progress, then throw the instance away (as an eviction or a crash would).
+    for (let i = 0; i < 100; i++) {
+      const s = await stub.status();
+      if (s && s.rowsDone >= 1) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await runInDurableObject(stub, (_instance, state) => {
+      try {
+        state.abort('test: simulated eviction');
+      } catch {
+        /* abort throws in the caller by design */
+      }
+    }).catch(() => undefined);
+    const done = new Uint8Array(await (await until200(path, { Prefer: 'respond-async' })).arrayBuffer());
+    expect(done).toEqual(reference);
+  });
+
+  it('refuses what Cloudinary refuses', async () => {
+    const tooBig = await get(await signed('c_scale,w_2600/e_upscale/ai/camera.jpg'));
+    expect(tooBig.status).toBe(400);
+    expect(tooBig.headers.get('X-Cld-Error')).toMatch(/under 4.2 MP/);
+    const alpha = await get(await signed('e_gen_restore/ai/alpha.png'));
+    expect(alpha.status).toBe(400);
+    expect(alpha.headers.get('X-Cld-Error')).toMatch(/transparency/);
+    const twice = await get(await signed('e_upscale/e_upscale/ai/tall-hall.jpg'));
+    expect(twice.status).toBe(400);
+  });
+});
+
+describe('e_gen_restore', () => {
+  it('keeps the size and runs through the same queue', async () => {
+    const { header } = await image(await signed('e_gen_restore/ai/tall-hall.jpg'));
+    expect(dims(header)).toBe('200x303');
+  });
+});
