@@ -42,7 +42,9 @@ async function run(url, publicId, inputPixels) {
   const t0 = Date.now();
   let polls = 0;
   for (;;) {
-    const res = await fetch(path);
+    const t1 = Date.now();
+    const res = await fetch(path, { signal: AbortSignal.timeout(120_000) });
+    if (process.env.VERBOSE) console.log(`  ${res.status} after ${Date.now() - t1} ms: ${res.headers.get('X-Cld-Error') ?? ''}`);
     if (res.status === 200) {
       const body = Buffer.from(await res.arrayBuffer());
       const ms = Date.now() - t0;

@@ -20,8 +20,14 @@ import type { AiJobSpec, JobState, JobStatus } from './spec';
 
 /** R2 multipart parts must be >= 5 MiB (except the last) and all the same size. */
 export const PART_BYTES = 5 * 1024 * 1024;
-/** CPU time one alarm invocation may spend before it re-arms (tile rows are ~0.1-2 s each). */
-const SLICE_MS = 10_000;
+/**
+ * Time one alarm invocation may run tile rows before it re-arms (a 160-px tile row of a 2048-wide
+ * input takes ~3.5 s). Short slices keep the object responsive: status and start calls wait for
+ * the running slice, and in local workerd, slices of ~10 s stalled requests queued behind them.
+ */
+const SLICE_MS = 2_000;
+/** A running job whose alarm has not reported progress for this long is re-armed by the next request. */
+const STALL_MS = 60_000;
 
 interface JobRow {
   spec: string;
@@ -38,6 +44,7 @@ interface JobRow {
   finished_at: number | null;
   slices: number;
   error: string | null;
+  heartbeat_at: number | null;
 }
 
 export class AiJobs extends DurableObject<Env> {
@@ -53,7 +60,7 @@ export class AiJobs extends DurableObject<Env> {
       width INTEGER, height INTEGER,
       upload_id TEXT, parts TEXT NOT NULL DEFAULT '[]', pending_bytes INTEGER NOT NULL DEFAULT 0,
       created_at INTEGER NOT NULL, started_at INTEGER, finished_at INTEGER,
-      slices INTEGER NOT NULL DEFAULT 0, error TEXT)`);
+      slices INTEGER NOT NULL DEFAULT 0, error TEXT, heartbeat_at INTEGER)`);
   }
 
   /** Creates the job if it does not exist yet (single flight) and makes sure an alarm will run it. */
@@ -62,7 +69,8 @@ export class AiJobs extends DurableObject<Env> {
     if (!row) {
       this.sql.exec('INSERT INTO job (id, spec, state, created_at) VALUES (1, ?, ?, ?)', JSON.stringify(spec), 'queued', Date.now());
       await this.ctx.storage.setAlarm(Date.now());
-    } else if ((row.state === 'queued' || row.state === 'running') && (await this.ctx.storage.getAlarm()) === null) {
+    } else if ((row.state === 'queued' || row.state === 'running') && Date.now() - (row.heartbeat_at ?? row.created_at) > STALL_MS) {
+      // Only a stalled job is re-armed: touching the alarm while one runs would delay it.
       await this.ctx.storage.setAlarm(Date.now());
     }
     return this.status()!;
@@ -126,7 +134,7 @@ export class AiJobs extends DurableObject<Env> {
       );
       await bucket.put(this.pendingKey(spec), stream.header());
     }
-    this.sql.exec('UPDATE job SET slices = slices + 1 WHERE id = 1');
+    this.sql.exec('UPDATE job SET slices = slices + 1, heartbeat_at = ? WHERE id = 1', Date.now());
     const upload = bucket.resumeMultipartUpload(spec.output, uploadId);
     const parts = JSON.parse(row.parts) as R2UploadedPart[];
     let pending: Uint8Array = new Uint8Array(await (await bucket.get(this.pendingKey(spec)))!.arrayBuffer());
@@ -143,8 +151,8 @@ export class AiJobs extends DurableObject<Env> {
       }
       await bucket.put(this.pendingKey(spec), pending);
       this.sql.exec(
-        'UPDATE job SET rows_done = ?, rows_total = ?, parts = ?, pending_bytes = ?, error = NULL WHERE id = 1',
-        strip.row + 1, strip.rows, JSON.stringify(parts), pending.length,
+        'UPDATE job SET rows_done = ?, rows_total = ?, parts = ?, pending_bytes = ?, heartbeat_at = ?, error = NULL WHERE id = 1',
+        strip.row + 1, strip.rows, JSON.stringify(parts), pending.length, Date.now(),
       );
       if (strip.row === strip.rows - 1) {
         if (pending.length) parts.push(await upload.uploadPart(parts.length + 1, pending));

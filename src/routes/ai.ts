@@ -74,8 +74,8 @@ export async function aiJobSpec(url: DeliveryUrl, split: AiSplit, original: R2Ob
  * idempotent: concurrent callers reach the same Durable Object and the same single job.
  */
 export async function awaitJob(env: Env, spec: AiJobSpec, waitMs: number): Promise<R2ObjectBody | Response> {
-  const ready = await env.IMAGES.get(spec.output);
-  if (ready) return ready;
+  // The job's Durable Object is the authority on its result: reading the output key while its
+  // multipart upload is in progress is not needed (and stalls local R2).
   const stub = env.AI_JOBS.get(env.AI_JOBS.idFromName(spec.id));
   let status = await stub.start(spec);
   const deadline = Date.now() + waitMs;
