@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { deliver } from './routes/deliver';
 import { home } from './routes/home';
 import { errorResponse, toErrorResponse } from './routes/responses';
-import { upload } from './routes/upload';
+import { explicit, upload } from './routes/upload';
 import { jobStatus } from './routes/ai';
 import { CldError } from './url/errors';
 import { ImageError } from './pixels/errors';
@@ -24,9 +24,10 @@ api.onError((err) => {
   const message = err instanceof CldError || err instanceof ImageError ? err.message : 'Internal error';
   return Response.json({ error: { message, http_code: res.status } }, { status: res.status, headers: res.headers });
 });
-api.post('/:cloud/image/upload', (c) => upload(c.req.raw, c.env, c.req.param('cloud')));
-api.post('/:cloud/auto/upload', (c) => upload(c.req.raw, c.env, c.req.param('cloud')));
-api.post('/:cloud/upload', (c) => upload(c.req.raw, c.env, c.req.param('cloud')));
+api.post('/:cloud/image/upload', (c) => upload(c.req.raw, c.env, c.req.param('cloud'), c.executionCtx));
+api.post('/:cloud/auto/upload', (c) => upload(c.req.raw, c.env, c.req.param('cloud'), c.executionCtx));
+api.post('/:cloud/upload', (c) => upload(c.req.raw, c.env, c.req.param('cloud'), c.executionCtx));
+api.post('/:cloud/image/explicit', (c) => explicit(c.req.raw, c.env, c.req.param('cloud'), c.executionCtx));
 api.get('/:cloud/jobs/:id', (c) => jobStatus(c.env, c.req.param('cloud'), c.req.param('id')));
 app.route('/v1_1', api);
 

@@ -7,6 +7,7 @@ import { readHeader, type ImageHeader } from '../pixels/header';
 import { deleteDerived } from '../store/derived';
 import { headOriginal, putOriginal } from '../store/originals';
 import { contentType } from '../plan/output';
+import { parseEager, runEager } from './eager';
 import { DELIVERY_TYPES, validatePublicId, type DeliveryType } from '../url/delivery-url';
 import { CldError } from '../url/errors';
 import { apiSignature, verifyApiSignature, type ApiParams } from '../url/signature';
@@ -16,7 +17,7 @@ export const MAX_UPLOAD_BYTES = 40 * 1024 * 1024;
 /** Signed requests are valid for an hour after their timestamp, as on Cloudinary. */
 const SIGNATURE_TTL_S = 3600;
 
-export async function upload(request: Request, env: Env, cloud: string): Promise<Response> {
+export async function upload(request: Request, env: Env, cloud: string, ctx: Pick<ExecutionContext, 'waitUntil'>): Promise<Response> {
   if (cloud !== env.CLOUD_NAME) throw new CldError(404, `Unknown cloud_name ${cloud}`);
   const length = Number(request.headers.get('Content-Length') ?? 0);
   if (length > MAX_UPLOAD_BYTES) throw new CldError(413, `File size too large: ${length} bytes, maximum is ${MAX_UPLOAD_BYTES}`);
@@ -55,6 +56,8 @@ export async function upload(request: Request, env: Env, cloud: string): Promise
   if (folder && !params.public_id?.toString().includes('/')) publicId = `${folder}/${publicId}`;
   validatePublicId(publicId);
 
+  const eager = params.eager ? parseEager(String(params.eager), header.format) : [];
+  const eagerAsync = ['true', '1'].includes(String(params.eager_async ?? 'false'));
   const overwrite = !['false', '0'].includes(String(params.overwrite ?? 'true'));
   const existing = await headOriginal(env.IMAGES, cloud, type, publicId);
   if (existing && !overwrite) {
@@ -74,11 +77,37 @@ export async function upload(request: Request, env: Env, cloud: string): Promise
   }, contentType(header.format));
   if (existing) await deleteDerived(env.IMAGES, cloud, type, publicId);
 
-  return Response.json(
-    await describe(request, env, cloud, type, publicId, version, {
-      format: header.format, width: header.width, height: header.height, bytes: file.byteLength, etag: saved.etag,
-    }, baseName),
-  );
+  const described = await describe(request, env, cloud, type, publicId, version, {
+    format: header.format, width: header.width, height: header.height, bytes: file.byteLength, etag: saved.etag,
+  }, baseName);
+  if (!eager.length) return Response.json(described);
+  return Response.json({ ...described, eager: await runEager(request, env, ctx, { cloud, type, publicId, version }, eager, eagerAsync) });
+}
+
+/**
+ * POST /v1_1/<cloud>/image/explicit: eager transformations of a stored asset (public_id, type,
+ * eager, eager_async), signed like an upload.
+ */
+export async function explicit(request: Request, env: Env, cloud: string, ctx: Pick<ExecutionContext, 'waitUntil'>): Promise<Response> {
+  if (cloud !== env.CLOUD_NAME) throw new CldError(404, `Unknown cloud_name ${cloud}`);
+  const form = await readForm(request);
+  const params: ApiParams = {};
+  for (const [name, value] of form) if (typeof value === 'string') params[name] = value;
+  await authenticate(params, env);
+  if (!params.public_id) throw new CldError(400, 'Missing required parameter - public_id');
+  const publicId = String(params.public_id);
+  const type = String(params.type ?? 'upload') as DeliveryType;
+  if (!DELIVERY_TYPES.includes(type)) throw new CldError(400, `Invalid type '${type}' (expected upload, private or authenticated)`);
+  const existing = await headOriginal(env.IMAGES, cloud, type, publicId);
+  if (!existing) throw new CldError(404, `Resource not found - ${publicId}`);
+  const meta = existing.customMetadata ?? {};
+  const eager = params.eager ? parseEager(String(params.eager), meta.format) : [];
+  const eagerAsync = ['true', '1'].includes(String(params.eager_async ?? 'false'));
+  const version = Number(meta.version);
+  const described = await describe(request, env, cloud, type, publicId, version, {
+    format: meta.format, width: Number(meta.width), height: Number(meta.height), bytes: existing.size, etag: existing.etag,
+  });
+  return Response.json({ ...described, eager: await runEager(request, env, ctx, { cloud, type, publicId, version }, eager, eagerAsync) });
 }
 
 async function authenticate(params: ApiParams, env: Env): Promise<void> {

@@ -50,6 +50,16 @@ describe('cloudinary SDK uploader', () => {
     expect(first).toMatchObject({ public_id: 'sdk/rocket', width: 640, height: 427, format: 'jpg' });
   });
 
+  it('uploads with eager transformations, an AI one queued', async () => {
+    const result = await cloudinary.uploader.upload(join(root, 'samples/chelsea.png'), {
+      public_id: 'sdk/eager-cat',
+      eager: [{ width: 100, crop: 'scale' }, { effect: 'upscale' }],
+      eager_async: true,
+    });
+    expect(result.eager[0]).toMatchObject({ transformation: 'c_scale,w_100', status: 'complete', width: 100, height: 67 });
+    expect(result.eager[1]).toMatchObject({ transformation: 'e_upscale', status: 'processing' });
+  });
+
   it('is refused with a wrong secret, and the SDK surfaces the reason', async () => {
     const error = await cloudinary.uploader
       .upload(join(root, 'samples/chelsea.png'), { public_id: 'sdk/nope', api_secret: 'wrong' })

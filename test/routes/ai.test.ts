@@ -7,7 +7,7 @@ import { decode } from '../../src/pixels/decode';
 import { readHeader } from '../../src/pixels/header';
 import { deliverySignature } from '../../src/url/signature';
 import { psnr } from '../pixels/util';
-import { CLOUD, dims, fixture, get, image, upload } from './worker';
+import { CLOUD, dims, fixture, get, image, postForm, signedForm, upload } from './worker';
 
 const base = `/${CLOUD}/image/upload`;
 const signed = async (path: string) => `${base}/s--${await deliverySignature(path, 'test-secret', 'sha1', 8)}--/${path}`;
@@ -139,5 +139,41 @@ describe('e_gen_restore', () => {
   it('keeps the size and runs through the same queue', async () => {
     const { header } = await image(await signed('e_gen_restore/ai/tall-hall.jpg'));
     expect(dims(header)).toBe('200x303');
+  });
+});
+
+describe('eager and explicit', () => {
+  it('upload with eager transformations: plain ones complete, AI ones are queued and answer later', async () => {
+    const res = await postForm(
+      `/v1_1/${CLOUD}/image/upload`,
+      await signedForm({ public_id: 'ai/eager-hall', eager: 'c_scale,w_100|e_upscale/png', eager_async: 'true' }, await fixture('small.jpg')),
+    );
+    expect(res.status).toBe(200);
+    const body = await res.json<{ eager: { transformation: string; status: string; width?: number; job?: string; secure_url: string; format: string }[] }>();
+    expect(body.eager[0]).toMatchObject({ transformation: 'c_scale,w_100', status: 'complete', width: 100, format: 'jpg' });
+    expect(body.eager[1]).toMatchObject({ transformation: 'e_upscale', status: 'processing', format: 'png' });
+    expect(body.eager[1].job).toMatch(/^\/v1_1\/demo\/jobs\/[0-9a-f]{64}$/);
+    const url = new URL(body.eager[1].secure_url);
+    const done = await until200(url.pathname, { Prefer: 'respond-async' });
+    const bytes = new Uint8Array(await done.arrayBuffer());
+    expect(dims(readHeader(bytes))).toBe('800x1212');
+    expect(readHeader(bytes).format).toBe('png');
+  });
+
+  it('explicit runs eager transformations on a stored asset', async () => {
+    const res = await postForm(`/v1_1/${CLOUD}/image/explicit`, await signedForm({ public_id: 'ai/tall-hall', eager: 'e_gen_restore/c_scale,w_50' }));
+    expect(res.status).toBe(200);
+    const body = await res.json<{ public_id: string; eager: { status: string; width: number; height: number }[] }>();
+    expect(body.public_id).toBe('ai/tall-hall');
+    expect(body.eager[0]).toMatchObject({ status: 'complete', width: 50, height: 76 });
+  });
+
+  it('an invalid eager transformation is a 400 and stores nothing', async () => {
+    const res = await postForm(`/v1_1/${CLOUD}/image/upload`, await signedForm({ public_id: 'ai/never', eager: 'c_scale,w_100|zz_1' }, await fixture('small.jpg')));
+    expect(res.status).toBe(400);
+    expect((await res.json<{ error: { message: string } }>()).error.message).toMatch(/Invalid eager transformation zz_1/);
+    expect((await get(`${base}/ai/never.jpg`)).status).toBe(404);
+    const missing = await postForm(`/v1_1/${CLOUD}/image/explicit`, await signedForm({ public_id: 'ai/nothing', eager: 'e_upscale' }));
+    expect(missing.status).toBe(404);
   });
 });

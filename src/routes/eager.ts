@@ -1,0 +1,73 @@
+/**
+ * Eager transformations (`eager=<t1>|<t2>` on upload and explicit): each one is delivered right away
+ * through the normal delivery route, signed with the API secret since the API request itself was
+ * authenticated, so AI effects may start. With eager_async, AI jobs are only queued
+ * (`Prefer: respond-async`) and reported as "processing" with their status link.
+ */
+import { readHeader } from '../pixels/header';
+import { parseComponent } from '../url/component';
+import { CldError } from '../url/errors';
+import { deliverySignature } from '../url/signature';
+import { deliver } from './deliver';
+
+export interface EagerItem {
+  transformation: string;
+  /** Output extension: `<transformation>/<ext>` in the parameter, else the original's format. */
+  format: string;
+}
+
+/** Parses and validates the `eager` parameter before anything is stored. */
+export function parseEager(raw: string, originalFormat: string): EagerItem[] {
+  return raw
+    .split('|')
+    .map((t) => t.trim())
+    .filter(Boolean)
+    .map((t) => {
+      const parts = t.split('/');
+      let format = originalFormat;
+      if (parts.length > 1 && /^[a-z0-9]+$/i.test(parts[parts.length - 1]) && !parts[parts.length - 1].includes('_')) format = parts.pop()!.toLowerCase();
+      try {
+        parts.forEach(parseComponent);
+      } catch (e) {
+        throw new CldError(400, `Invalid eager transformation ${t}: ${(e as Error).message}`);
+      }
+      return { transformation: parts.join('/'), format };
+    });
+}
+
+export async function runEager(
+  request: Request,
+  env: Env,
+  ctx: Pick<ExecutionContext, 'waitUntil'>,
+  asset: { cloud: string; type: string; publicId: string; version: number },
+  items: readonly EagerItem[],
+  async: boolean,
+): Promise<Record<string, unknown>[]> {
+  const origin = new URL(request.url).origin;
+  const results: Record<string, unknown>[] = [];
+  for (const item of items) {
+    const rest = `${item.transformation}/${asset.publicId}.${item.format}`;
+    const signature = await deliverySignature(rest, env.API_SECRET, 'sha1', 8);
+    const path = `/${asset.cloud}/image/${asset.type}/s--${signature}--/${item.transformation}/v${asset.version}/${asset.publicId}.${item.format}`;
+    let res: Response;
+    try {
+      res = await deliver(new Request(origin + path, { headers: async ? { Prefer: 'respond-async' } : {} }), env, ctx);
+    } catch (e) {
+      if (e instanceof CldError) throw new CldError(400, `Eager transformation ${item.transformation} failed: ${e.message}`);
+      throw e;
+    }
+    const entry: Record<string, unknown> = { transformation: item.transformation, format: item.format, secure_url: origin + path, url: origin.replace(/^https:/, 'http:') + path };
+    if (res.status === 200) {
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      const header = readHeader(bytes);
+      results.push({ ...entry, status: 'complete', width: header.width, height: header.height, bytes: bytes.byteLength });
+    } else if (res.status === 423) {
+      await res.body?.cancel();
+      results.push({ ...entry, status: 'processing', job: res.headers.get('X-Dprox-Job') });
+    } else {
+      await res.body?.cancel();
+      throw new CldError(400, `Eager transformation ${item.transformation} failed: ${res.headers.get('X-Cld-Error') ?? res.status}`);
+    }
+  }
+  return results;
+}
