@@ -2,7 +2,8 @@ import { Hono } from 'hono';
 import { deliver } from './routes/deliver';
 import { home } from './routes/home';
 import { errorResponse, toErrorResponse } from './routes/responses';
-import { explicit, upload } from './routes/upload';
+import { authenticateAdmin, explicit, upload } from './routes/upload';
+import { usageReport } from './queue/usage';
 import { jobStatus } from './routes/ai';
 import { CldError } from './url/errors';
 import { ImageError } from './pixels/errors';
@@ -28,6 +29,11 @@ api.post('/:cloud/image/upload', (c) => upload(c.req.raw, c.env, c.req.param('cl
 api.post('/:cloud/auto/upload', (c) => upload(c.req.raw, c.env, c.req.param('cloud'), c.executionCtx));
 api.post('/:cloud/upload', (c) => upload(c.req.raw, c.env, c.req.param('cloud'), c.executionCtx));
 api.post('/:cloud/image/explicit', (c) => explicit(c.req.raw, c.env, c.req.param('cloud'), c.executionCtx));
+api.get('/:cloud/usage', async (c) => {
+  if (c.req.param('cloud') !== c.env.CLOUD_NAME) throw new CldError(404, `Unknown cloud_name ${c.req.param('cloud')}`);
+  authenticateAdmin(c.req.raw, c.env);
+  return c.json(await usageReport(c.env, c.req.param('cloud')), 200, { 'Cache-Control': 'no-store' });
+});
 api.get('/:cloud/jobs/:id', (c) => jobStatus(c.env, c.req.param('cloud'), c.req.param('id')));
 app.route('/v1_1', api);
 
@@ -44,3 +50,4 @@ app.onError((err) => toErrorResponse(err));
 
 export default app;
 export { AiJobs } from './queue/jobs';
+export { Usage } from './queue/usage';

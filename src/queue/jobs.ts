@@ -17,6 +17,7 @@ import { getOriginal } from '../store/originals';
 import { parseComponent } from '../url/component';
 import { CldError } from '../url/errors';
 import type { AiJobSpec, JobState, JobStatus } from './spec';
+import { countUsage, specialCost } from './usage';
 
 /** R2 multipart parts must be >= 5 MiB (except the last) and all the same size. */
 export const PART_BYTES = 5 * 1024 * 1024;
@@ -159,6 +160,7 @@ export class AiJobs extends DurableObject<Env> {
         await upload.complete(parts);
         await bucket.delete(this.pendingKey(spec));
         this.sql.exec("UPDATE job SET state = 'done', parts = ?, pending_bytes = 0, finished_at = ? WHERE id = 1", JSON.stringify(parts), Date.now());
+        await countUsage(this.env, spec.cloud, { [`special_e_${spec.effect}`]: specialCost(spec.effect, source.width * source.height) });
         return false;
       }
       if (++done >= rowsLimit || Date.now() - began > SLICE_MS) return true;

@@ -14,6 +14,7 @@ import { parseDeliveryPath, type DeliveryUrl } from '../url/delivery-url';
 import { CldError } from '../url/errors';
 import type { Component } from '../url/params';
 import { verifyDeliverySignature } from '../url/signature';
+import { countUsage } from '../queue/usage';
 import { aiJobSpec, authorizeAi, awaitJob, splitAtAiEffect, waitBudget } from './ai';
 import { ACCEPT_CH, DERIVED_CACHE_CONTROL } from './responses';
 
@@ -90,6 +91,7 @@ export async function deliver(request: Request, env: Env, ctx: Pick<ExecutionCon
   });
   const res = imageResponse(encoded, type, saved.httpEtag);
   ctx.waitUntil(cachePut(key, res.clone()));
+  ctx.waitUntil(countUsage(env, url.cloud, { derived: 1, transformations: 1 }));
   return finish(res, 'miss');
 }
 

@@ -7,6 +7,7 @@ import { readHeader, type ImageHeader } from '../pixels/header';
 import { deleteDerived } from '../store/derived';
 import { headOriginal, putOriginal } from '../store/originals';
 import { contentType } from '../plan/output';
+import { countUsage } from '../queue/usage';
 import { parseEager, runEager } from './eager';
 import { DELIVERY_TYPES, validatePublicId, type DeliveryType } from '../url/delivery-url';
 import { CldError } from '../url/errors';
@@ -76,6 +77,7 @@ export async function upload(request: Request, env: Env, cloud: string, ctx: Pic
     version, format: header.format, width: header.width, height: header.height, alpha: header.hasAlpha ? '1' : '0',
   }, contentType(header.format));
   if (existing) await deleteDerived(env.IMAGES, cloud, type, publicId);
+  ctx.waitUntil(countUsage(env, cloud, { uploads: 1, transformations: 1 }));
 
   const described = await describe(request, env, cloud, type, publicId, version, {
     format: header.format, width: header.width, height: header.height, bytes: file.byteLength, etag: saved.etag,
@@ -195,4 +197,16 @@ async function describe(request: Request, env: Env, cloud: string, type: string,
 async function sha1Hex(text: string): Promise<string> {
   const d = new Uint8Array(await crypto.subtle.digest('SHA-1', new TextEncoder().encode(text)));
   return [...d].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Admin API authentication: HTTP Basic with the API key and secret, as Cloudinary's Admin API. */
+export function authenticateAdmin(request: Request, env: Env): void {
+  const m = /^Basic\s+(\S+)$/i.exec(request.headers.get('Authorization') ?? '');
+  let pair = '';
+  try {
+    pair = m ? atob(m[1]) : '';
+  } catch {
+    /* not base64: refused below */
+  }
+  if (pair !== `${env.API_KEY}:${env.API_SECRET}`) throw new CldError(401, 'Invalid credentials: the Admin API needs HTTP Basic auth with api_key:api_secret');
 }

@@ -177,3 +177,31 @@ describe('eager and explicit', () => {
     expect(missing.status).toBe(404);
   });
 });
+
+describe('usage', () => {
+  const auth = { Authorization: `Basic ${btoa(`${env.API_KEY}:test-secret`)}` };
+  type Report = { transformations: { usage: number }; uploads: number; derived_resources: number; special_transformations: { e_upscale: number } };
+  const read = async () => (await get(`/v1_1/${CLOUD}/usage`, auth)).json<Report>();
+  async function settle(check: (r: Report) => boolean): Promise<Report> {
+    for (let i = 0; i < 50; i++) {
+      const r = await read();
+      if (check(r)) return r;
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    return read();
+  }
+
+  it('counts uploads, new derived images once, and AI effects as special transformations', async () => {
+    expect((await get(`/v1_1/${CLOUD}/usage`)).status).toBe(401);
+    const before = await read();
+    await upload('ai/usage-hall', await fixture('small.jpg'));
+    await image(`${base}/c_scale,w_64/ai/usage-hall.jpg`);
+    await image(`${base}/c_scale,w_64/ai/usage-hall.jpg`); // the same derived image: not counted again
+    await until200(await signed('e_upscale/ai/usage-hall.jpg'));
+    const after = await settle((r) => r.special_transformations.e_upscale >= before.special_transformations.e_upscale + 10 && r.derived_resources > before.derived_resources);
+    expect(after.uploads - before.uploads).toBe(1);
+    expect(after.derived_resources - before.derived_resources).toBe(1);
+    expect(after.special_transformations.e_upscale - before.special_transformations.e_upscale).toBe(10); // 200x303 < 0.5 MP
+    expect(after.transformations.usage - before.transformations.usage).toBe(1 + 1 + 10);
+  });
+});
