@@ -85,5 +85,14 @@ Try these in a browser:
   ${base}/e_blur:300,c_scale,w_400/coffee.jpg
   ${base}/c_pad,w_400,h_200,b_lightblue/astronaut.png
   ${base}/c_fill,w_200,h_200,r_max/f_auto/chelsea
+AI effects need a signed URL (signed here with your local API_SECRET):
+  ${base}/${signed('c_scale,w_200/e_upscale/chelsea.jpg')}
+  ${base}/${signed('e_gen_restore/rocket.jpg')}
 `);
+}
+
+/** A delivery URL path signed like Cloudinary's SDKs do (SHA-1, 8 characters, version excluded). */
+function signed(rest) {
+  const signature = createHash('sha1').update(rest + secret).digest('base64url').slice(0, 8);
+  return `s--${signature}--/${rest}`;
 }
