@@ -16,7 +16,8 @@ import { buildPlan } from '../plan/plan';
 import { getOriginal } from '../store/originals';
 import { parseComponent } from '../url/component';
 import { CldError } from '../url/errors';
-import type { AiJobSpec, JobState, JobStatus } from './spec';
+import { notificationSignature } from '../url/signature';
+import type { AiJobSpec, EagerContext, JobState, JobStatus } from './spec';
 import { countUsage, specialCost } from './usage';
 
 /** R2 multipart parts must be >= 5 MiB (except the last) and all the same size. */
@@ -62,6 +63,55 @@ export class AiJobs extends DurableObject<Env> {
       upload_id TEXT, parts TEXT NOT NULL DEFAULT '[]', pending_bytes INTEGER NOT NULL DEFAULT 0,
       created_at INTEGER NOT NULL, started_at INTEGER, finished_at INTEGER,
       slices INTEGER NOT NULL DEFAULT 0, error TEXT, heartbeat_at INTEGER)`);
+    this.sql.exec('CREATE TABLE IF NOT EXISTS subscriber (url TEXT NOT NULL, context TEXT NOT NULL, notified INTEGER NOT NULL DEFAULT 0)');
+  }
+
+  /**
+   * Asks for a POST to `url` when the job ends (notification_url / eager_notification_url of an
+   * upload or explicit call); `context` describes the eager transformation for the payload.
+   */
+  async subscribe(url: string, context: EagerContext): Promise<void> {
+    this.sql.exec('INSERT INTO subscriber (url, context) VALUES (?, ?)', url, JSON.stringify(context));
+    const state = this.row()?.state;
+    if (state === 'done' || state === 'failed') await this.notify();
+  }
+
+  /**
+   * Cloudinary-style eager notification, signed with X-Cld-Timestamp and X-Cld-Signature
+   * (SHA-1 of body + timestamp + API secret). One attempt per subscriber; failures are logged.
+   */
+  private async notify(): Promise<void> {
+    const row = this.row();
+    if (!row) return;
+    const spec = JSON.parse(row.spec) as AiJobSpec;
+    const subscribers = this.sql.exec<{ rowid: number; url: string; context: string }>('SELECT rowid, url, context FROM subscriber WHERE notified = 0').toArray();
+    for (const s of subscribers) {
+      this.sql.exec('UPDATE subscriber SET notified = 1 WHERE rowid = ?', s.rowid);
+      const context = JSON.parse(s.context) as EagerContext;
+      const timestamp = Math.floor(Date.now() / 1000);
+      const body = JSON.stringify({
+        notification_type: 'eager',
+        timestamp: new Date().toISOString(),
+        public_id: spec.publicId,
+        type: spec.type,
+        batch_id: spec.id,
+        eager: [{ ...context, status: row.state === 'done' ? 'complete' : 'failed', ...(row.error && row.state === 'failed' ? { error: row.error } : {}) }],
+      });
+      try {
+        const res = await fetch(s.url, {
+          method: 'POST',
+          body,
+          headers: {
+            'Content-Type': 'application/json',
+            'X-Cld-Timestamp': String(timestamp),
+            'X-Cld-Signature': await notificationSignature(body, timestamp, this.env.API_SECRET),
+          },
+        });
+        await res.body?.cancel();
+      } catch (err) {
+        console.warn(`notification to ${s.url} failed: ${(err as Error).message}`);
+      }
+    }
   }
 
   /** Creates the job if it does not exist yet (single flight) and makes sure an alarm will run it. */
@@ -108,6 +158,7 @@ export class AiJobs extends DurableObject<Env> {
       if (err instanceof CldError || (err as { status?: number }).status === 400) {
         this.sql.exec("UPDATE job SET state = 'failed', error = ?, finished_at = ? WHERE id = 1", (err as Error).message, Date.now());
         await this.abortUpload(row);
+        await this.notify();
       } else {
         this.sql.exec('UPDATE job SET error = ? WHERE id = 1', `retrying after: ${(err as Error).message}`);
         await this.ctx.storage.setAlarm(Date.now() + 1000);
@@ -161,6 +212,7 @@ export class AiJobs extends DurableObject<Env> {
         await bucket.delete(this.pendingKey(spec));
         this.sql.exec("UPDATE job SET state = 'done', parts = ?, pending_bytes = 0, finished_at = ? WHERE id = 1", JSON.stringify(parts), Date.now());
         await countUsage(this.env, spec.cloud, { [`special_e_${spec.effect}`]: specialCost(spec.effect, source.width * source.height) });
+        await this.notify();
         return false;
       }
       if (++done >= rowsLimit || Date.now() - began > SLICE_MS) return true;

@@ -40,6 +40,14 @@ export interface JobStatus {
   error?: string;
 }
 
+/** What an eager notification reports about one eager transformation. */
+export interface EagerContext {
+  transformation: string;
+  format: string;
+  url: string;
+  secure_url: string;
+}
+
 export const INTERMEDIATE_QUALITY = 95;
 
 export async function jobId(parts: readonly string[]): Promise<string> {

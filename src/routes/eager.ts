@@ -42,6 +42,7 @@ export async function runEager(
   asset: { cloud: string; type: string; publicId: string; version: number },
   items: readonly EagerItem[],
   async: boolean,
+  notificationUrl?: string,
 ): Promise<Record<string, unknown>[]> {
   const origin = new URL(request.url).origin;
   const results: Record<string, unknown>[] = [];
@@ -63,11 +64,31 @@ export async function runEager(
       results.push({ ...entry, status: 'complete', width: header.width, height: header.height, bytes: bytes.byteLength });
     } else if (res.status === 423) {
       await res.body?.cancel();
-      results.push({ ...entry, status: 'processing', job: res.headers.get('X-Dprox-Job') });
+      const job = res.headers.get('X-Dprox-Job')!;
+      if (notificationUrl) {
+        const id = job.split('/').pop()!;
+        await env.AI_JOBS.get(env.AI_JOBS.idFromName(id)).subscribe(notificationUrl, {
+          transformation: item.transformation, format: item.format, url: entry.url as string, secure_url: entry.secure_url as string,
+        });
+      }
+      results.push({ ...entry, status: 'processing', job });
     } else {
       await res.body?.cancel();
       throw new CldError(400, `Eager transformation ${item.transformation} failed: ${res.headers.get('X-Cld-Error') ?? res.status}`);
     }
   }
   return results;
+}
+
+/** notification_url / eager_notification_url: absolute http(s) URLs only. */
+export function parseNotificationUrl(raw: unknown): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(String(raw));
+  } catch {
+    throw new CldError(400, `Invalid notification_url ${String(raw)}`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new CldError(400, `Invalid notification_url ${String(raw)}: http(s) only`);
+  return url.toString();
 }

@@ -8,7 +8,7 @@ import { deleteDerived } from '../store/derived';
 import { headOriginal, putOriginal } from '../store/originals';
 import { contentType } from '../plan/output';
 import { countUsage } from '../queue/usage';
-import { parseEager, runEager } from './eager';
+import { parseEager, parseNotificationUrl, runEager } from './eager';
 import { DELIVERY_TYPES, validatePublicId, type DeliveryType } from '../url/delivery-url';
 import { CldError } from '../url/errors';
 import { apiSignature, verifyApiSignature, type ApiParams } from '../url/signature';
@@ -59,6 +59,7 @@ export async function upload(request: Request, env: Env, cloud: string, ctx: Pic
 
   const eager = params.eager ? parseEager(String(params.eager), header.format) : [];
   const eagerAsync = ['true', '1'].includes(String(params.eager_async ?? 'false'));
+  const notify = parseNotificationUrl(params.eager_notification_url ?? params.notification_url);
   const overwrite = !['false', '0'].includes(String(params.overwrite ?? 'true'));
   const existing = await headOriginal(env.IMAGES, cloud, type, publicId);
   if (existing && !overwrite) {
@@ -83,7 +84,7 @@ export async function upload(request: Request, env: Env, cloud: string, ctx: Pic
     format: header.format, width: header.width, height: header.height, bytes: file.byteLength, etag: saved.etag,
   }, baseName);
   if (!eager.length) return Response.json(described);
-  return Response.json({ ...described, eager: await runEager(request, env, ctx, { cloud, type, publicId, version }, eager, eagerAsync) });
+  return Response.json({ ...described, eager: await runEager(request, env, ctx, { cloud, type, publicId, version }, eager, eagerAsync, notify) });
 }
 
 /**
@@ -105,11 +106,12 @@ export async function explicit(request: Request, env: Env, cloud: string, ctx: P
   const meta = existing.customMetadata ?? {};
   const eager = params.eager ? parseEager(String(params.eager), meta.format) : [];
   const eagerAsync = ['true', '1'].includes(String(params.eager_async ?? 'false'));
+  const notify = parseNotificationUrl(params.eager_notification_url ?? params.notification_url);
   const version = Number(meta.version);
   const described = await describe(request, env, cloud, type, publicId, version, {
     format: meta.format, width: Number(meta.width), height: Number(meta.height), bytes: existing.size, etag: existing.etag,
   });
-  return Response.json({ ...described, eager: await runEager(request, env, ctx, { cloud, type, publicId, version }, eager, eagerAsync) });
+  return Response.json({ ...described, eager: await runEager(request, env, ctx, { cloud, type, publicId, version }, eager, eagerAsync, notify) });
 }
 
 async function authenticate(params: ApiParams, env: Env): Promise<void> {

@@ -73,3 +73,8 @@ function timingSafeEqual(a: string, b: string): boolean {
   for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
   return diff === 0;
 }
+
+/** Webhook (notification) signature: hex digest of body + timestamp + secret, sent as X-Cld-Signature. */
+export async function notificationSignature(body: string, timestamp: number, secret: string, algorithm: HashAlgorithm = 'sha1'): Promise<string> {
+  return hex(await digest(algorithm, `${body}${timestamp}${secret}`));
+}

@@ -160,6 +160,29 @@ describe('eager and explicit', () => {
     expect(readHeader(bytes).format).toBe('png');
   });
 
+  it('eager_notification_url gets a signed POST when the AI job ends', async () => {
+    const hook = 'https://hooks.example.test/dprox?case=eager';
+    const res = await postForm(
+      `/v1_1/${CLOUD}/image/upload`,
+      await signedForm({ public_id: 'ai/notify-hall', eager: 'e_upscale', eager_async: 'true', eager_notification_url: hook }, await fixture('small.jpg')),
+    );
+    const body = await res.json<{ eager: { secure_url: string }[] }>();
+    await until200(new URL(body.eager[0].secure_url).pathname, { Prefer: 'respond-async' });
+    let sent: { url: string; headers: Record<string, string>; body: string } | undefined;
+    for (let i = 0; i < 50 && !sent; i++) {
+      const all = await (await env.FIXTURES.fetch('http://f/__notifications')).json<{ url: string; headers: Record<string, string>; body: string }[]>();
+      sent = all.find((n) => n.url === hook && n.body.includes('ai/notify-hall'));
+      if (!sent) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(sent).toBeDefined();
+    const payload = JSON.parse(sent!.body);
+    expect(payload).toMatchObject({ notification_type: 'eager', public_id: 'ai/notify-hall', eager: [{ transformation: 'e_upscale', status: 'complete' }] });
+    const { notificationSignature } = await import('../../src/url/signature');
+    expect(sent!.headers['x-cld-signature']).toBe(await notificationSignature(sent!.body, Number(sent!.headers['x-cld-timestamp']), 'test-secret'));
+    const bad = await postForm(`/v1_1/${CLOUD}/image/explicit`, await signedForm({ public_id: 'ai/tall-hall', eager: 'e_upscale', notification_url: 'ftp://x' }));
+    expect(bad.status).toBe(400);
+  });
+
   it('explicit runs eager transformations on a stored asset', async () => {
     const res = await postForm(`/v1_1/${CLOUD}/image/explicit`, await signedForm({ public_id: 'ai/tall-hall', eager: 'e_gen_restore/c_scale,w_50' }));
     expect(res.status).toBe(200);

@@ -71,3 +71,10 @@ describe('API signatures (vectors B)', () => {
     expect(await apiSignature(response, 'X7qLTrsES31MzxxkxPPA-pAGGfU', 'sha256', 1)).toBe('cc69ae4ed73303fbf4a55f2ae5fc7e34ad3a5c387724bfcde447a2957cacdfea');
   });
 });
+
+describe('notification signatures (vectors B)', () => {
+  it('body + timestamp + secret', async () => {
+    const { notificationSignature } = await import('../../src/url/signature');
+    expect(await notificationSignature('{}', 0, 'someApiSecret', 'sha256')).toBe('d5497e1a206ad0ba29ad09a7c0c5f22e939682d15009c15ab3199f62fefbd14b');
+  });
+});
