@@ -179,7 +179,7 @@ export class AiJobs extends DurableObject<Env> {
 
     let uploadId = row.upload_id;
     if (!uploadId) {
-      uploadId = (await bucket.createMultipartUpload(spec.output, { httpMetadata: { contentType: 'image/jpeg' } })).uploadId;
+      uploadId = (await bucket.createMultipartUpload(spec.output, { httpMetadata: { contentType: 'image/jpeg' }, customMetadata: spec.outputMeta })).uploadId;
       this.sql.exec(
         "UPDATE job SET state = 'running', upload_id = ?, width = ?, height = ?, started_at = ? WHERE id = 1",
         uploadId, width, height, Date.now(),
@@ -210,6 +210,7 @@ export class AiJobs extends DurableObject<Env> {
         if (pending.length) parts.push(await upload.uploadPart(parts.length + 1, pending));
         await upload.complete(parts);
         await bucket.delete(this.pendingKey(spec));
+        if (spec.source) await bucket.delete(spec.source); // an incoming transformation: the result is now the original
         this.sql.exec("UPDATE job SET state = 'done', parts = ?, pending_bytes = 0, finished_at = ? WHERE id = 1", JSON.stringify(parts), Date.now());
         await countUsage(this.env, spec.cloud, { [`special_e_${spec.effect}`]: specialCost(spec.effect, source.width * source.height) });
         await this.notify();
@@ -222,7 +223,7 @@ export class AiJobs extends DurableObject<Env> {
 
   /** The job's input: the original after the pre-chain, as a raster (at most 4.2 MP, checked by the route). */
   private async render(spec: AiJobSpec) {
-    const original = await getOriginal(this.env.IMAGES, spec.cloud, spec.type, spec.publicId);
+    const original = spec.source ? await this.env.IMAGES.get(spec.source) : await getOriginal(this.env.IMAGES, spec.cloud, spec.type, spec.publicId);
     if (!original) throw new CldError(404, `Resource not found - ${spec.publicId}`);
     if (original.etag !== spec.originalEtag) throw new CldError(409, 'The original changed while the job was queued');
     const bytes = new Uint8Array(await original.arrayBuffer());

@@ -18,6 +18,9 @@ export interface AiJobSpec {
   /** R2 key of the result. */
   output: string;
   quality: number;
+  /** Incoming transformation: read this key instead of the original, and write the result with this metadata (the new original). */
+  source?: string;
+  outputMeta?: Record<string, string>;
 }
 
 export type JobState = 'queued' | 'running' | 'done' | 'failed';

@@ -15,6 +15,7 @@ import { CldError } from '../url/errors';
 import type { Component } from '../url/params';
 import { verifyDeliverySignature } from '../url/signature';
 import { countUsage } from '../queue/usage';
+import { pendingIncoming } from './incoming';
 import { aiJobSpec, authorizeAi, awaitJob, splitAtAiEffect, waitBudget } from './ai';
 import { ACCEPT_CH, DERIVED_CACHE_CONTROL } from './responses';
 
@@ -49,7 +50,11 @@ export async function deliver(request: Request, env: Env, ctx: Pick<ExecutionCon
   const split = splitAtAiEffect(components);
   if (split) authorizeAi(url, env, split);
   const original = await getOriginal(env.IMAGES, url.cloud, url.type, url.publicId);
-  if (!original) throw new CldError(404, `Resource not found - ${url.publicId}`);
+  if (!original) {
+    const pending = await pendingIncoming(env, url.cloud, url.type, url.publicId);
+    if (pending) return pending;
+    throw new CldError(404, `Resource not found - ${url.publicId}`);
+  }
   let bytes = new Uint8Array(await original.arrayBuffer());
   let header = readHeader(bytes);
   const output = chooseOutput({

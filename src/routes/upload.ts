@@ -5,10 +5,11 @@
 import { ImageError } from '../pixels/errors';
 import { readHeader, type ImageHeader } from '../pixels/header';
 import { deleteDerived } from '../store/derived';
-import { headOriginal, putOriginal } from '../store/originals';
+import { headOriginal, originalKey, putOriginal } from '../store/originals';
 import { contentType } from '../plan/output';
 import { countUsage } from '../queue/usage';
 import { parseEager, parseNotificationUrl, runEager } from './eager';
+import { applyIncoming, parseIncoming, startIncoming } from './incoming';
 import { DELIVERY_TYPES, validatePublicId, type DeliveryType } from '../url/delivery-url';
 import { CldError } from '../url/errors';
 import { apiSignature, verifyApiSignature, type ApiParams } from '../url/signature';
@@ -57,9 +58,11 @@ export async function upload(request: Request, env: Env, cloud: string, ctx: Pic
   if (folder && !params.public_id?.toString().includes('/')) publicId = `${folder}/${publicId}`;
   validatePublicId(publicId);
 
-  const eager = params.eager ? parseEager(String(params.eager), header.format) : [];
+  const incoming = params.transformation ? parseIncoming(String(params.transformation)) : null;
+  const eager = params.eager ? parseEager(String(params.eager), incoming?.ai ? 'jpg' : header.format) : [];
   const eagerAsync = ['true', '1'].includes(String(params.eager_async ?? 'false'));
   const notify = parseNotificationUrl(params.eager_notification_url ?? params.notification_url);
+  if (incoming?.ai && eager.length) throw new CldError(400, 'Eager transformations cannot be combined with an AI incoming transformation: request them once the asset is ready');
   const overwrite = !['false', '0'].includes(String(params.overwrite ?? 'true'));
   const existing = await headOriginal(env.IMAGES, cloud, type, publicId);
   if (existing && !overwrite) {
@@ -74,6 +77,22 @@ export async function upload(request: Request, env: Env, cloud: string, ctx: Pic
 
   const now = Math.floor(Date.now() / 1000);
   const version = existing ? Math.max(now, Number(existing.customMetadata?.version ?? 0) + 1) : now;
+
+  if (incoming?.ai) {
+    // The AI job makes the original: until then the asset is pending (deliveries answer 420).
+    const pending = await startIncoming(env, { cloud, type, publicId, version }, file, header, incoming.ai);
+    if (existing) {
+      await env.IMAGES.delete(originalKey(cloud, type, publicId));
+      await deleteDerived(env.IMAGES, cloud, type, publicId);
+    }
+    ctx.waitUntil(countUsage(env, cloud, { uploads: 1, transformations: 1 }));
+    const described = await describe(request, env, cloud, type, publicId, version, {
+      format: 'jpg', width: pending.width, height: pending.height, bytes: 0, etag: '',
+    }, baseName);
+    return Response.json({ ...described, status: 'pending', job: pending.job });
+  }
+  if (incoming?.plain) ({ file, header } = await applyIncoming(file, header, incoming.plain));
+
   const saved = await putOriginal(env.IMAGES, cloud, type, publicId, file, {
     version, format: header.format, width: header.width, height: header.height, alpha: header.hasAlpha ? '1' : '0',
   }, contentType(header.format));

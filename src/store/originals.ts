@@ -26,3 +26,8 @@ export async function putOriginal(
   const customMetadata = Object.fromEntries(Object.entries(meta).map(([k, v]) => [k, String(v)]));
   return bucket.put(originalKey(cloud, type, publicId), bytes, { httpMetadata: { contentType }, customMetadata });
 }
+
+/** An upload whose incoming AI transformation is still running: the file as sent, until the job replaces the original. */
+export function incomingKey(cloud: string, type: string, publicId: string): string {
+  return `incoming/${cloud}/${type}/${publicId}`;
+}

@@ -201,6 +201,47 @@ describe('eager and explicit', () => {
   });
 });
 
+describe('incoming transformations', () => {
+  it('an AI incoming transformation makes the original: pending, 420 until ready, then the upscaled image', async () => {
+    const res = await postForm(`/v1_1/${CLOUD}/image/upload`, await signedForm({ public_id: 'ai/incoming-hall', transformation: 'e_upscale' }, await fixture('small.jpg')));
+    expect(res.status).toBe(200);
+    const body = await res.json<{ status: string; width: number; height: number; job: string }>();
+    expect(body).toMatchObject({ status: 'pending', width: 800, height: 1212 });
+    const first = await get(`${base}/c_scale,w_100/ai/incoming-hall.jpg`);
+    if (first.status !== 200) {
+      expect(first.status).toBe(420);
+      expect(first.headers.get('X-Cld-Error')).toMatch(/pending/);
+      expect(first.headers.get('Cache-Control')).toBe('no-store');
+      await first.arrayBuffer();
+    }
+    let done: Response | undefined;
+    for (let i = 0; i < 200; i++) {
+      const r = await get(`${base}/ai/incoming-hall.jpg`);
+      if (r.status === 200) {
+        done = r;
+        break;
+      }
+      expect(r.status).toBe(420);
+      await r.arrayBuffer();
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    expect(dims(readHeader(new Uint8Array(await done!.arrayBuffer())))).toBe('800x1212');
+    expect(dims((await image(`${base}/c_scale,w_100/ai/incoming-hall.jpg`)).header)).toBe('100x152');
+    expect(await env.IMAGES.head(`incoming/${CLOUD}/upload/ai/incoming-hall`)).toBeNull();
+  });
+
+  it('a plain incoming transformation is applied before storage', async () => {
+    const res = await postForm(`/v1_1/${CLOUD}/image/upload`, await signedForm({ public_id: 'ai/incoming-small', transformation: 'c_scale,w_50' }, await fixture('small.jpg')));
+    expect(await res.json()).toMatchObject({ width: 50, height: 76, format: 'jpg' });
+    expect(dims((await image(`${base}/ai/incoming-small.jpg`)).header)).toBe('50x76');
+  });
+
+  it('refuses an AI incoming transformation followed by more components', async () => {
+    const res = await postForm(`/v1_1/${CLOUD}/image/upload`, await signedForm({ public_id: 'ai/incoming-bad', transformation: 'e_upscale/c_scale,w_10' }, await fixture('small.jpg')));
+    expect(res.status).toBe(400);
+  });
+});
+
 describe('usage', () => {
   const auth = { Authorization: `Basic ${btoa(`${env.API_KEY}:test-secret`)}` };
   type Report = { transformations: { usage: number }; uploads: number; derived_resources: number; special_transformations: { e_upscale: number } };
