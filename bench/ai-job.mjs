@@ -5,40 +5,18 @@
 // signed URL, polls the 423 until 200, and prints the time from request to 200, seconds per input
 // megapixel, the result's size and bytes, and the isolate's WASM memory high-water mark (codecs
 // and onnxruntime-web). The seed's 200x303 example is timed too. Stop CPU-heavy work first.
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { startWorker } from '../scripts/lib/start-worker.mjs';
+import { CLOUD, option, root, SECRET, signed, upload } from './lib.mjs';
 
-const root = join(import.meta.dirname, '..');
-const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
-const SIZE = Number(opt('size', 2048));
-const EFFECT = opt('effect', 'upscale');
-const toml = readFileSync(join(root, 'wrangler.toml'), 'utf8');
-const CLOUD = /^CLOUD_NAME\s*=\s*"([^"]+)"/m.exec(toml)[1];
-const API_KEY = /^API_KEY\s*=\s*"([^"]+)"/m.exec(toml)[1];
-const SECRET = 'bench-secret';
-
-const sign = (s) => createHash('sha1').update(s + SECRET).digest('base64url').slice(0, 8);
-
-async function upload(url, publicId, bytes) {
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  const signature = createHash('sha1').update(`public_id=${publicId}&timestamp=${timestamp}${SECRET}`).digest('hex');
-  const form = new FormData();
-  form.set('file', new Blob([bytes]), `${publicId}.jpg`);
-  for (const [k, v] of Object.entries({ public_id: publicId, timestamp, api_key: API_KEY, signature })) form.set(k, v);
-  const res = await fetch(`${url}/v1_1/${CLOUD}/image/upload`, { method: 'POST', body: form });
-  if (!res.ok) throw new Error(`upload ${publicId}: ${res.status} ${await res.text()}`);
-}
+const SIZE = Number(option('size', 2048));
+const EFFECT = option('effect', 'upscale');
 
 async function run(url, publicId, inputPixels) {
   const rest = `e_${EFFECT}/${publicId}.jpg`;
-  const path = `${url}/${CLOUD}/image/upload/s--${sign(rest)}--/${rest}`;
+  const path = `${url}/${CLOUD}/image/upload/${signed(rest)}`;
   const t0 = Date.now();
   let polls = 0;
   for (;;) {

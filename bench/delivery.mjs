@@ -7,28 +7,18 @@
 // Stop other CPU-heavy work first (training: kill -STOP -- -<pid>); both sides run on one core.
 // Prints per case: median and p90 milliseconds of each side, the ratio, output bytes, PSNR of dprox's
 // output against sharp's, and the Worker's WASM memory high-water mark.
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { startWorker } from '../scripts/lib/start-worker.mjs';
+import { CLOUD, option, root, SECRET, upload } from './lib.mjs';
 
-const root = join(import.meta.dirname, '..');
-const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
-const RUNS = Number(opt('runs', 15));
-const JSON_OUT = opt('json', join(root, 'bench/.out/delivery.json'));
+const RUNS = Number(option('runs', 15));
+const JSON_OUT = option('json', join(root, 'bench/.out/delivery.json'));
 
 sharp.concurrency(1);
 sharp.cache(false);
 
-const toml = readFileSync(join(root, 'wrangler.toml'), 'utf8');
-const CLOUD = /^CLOUD_NAME\s*=\s*"([^"]+)"/m.exec(toml)[1];
-const API_KEY = /^API_KEY\s*=\s*"([^"]+)"/m.exec(toml)[1];
-const SECRET = 'bench-secret';
 
 /** A photo-like JPEG of the given size, made at run time from a Kodak image (or a sample when absent). */
 async function photo(width, height) {
@@ -87,16 +77,6 @@ async function psnr(a, b) {
   let se = 0;
   for (let i = 0; i < ra.data.length; i++) se += (ra.data[i] - rb.data[i]) ** 2;
   return 10 * Math.log10((255 * 255 * ra.data.length) / se);
-}
-
-async function upload(url, publicId, bytes) {
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  const signature = createHash('sha1').update(`public_id=${publicId}&timestamp=${timestamp}${SECRET}`).digest('hex');
-  const form = new FormData();
-  form.set('file', new Blob([bytes]), `${publicId}.jpg`);
-  for (const [k, v] of Object.entries({ public_id: publicId, timestamp, api_key: API_KEY, signature })) form.set(k, v);
-  const res = await fetch(`${url}/v1_1/${CLOUD}/image/upload`, { method: 'POST', body: form });
-  if (!res.ok) throw new Error(`upload ${publicId}: ${res.status} ${await res.text()}`);
 }
 
 let version = 1;

@@ -111,12 +111,16 @@ function pendingResponse(spec: AiJobSpec, status: JobStatus): Response {
   const perRow = status.rowsDone ? elapsed / status.rowsDone : 2000;
   const retry = Math.max(1, Math.min(60, Math.ceil((perRow * Math.max(1, status.rowsTotal - status.rowsDone || 1)) / 1000)));
   const message = `Derived asset is being generated: e_${spec.effect} ${status.state}, ${status.percent}% done; retry in ${retry} s`;
-  const link = jobStatusPath(spec.cloud, spec.id);
-  return new Response(`423 ${message}\n`, {
-    status: 423,
+  return jobPendingResponse(423, message, jobStatusPath(spec.cloud, spec.id), retry);
+}
+
+/** 423 (derived asset being generated) or 420 (incoming transformation pending): never cached, linked to the job's status. */
+export function jobPendingResponse(status: 420 | 423, message: string, link: string, retryAfter: number): Response {
+  return new Response(`${status} ${message}\n`, {
+    status,
     headers: {
       'X-Cld-Error': message,
-      'Retry-After': String(retry),
+      'Retry-After': String(retryAfter),
       // Never cached: the same URL answers 200 as soon as the job is done.
       'Cache-Control': 'no-store',
       'Content-Type': 'text/plain; charset=utf-8',

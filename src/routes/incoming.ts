@@ -14,7 +14,7 @@ import { incomingKey, originalKey } from '../store/originals';
 import { formatTransformation, parseComponent } from '../url/component';
 import { CldError } from '../url/errors';
 import type { Component } from '../url/params';
-import { AI_MAX_INPUT_PIXELS, jobStatusPath, splitAtAiEffect, type AiSplit } from './ai';
+import { AI_MAX_INPUT_PIXELS, jobPendingResponse, jobStatusPath, splitAtAiEffect, type AiSplit } from './ai';
 import { AI_MODELS } from '../ai/models';
 
 export interface Incoming {
@@ -91,18 +91,5 @@ export async function pendingIncoming(env: Env, cloud: string, type: string, pub
   const status = id ? await env.AI_JOBS.get(env.AI_JOBS.idFromName(id)).status() : null;
   if (status?.state === 'failed') throw new CldError(400, `The incoming transformation e_${status.effect} failed: ${status.error}`);
   const message = `Asset is pending: its incoming transformation e_${pending.customMetadata?.effect} is being generated (${status?.percent ?? 0}% done)`;
-  const link = jobStatusPath(cloud, id);
-  return new Response(`420 ${message}\n`, {
-    status: 420,
-    headers: {
-      'X-Cld-Error': message,
-      'Retry-After': '2',
-      'Cache-Control': 'no-store',
-      'Content-Type': 'text/plain; charset=utf-8',
-      Link: `<${link}>; rel="status"`,
-      'X-Dprox-Job': link,
-      'Access-Control-Allow-Origin': '*',
-      'Access-Control-Expose-Headers': 'X-Cld-Error, Retry-After, X-Dprox-Job',
-    },
-  });
+  return jobPendingResponse(420, message, jobStatusPath(cloud, id), 2);
 }
