@@ -21,17 +21,23 @@ import { resize } from './resize';
 import { flip, rotate } from './rotate';
 import { unsharpMask } from './sharpen';
 
-export async function runPlan(bytes: Uint8Array, header: ImageHeader, plan: Plan): Promise<Uint8Array> {
+/** `afterDecode` adjusts the decoded raster before the other steps (the alpha of an AI result). */
+export type AfterDecode = (r: Raster) => Raster;
+
+export async function runPlan(bytes: Uint8Array, header: ImageHeader, plan: Plan, afterDecode?: AfterDecode): Promise<Uint8Array> {
   const step = plan.steps[plan.steps.length - 1];
   if (step.op !== 'encode') throw new Error('plan has no encode step');
-  return encode(await renderPlan(bytes, header, plan), step.format, { quality: step.quality, progressive: step.progressive });
+  return encode(await renderPlan(bytes, header, plan, afterDecode), step.format, { quality: step.quality, progressive: step.progressive });
 }
 
 /** Every step but the encode: the raster a plan produces (the input of an AI job). */
-export async function renderPlan(bytes: Uint8Array, header: ImageHeader, plan: Plan): Promise<Raster> {
+export async function renderPlan(bytes: Uint8Array, header: ImageHeader, plan: Plan, afterDecode?: AfterDecode): Promise<Raster> {
   let raster: Raster | undefined;
   for (const step of plan.steps) {
-    if (step.op === 'decode') raster = await decode(bytes, header, step.shrink);
+    if (step.op === 'decode') {
+      raster = await decode(bytes, header, step.shrink);
+      if (afterDecode) raster = afterDecode(raster);
+    }
     else if (step.op !== 'encode') raster = apply(raster!, step);
   }
   return raster!;

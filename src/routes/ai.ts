@@ -6,6 +6,9 @@
  * answers 423; a small job that finishes within AI_WAIT_MS is answered directly.
  */
 import type { ImageHeader } from '../pixels/header';
+import type { Raster } from '../pixels/raster';
+import { resize } from '../pixels/resize';
+import { renderPlan } from '../pixels/run';
 import { buildPlan } from '../plan/plan';
 import { intermediateKey, INTERMEDIATE_QUALITY, jobId, type AiJobSpec, type JobStatus } from '../queue/spec';
 import { formatComponent, formatTransformation } from '../url/component';
@@ -53,7 +56,8 @@ export async function aiJobSpec(url: DeliveryUrl, split: AiSplit, original: R2Ob
   if (input.width * input.height >= AI_MAX_INPUT_PIXELS)
     throw new CldError(400, `${name} input is ${input.width}x${input.height} (${(input.width * input.height / 1e6).toFixed(1)} MP): it must be under 4.2 MP`);
   const transparent = header.hasAlpha || input.steps.some((s) => s.op === 'round-corners' || s.op === 'opacity');
-  if (transparent) throw new CldError(400, `${name} does not support images with transparency`);
+  // e_upscale keeps transparency (the job's JPEG holds the colour; alphaFromSource() adds the alpha back).
+  if (transparent && split.effect === 'gen_restore') throw new CldError(400, `${name} does not support images with transparency`);
   const pre = formatTransformation(split.pre);
   const id = await jobId([url.cloud, url.type, url.publicId, original.etag, pre, split.effect, String(INTERMEDIATE_QUALITY)]);
   return {
@@ -138,4 +142,20 @@ export async function jobStatus(env: Env, cloud: string, id: string): Promise<Re
   const status = await env.AI_JOBS.get(env.AI_JOBS.idFromName(id)).status();
   if (!status) throw new CldError(404, `No such job ${id}`);
   return Response.json(status, { headers: { 'Cache-Control': 'no-store' } });
+}
+
+/**
+ * The alpha channel of an upscaled transparent image: the job's streamed result is a JPEG (colour
+ * only), so the alpha comes from the job's input (the original after the pre-chain), resized with
+ * Lanczos3 to the decoded result, as the job itself upscales alpha (src/ai/infer.ts).
+ */
+export async function alphaFromSource(original: Uint8Array, header: ImageHeader, split: AiSplit): Promise<(r: Raster) => Raster> {
+  const plan = buildPlan({ components: split.pre, header, inputBytes: original.byteLength, output: { format: 'png', quality: 100, progressive: false } });
+  const source = await renderPlan(original, header, plan);
+  return (r) => {
+    const alpha = resize({ ...source, opaque: true }, r.width, r.height).data;
+    const data = r.data;
+    for (let i = 3; i < data.length; i += 4) data[i] = alpha[i];
+    return { ...r, data, opaque: false };
+  };
 }

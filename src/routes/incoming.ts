@@ -56,7 +56,8 @@ export async function startIncoming(
   const input = buildPlan({ components: split.pre, header, inputBytes: file.byteLength, output: { format: 'png', quality: 100, progressive: false } });
   if (input.width * input.height >= AI_MAX_INPUT_PIXELS)
     throw new CldError(400, `${name} input is ${input.width}x${input.height}: it must be under 4.2 MP`);
-  if (header.hasAlpha && split.effect === 'gen_restore') throw new CldError(400, `${name} does not support images with transparency`);
+  // The job writes a JPEG original: an incoming AI transformation would lose the alpha channel.
+  if (header.hasAlpha) throw new CldError(400, `${name} as an incoming transformation does not support images with transparency`);
   const scale = AI_MODELS[split.effect].scale;
   const width = input.width * scale;
   const height = input.height * scale;

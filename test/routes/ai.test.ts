@@ -123,6 +123,20 @@ describe('e_upscale', () => {
     expect(done).toEqual(reference);
   });
 
+  it('keeps transparency: the alpha channel is the source alpha upscaled', async () => {
+    const { header, bytes } = await image(await signed('e_upscale/ai/alpha.png'));
+    expect(header).toMatchObject({ format: 'png', width: 1024, height: 1024, hasAlpha: true });
+    const out = await decode(bytes, header);
+    const src = await decode(await fixture('alpha.png'), readHeader(await fixture('alpha.png')));
+    const { resize } = await import('../../src/pixels/resize');
+    const expected = resize({ ...src, opaque: true }, 1024, 1024);
+    let maxDiff = 0;
+    for (let i = 3; i < out.data.length; i += 4) maxDiff = Math.max(maxDiff, Math.abs(out.data[i] - expected.data[i]));
+    expect(maxDiff).toBeLessThanOrEqual(1);
+    const flat = await image(await signed('e_upscale/c_scale,w_300/ai/alpha.jpg'));
+    expect(flat.header).toMatchObject({ format: 'jpg', width: 300 });
+  });
+
   it('refuses what Cloudinary refuses', async () => {
     const tooBig = await get(await signed('c_scale,w_2600/e_upscale/ai/camera.jpg'));
     expect(tooBig.status).toBe(400);
