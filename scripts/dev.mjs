@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // `npm start`: wrangler dev, offline, with local R2 seeded from samples/ on first start.
 import { spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
+import { CLOUD as cloud, signed as sign, upload } from './lib/api.mjs';
 
 const root = join(import.meta.dirname, '..');
 const port = Number(process.env.PORT ?? 8787);
@@ -24,9 +25,6 @@ if (!existsSync(devVars)) {
   console.log('created .dev.vars with a random local API_SECRET');
 }
 const secret = /^API_SECRET=(.*)$/m.exec(readFileSync(devVars, 'utf8'))?.[1]?.trim();
-const toml = readFileSync(join(root, 'wrangler.toml'), 'utf8');
-const cloud = /^CLOUD_NAME\s*=\s*"([^"]+)"/m.exec(toml)[1];
-const apiKey = /^API_KEY\s*=\s*"([^"]+)"/m.exec(toml)[1];
 
 const wrangler = spawn('npx', ['wrangler', 'dev', '--port', String(port), ...process.argv.slice(2)], {
   cwd: root,
@@ -58,16 +56,7 @@ async function seed() {
     const publicId = basename(file, extname(file));
     const head = await fetch(`${origin}/${cloud}/image/upload/${publicId}`, { method: 'HEAD' });
     if (head.ok) continue;
-    const timestamp = Math.floor(Date.now() / 1000);
-    const signature = createHash('sha1').update(`public_id=${publicId}&timestamp=${timestamp}${secret}`).digest('hex');
-    const form = new FormData();
-    form.set('file', new Blob([readFileSync(join(root, 'samples', file))]), file);
-    form.set('public_id', publicId);
-    form.set('timestamp', String(timestamp));
-    form.set('api_key', apiKey);
-    form.set('signature', signature);
-    const res = await fetch(`${origin}/v1_1/${cloud}/image/upload`, { method: 'POST', body: form });
-    if (!res.ok) throw new Error(`seeding ${file} failed: ${res.status} ${await res.text()}`);
+    await upload(origin, secret, publicId, readFileSync(join(root, 'samples', file)), file);
     console.log(`seeded ${publicId} (${file})`);
   }
 }
@@ -86,13 +75,7 @@ Try these in a browser:
   ${base}/c_pad,w_400,h_200,b_lightblue/astronaut.png
   ${base}/c_fill,w_200,h_200,r_max/f_auto/chelsea
 AI effects need a signed URL (signed here with your local API_SECRET):
-  ${base}/${signed('c_scale,w_200/e_upscale/chelsea.jpg')}
-  ${base}/${signed('e_gen_restore/rocket.jpg')}
+  ${base}/${sign(secret, 'c_scale,w_200/e_upscale/chelsea.jpg')}
+  ${base}/${sign(secret, 'e_gen_restore/rocket.jpg')}
 `);
-}
-
-/** A delivery URL path signed like Cloudinary's SDKs do (SHA-1, 8 characters, version excluded). */
-function signed(rest) {
-  const signature = createHash('sha1').update(rest + secret).digest('base64url').slice(0, 8);
-  return `s--${signature}--/${rest}`;
 }

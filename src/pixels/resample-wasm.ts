@@ -13,11 +13,6 @@ const load = ownKernel<{
   emit_row(ring: number, inW: number, y0: number, ysize: number, wy: number, row: number, xstart: number, xweights: number, xsize: number, outW: number, out: number, premultiply: number): void;
 }>('resample', wasm);
 
-/** Bytes the kernel's memory needs for one call, for cost.ts. */
-export function filterWorkingBytes(inW: number, outW: number, outH: number, xsize: number, ysize: number): number {
-  return align(outW * 4) + align(outW * xsize * 4) + align(outH * ysize * 4) + align(ysize * inW * 16) + align(inW * 16) + align(inW * 4) + align(outW * 4);
-}
-
 /**
  * Filters 8-bit RGBA `src` (inW x inH) with taps along x (tx.outSize wide) and y (ty.outSize
  * high); premultiplied by alpha when asked. Returns a fresh JS array.

@@ -28,6 +28,11 @@ export interface PlanInput {
   /** Size of the original's bytes, held for the whole request. */
   inputBytes: number;
   output: OutputSpec;
+  /**
+   * Bytes the caller holds or adds beside the steps, given the decoded size (the alpha of an AI
+   * result: routes/ai.ts alphaFromSource); counted in the peak like any step.
+   */
+  extraBytes?: (decoded: Size) => number;
 }
 
 export interface Plan {
@@ -41,7 +46,7 @@ export interface Plan {
 
 const WHITE: Rgba = [255, 255, 255, 255];
 
-export function buildPlan({ components, header, inputBytes, output }: PlanInput): Plan {
+export function buildPlan({ components, header, inputBytes, output, extraBytes }: PlanInput): Plan {
   const dpr = chainDpr(components);
   const autoOrient = header.orientation > 1 && !components.some((c) => c.a?.ignore);
   const swaps = autoOrient && header.orientation >= 5;
@@ -71,7 +76,7 @@ export function buildPlan({ components, header, inputBytes, output }: PlanInput)
   if (output.format === 'jpg' && transparent) steps.push({ op: 'flatten', background: lastBackground(components), ...size });
   steps.push({ op: 'encode', ...output, ...size });
 
-  const peakBytes = estimatePeak(steps, header, inputBytes);
+  const peakBytes = estimatePeak(steps, header, inputBytes) + (extraBytes?.(decoded) ?? 0);
   if (peakBytes > MEMORY_BUDGET) {
     throw new CldError(
       400,

@@ -10,6 +10,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { inferRows } from '../ai/infer';
 import { AI_MODELS } from '../ai/models';
 import { readHeader } from '../pixels/header';
+import type { Raster } from '../pixels/raster';
 import { JpegStream } from '../pixels/encode-jpeg-stream';
 import { renderPlan } from '../pixels/run';
 import { buildPlan } from '../plan/plan';
@@ -51,6 +52,8 @@ interface JobRow {
 
 export class AiJobs extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  /** The job's input, kept between alarm slices of this instance (a new instance renders it again). */
+  private source: Raster | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -157,6 +160,7 @@ export class AiJobs extends DurableObject<Env> {
       // Bad input is final; anything else is retried by the next alarm from the stored progress.
       if (err instanceof CldError || (err as { status?: number }).status === 400) {
         this.sql.exec("UPDATE job SET state = 'failed', error = ?, finished_at = ? WHERE id = 1", (err as Error).message, Date.now());
+        this.source = null;
         await this.abortUpload(row);
         await this.notify();
       } else {
@@ -170,7 +174,7 @@ export class AiJobs extends DurableObject<Env> {
   private async slice(row: JobRow): Promise<boolean> {
     const began = Date.now();
     const spec = JSON.parse(row.spec) as AiJobSpec;
-    const source = await this.render(spec);
+    const source = (this.source ??= await this.render(spec));
     const model = AI_MODELS[spec.effect];
     const width = source.width * model.scale;
     const height = source.height * model.scale;
@@ -212,6 +216,7 @@ export class AiJobs extends DurableObject<Env> {
         await bucket.delete(this.pendingKey(spec));
         if (spec.source) await bucket.delete(spec.source); // an incoming transformation: the result is now the original
         this.sql.exec("UPDATE job SET state = 'done', parts = ?, pending_bytes = 0, finished_at = ? WHERE id = 1", JSON.stringify(parts), Date.now());
+        this.source = null;
         await countUsage(this.env, spec.cloud, { [`special_e_${spec.effect}`]: specialCost(spec.effect, source.width * source.height) });
         await this.notify();
         return false;
@@ -222,7 +227,7 @@ export class AiJobs extends DurableObject<Env> {
   }
 
   /** The job's input: the original after the pre-chain, as a raster (at most 4.2 MP, checked by the route). */
-  private async render(spec: AiJobSpec) {
+  private async render(spec: AiJobSpec): Promise<Raster> {
     const original = spec.source ? await this.env.IMAGES.get(spec.source) : await getOriginal(this.env.IMAGES, spec.cloud, spec.type, spec.publicId);
     if (!original) throw new CldError(404, `Resource not found - ${spec.publicId}`);
     if (original.etag !== spec.originalEtag) throw new CldError(409, 'The original changed while the job was queued');

@@ -1,4 +1,5 @@
 import type { AiEffectName } from '../url/effects';
+import { hexDigest } from '../url/signature';
 
 /**
  * One AI job: the effect applied to an original after a (possibly empty) pre-chain. Its result,
@@ -53,9 +54,8 @@ export interface EagerContext {
 
 export const INTERMEDIATE_QUALITY = 95;
 
-export async function jobId(parts: readonly string[]): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(parts.join('|'))));
-  return [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');
+export function jobId(parts: readonly string[]): Promise<string> {
+  return hexDigest(parts.join('|'));
 }
 
 export function intermediateKey(cloud: string, type: string, publicId: string, id: string): string {

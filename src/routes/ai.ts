@@ -9,6 +9,8 @@ import type { ImageHeader } from '../pixels/header';
 import type { Raster } from '../pixels/raster';
 import { resize } from '../pixels/resize';
 import { renderPlan } from '../pixels/run';
+import { filterCost } from '../pixels/cost';
+import type { Size } from '../plan/steps';
 import { buildPlan } from '../plan/plan';
 import { intermediateKey, INTERMEDIATE_QUALITY, jobId, type AiJobSpec, type JobStatus } from '../queue/spec';
 import { formatComponent, formatTransformation } from '../url/component';
@@ -48,16 +50,25 @@ export function authorizeAi(url: DeliveryUrl, env: Env, split: AiSplit): void {
     throw new CldError(401, `e_${split.effect} needs a signed URL (or an eager transformation); set AI_UNSIGNED=true to allow unsigned ones`);
 }
 
-/** Checks Cloudinary's input limits and makes the job's spec. */
-export async function aiJobSpec(url: DeliveryUrl, split: AiSplit, original: R2Object, header: ImageHeader): Promise<AiJobSpec> {
+/**
+ * Cloudinary's limits on an AI effect's input (the original after the pre-chain): not animated,
+ * under 4.2 MP, and opaque for e_gen_restore (e_upscale keeps transparency: alphaFromSource()).
+ * Returns the input's size.
+ */
+export function checkAiInput(split: AiSplit, header: ImageHeader, inputBytes: number): { width: number; height: number; transparent: boolean } {
   const name = `e_${split.effect}`;
   if (header.animated) throw new CldError(400, `${name} does not support animated images`);
-  const input = buildPlan({ components: split.pre, header, inputBytes: original.size, output: { format: 'png', quality: 100, progressive: false } });
+  const input = buildPlan({ components: split.pre, header, inputBytes, output: { format: 'png', quality: 100, progressive: false } });
   if (input.width * input.height >= AI_MAX_INPUT_PIXELS)
     throw new CldError(400, `${name} input is ${input.width}x${input.height} (${(input.width * input.height / 1e6).toFixed(1)} MP): it must be under 4.2 MP`);
   const transparent = header.hasAlpha || input.steps.some((s) => s.op === 'round-corners' || s.op === 'opacity');
-  // e_upscale keeps transparency (the job's JPEG holds the colour; alphaFromSource() adds the alpha back).
   if (transparent && split.effect === 'gen_restore') throw new CldError(400, `${name} does not support images with transparency`);
+  return { width: input.width, height: input.height, transparent };
+}
+
+/** Checks the input and makes the job's spec. */
+export async function aiJobSpec(url: DeliveryUrl, split: AiSplit, original: R2Object, header: ImageHeader): Promise<AiJobSpec> {
+  checkAiInput(split, header, original.size);
   const pre = formatTransformation(split.pre);
   const id = await jobId([url.cloud, url.type, url.publicId, original.etag, pre, split.effect, String(INTERMEDIATE_QUALITY)]);
   return {
@@ -147,15 +158,23 @@ export async function jobStatus(env: Env, cloud: string, id: string): Promise<Re
 /**
  * The alpha channel of an upscaled transparent image: the job's streamed result is a JPEG (colour
  * only), so the alpha comes from the job's input (the original after the pre-chain), resized with
- * Lanczos3 to the decoded result, as the job itself upscales alpha (src/ai/infer.ts).
+ * Lanczos3 to the decoded result, as the job itself upscales alpha (src/ai/infer.ts). `bytes`
+ * is what this holds beside the delivery's plan, for its memory estimate.
  */
-export async function alphaFromSource(original: Uint8Array, header: ImageHeader, split: AiSplit): Promise<(r: Raster) => Raster> {
+export async function alphaFromSource(
+  original: Uint8Array, header: ImageHeader, split: AiSplit,
+): Promise<{ afterDecode: (r: Raster) => Raster; bytes: (decoded: Size) => number }> {
   const plan = buildPlan({ components: split.pre, header, inputBytes: original.byteLength, output: { format: 'png', quality: 100, progressive: false } });
   const source = await renderPlan(original, header, plan);
-  return (r) => {
-    const alpha = resize({ ...source, opaque: true }, r.width, r.height).data;
-    const data = r.data;
-    for (let i = 3; i < data.length; i += 4) data[i] = alpha[i];
-    return { ...r, data, opaque: false };
+  const taps = (from: number, to: number) => Math.ceil(3 * Math.max(1, from / to)) * 2 + 1;
+  return {
+    // The source raster, its resized copy, and the resize kernel's rows.
+    bytes: (d) => source.data.length + d.width * d.height * 4 + filterCost(source.width, d.width, d.height, taps(source.height, d.height)),
+    afterDecode: (r) => {
+      const alpha = resize({ ...source, opaque: true }, r.width, r.height).data;
+      const data = r.data;
+      for (let i = 3; i < data.length; i += 4) data[i] = alpha[i];
+      return { ...r, data, opaque: false };
+    },
   };
 }

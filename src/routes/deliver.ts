@@ -2,7 +2,7 @@
  * GET/HEAD delivery: URL → (Cache API | R2 derived | original → plan → pixels) → image.
  */
 import { readHeader } from '../pixels/header';
-import { runPlan, type AfterDecode } from '../pixels/run';
+import { runPlan } from '../pixels/run';
 import { resolveHints, validateDpr } from '../plan/hints';
 import { chooseOutput, contentType } from '../plan/output';
 import { buildPlan } from '../plan/plan';
@@ -74,11 +74,11 @@ export async function deliver(request: Request, env: Env, ctx: Pick<ExecutionCon
 
   // An AI effect: its job's result (or a 423) becomes the source of the rest of the chain.
   let chain = components;
-  let afterDecode: AfterDecode | undefined;
+  let alpha: Awaited<ReturnType<typeof alphaFromSource>> | undefined;
   if (split) {
     const result = await awaitJob(env, await aiJobSpec(url, split, original, header), waitBudget(request));
     if (result instanceof Response) return result;
-    if (header.hasAlpha) afterDecode = await alphaFromSource(bytes, header, split);
+    if (header.hasAlpha) alpha = await alphaFromSource(bytes, header, split);
     else if (split.post.length === 0 && output.format === 'jpg') {
       // Up to 8192x8192: streamed from R2 as the job wrote it, never decoded here.
       const res = new Response(result.body, { headers: { 'Content-Type': 'image/jpeg', 'Content-Length': String(result.size), ETag: result.httpEtag } });
@@ -89,8 +89,8 @@ export async function deliver(request: Request, env: Env, ctx: Pick<ExecutionCon
     header = readHeader(bytes);
     chain = split.post;
   }
-  const plan = buildPlan({ components: chain, header, inputBytes: bytes.byteLength, output });
-  const encoded = await runPlan(bytes, header, plan, afterDecode);
+  const plan = buildPlan({ components: chain, header, inputBytes: bytes.byteLength, output, extraBytes: alpha?.bytes });
+  const encoded = await runPlan(bytes, header, plan, alpha?.afterDecode);
   const type = contentType(output.format);
   const saved = await env.IMAGES.put(key, encoded, {
     httpMetadata: { contentType: type },

@@ -14,7 +14,7 @@ import { incomingKey, originalKey } from '../store/originals';
 import { formatTransformation, parseComponent } from '../url/component';
 import { CldError } from '../url/errors';
 import type { Component } from '../url/params';
-import { AI_MAX_INPUT_PIXELS, jobPendingResponse, jobStatusPath, splitAtAiEffect, type AiSplit } from './ai';
+import { checkAiInput, jobPendingResponse, jobStatusPath, splitAtAiEffect, type AiSplit } from './ai';
 import { AI_MODELS } from '../ai/models';
 
 export interface Incoming {
@@ -51,13 +51,9 @@ export async function startIncoming(
   header: ImageHeader,
   split: AiSplit,
 ): Promise<{ job: string; width: number; height: number }> {
-  const name = `e_${split.effect}`;
-  if (header.animated) throw new CldError(400, `${name} does not support animated images`);
-  const input = buildPlan({ components: split.pre, header, inputBytes: file.byteLength, output: { format: 'png', quality: 100, progressive: false } });
-  if (input.width * input.height >= AI_MAX_INPUT_PIXELS)
-    throw new CldError(400, `${name} input is ${input.width}x${input.height}: it must be under 4.2 MP`);
+  const input = checkAiInput(split, header, file.byteLength);
   // The job writes a JPEG original: an incoming AI transformation would lose the alpha channel.
-  if (header.hasAlpha) throw new CldError(400, `${name} as an incoming transformation does not support images with transparency`);
+  if (input.transparent) throw new CldError(400, `e_${split.effect} as an incoming transformation does not support images with transparency`);
   const scale = AI_MODELS[split.effect].scale;
   const width = input.width * scale;
   const height = input.height * scale;

@@ -12,7 +12,7 @@ import { parseEager, parseNotificationUrl, runEager } from './eager';
 import { applyIncoming, parseIncoming, startIncoming } from './incoming';
 import { DELIVERY_TYPES, validatePublicId, type DeliveryType } from '../url/delivery-url';
 import { CldError } from '../url/errors';
-import { apiSignature, verifyApiSignature, type ApiParams } from '../url/signature';
+import { apiSignature, hexDigest, verifyApiSignature, type ApiParams } from '../url/signature';
 
 /** Cloudinary accepts 100 MB; an isolate holding the body must stay well inside 128 MB. */
 export const MAX_UPLOAD_BYTES = 40 * 1024 * 1024;
@@ -50,8 +50,7 @@ export async function upload(request: Request, env: Env, cloud: string, ctx: Pic
     throw e;
   }
 
-  const type = String(params.type ?? 'upload') as DeliveryType;
-  if (!DELIVERY_TYPES.includes(type)) throw new CldError(400, `Invalid type '${type}' (expected upload, private or authenticated)`);
+  const type = deliveryType(params);
   const baseName = originalFilename?.replace(/\.[^.]*$/, '');
   const folder = params.folder ? String(params.folder).replace(/^\/+|\/+$/g, '') : '';
   let publicId = params.public_id ? String(params.public_id) : randomId();
@@ -118,8 +117,7 @@ export async function explicit(request: Request, env: Env, cloud: string, ctx: P
   await authenticate(params, env);
   if (!params.public_id) throw new CldError(400, 'Missing required parameter - public_id');
   const publicId = String(params.public_id);
-  const type = String(params.type ?? 'upload') as DeliveryType;
-  if (!DELIVERY_TYPES.includes(type)) throw new CldError(400, `Invalid type '${type}' (expected upload, private or authenticated)`);
+  const type = deliveryType(params);
   const existing = await headOriginal(env.IMAGES, cloud, type, publicId);
   if (!existing) throw new CldError(404, `Resource not found - ${publicId}`);
   const meta = existing.customMetadata ?? {};
@@ -131,6 +129,12 @@ export async function explicit(request: Request, env: Env, cloud: string, ctx: P
     format: meta.format, width: Number(meta.width), height: Number(meta.height), bytes: existing.size, etag: existing.etag,
   });
   return Response.json({ ...described, eager: await runEager(request, env, ctx, { cloud, type, publicId, version }, eager, eagerAsync, notify) });
+}
+
+function deliveryType(params: ApiParams): DeliveryType {
+  const type = String(params.type ?? 'upload') as DeliveryType;
+  if (!DELIVERY_TYPES.includes(type)) throw new CldError(400, `Invalid type '${type}' (expected upload, private or authenticated)`);
+  return type;
 }
 
 async function authenticate(params: ApiParams, env: Env): Promise<void> {
@@ -190,12 +194,12 @@ interface Stored {
 async function describe(request: Request, env: Env, cloud: string, type: string, publicId: string, version: number, s: Stored, originalFilename?: string) {
   const origin = new URL(request.url).origin;
   const path = `/${cloud}/image/${type}/v${version}/${publicId.split('/').map(encodeURIComponent).join('/')}.${s.format}`;
-  const assetId = await sha1Hex(`${cloud}/${type}/${publicId}`);
+  const assetId = await hexDigest(`${cloud}/${type}/${publicId}`, 'sha1');
   return {
     asset_id: assetId.slice(0, 32),
     public_id: publicId,
     version,
-    version_id: (await sha1Hex(`${assetId}/${version}`)).slice(0, 32),
+    version_id: (await hexDigest(`${assetId}/${version}`, 'sha1')).slice(0, 32),
     signature: await apiSignature({ public_id: publicId, version }, env.API_SECRET, 'sha1', 1),
     width: s.width,
     height: s.height,
@@ -213,11 +217,6 @@ async function describe(request: Request, env: Env, cloud: string, type: string,
     original_filename: originalFilename ?? publicId.split('/').pop(),
     api_key: env.API_KEY,
   };
-}
-
-async function sha1Hex(text: string): Promise<string> {
-  const d = new Uint8Array(await crypto.subtle.digest('SHA-1', new TextEncoder().encode(text)));
-  return [...d].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /** Admin API authentication: HTTP Basic with the API key and secret, as Cloudinary's Admin API. */

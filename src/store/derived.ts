@@ -1,3 +1,5 @@
+import { hexDigest } from '../url/signature';
+
 /**
  * Derived images in R2 under their original's prefix, so an overwrite can drop them all:
  *   derived/<cloud>/<type>/<public_id>/<sha256 of the cache key>
@@ -7,9 +9,7 @@ export function derivedPrefix(cloud: string, type: string, publicId: string): st
 }
 
 export async function derivedKey(cloud: string, type: string, publicId: string, cacheKey: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(cacheKey)));
-  const hex = [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');
-  return derivedPrefix(cloud, type, publicId) + hex;
+  return derivedPrefix(cloud, type, publicId) + (await hexDigest(cacheKey));
 }
 
 /** Deletes every derived image of an original (after an overwrite): R2 lists 1000 keys a page. */

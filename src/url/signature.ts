@@ -78,3 +78,8 @@ function timingSafeEqual(a: string, b: string): boolean {
 export async function notificationSignature(body: string, timestamp: number, secret: string, algorithm: HashAlgorithm = 'sha1'): Promise<string> {
   return hex(await digest(algorithm, `${body}${timestamp}${secret}`));
 }
+
+/** Hex digest of a text: cache keys, job ids, asset ids. */
+export async function hexDigest(text: string, algorithm: HashAlgorithm = 'sha256'): Promise<string> {
+  return hex(await digest(algorithm, text));
+}

@@ -114,6 +114,20 @@ describe('shrink-on-load', () => {
   });
 });
 
+describe('bytes held beside the plan', () => {
+  it('count in the peak, given the decoded size, and can push a plan over the budget', async () => {
+    const { buildPlan } = await import('../../src/plan/plan');
+    const { parseComponent } = await import('../../src/url/component');
+    const input = { components: [parseComponent('c_scale,w_500')], header: jpegHeader(4000, 3000), inputBytes: 0, output: { format: 'jpg' as const, quality: 80, progressive: false } };
+    const base = buildPlan(input);
+    let seen = '';
+    const withExtra = buildPlan({ ...input, extraBytes: (d) => ((seen = `${d.width}x${d.height}`), 1000) });
+    expect(seen).toBe('500x375'); // decoded at 1/8
+    expect(withExtra.peakBytes).toBe(base.peakBytes + 1000);
+    expect(() => buildPlan({ ...input, extraBytes: () => 100 * 2 ** 20 })).toThrow(/too large to process/);
+  });
+});
+
 describe('EXIF orientation', () => {
   it('is applied after decoding and swaps sides for 5..8', () => {
     const p = plan('c_scale,w_400', jpegHeader(640, 427, { orientation: 6 }));
