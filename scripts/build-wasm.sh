@@ -1,12 +1,37 @@
 #!/usr/bin/env bash
-# Rebuilds the project's own WebAssembly kernels (committed, so npm install needs no compiler).
-# Needs clang and wasm-ld with the WebAssembly target (Debian: apt install clang lld).
+# Rebuilds the project's own WebAssembly modules (committed, so npm install needs no compiler).
+# Needs clang and wasm-ld with the WebAssembly target (Debian: apt install clang lld); the JPEG
+# decoder also needs wasi-libc, libclang-rt-14-dev-wasm32 and libjpeg-turbo's source
+# (Debian: a deb-src line, then `apt-get source libjpeg-turbo`; pass its folder as LIBJPEG_SRC).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for src in src/pixels/wasm/*.c; do
+W=src/pixels/wasm
+
+# Kernels without libc: memory laid out by their TS callers.
+for src in $W/resample.c $W/jpeg-encode.c; do
   out="${src%.c}.wasm"
   clang --target=wasm32 -O3 -msimd128 -mbulk-memory -nostdlib -ffreestanding \
     -Wl,--no-entry -Wl,--export-dynamic -Wl,--export=__heap_base -Wl,--initial-memory=131072 -Wl,--strip-all \
     -o "$out" "$src"
   echo "built $out ($(stat -c %s "$out") bytes)"
 done
+
+# The JPEG decoder: libjpeg-turbo 2.1.5 (C code paths; it has no wasm SIMD) with wasi-libc's malloc.
+if [ -n "${LIBJPEG_SRC:-}" ]; then
+  b=$(mktemp -d)
+  cp "$LIBJPEG_SRC"/*.c "$LIBJPEG_SRC"/*.h "$b"/
+  # wasm32 has native 64-bit integers: give the Huffman decoder its 64-bit bit buffer.
+  sed -i 's/#elif defined(__x86_64__) \&\& defined(__ILP32__)/#elif (defined(__x86_64__) \&\& defined(__ILP32__)) || defined(__wasm__)/' "$b/jdhuff.h"
+  cp $W/libjpeg/*.h "$b"/
+  files=""
+  for f in jcomapi jdapimin jdapistd jdarith jaricom jdatasrc jdcoefct jdcolor jddctmgr jdhuff jdphuff jdinput \
+    jdmainct jdmarker jdmaster jdmerge jdpostct jdsample jerror jmemmgr jmemnobs jidctflt jidctfst jidctint \
+    jidctred jquant1 jquant2 jutils jsimd_none jdicc; do files="$files $b/$f.c"; done
+  clang --target=wasm32-wasi -O3 -msimd128 -mbulk-memory -mexec-model=reactor -w -I"$b" \
+    -Wl,--export=malloc -Wl,--export=free -Wl,--strip-all \
+    -o $W/jpeg-decode.wasm $W/jpeg-decode.c $files
+  rm -rf "$b"
+  echo "built $W/jpeg-decode.wasm ($(stat -c %s $W/jpeg-decode.wasm) bytes)"
+else
+  echo "skipped $W/jpeg-decode.wasm: set LIBJPEG_SRC to libjpeg-turbo 2.1.5's source folder"
+fi

@@ -12,10 +12,6 @@ interface EmscriptenOverrides {
   instantiateWasm?: (imports: WebAssembly.Imports, done: (instance: WebAssembly.Instance) => void) => WebAssembly.Exports;
 }
 
-declare module '@cwasm/jpeg-turbo/jpeg-turbo.wasm' {
-  const module: WebAssembly.Module;
-  export default module;
-}
 declare module '@jsquash/png/codec/pkg/squoosh_png_bg.wasm' {
   const module: WebAssembly.Module;
   export default module;

@@ -1,114 +1,156 @@
-import wasm from '@cwasm/jpeg-turbo/jpeg-turbo.wasm';
+import wasm from './wasm/jpeg-decode.wasm';
 import { ImageError } from './errors';
 import type { Raster } from './raster';
 import { memoryOf, registerWasmMemory } from './wasm-memory';
 
-/** TurboJPEG exports of @cwasm/jpeg-turbo (libjpeg-turbo compiled to wasm32-wasi). */
-interface TurboJpeg {
+/** Exports of wasm/jpeg-decode.c: libjpeg-turbo behind a streaming scanline API. */
+interface JpegDecoder {
   memory: WebAssembly.Memory;
   malloc(size: number): number;
   free(ptr: number): void;
-  tjInitDecompress(): number;
-  tjDestroy(handle: number): number;
-  tjDecompressHeader3(handle: number, buf: number, size: number, w: number, h: number, sub: number, cs: number): number;
-  tjDecompress2(handle: number, buf: number, size: number, dst: number, w: number, pitch: number, h: number, pf: number, flags: number): number;
+  dec_open(buf: number, len: number, shrink: number): number;
+  dec_width(d: number): number;
+  dec_height(d: number): number;
+  dec_read(d: number, dst: number, stride: number, max: number): number;
+  dec_warnings(d: number): number;
+  dec_close(d: number): void;
 }
 
-const TJPF_RGBA = 7;
+/** libjpeg's error_exit: thrown through the wasm frames, after which the instance is discarded. */
+class JpegAbort extends Error {}
 
-/** libjpeg's error_exit longjmps; we turn that into a JS throw that unwinds the wasm stack. */
-class LongJump extends Error {}
+let instance: JpegDecoder | null = null;
 
-let tj: TurboJpeg | null = null;
-
-function turbo(): TurboJpeg {
-  if (tj) return tj;
+function decoder(): JpegDecoder {
+  if (instance) return instance;
   let memory: WebAssembly.Memory | null = null;
-  const env = {
-    setjmp: () => 0,
-    longjmp: () => {
-      throw new LongJump('libjpeg error');
-    },
-  };
+  const view = () => new DataView(memory!.buffer);
+  // wasi-libc links these for getenv/stdio; libjpeg reads no environment and writes nothing.
   const wasi = {
     proc_exit: () => {
-      throw new LongJump('proc_exit');
+      throw new JpegAbort('proc_exit');
     },
-    environ_sizes_get: (countPtr: number, sizePtr: number) => {
-      const v = new DataView(memory!.buffer);
-      v.setUint32(countPtr, 0, true);
-      v.setUint32(sizePtr, 0, true);
-      return 0;
-    },
+    environ_sizes_get: (count: number, size: number) => (view().setUint32(count, 0, true), view().setUint32(size, 0, true), 0),
     environ_get: () => 0,
     fd_close: () => 0,
     fd_seek: () => 70, // ESPIPE
-    // Diagnostics written to stderr are swallowed; report them as fully written.
-    fd_write: (_fd: number, iovs: number, iovsLen: number, nwritten: number) => {
-      const v = new DataView(memory!.buffer);
+    fd_write: (_fd: number, iovs: number, iovsLen: number, written: number) => {
       let n = 0;
-      for (let i = 0; i < iovsLen; i++) n += v.getUint32(iovs + i * 8 + 4, true);
-      v.setUint32(nwritten, n, true);
+      for (let i = 0; i < iovsLen; i++) n += view().getUint32(iovs + i * 8 + 4, true);
+      view().setUint32(written, n, true);
       return 0;
     },
   };
-  const instance = new WebAssembly.Instance(wasm, { env, wasi_snapshot_preview1: wasi });
-  const exports = instance.exports as unknown as TurboJpeg;
-  memory = memoryOf(instance.exports);
+  const env = {
+    jpeg_error: (code: number) => {
+      throw new JpegAbort(`libjpeg error ${code}`);
+    },
+  };
+  const inst = new WebAssembly.Instance(wasm, { env, wasi_snapshot_preview1: wasi });
+  memory = memoryOf(inst.exports);
+  (inst.exports._initialize as () => void)();
   registerWasmMemory('jpegTurbo', memory);
-  tj = exports;
-  return exports;
+  instance = inst.exports as unknown as JpegDecoder;
+  return instance;
+}
+
+/** A JPEG being decoded at 1/shrink, read from the top a band of rows at a time. */
+export interface JpegRows {
+  width: number;
+  height: number;
+  /** Decodes the next rows (up to 16) into the decoder's memory; returns them as a view valid until the next call. */
+  next(): Uint8Array;
+  /** Releases the decoder; throws an ImageError if libjpeg warned (truncated or corrupt data). */
+  close(): void;
 }
 
 /**
- * Decodes a baseline or progressive JPEG to RGBA with libjpeg-turbo, scaling by 1/shrink in the
- * DCT domain (output ceil(w/shrink) x ceil(h/shrink)). EXIF orientation is NOT applied.
+ * Opens a baseline or progressive JPEG for decoding to RGBA with libjpeg-turbo, scaled by 1/shrink
+ * in the DCT domain (output ceil(w/shrink) x ceil(h/shrink)). EXIF orientation is NOT applied.
+ * The caller must call close() (also after errors: it frees the decoder's memory).
  */
-export function decodeJpeg(bytes: Uint8Array, shrink: 1 | 2 | 4 | 8 = 1): Raster {
-  const t = turbo();
-  let handle = 0;
-  let input = 0;
-  let info = 0;
-  let output = 0;
-  let corrupted = false;
-  try {
-    handle = t.tjInitDecompress();
-    if (!handle) throw new ImageError('JPEG decoder unavailable', 400);
-    input = t.malloc(bytes.length);
-    info = t.malloc(16);
-    if (!input || !info) throw new ImageError('Image too large to decode', 413);
-    new Uint8Array(t.memory.buffer, input, bytes.length).set(bytes);
-    if (t.tjDecompressHeader3(handle, input, bytes.length, info, info + 4, info + 8, info + 12) !== 0) {
-      throw new ImageError('Invalid image file: corrupt JPEG header');
-    }
-    const [w, h] = new Int32Array(t.memory.buffer, info, 2);
-    if (!(w > 0 && h > 0)) throw new ImageError('Invalid image file: zero JPEG dimensions');
-    const width = Math.ceil(w / shrink);
-    const height = Math.ceil(h / shrink);
-    const size = width * height * 4;
-    output = t.malloc(size);
-    if (!output) throw new ImageError('Image too large to decode', 413);
-    // Non-zero also covers libjpeg warnings (e.g. premature end of data): treated as corrupt, like sharp's default.
-    if (t.tjDecompress2(handle, input, bytes.length, output, width, width * 4, height, TJPF_RGBA, 0) !== 0) {
+export function openJpeg(bytes: Uint8Array, shrink: 1 | 2 | 4 | 8 = 1): JpegRows {
+  const k = decoder();
+  let input = 0, d = 0, band = 0;
+  let closed = false;
+  const fail = (e: unknown): never => {
+    closed = true;
+    if (e instanceof JpegAbort || e instanceof WebAssembly.RuntimeError) {
+      // The C stack was left mid-call: never reuse this instance.
+      instance = null;
       throw new ImageError('Invalid image file: corrupt JPEG data');
     }
-    const data = new Uint8Array(t.memory.buffer, output, size).slice();
-    return { width, height, data, opaque: true };
-  } catch (e) {
-    if (e instanceof ImageError) throw e;
-    corrupted = true;
-    if (e instanceof LongJump) throw new ImageError('Invalid image file: corrupt JPEG data');
-    // RangeError "could not allocate memory" when malloc cannot grow, or a wasm trap.
-    throw new ImageError('Invalid image file: JPEG decoding failed');
-  } finally {
-    // After a longjmp-throw the C stack pointer is left wherever libjpeg was: never reuse it.
-    if (corrupted) {
-      tj = null;
-    } else {
-      if (output) t.free(output);
-      if (info) t.free(info);
-      if (input) t.free(input);
-      if (handle) t.tjDestroy(handle);
+    if (e instanceof RangeError) {
+      instance = null;
+      throw new ImageError('Image too large to decode', 413);
     }
+    throw e;
+  };
+  try {
+    input = k.malloc(bytes.length);
+    if (!input) throw new ImageError('Image too large to decode', 413);
+    new Uint8Array(k.memory.buffer, input, bytes.length).set(bytes);
+    d = k.dec_open(input, bytes.length, shrink);
+    if (!d) throw new ImageError('Image too large to decode', 413);
+  } catch (e) {
+    if (!(e instanceof ImageError)) fail(e);
+    if (input) k.free(input);
+    throw e;
   }
+  const width = k.dec_width(d);
+  const height = k.dec_height(d);
+  const stride = width * 4;
+  let y = 0;
+  const release = () => {
+    if (closed) return;
+    closed = true;
+    if (band) k.free(band);
+    k.dec_close(d);
+    k.free(input);
+  };
+  return {
+    width,
+    height,
+    next() {
+      if (y >= height) throw new Error('JPEG rows exhausted');
+      try {
+        if (!band) {
+          band = k.malloc(stride * 16);
+          if (!band) throw new RangeError('malloc');
+        }
+        const n = k.dec_read(d, band, stride, Math.min(16, height - y));
+        if (n <= 0) throw new JpegAbort('no rows');
+        y += n;
+        return new Uint8Array(k.memory.buffer, band, n * stride);
+      } catch (e) {
+        return fail(e);
+      }
+    },
+    close() {
+      const warned = !closed && k.dec_warnings(d) > 0;
+      release();
+      // Like sharp's default: libjpeg's warnings (premature end of data, bad Huffman code) are errors.
+      if (warned) throw new ImageError('Invalid image file: corrupt JPEG data');
+    },
+  };
+}
+
+/** Decodes a whole JPEG at 1/shrink to an RGBA raster in JS memory. */
+export function decodeJpeg(bytes: Uint8Array, shrink: 1 | 2 | 4 | 8 = 1): Raster {
+  const rows = openJpeg(bytes, shrink);
+  const data = new Uint8Array(rows.width * rows.height * 4);
+  try {
+    for (let at = 0; at < data.length; ) {
+      const band = rows.next();
+      data.set(band, at);
+      at += band.length;
+    }
+  } catch (e) {
+    try {
+      rows.close();
+    } catch {}
+    throw e;
+  }
+  rows.close();
+  return { width: rows.width, height: rows.height, data, opaque: true };
 }
