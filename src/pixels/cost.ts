@@ -32,7 +32,7 @@ const DEFAULT_BYTES_PER_PIXEL = 0.5;
  * every component at its sampling (4:2:0: 1.5 coefficients per pixel, 3 bytes/pixel), whatever
  * the scale: libjpeg must hold every scan before the IDCT.
  */
-export function decodeCost(header: ImageHeader, shrink: 1 | 2 | 4 | 8 = 1, inputBytes?: number): number {
+export function decodeCost(header: ImageHeader, shrink: 1 | 2 | 4 | 8 = 1, inputBytes?: number, streamed = false): number {
   const { width: w, height: h } = header;
   const px = w * h;
   const input = inputBytes ?? Math.ceil(px * DEFAULT_BYTES_PER_PIXEL);
@@ -46,6 +46,8 @@ export function decodeCost(header: ImageHeader, shrink: 1 | 2 | 4 | 8 = 1, input
       // conversion/upsampling rows; measured well under this.
       const rows = Math.ceil(w / 8) * 8 * 16 * comps * 2;
       const coefficients = header.progressive ? coefficientBytes(header) : 0;
+      // Streamed (pixels/rows.ts): bands of 16 output rows instead of the whole output, no JS copy.
+      if (streamed) return WASM_INITIAL.jpegTurbo + input + sw * 4 * 16 + rows + coefficients + SLACK;
       const wasm = WASM_INITIAL.jpegTurbo + input + out + rows + coefficients + SLACK;
       return wasm + out; // + JS copy of the output
     }
@@ -98,11 +100,12 @@ export function encodeCost(format: 'jpg' | 'png' | 'webp', width: number, height
   switch (format) {
     case 'jpg':
       if (!progressive) {
-        // encode-jpeg.ts: the RGBA copy (4), quantised coefficients of the MCU-padded image (3 per
+        // encode-jpeg.ts: a 16-row strip, quantised coefficients of the MCU-padded image (3 per
         // padded pixel) and an output area of twice the entropy-coded size (worst-case 0xFF
-        // stuffing; noise at q100 codes to < 3 B/px): 4 + 3 + 6 B/px.
+        // stuffing; noise at q100 codes to < 3 B/px): 3 + 6 B/px; the raster it encodes (4 B/px)
+        // is counted by the caller unless streamed.
         const padded = Math.ceil(width / 16) * 16 * Math.ceil(height / 16) * 16;
-        return WASM_INITIAL.jpegEnc + px * 4 + padded * 3 + px * 6 + SLACK;
+        return WASM_INITIAL.jpegEnc + width * 4 * 16 + padded * 3 + px * 6 + SLACK;
       }
       // mozjpeg (progressive): embind copies the RGBA into a std::string (4), the whole image's
       // coefficients (3), scan optimisation buffers, output, heap overshoot. Measured (noise, q90):

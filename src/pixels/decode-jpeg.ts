@@ -1,6 +1,7 @@
 import wasm from './wasm/jpeg-decode.wasm';
 import { ImageError } from './errors';
 import type { Raster } from './raster';
+import { collectRows, type Rows } from './rows';
 import { memoryOf, registerWasmMemory } from './wasm-memory';
 
 /** Exports of wasm/jpeg-decode.c: libjpeg-turbo behind a streaming scanline API. */
@@ -54,22 +55,14 @@ function decoder(): JpegDecoder {
   return instance;
 }
 
-/** A JPEG being decoded at 1/shrink, read from the top a band of rows at a time. */
-export interface JpegRows {
-  width: number;
-  height: number;
-  /** Decodes the next rows (up to 16) into the decoder's memory; returns them as a view valid until the next call. */
-  next(): Uint8Array;
-  /** Releases the decoder; throws an ImageError if libjpeg warned (truncated or corrupt data). */
-  close(): void;
-}
-
 /**
- * Opens a baseline or progressive JPEG for decoding to RGBA with libjpeg-turbo, scaled by 1/shrink
- * in the DCT domain (output ceil(w/shrink) x ceil(h/shrink)). EXIF orientation is NOT applied.
- * The caller must call close() (also after errors: it frees the decoder's memory).
+ * A baseline or progressive JPEG decoded to RGBA by libjpeg-turbo as a row source (bands of up
+ * to 16 rows in the decoder's memory), scaled by 1/shrink in the DCT domain (output
+ * ceil(w/shrink) x ceil(h/shrink)). EXIF orientation is NOT applied. The caller must close() it,
+ * after errors too: that frees the decoder, and throws an ImageError if libjpeg warned
+ * (truncated or corrupt data) — like sharp's default, warnings are errors.
  */
-export function openJpeg(bytes: Uint8Array, shrink: 1 | 2 | 4 | 8 = 1): JpegRows {
+export function jpegRows(bytes: Uint8Array, shrink: 1 | 2 | 4 | 8 = 1): Rows {
   const k = decoder();
   let input = 0, d = 0, band = 0;
   let closed = false;
@@ -111,6 +104,7 @@ export function openJpeg(bytes: Uint8Array, shrink: 1 | 2 | 4 | 8 = 1): JpegRows
   return {
     width,
     height,
+    opaque: true,
     next() {
       if (y >= height) throw new Error('JPEG rows exhausted');
       try {
@@ -129,7 +123,6 @@ export function openJpeg(bytes: Uint8Array, shrink: 1 | 2 | 4 | 8 = 1): JpegRows
     close() {
       const warned = !closed && k.dec_warnings(d) > 0;
       release();
-      // Like sharp's default: libjpeg's warnings (premature end of data, bad Huffman code) are errors.
       if (warned) throw new ImageError('Invalid image file: corrupt JPEG data');
     },
   };
@@ -137,20 +130,5 @@ export function openJpeg(bytes: Uint8Array, shrink: 1 | 2 | 4 | 8 = 1): JpegRows
 
 /** Decodes a whole JPEG at 1/shrink to an RGBA raster in JS memory. */
 export function decodeJpeg(bytes: Uint8Array, shrink: 1 | 2 | 4 | 8 = 1): Raster {
-  const rows = openJpeg(bytes, shrink);
-  const data = new Uint8Array(rows.width * rows.height * 4);
-  try {
-    for (let at = 0; at < data.length; ) {
-      const band = rows.next();
-      data.set(band, at);
-      at += band.length;
-    }
-  } catch (e) {
-    try {
-      rows.close();
-    } catch {}
-    throw e;
-  }
-  rows.close();
-  return { width: rows.width, height: rows.height, data, opaque: true };
+  return collectRows(jpegRows(bytes, shrink));
 }

@@ -1,5 +1,6 @@
 import wasm from './wasm/jpeg-encode.wasm';
 import type { Raster } from './raster';
+import { rasterRows, type Rows } from './rows';
 import { align16 as align, ownKernel } from './wasm/kernel';
 
 /**
@@ -10,20 +11,53 @@ import { align16 as align, ownKernel } from './wasm/kernel';
  */
 const load = ownKernel<{
   jpeg_coef_bytes(w: number, h: number): number;
-  jpeg_analyze(src: number, w: number, h: number, quality: number, coefs: number): number;
+  jpeg_analyze_begin(w: number, h: number, quality: number, coefs: number): void;
+  jpeg_analyze_rows(strip: number, rows: number): void;
+  jpeg_analyze_end(): number;
   jpeg_write(coefs: number, out: number): number;
 }>('jpegEnc', wasm);
 
 /** Encodes an opaque raster (alpha is ignored) as baseline JPEG at quality 1..100. */
 export function encodeJpeg(r: Raster, quality: number): Uint8Array {
-  const e = load();
-  const srcAt = align(e.heapBase);
-  const coefAt = align(srcAt + r.data.length);
-  const outAt = align(coefAt + e.jpeg_coef_bytes(r.width, r.height));
-  e.reserve(outAt);
-  new Uint8Array(e.memory.buffer, srcAt, r.data.length).set(r.data);
-  const bound = e.jpeg_analyze(srcAt, r.width, r.height, quality, coefAt);
-  e.reserve(outAt + bound);
-  const length = e.jpeg_write(coefAt, outAt);
-  return new Uint8Array(e.memory.buffer, outAt, length).slice();
+  return encodeJpegRows(rasterRows(r), quality);
+}
+
+/**
+ * Encodes streamed rows (alpha ignored) as baseline JPEG: each 16-row MCU row is transformed and
+ * quantised as it arrives, so only the coefficients (3 bytes per pixel) and the output are held.
+ * Closes the source.
+ */
+export function encodeJpegRows(src: Rows, quality: number): Uint8Array {
+  try {
+    const e = load();
+    const { width, height } = src;
+    const stride = width * 4;
+    const stripAt = align(e.heapBase);
+    const coefAt = align(stripAt + 16 * stride);
+    const outAt = align(coefAt + e.jpeg_coef_bytes(width, height));
+    e.reserve(outAt);
+    e.jpeg_analyze_begin(width, height, quality, coefAt);
+    let filled = 0; // rows in the strip
+    for (let y = 0; y < height; ) {
+      const band = src.next();
+      const rows = band.length / stride;
+      for (let r = 0; r < rows; ) {
+        const n = Math.min(16 - filled, rows - r);
+        new Uint8Array(e.memory.buffer, stripAt + filled * stride, n * stride).set(band.subarray(r * stride, (r + n) * stride));
+        filled += n;
+        r += n;
+        if (filled === 16 || y + r === height) {
+          e.jpeg_analyze_rows(stripAt, filled);
+          filled = 0;
+        }
+      }
+      y += rows;
+    }
+    const bound = e.jpeg_analyze_end();
+    e.reserve(outAt + bound);
+    const length = e.jpeg_write(coefAt, outAt);
+    return new Uint8Array(e.memory.buffer, outAt, length).slice();
+  } finally {
+    src.close();
+  }
 }

@@ -1,25 +1,35 @@
 import wasm from './wasm/resample.wasm';
 import type { Taps } from './resample';
+import type { Rows } from './rows';
+import { collectRows, rasterRows } from './rows';
 import { align16 as align, ownKernel } from './wasm/kernel';
 
 /**
  * The separable filter (resample.ts semantics: same taps, same rounding) run by the SIMD kernel in
- * wasm/resample.c, streamed a row at a time so that the kernel's memory holds only the taps, a
- * ring of float rows and single rows in and out, never whole images. It grows to the largest
- * call and never shrinks.
+ * wasm/resample.c, streamed: source rows go into a ring of float rows as the vertical taps need
+ * them and output rows come out in bands, so the kernel's memory holds only the taps, the ring,
+ * one float row, one row in and a band out, never whole images. It grows to the largest call and
+ * never shrinks.
  */
 const load = ownKernel<{
   load_row(src: number, dst: number, width: number, premultiply: number): void;
   emit_row(ring: number, inW: number, y0: number, ysize: number, wy: number, row: number, xstart: number, xweights: number, xsize: number, outW: number, out: number, premultiply: number): void;
 }>('resample', wasm);
 
+/** Output rows per band. */
+const BAND = 16;
+
+/** One stream at a time owns the kernel's memory layout. */
+let busy = false;
+
 /**
- * Filters 8-bit RGBA `src` (inW x inH) with taps along x (tx.outSize wide) and y (ty.outSize
- * high); premultiplied by alpha when asked. Returns a fresh JS array.
+ * Filters 8-bit RGBA rows with taps along x (tx.outSize wide) and y (ty.outSize high), premultiplied
+ * by alpha when asked. Output bands are views of the kernel's memory, valid until the next call.
  */
-export function filterRgba(src: Uint8Array, inW: number, inH: number, tx: Taps, ty: Taps, premultiply: boolean): Uint8Array {
+export function filterRows(src: Rows, tx: Taps, ty: Taps, premultiply: boolean): Rows {
+  if (busy) throw new Error('resample kernel already streaming');
   const k = load();
-  const outW = tx.outSize, outH = ty.outSize, ysize = ty.size;
+  const inW = src.width, outW = tx.outSize, outH = ty.outSize, ysize = ty.size;
   let p = align(k.heapBase);
   const take = (bytes: number) => {
     const at = p;
@@ -32,29 +42,64 @@ export function filterRgba(src: Uint8Array, inW: number, inH: number, tx: Taps, 
   const ringAt = take(ysize * inW * 16);
   const rowAt = take(inW * 16);
   const inAt = take(inW * 4);
-  const outAt = take(outW * 4);
+  const outAt = take(BAND * outW * 4);
   k.reserve(p);
+  busy = true;
   const buf = k.memory.buffer;
   new Int32Array(buf, xsAt, outW).set(tx.start);
   new Float32Array(buf, xwAt, tx.weights.length).set(tx.weights);
   new Float32Array(buf, ywAt, ty.weights.length).set(ty.weights);
   const inRow = new Uint8Array(buf, inAt, inW * 4);
-  const outRow = new Uint8Array(buf, outAt, outW * 4);
   const slots = new Int32Array(ysize).fill(-1);
   const pm = premultiply ? 1 : 0;
   const stride = inW * 4;
-  const dst = new Uint8Array(outW * outH * 4);
-  for (let oy = 0; oy < outH; oy++) {
-    const y0 = ty.start[oy];
-    for (let sy = y0; sy < y0 + ysize; sy++) {
-      const slot = sy % ysize;
-      if (slots[slot] === sy) continue;
-      inRow.set(src.subarray(sy * stride, sy * stride + stride));
-      k.load_row(inAt, ringAt + slot * inW * 16, inW, pm);
-      slots[slot] = sy;
-    }
-    k.emit_row(ringAt, inW, y0, ysize, ywAt + oy * ysize * 4, rowAt, xsAt, xwAt, tx.size, outW, outAt, pm);
-    dst.set(outRow, oy * outW * 4);
-  }
-  return dst;
+  let band: Uint8Array = new Uint8Array(0);
+  let bandY = 0; // first source row of `band`
+  let srcY = 0; // source rows received
+  let oy = 0;
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    busy = false;
+    src.close();
+  };
+  return {
+    width: outW,
+    height: outH,
+    opaque: src.opaque,
+    next() {
+      try {
+        const n = Math.min(BAND, outH - oy);
+        if (n <= 0) throw new Error('rows exhausted');
+        for (let i = 0; i < n; i++, oy++) {
+          const y0 = ty.start[oy];
+          for (let sy = y0; sy < y0 + ysize; sy++) {
+            const slot = sy % ysize;
+            if (slots[slot] === sy) continue;
+            while (sy >= srcY) {
+              bandY = srcY;
+              band = src.next();
+              srcY += band.length / stride;
+            }
+            inRow.set(band.subarray((sy - bandY) * stride, (sy - bandY + 1) * stride));
+            k.load_row(inAt, ringAt + slot * inW * 16, inW, pm);
+            slots[slot] = sy;
+          }
+          k.emit_row(ringAt, inW, y0, ysize, ywAt + oy * ysize * 4, rowAt, xsAt, xwAt, tx.size, outW, outAt + i * outW * 4, pm);
+        }
+        if (oy >= outH) close();
+        return new Uint8Array(k.memory.buffer, outAt, n * outW * 4);
+      } catch (e) {
+        close();
+        throw e;
+      }
+    },
+    close,
+  };
+}
+
+/** filterRows over a raster in memory, into a fresh JS array. */
+export function filterRgba(src: Uint8Array, inW: number, inH: number, tx: Taps, ty: Taps, premultiply: boolean): Uint8Array {
+  return collectRows(filterRows(rasterRows({ width: inW, height: inH, data: src, opaque: !premultiply }), tx, ty, premultiply)).data;
 }

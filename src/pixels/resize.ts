@@ -1,6 +1,7 @@
 import type { Raster } from './raster';
 import { buildTaps, lanczos3 } from './resample';
-import { filterRgba } from './resample-wasm';
+import { filterRows } from './resample-wasm';
+import { collectRows, rasterRows, type Rows } from './rows';
 
 /**
  * Lanczos3 resize to width x height (any aspect change). When downscaling, the kernel is
@@ -11,10 +12,25 @@ export function resize(r: Raster, width: number, height: number): Raster {
   width = Math.max(1, Math.round(width));
   height = Math.max(1, Math.round(height));
   if (width === r.width && height === r.height) return { ...r, data: r.data.slice() };
-  const premul = !r.opaque;
-  const tx = buildTaps(r.width, width, lanczos3, 3, Math.max(1, r.width / width));
-  const ty = buildTaps(r.height, height, lanczos3, 3, Math.max(1, r.height / height));
-  const data = filterRgba(r.data, r.width, r.height, tx, ty, premul);
-  if (r.opaque) for (let i = 3; i < data.length; i += 4) data[i] = 255;
-  return { width, height, data, opaque: r.opaque };
+  return collectRows(resizeRows(rasterRows(r), width, height));
+}
+
+/** resize() on streamed rows: output bands come as the taps' source rows arrive. */
+export function resizeRows(src: Rows, width: number, height: number): Rows {
+  const tx = buildTaps(src.width, width, lanczos3, 3, Math.max(1, src.width / width));
+  const ty = buildTaps(src.height, height, lanczos3, 3, Math.max(1, src.height / height));
+  const rows = filterRows(src, tx, ty, !src.opaque);
+  if (!src.opaque) return rows;
+  // The filter leaves alpha as filtered (255 for opaque input, up to rounding): pin it.
+  return {
+    width: rows.width,
+    height: rows.height,
+    opaque: true,
+    next() {
+      const band = rows.next();
+      for (let i = 3; i < band.length; i += 4) band[i] = 255;
+      return band;
+    },
+    close: () => rows.close(),
+  };
 }

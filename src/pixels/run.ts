@@ -8,6 +8,10 @@ import { gaussianBlur } from './blur';
 import { findSalientWindow } from './saliency';
 import { crop } from './crop';
 import { decode } from './decode';
+import { jpegRows } from './decode-jpeg';
+import { encodeJpegRows } from './encode-jpeg';
+import { cropRows, collectRows, rasterRows, type Rows } from './rows';
+import { streaming } from '../plan/stream';
 import { encode } from './encode';
 import { flatten } from './flatten';
 import { grayscale } from './grayscale';
@@ -17,30 +21,100 @@ import { applyOrientation } from './orient';
 import { pad } from './pad';
 import { roundCorners } from './radius';
 import type { Raster } from './raster';
-import { resize } from './resize';
+import { resize, resizeRows } from './resize';
 import { flip, rotate } from './rotate';
 import { unsharpMask } from './sharpen';
 
 /** `afterDecode` adjusts the decoded raster before the other steps (the alpha of an AI result). */
 export type AfterDecode = (r: Raster) => Raster;
 
-export async function runPlan(bytes: Uint8Array, header: ImageHeader, plan: Plan, afterDecode?: AfterDecode): Promise<Uint8Array> {
+/** Milliseconds spent per step kind, summed (the `Server-Timing` of diagnostics). */
+export type StepTimes = Partial<Record<Step['op'], number>>;
+
+export async function runPlan(bytes: Uint8Array, header: ImageHeader, plan: Plan, afterDecode?: AfterDecode, times?: StepTimes): Promise<Uint8Array> {
   const step = plan.steps[plan.steps.length - 1];
   if (step.op !== 'encode') throw new Error('plan has no encode step');
-  return encode(await renderPlan(bytes, header, plan, afterDecode), step.format, { quality: step.quality, progressive: step.progressive });
+  const how = streaming(plan.steps);
+  const t0 = performance.now();
+  if (how.encode) {
+    const { rows, timers } = await openStream(bytes, header, plan.steps.slice(0, how.steps), afterDecode);
+    const out = encodeJpegRows(rows, step.quality);
+    if (times) record(times, plan.steps, timers, performance.now() - t0, 'encode');
+    return out;
+  }
+  const raster = await renderPlan(bytes, header, plan, afterDecode, times);
+  const t1 = performance.now();
+  const out = await encode(raster, step.format, { quality: step.quality, progressive: step.progressive });
+  if (times) times.encode = (times.encode ?? 0) + performance.now() - t1;
+  return out;
 }
 
 /** Every step but the encode: the raster a plan produces (the input of an AI job). */
-export async function renderPlan(bytes: Uint8Array, header: ImageHeader, plan: Plan, afterDecode?: AfterDecode): Promise<Raster> {
-  let raster: Raster | undefined;
-  for (const step of plan.steps) {
-    if (step.op === 'decode') {
-      raster = await decode(bytes, header, step.shrink);
-      if (afterDecode) raster = afterDecode(raster);
-    }
-    else if (step.op !== 'encode') raster = apply(raster!, step);
+export async function renderPlan(bytes: Uint8Array, header: ImageHeader, plan: Plan, afterDecode?: AfterDecode, times?: StepTimes): Promise<Raster> {
+  const how = streaming(plan.steps);
+  const t0 = performance.now();
+  const { rows, timers } = await openStream(bytes, header, plan.steps.slice(0, how.steps), afterDecode);
+  let raster = collectRows(rows);
+  if (times) record(times, plan.steps, timers, performance.now() - t0, 'collect');
+  for (const step of plan.steps.slice(how.steps)) {
+    if (step.op === 'encode') break;
+    if (step.op === 'decode') throw new Error('a plan decodes once');
+    const t = performance.now();
+    raster = apply(raster, step);
+    if (times) times[step.op] = (times[step.op] ?? 0) + performance.now() - t;
   }
-  return raster!;
+  return raster;
+}
+
+/** The streamed steps (decode first) as one row source, with an inclusive timer per step. */
+async function openStream(bytes: Uint8Array, header: ImageHeader, steps: Step[], afterDecode?: AfterDecode) {
+  const decodeStep = steps[0];
+  if (decodeStep?.op !== 'decode') throw new Error('plan does not start with a decode');
+  const timers: number[] = [];
+  const timed = (src: Rows): Rows => {
+    const i = timers.push(0) - 1;
+    return {
+      width: src.width,
+      height: src.height,
+      opaque: src.opaque,
+      next() {
+        const t = performance.now();
+        try {
+          return src.next();
+        } finally {
+          timers[i] += performance.now() - t;
+        }
+      },
+      close: () => src.close(),
+    };
+  };
+  let rows: Rows;
+  if (header.format === 'jpg' && !afterDecode) {
+    rows = timed(jpegRows(bytes, decodeStep.shrink));
+  } else {
+    const t = performance.now();
+    let raster = await decode(bytes, header, decodeStep.shrink);
+    if (afterDecode) raster = afterDecode(raster);
+    const decodeMs = performance.now() - t;
+    rows = timed(rasterRows(raster));
+    timers[0] += decodeMs;
+  }
+  for (const step of steps.slice(1)) {
+    if (step.op === 'resize') rows = timed(resizeRows(rows, step.width, step.height));
+    else if (step.op === 'crop') rows = timed(cropRows(rows, step.x, step.y, step.width, step.height));
+    else throw new Error(`step ${step.op} does not stream`);
+  }
+  return { rows, timers };
+}
+
+/** Inclusive timers of a stream's steps → exclusive times per step; the rest of `total` to `sink`. */
+function record(times: StepTimes, steps: Step[], timers: number[], total: number, sink: 'encode' | 'collect') {
+  for (let i = 0; i < timers.length; i++) {
+    const op = steps[i].op;
+    times[op] = (times[op] ?? 0) + timers[i] - (i ? timers[i - 1] : 0);
+  }
+  const rest = total - (timers[timers.length - 1] ?? 0);
+  if (sink === 'encode') times.encode = (times.encode ?? 0) + rest;
 }
 
 function apply(r: Raster, step: Exclude<Step, { op: 'decode' | 'encode' }>): Raster {

@@ -9,6 +9,7 @@ import { amountFor, dprScales, sigmaFor } from '../url/effects';
 import { CldError } from '../url/errors';
 import type { Component, OutputFormat } from '../url/params';
 import { geometrySteps } from './geometry';
+import { streaming } from './stream';
 import { chainDpr } from './hints';
 import type { Size, Step } from './steps';
 
@@ -137,28 +138,39 @@ const rgbaBytes = (s: Size) => s.width * s.height * 4;
 /**
  * Peak memory: the original's bytes for the whole request, plus what decoding leaves in WASM memory
  * (it never shrinks), plus the largest JS working set of any later step, plus the encoder's memory.
+ * Streamed steps (stream.ts) hold no image-sized raster: the decoder's rows, the filter's ring and
+ * bands; the raster they produce appears only where the stream ends.
  */
 function estimatePeak(steps: Step[], header: ImageHeader, inputBytes: number): number {
+  const how = streaming(steps);
   let prev: Size = { width: 0, height: 0 };
   let decode = 0;
+  let stream = 0;
   let encode = 0;
   let working = 0;
-  for (const step of steps) {
+  steps.forEach((step, i) => {
+    const streamed = i < how.steps || (step.op === 'encode' && how.encode);
     const out = rgbaBytes(step);
     const input = rgbaBytes(prev);
     switch (step.op) {
       case 'decode':
-        decode = decodeCost(header, step.shrink, inputBytes);
+        decode = decodeCost(header, step.shrink, inputBytes, streamed && header.format === 'jpg');
         break;
       case 'encode':
         encode = encodeCost(step.format, step.width, step.height, step.progressive);
-        working = Math.max(working, input);
+        if (!streamed) working = Math.max(working, input);
         break;
       case 'resize': { // Lanczos3 taps: 6 per axis, times the shrink factor when downscaling
         const taps = Math.ceil(3 * Math.max(1, prev.height / step.height)) * 2 + 1;
-        working = Math.max(working, input + out + filterCost(prev.width, step.width, step.height, taps));
+        const filter = filterCost(prev.width, step.width, step.height, taps);
+        if (streamed) stream += filter + BAND_BYTES(step);
+        else working = Math.max(working, input + out + filter);
         break;
       }
+      case 'crop':
+        if (streamed) stream += BAND_BYTES(step);
+        else working = Math.max(working, input + out);
+        break;
       case 'blur':
       case 'sharpen': // float intermediate of the separable passes
         working = Math.max(working, input + out + out * 4);
@@ -166,10 +178,15 @@ function estimatePeak(steps: Step[], header: ImageHeader, inputBytes: number): n
       default:
         working = Math.max(working, input + out);
     }
+    // Where a stream ends without its encode, it is collected into a raster.
+    if (i === how.steps - 1 && !how.encode) working = Math.max(working, out);
     prev = step;
-  }
-  return inputBytes + decode + working + encode;
+  });
+  return inputBytes + decode + stream + working + encode;
 }
+
+/** A band of 16 rows. */
+const BAND_BYTES = (s: Size) => s.width * 4 * 16;
 
 function mb(bytes: number): number {
   return Math.ceil(bytes / (1024 * 1024));

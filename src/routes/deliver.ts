@@ -2,7 +2,7 @@
  * GET/HEAD delivery: URL → (Cache API | R2 derived | original → plan → pixels) → image.
  */
 import { readHeader } from '../pixels/header';
-import { runPlan } from '../pixels/run';
+import { runPlan, type StepTimes } from '../pixels/run';
 import { resolveHints, validateDpr } from '../plan/hints';
 import { chooseOutput, contentType } from '../plan/output';
 import { buildPlan } from '../plan/plan';
@@ -49,6 +49,7 @@ export async function deliver(request: Request, env: Env, ctx: Pick<ExecutionCon
 
   const split = splitAtAiEffect(components);
   if (split) authorizeAi(url, env, split);
+  const tFetch = performance.now();
   const original = await getOriginal(env.IMAGES, url.cloud, url.type, url.publicId);
   if (!original) {
     const pending = await pendingIncoming(env, url.cloud, url.type, url.publicId);
@@ -56,6 +57,7 @@ export async function deliver(request: Request, env: Env, ctx: Pick<ExecutionCon
     throw new CldError(404, `Resource not found - ${url.publicId}`);
   }
   let bytes = new Uint8Array(await original.arrayBuffer());
+  const fetchMs = performance.now() - tFetch;
   let header = readHeader(bytes);
   const output = chooseOutput({
     components,
@@ -90,13 +92,17 @@ export async function deliver(request: Request, env: Env, ctx: Pick<ExecutionCon
     chain = split.post;
   }
   const plan = buildPlan({ components: chain, header, inputBytes: bytes.byteLength, output, extraBytes: alpha?.bytes });
-  const encoded = await runPlan(bytes, header, plan, alpha?.afterDecode);
+  const times: Record<string, number> | undefined = env.DIAGNOSTICS === 'true' ? { source: fetchMs } : undefined;
+  const encoded = await runPlan(bytes, header, plan, alpha?.afterDecode, times as StepTimes);
   const type = contentType(output.format);
+  const tStore = performance.now();
   const saved = await env.IMAGES.put(key, encoded, {
     httpMetadata: { contentType: type },
     customMetadata: { transformation: canonical, width: String(plan.width), height: String(plan.height) },
   });
   const res = imageResponse(encoded, type, saved.httpEtag);
+  if (times) times.store = performance.now() - tStore;
+  if (times) res.headers.set('Server-Timing', Object.entries(times).map(([op, ms]) => `${op};dur=${ms.toFixed(1)}`).join(', '));
   ctx.waitUntil(cachePut(key, res.clone()));
   ctx.waitUntil(countUsage(env, url.cloud, { derived: 1, transformations: 1 }));
   return finish(res, 'miss');

@@ -247,13 +247,13 @@ uint32_t jpeg_coef_bytes(int w, int h) {
   return mcus * 6 * 64 * 2;
 }
 
-/**
- * Transforms `rgba` (alpha ignored) into quantised coefficients and builds the Huffman tables.
- * Returns an upper bound of the output file's size in bytes (entropy data with worst-case 0xFF
- * stuffing, plus headers).
- */
-__attribute__((export_name("jpeg_analyze")))
-uint32_t jpeg_analyze(const uint8_t *rgba, int w, int h, int quality, int16_t *coefs) {
+// Analysis state between jpeg_analyze_begin/rows/end: one image at a time, in one synchronous run.
+static int a_dc[3];
+static int16_t *a_out;
+
+/** Starts analysing a w x h image at `quality` into the caller's coefficient buffer (jpeg_coef_bytes). */
+__attribute__((export_name("jpeg_analyze_begin")))
+void jpeg_analyze_begin(int w, int h, int quality, int16_t *coefs) {
   g_width = w;
   g_height = h;
   g_mcux = (w + 15) / 16;
@@ -261,23 +261,37 @@ uint32_t jpeg_analyze(const uint8_t *rgba, int w, int h, int quality, int16_t *c
   set_quality(quality);
   for (int t = 0; t < 4; t++)
     for (int i = 0; i < 257; i++) freq[t][i] = 0;
+  a_dc[0] = a_dc[1] = a_dc[2] = 0;
+  a_out = coefs;
+}
+
+/**
+ * Transforms and quantises the next MCU row from `strip` (RGBA, alpha ignored): 16 image rows, of
+ * which `rows` exist (fewer at the bottom: the last is repeated), counting the Huffman symbols.
+ */
+__attribute__((export_name("jpeg_analyze_rows")))
+void jpeg_analyze_rows(const uint8_t *strip, int rows) {
   f32 blk[64], cb[64], cr[64];
-  int dc[3] = {0, 0, 0};
-  int16_t *out = coefs;
-  for (int my = 0; my < g_mcuy; my++) {
-    for (int mx = 0; mx < g_mcux; mx++) {
-      for (int b = 0; b < 4; b++) {
-        load_block(rgba, w, h, mx * 16 + (b & 1) * 8, my * 16 + (b >> 1) * 8, blk);
-        dc[0] = encode_block(blk, 0, out, dc[0]);
-        out += 64;
-      }
-      load_chroma(rgba, w, h, mx * 16, my * 16, cb, cr);
-      dc[1] = encode_block(cb, 1, out, dc[1]);
-      out += 64;
-      dc[2] = encode_block(cr, 1, out, dc[2]);
-      out += 64;
+  for (int mx = 0; mx < g_mcux; mx++) {
+    for (int b = 0; b < 4; b++) {
+      load_block(strip, g_width, rows, mx * 16 + (b & 1) * 8, (b >> 1) * 8, blk);
+      a_dc[0] = encode_block(blk, 0, a_out, a_dc[0]);
+      a_out += 64;
     }
+    load_chroma(strip, g_width, rows, mx * 16, 0, cb, cr);
+    a_dc[1] = encode_block(cb, 1, a_out, a_dc[1]);
+    a_out += 64;
+    a_dc[2] = encode_block(cr, 1, a_out, a_dc[2]);
+    a_out += 64;
   }
+}
+
+/**
+ * Builds the Huffman tables from the counts. Returns an upper bound of the output file's size in
+ * bytes (entropy data with worst-case 0xFF stuffing, plus headers).
+ */
+__attribute__((export_name("jpeg_analyze_end")))
+uint32_t jpeg_analyze_end(void) {
   uint64_t total = 0;
   for (int t = 0; t < 4; t++) {
     build_table(t);
@@ -287,6 +301,17 @@ uint32_t jpeg_analyze(const uint8_t *rgba, int w, int h, int quality, int16_t *c
     }
   }
   return (uint32_t)((total + 7) / 8 * 2 + 1024);
+}
+
+/** The whole image at once: begin, every MCU row, end. */
+__attribute__((export_name("jpeg_analyze")))
+uint32_t jpeg_analyze(const uint8_t *rgba, int w, int h, int quality, int16_t *coefs) {
+  jpeg_analyze_begin(w, h, quality, coefs);
+  for (int my = 0; my < g_mcuy; my++) {
+    int rows = h - my * 16;
+    jpeg_analyze_rows(rgba + (uint32_t)my * 16 * w * 4, rows > 16 ? 16 : rows);
+  }
+  return jpeg_analyze_end();
 }
 
 typedef struct {
