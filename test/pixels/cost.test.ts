@@ -13,13 +13,16 @@ const jpegHeader = (width: number, height: number, sampling = [2, 2, 1, 1, 1, 1]
 });
 
 describe('cost model', () => {
-  it('chooseShrink picks the largest scale that still covers the target', () => {
+  it('chooseShrink picks the largest scale that still covers the target, 1/8 only with a resize by 2 after it', () => {
     const h = jpegHeader(4000, 3000);
     expect(chooseShrink(h, 800, 600)).toBe(4);
-    expect(chooseShrink(h, 500, 375)).toBe(8);
-    expect(chooseShrink(h, 501, 300)).toBe(4);
+    expect(chooseShrink(h, 500, 375)).toBe(4); // 1/8 would leave nothing for the filter
+    expect(chooseShrink(h, 250, 187)).toBe(8);
+    expect(chooseShrink(h, 251, 100)).toBe(4);
+    expect(chooseShrink(h, 1000, 750)).toBe(4);
+    expect(chooseShrink(h, 1001, 300)).toBe(2);
     expect(chooseShrink(h, 4000, 1)).toBe(1);
-    expect(chooseShrink(jpegHeader(201, 99), 26, 13)).toBe(8); // ceil(201/8) = 26
+    expect(chooseShrink(jpegHeader(201, 99), 13, 6)).toBe(8); // ceil(201/8) = 26 = 2 x 13
     expect(chooseShrink({ ...h, format: 'png' }, 10, 10)).toBe(1);
   });
 
