@@ -11,6 +11,7 @@ import { decode } from './decode';
 import { encode } from './encode';
 import { flatten } from './flatten';
 import { grayscale } from './grayscale';
+import { composite } from './overlay';
 import type { ImageHeader } from './header';
 import { setOpacity } from './opacity';
 import { applyOrientation } from './orient';
@@ -38,12 +39,13 @@ export async function renderPlan(bytes: Uint8Array, header: ImageHeader, plan: P
       raster = await decode(bytes, header, step.shrink);
       if (afterDecode) raster = afterDecode(raster);
     }
+    else if (step.op === 'composite') raster = composite(raster!, await renderPlan(step.layer.source.bytes, step.layer.source.header, step.layer), step);
     else if (step.op !== 'encode') raster = apply(raster!, step);
   }
   return raster!;
 }
 
-function apply(r: Raster, step: Exclude<Step, { op: 'decode' | 'encode' }>): Raster {
+function apply(r: Raster, step: Exclude<Step, { op: 'decode' | 'encode' | 'composite' }>): Raster {
   switch (step.op) {
     case 'orient':
       return applyOrientation(r, step.orientation);
