@@ -171,7 +171,7 @@ export function layerSteps(layer: Layer, base: Size, dpr: number, sources: Layer
   const left = Math.min(0, x), top = Math.min(0, y);
   const width = Math.max(base.width, x + lp.width) - left;
   const height = Math.max(base.height, y + lp.height) - top;
-  return [{ op: 'composite', layer: lp, under, tiled: false, x: x - left, y: y - top, baseX: -left, baseY: -top, width, height }];
+  return [{ op: 'composite', layer: lp, under, tiled: false, x: x - left, y: y - top, baseX: 0 - left, baseY: 0 - top, width, height }];
 }
 
 /**
