@@ -10,17 +10,16 @@ import { getOriginal } from '../store/originals';
 import { CldError } from '../url/errors';
 
 export async function loadLayers(bucket: R2Bucket, cloud: string, publicIds: readonly string[]): Promise<Map<string, LayerSource>> {
-  const sources = new Map<string, LayerSource>();
-  for (const id of publicIds) {
+  const read = async (id: string): Promise<[string, LayerSource]> => {
     const original = await getOriginal(bucket, cloud, 'upload', id);
     if (!original) throw new CldError(400, `Unknown or invalid referenced image ${id} of type upload`);
     const bytes = new Uint8Array(await original.arrayBuffer());
     try {
-      sources.set(id, { bytes, header: readHeader(bytes) });
+      return [id, { bytes, header: readHeader(bytes) }];
     } catch (e) {
       if (e instanceof ImageError) throw new ImageError(`Layer ${id}: ${e.message}`, e.status);
       throw e;
     }
-  }
-  return sources;
+  };
+  return new Map(await Promise.all(publicIds.map(read)));
 }
