@@ -50,10 +50,13 @@ async function waitForServer() {
   throw new Error('wrangler dev did not start');
 }
 
+// Public IDs seeded from another sample (samples/NOTICE): the docs' DPR example layers sale_icon over pepper.
+const ALIASES = { pepper: 'coffee.png' };
+
 async function seed() {
   const samples = readdirSync(join(root, 'samples')).filter((f) => /\.(png|jpe?g|webp|gif)$/i.test(f));
-  for (const file of samples) {
-    const publicId = basename(file, extname(file));
+  const entries = [...samples.map((file) => [basename(file, extname(file)), file]), ...Object.entries(ALIASES)];
+  for (const [publicId, file] of entries) {
     const head = await fetch(`${origin}/${cloud}/image/upload/${publicId}`, { method: 'HEAD' });
     if (head.ok) continue;
     await upload(origin, secret, publicId, readFileSync(join(root, 'samples', file)), file);
@@ -74,6 +77,10 @@ Try these in a browser:
   ${base}/e_blur:300,c_scale,w_400/coffee.jpg
   ${base}/c_pad,w_400,h_200,b_lightblue/astronaut.png
   ${base}/c_fill,w_200,h_200,r_max/f_auto/chelsea
+The docs' DPR example (a watermark half the image's width, the same at every DPR):
+  ${base}/c_fill,h_100,w_100/r_max/l_sale_icon/c_scale,fl_relative,w_0.5/o_60/fl_layer_apply,g_south_east/dpr_1.0/pepper.png
+  ${base}/c_fill,h_100,w_100/r_max/l_sale_icon/c_scale,fl_relative,w_0.5/o_60/fl_layer_apply,g_south_east/dpr_2.0/pepper.png
+  ${base}/c_fill,h_100,w_100/r_max/l_sale_icon/c_scale,fl_relative,w_0.5/o_60/fl_layer_apply,g_south_east/dpr_3.0/pepper.png
 AI effects need a signed URL (signed here with your local API_SECRET):
   ${base}/${sign(secret, 'c_scale,w_200/e_upscale/chelsea.jpg')}
   ${base}/${sign(secret, 'e_gen_restore/rocket.jpg')}

@@ -1,7 +1,7 @@
 // Generates the binary test fixtures in test/.fixtures/ (gitignored) from the public-domain
 // sample images in samples/ (skimage data). Idempotent: a fixture that exists is not rebuilt,
 // so a second run only stats files. Delete test/.fixtures/ to regenerate everything.
-import { existsSync, mkdirSync, writeFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
@@ -57,6 +57,13 @@ const fixtures = {
   'anim.gif': async (s) => animated(s, 'gif'),
   'still-ref.png': async (s) => s(await s(sample('chelsea.png')).resize(150, 100).gif().toBuffer()).png().toBuffer(),
 
+  // ---- layers: the docs' DPR example (pepper is the coffee sample, see samples/NOTICE) -------
+  'pepper.jpg': async (s) => s(sample('coffee.png')).jpeg({ quality: 90 }).toBuffer(),
+  'sale_icon.png': async () => readFileSync(join(root, 'samples/sale_icon.png')),
+  // An opaque 40x20 blue block and a half-transparent green one: exact colours for compositing checks.
+  'blue-40x20.png': async (s) => s({ create: { width: 40, height: 20, channels: 4, background: { r: 0, g: 0, b: 255, alpha: 1 } } }).png().toBuffer(),
+  'green-half.png': async (s) => s({ create: { width: 40, height: 20, channels: 4, background: { r: 0, g: 255, b: 0, alpha: 0.5 } } }).png().toBuffer(),
+
   // ---- sharp references for resize PSNR checks (inputs are lossless PNGs) --------------------
   // libjpeg-turbo (sharp) baseline 4:2:0 with optimised Huffman tables: the reference for encode-jpeg.ts.
   'ref-rgb-q80.jpg': async (s) => s(sample('astronaut.png')).jpeg({ quality: 80, optimiseCoding: true }).toBuffer(),
@@ -70,7 +77,6 @@ const fixtures = {
 };
 
 async function fixture(name) {
-  const { readFileSync } = await import('node:fs');
   await ensure(name);
   return readFileSync(join(out, name));
 }

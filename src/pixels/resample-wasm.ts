@@ -19,18 +19,21 @@ const load = ownKernel<{
 /** Output rows per band. */
 const BAND = 16;
 
-/** One stream at a time owns the kernel's memory layout. */
-let busy = false;
+/**
+ * Streams alive at once (chained resizes, requests interleaved at an await) each take their own
+ * region of the kernel's memory, above the last one taken; all is free again when none is open.
+ */
+let open = 0;
+let top = 0;
 
 /**
  * Filters 8-bit RGBA rows with taps along x (tx.outSize wide) and y (ty.outSize high), premultiplied
  * by alpha when asked. Output bands are views of the kernel's memory, valid until the next call.
  */
 export function filterRows(src: Rows, tx: Taps, ty: Taps, premultiply: boolean): Rows {
-  if (busy) throw new Error('resample kernel already streaming');
   const k = load();
   const inW = src.width, outW = tx.outSize, outH = ty.outSize, ysize = ty.size;
-  let p = align(k.heapBase);
+  let p = align(open === 0 ? k.heapBase : top);
   const take = (bytes: number) => {
     const at = p;
     p += align(bytes);
@@ -44,12 +47,14 @@ export function filterRows(src: Rows, tx: Taps, ty: Taps, premultiply: boolean):
   const inAt = take(inW * 4);
   const outAt = take(BAND * outW * 4);
   k.reserve(p);
-  busy = true;
+  top = p;
+  open++;
   const buf = k.memory.buffer;
   new Int32Array(buf, xsAt, outW).set(tx.start);
   new Float32Array(buf, xwAt, tx.weights.length).set(tx.weights);
   new Float32Array(buf, ywAt, ty.weights.length).set(ty.weights);
-  const inRow = new Uint8Array(buf, inAt, inW * 4);
+  // Re-made after the memory grows (another stream reserving its region detaches old views).
+  let inRow = new Uint8Array(buf, inAt, inW * 4);
   const slots = new Int32Array(ysize).fill(-1);
   const pm = premultiply ? 1 : 0;
   const stride = inW * 4;
@@ -61,7 +66,7 @@ export function filterRows(src: Rows, tx: Taps, ty: Taps, premultiply: boolean):
   const close = () => {
     if (closed) return;
     closed = true;
-    busy = false;
+    open--;
     src.close();
   };
   return {
@@ -72,6 +77,7 @@ export function filterRows(src: Rows, tx: Taps, ty: Taps, premultiply: boolean):
       try {
         const n = Math.min(BAND, outH - oy);
         if (n <= 0) throw new Error('rows exhausted');
+        if (inRow.buffer !== k.memory.buffer) inRow = new Uint8Array(k.memory.buffer, inAt, inW * 4);
         for (let i = 0; i < n; i++, oy++) {
           const y0 = ty.start[oy];
           for (let sy = y0; sy < y0 + ysize; sy++) {

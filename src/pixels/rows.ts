@@ -3,6 +3,7 @@
  * resize → crop → JPEG encode chain never holds a full-size raster (src/plan/stream.ts decides
  * which steps of a plan stream; the planner's memory estimate follows the same rule).
  */
+import { ImageError } from './errors';
 import type { Raster } from './raster';
 
 export interface Rows {
@@ -52,8 +53,16 @@ export function collectRows(src: Rows): Raster {
   return { width: src.width, height: src.height, data, opaque: src.opaque };
 }
 
-/** The rows [y, y + height) and columns [x, x + width) of a source (the region must lie inside it). */
+/** The rows [y, y + height) and columns [x, x + width) of a source, clipped to it like crop.ts (never empty). */
 export function cropRows(src: Rows, x: number, y: number, width: number, height: number): Rows {
+  x = Math.max(0, Math.floor(x));
+  y = Math.max(0, Math.floor(y));
+  width = Math.min(Math.floor(width), src.width - x);
+  height = Math.min(Math.floor(height), src.height - y);
+  if (!(width > 0 && height > 0)) {
+    src.close();
+    throw new ImageError('Crop region is outside the image');
+  }
   const inStride = src.width * 4;
   const outStride = width * 4;
   let srcY = 0; // rows of src consumed

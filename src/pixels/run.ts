@@ -15,6 +15,7 @@ import { streaming } from '../plan/stream';
 import { encode } from './encode';
 import { flatten } from './flatten';
 import { grayscale } from './grayscale';
+import { composite } from './overlay';
 import type { ImageHeader } from './header';
 import { setOpacity } from './opacity';
 import { applyOrientation } from './orient';
@@ -60,7 +61,8 @@ export async function renderPlan(bytes: Uint8Array, header: ImageHeader, plan: P
     if (step.op === 'encode') break;
     if (step.op === 'decode') throw new Error('a plan decodes once');
     const t = performance.now();
-    raster = apply(raster, step);
+    if (step.op === 'composite') raster = composite(raster, await renderPlan(step.layer.source.bytes, step.layer.source.header, step.layer), step);
+    else raster = apply(raster, step);
     if (times) times[step.op] = (times[step.op] ?? 0) + performance.now() - t;
   }
   return raster;
@@ -99,10 +101,15 @@ async function openStream(bytes: Uint8Array, header: ImageHeader, steps: Step[],
     rows = timed(rasterRows(raster));
     timers[0] += decodeMs;
   }
-  for (const step of steps.slice(1)) {
-    if (step.op === 'resize') rows = timed(resizeRows(rows, step.width, step.height));
-    else if (step.op === 'crop') rows = timed(cropRows(rows, step.x, step.y, step.width, step.height));
-    else throw new Error(`step ${step.op} does not stream`);
+  try {
+    for (const step of steps.slice(1)) {
+      if (step.op === 'resize') rows = timed(resizeRows(rows, step.width, step.height));
+      else if (step.op === 'crop') rows = timed(cropRows(rows, step.x, step.y, step.width, step.height));
+      else throw new Error(`step ${step.op} does not stream`);
+    }
+  } catch (e) {
+    rows.close();
+    throw e;
   }
   return { rows, timers };
 }
@@ -117,7 +124,7 @@ function record(times: StepTimes, steps: Step[], timers: number[], total: number
   if (sink === 'encode') times.encode = (times.encode ?? 0) + rest;
 }
 
-function apply(r: Raster, step: Exclude<Step, { op: 'decode' | 'encode' }>): Raster {
+function apply(r: Raster, step: Exclude<Step, { op: 'decode' | 'encode' | 'composite' }>): Raster {
   switch (step.op) {
     case 'orient':
       return applyOrientation(r, step.orientation);

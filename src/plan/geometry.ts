@@ -154,7 +154,7 @@ function padStep(image: Size, canvas: Size, gravity: Gravity | undefined, backgr
 }
 
 /** Top-left of a `win` placed in `outer` by gravity. */
-function place(outer: Size, win: Size, gravity: Gravity | undefined): [number, number] {
+export function place(outer: Size, win: Size, gravity: Gravity | undefined): [number, number] {
   const g = compassOf(gravity);
   const dx = outer.width - win.width;
   const dy = outer.height - win.height;
@@ -164,20 +164,20 @@ function place(outer: Size, win: Size, gravity: Gravity | undefined): [number, n
 }
 
 /** Face gravities fall back to north (dprox detects no faces); no gravity is center. */
-function compassOf(gravity: Gravity | undefined): string {
+export function compassOf(gravity: Gravity | undefined): string {
   if (!gravity || gravity === 'auto') return 'center';
   if (gravity.includes('face')) return 'north';
   return gravity;
 }
 
-function offsetDirection(g: string): [number, number] {
+export function offsetDirection(g: string): [number, number] {
   const sx = g === 'north_east' || g === 'east' || g === 'south_east' ? -1 : 1;
   const sy = g.startsWith('south') ? -1 : 1;
   return [sx, sy];
 }
 
 /** Pixel offsets are logical (times the DPR); fractions are of the input size. */
-function offsetPx(o: Offset | undefined, size: number, dpr: number): number {
+export function offsetPx(o: Offset | undefined, size: number, dpr: number): number {
   if (!o) return 0;
   return o.kind === 'px' ? o.value * dpr : o.value * size;
 }

@@ -11,6 +11,7 @@ import type { Component, OutputFormat } from '../url/params';
 import { geometrySteps } from './geometry';
 import { streaming } from './stream';
 import { chainDpr } from './hints';
+import { isLayer, layerBytes, layerSteps, withLayers, type LayerSources } from './layers';
 import type { Size, Step } from './steps';
 
 /** Peak bytes one request may need: the isolate has 128 MB for everything, concurrent requests included. */
@@ -34,6 +35,8 @@ export interface PlanInput {
    * result: routes/ai.ts alphaFromSource); counted in the peak like any step.
    */
   extraBytes?: (decoded: Size) => number;
+  /** The originals that `l_`/`u_` name, headers read (plan/layers.ts). */
+  layers?: LayerSources;
 }
 
 export interface Plan {
@@ -47,7 +50,7 @@ export interface Plan {
 
 const WHITE: Rgba = [255, 255, 255, 255];
 
-export function buildPlan({ components, header, inputBytes, output, extraBytes }: PlanInput): Plan {
+export function buildPlan({ components, header, inputBytes, output, extraBytes, layers }: PlanInput): Plan {
   const dpr = chainDpr(components);
   const autoOrient = header.orientation > 1 && !components.some((c) => c.a?.ignore);
   const swaps = autoOrient && header.orientation >= 5;
@@ -56,8 +59,8 @@ export function buildPlan({ components, header, inputBytes, output, extraBytes }
   // The transformation at full resolution, in logical (oriented) coordinates.
   const chain: Step[] = [];
   let size = oriented;
-  for (const c of components) {
-    for (const step of componentSteps(c, size, dpr)) {
+  for (const c of withLayers(components)) {
+    for (const step of isLayer(c) ? layerSteps(c, size, dpr, layers) : componentSteps(c, size, dpr)) {
       chain.push(step);
       size = { width: step.width, height: step.height };
     }
@@ -73,11 +76,11 @@ export function buildPlan({ components, header, inputBytes, output, extraBytes }
   // Shrink-on-load may already have produced the first resize's exact size.
   if (first?.op === 'resize' && first.width === loaded.width && first.height === loaded.height) chain.shift();
   steps.push(...chain);
-  const transparent = header.hasAlpha || chain.some((s) => s.op === 'round-corners' || s.op === 'opacity' || (s.op === 'pad' && s.background[3] < 255));
+  const transparent = header.hasAlpha || chain.some((s) => s.op === 'round-corners' || s.op === 'opacity' || s.op === 'composite' || (s.op === 'pad' && s.background[3] < 255));
   if (output.format === 'jpg' && transparent) steps.push({ op: 'flatten', background: lastBackground(components), ...size });
   steps.push({ op: 'encode', ...output, ...size });
 
-  const peakBytes = estimatePeak(steps, header, inputBytes) + (extraBytes?.(decoded) ?? 0);
+  const peakBytes = estimatePeak(steps, header, inputBytes) + (extraBytes?.(decoded) ?? 0) + layerBytes(steps);
   if (peakBytes > MEMORY_BUDGET) {
     throw new CldError(
       400,

@@ -1,6 +1,7 @@
 /** The ordered steps a plan hands to the pixel executors. Every step knows the size it outputs. */
 import type { Rgba } from '../pixels/raster';
 import type { OutputFormat } from '../url/params';
+import type { LayerPlan } from './layers';
 
 export interface Size {
   width: number;
@@ -23,4 +24,10 @@ export type Step =
   | ({ op: 'round-corners'; radii: readonly [number, number, number, number] | 'max' } & Size)
   | ({ op: 'opacity'; percent: number } & Size)
   | ({ op: 'flatten'; background: Rgba } & Size)
+  /**
+   * l_/u_ (plan/layers.ts): the layer rendered by its own plan, placed with its top-left at (x, y)
+   * of the output canvas (size of the step), over (or under) the image, whose top-left lands at
+   * (baseX, baseY); tiled repeats the layer over the whole canvas.
+   */
+  | ({ op: 'composite'; layer: LayerPlan; under: boolean; tiled: boolean; x: number; y: number; baseX: number; baseY: number } & Size)
   | ({ op: 'encode'; format: OutputFormat; quality: number; progressive: boolean } & Size);

@@ -5,6 +5,7 @@ import { readHeader } from '../pixels/header';
 import { runPlan, type StepTimes } from '../pixels/run';
 import { resolveHints, validateDpr } from '../plan/hints';
 import { chooseOutput, contentType } from '../plan/output';
+import { layerPublicIds } from '../plan/layers';
 import { buildPlan } from '../plan/plan';
 import { cacheMatch, cachePut } from '../store/edge-cache';
 import { derivedKey } from '../store/derived';
@@ -16,6 +17,7 @@ import type { Component } from '../url/params';
 import { verifyDeliverySignature } from '../url/signature';
 import { countUsage } from '../queue/usage';
 import { pendingIncoming } from './incoming';
+import { loadLayers } from './layer-sources';
 import { aiJobSpec, alphaFromSource, authorizeAi, awaitJob, splitAtAiEffect, waitBudget } from './ai';
 import { ACCEPT_CH, DERIVED_CACHE_CONTROL } from './responses';
 
@@ -28,6 +30,7 @@ export async function deliver(request: Request, env: Env, ctx: Pick<ExecutionCon
   const hints = resolveHints(url.components, request.headers);
   const components = hints.components;
   const canonical = formatTransformation(components);
+  const layerIds = layerPublicIds(components); // the l_/u_ grammar checked (400) before any lookup
   const fAuto = components.some((c) => c.f === 'auto');
   const acceptsWebp = fAuto && /image\/webp/i.test(request.headers.get('Accept') ?? '');
   const vary = [...hints.vary, ...(fAuto ? ['Accept'] : [])];
@@ -48,6 +51,7 @@ export async function deliver(request: Request, env: Env, ctx: Pick<ExecutionCon
   }
 
   const split = splitAtAiEffect(components);
+  if (split && layerIds.length) throw new CldError(400, 'Layers and AI effects cannot be combined in one URL: deliver the AI result, then layer it');
   if (split) authorizeAi(url, env, split);
   const tFetch = performance.now();
   const original = await getOriginal(env.IMAGES, url.cloud, url.type, url.publicId);
@@ -91,7 +95,8 @@ export async function deliver(request: Request, env: Env, ctx: Pick<ExecutionCon
     header = readHeader(bytes);
     chain = split.post;
   }
-  const plan = buildPlan({ components: chain, header, inputBytes: bytes.byteLength, output, extraBytes: alpha?.bytes });
+  const layers = layerIds.length ? await loadLayers(env.IMAGES, url.cloud, layerIds) : undefined;
+  const plan = buildPlan({ components: chain, header, inputBytes: bytes.byteLength, output, extraBytes: alpha?.bytes, layers });
   const times: Record<string, number> | undefined = env.DIAGNOSTICS === 'true' ? { source: fetchMs } : undefined;
   const encoded = await runPlan(bytes, header, plan, alpha?.afterDecode, times as StepTimes);
   const type = contentType(output.format);
@@ -124,7 +129,7 @@ async function authorize(url: DeliveryUrl, env: Env): Promise<void> {
 }
 
 function addsTransparency(components: readonly Component[]): boolean {
-  return components.some((c) => c.r !== undefined || (c.o !== undefined && c.o < 100) || (c.b !== undefined && c.b[3] < 255));
+  return components.some((c) => c.r !== undefined || c.l !== undefined || c.u !== undefined || (c.o !== undefined && c.o < 100) || (c.b !== undefined && c.b[3] < 255));
 }
 
 function imageResponse(body: ArrayBuffer | Uint8Array, type: string, etag: string): Response {

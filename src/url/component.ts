@@ -1,6 +1,6 @@
 /** Parse one transformation component (`c_fill,w_100,h_100`) through the table, and print it canonically. */
 import { CldError } from './errors';
-import { CLOUDINARY_KEYS, PARAMS, isParamKey, unsupportedKey, type Component, type ParamKey } from './params';
+import { CLOUDINARY_KEYS, PARAMS, isParamKey, unsupportedKey, type Component, type Flag, type ParamKey } from './params';
 
 const PARAM_SHAPE = /^([a-z]{1,3}|\$\w+)_./;
 
@@ -14,8 +14,10 @@ export function parseComponent(text: string): Component {
     const value = raw.slice(sep + 1);
     if (!isParamKey(key)) throw unsupportedKey(key, raw);
     if (value === '') throw new CldError(400, `Invalid ${PARAMS[key].name} in transformation: empty value in ${raw}`);
-    // Last duplicate wins, as on Cloudinary.
-    (component as Record<ParamKey, unknown>)[key] = PARAMS[key].parse(value);
+    // Last duplicate wins, as on Cloudinary; flags add up (`fl_layer_apply,fl_relative`).
+    const parsed = PARAMS[key].parse(value);
+    (component as Record<ParamKey, unknown>)[key] =
+      key === 'fl' && component.fl ? [...new Set([...component.fl, ...(parsed as readonly Flag[])])].sort() : parsed;
   }
   return component;
 }

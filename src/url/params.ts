@@ -7,6 +7,7 @@
 import { color, formatColor, type Color } from './colors';
 import { effect, formatEffect, type Effect } from './effects';
 import { CldError, ParamError } from './errors';
+import { formatLayerId, layerId } from './layer-id';
 import {
   aspectRatio, decimal, dimension, formatDimension, formatOffset, offset, oneOf, positiveInt,
   type Dimension, type Offset,
@@ -29,7 +30,7 @@ export type Dpr = { kind: 'fixed'; value: number } | { kind: 'auto' };
 export type Angle = { degrees: number; hflip: boolean; vflip: boolean; ignore: boolean };
 export type Radius = { kind: 'max' } | { kind: 'px'; corners: readonly [number, number, number, number] };
 
-export const FLAGS = ['ignore_aspect_ratio', 'progressive', 'immutable_cache'] as const;
+export const FLAGS = ['ignore_aspect_ratio', 'progressive', 'immutable_cache', 'layer_apply', 'relative', 'no_overflow', 'tiled'] as const;
 export type Flag = (typeof FLAGS)[number];
 
 export const MAX_DPR = 5;
@@ -81,6 +82,9 @@ export const PARAMS = {
     format: String,
     dprScaled: false,
   }),
+  // Layers (src/plan/layers.ts): the public ID of an overlay / underlay, ':' for folders.
+  l: param<string>({ name: 'overlay', parse: layerId('l'), format: formatLayerId, dprScaled: false }),
+  u: param<string>({ name: 'underlay', parse: layerId('u'), format: formatLayerId, dprScaled: false }),
   fl: param<readonly Flag[]>({
     name: 'flag',
     parse: (raw) => [...new Set(raw.split('.').map(oneOf('flag', FLAGS)))].sort(),

@@ -82,7 +82,8 @@ describe('errors name the parameter and the value', () => {
     ['f_tiff', /Invalid format in transformation: tiff/],
     ['ar_0', /Invalid aspect_ratio/],
     ['w_', /Invalid width in transformation: empty value/],
-    ['l_logo', /Unsupported transformation parameter 'l'/],
+    ['bo_2px_solid_red', /Unsupported transformation parameter 'bo'/],
+    ['l_text:Arial_20:Hi', /Unsupported overlay source 'l_text:'/],
     ['zz_1', /Invalid transformation parameter 'zz'/],
     ['sharpen', /expected key_value/],
   ];

@@ -1,0 +1,202 @@
+/**
+ * Layers: `l_<public_id>` overlays and `u_<public_id>` underlays, planned like everything else
+ * (pure, before any pixel is decoded).
+ *
+ * Grammar, as on Cloudinary:
+ * - `l_X` opens a layer when a later component carries `fl_layer_apply`; the components in between
+ *   transform the layer only, and the `fl_layer_apply` component places it (`g_` default center,
+ *   `x`/`y`, `fl_no_overflow`, `fl_tiled`); its other parameters (`c_`, `w_`, `o_`, `e_`, ...) are
+ *   the layer's last transformation.
+ * - Without a later `fl_layer_apply`, the component holding `l_X` is the whole layer (legacy form,
+ *   `l_badge,g_south_east,w_40,x_10`): its placement parameters place it, the rest transform it.
+ * - Layers inside layers are refused (400), as is `fl_layer_apply` without an open layer.
+ *
+ * A layer is itself a plan: the layer's original decoded (shrink-on-load when its chain starts by
+ * downsizing), oriented and transformed by its own chain, with a raster instead of an encode.
+ * Sizes and offsets are logical: the chain's DPR multiplies them as it does the base's, and a
+ * layer that no pixel size anchors (`l_X/fl_layer_apply`, `w_0.5` of itself) is first scaled by
+ * the DPR, so it covers the same part of the image at every DPR. `fl_relative` makes decimal
+ * `w`/`h` fractions of the image the layer is placed on (the base at that point of the chain).
+ */
+import { encodeCost } from '../pixels/cost';
+import type { ImageHeader } from '../pixels/header';
+import { isAiEffect } from '../url/effects';
+import { CldError } from '../url/errors';
+import type { Component, Flag, Gravity } from '../url/params';
+import type { Offset } from '../url/values';
+import { compassOf, offsetDirection, offsetPx, place } from './geometry';
+import { buildPlan } from './plan';
+import type { Size, Step } from './steps';
+
+/** An original a layer names: its header (read before decoding) and bytes. */
+export interface LayerSource {
+  header: ImageHeader;
+  bytes: Uint8Array;
+}
+/** Layer originals by public ID. */
+export type LayerSources = ReadonlyMap<string, LayerSource>;
+
+export interface Layer {
+  kind: 'overlay' | 'underlay';
+  publicId: string;
+  /** The layer's own transformation, in order. */
+  components: Component[];
+  gravity?: Gravity;
+  x?: Offset;
+  y?: Offset;
+  noOverflow: boolean;
+  tiled: boolean;
+}
+
+/** The layer's decode and steps (no encode); `peakBytes` is its own memory, counted in the base plan's. */
+export interface LayerPlan {
+  publicId: string;
+  source: LayerSource;
+  steps: Step[];
+  width: number;
+  height: number;
+  peakBytes: number;
+}
+
+/** More layers than this in one URL are refused: each is an R2 read and a decode. */
+export const MAX_LAYERS = 10;
+
+const PLACEMENT_FLAGS: readonly Flag[] = ['layer_apply', 'no_overflow', 'tiled'];
+/** Parameters of the whole delivery wherever they appear; never part of a layer's own chain. */
+const OUTPUT_FLAGS: readonly Flag[] = ['progressive', 'immutable_cache'];
+
+export function isLayer(item: Component | Layer): item is Layer {
+  return 'kind' in item;
+}
+
+/** The chain with each layer's components gathered into one Layer item at the point it is applied. */
+export function withLayers(components: readonly Component[]): (Component | Layer)[] {
+  const out: (Component | Layer)[] = [];
+  let open: Layer | undefined;
+  components.forEach((c, i) => {
+    const applies = c.fl?.includes('layer_apply') ?? false;
+    if (c.l !== undefined || c.u !== undefined) {
+      if (c.l !== undefined && c.u !== undefined) throw new CldError(400, 'Invalid transformation: one component cannot hold both l_ and u_');
+      if (open)
+        throw new CldError(400, `Layers inside layers are not supported: close the layer ${open.publicId} with fl_layer_apply before opening ${c.l ?? c.u}`);
+      const layer: Layer = { kind: c.l !== undefined ? 'overlay' : 'underlay', publicId: (c.l ?? c.u)!, components: [], noOverflow: false, tiled: false };
+      applyComponent(layer, c);
+      const closedLater = !applies && components.slice(i + 1).some((later) => later.fl?.includes('layer_apply'));
+      if (closedLater) open = layer;
+      else out.push(layer); // legacy single-component form: applied here
+    } else if (applies) {
+      if (!open) throw new CldError(400, 'Invalid transformation: fl_layer_apply without an open layer (l_<public_id> or u_<public_id> in an earlier component)');
+      applyComponent(open, c);
+      out.push(open);
+      open = undefined;
+    } else if (open) {
+      const own = ownPart(c);
+      if (Object.keys(own).length) open.components.push(own);
+    } else out.push(c);
+  });
+  if (out.filter((c) => isLayer(c)).length > MAX_LAYERS) throw new CldError(400, `Too many layers: at most ${MAX_LAYERS} in one URL`);
+  return out;
+}
+
+/** The public IDs of the layers of a chain (validates the layer grammar: 400 on errors). */
+export function layerPublicIds(components: readonly Component[]): string[] {
+  return [...new Set(withLayers(components).filter(isLayer).map((l) => l.publicId))];
+}
+
+/** A component that opens or applies a layer: placement goes to the layer, the rest is its last transformation. */
+function applyComponent(layer: Layer, c: Component): void {
+  const { g, x, y } = c;
+  if (g !== undefined) layer.gravity = g;
+  if (x !== undefined) layer.x = x;
+  if (y !== undefined) layer.y = y;
+  if (c.fl?.includes('no_overflow')) layer.noOverflow = true;
+  if (c.fl?.includes('tiled')) layer.tiled = true;
+  const own = ownPart({ ...c, g: undefined, x: undefined, y: undefined });
+  if (Object.keys(own).length) layer.components.push(own);
+}
+
+/** What of a component transforms the layer: not the layer keys, placement flags, nor output parameters (dpr, f, q). */
+function ownPart(c: Component): Component {
+  if (isAiEffect(c.e)) throw new CldError(400, `AI effects are not supported inside a layer (e_${c.e.name})`);
+  const own: Component = { ...c };
+  for (const key of ['l', 'u', 'dpr', 'f', 'q'] as const) delete own[key];
+  const flags = c.fl?.filter((f) => !PLACEMENT_FLAGS.includes(f) && !OUTPUT_FLAGS.includes(f));
+  if (flags?.length) own.fl = flags;
+  else delete own.fl;
+  for (const key of Object.keys(own) as (keyof Component)[]) if (own[key] === undefined) delete own[key];
+  return own;
+}
+
+const LAYER_OUTPUT = { format: 'png', quality: 100, progressive: false } as const;
+
+/** The composite step of one layer applied to an image of size `base`, with the layer's own plan inside. */
+export function layerSteps(layer: Layer, base: Size, dpr: number, sources: LayerSources | undefined): Step[] {
+  if (!sources) throw new CldError(400, `Layers are not supported here (l_${layer.publicId}): only in delivery URLs`);
+  const source = sources.get(layer.publicId);
+  if (!source) throw new CldError(400, `Unknown or invalid referenced image ${layer.publicId} of type upload`);
+  const own = layer.components.map((c) => relativeTo(c, base, dpr));
+  const sizing = own.find((c) => c.w || c.h);
+  const anchored = sizing !== undefined && (sizing.w?.kind === 'px' || sizing.h?.kind === 'px');
+  const chain: Component[] = [
+    { dpr: { kind: 'fixed', value: dpr } },
+    ...(anchored || dpr === 1 ? [] : [{ c: 'scale', w: { kind: 'ratio', value: dpr } } as Component]),
+    ...own,
+  ];
+  let plan;
+  try {
+    plan = buildPlan({ components: chain, header: source.header, inputBytes: source.bytes.byteLength, output: LAYER_OUTPUT });
+  } catch (e) {
+    if (e instanceof CldError) throw new CldError(e.status, `Layer ${layer.publicId}: ${e.message}`);
+    throw e;
+  }
+  const lp: LayerPlan = {
+    publicId: layer.publicId,
+    source,
+    steps: plan.steps.filter((s) => s.op !== 'encode'),
+    width: plan.width,
+    height: plan.height,
+    peakBytes: plan.peakBytes - encodeCost(LAYER_OUTPUT.format, plan.width, plan.height),
+  };
+
+  // Gravity anchors the layer in the image; x/y move it away from that edge (Cloudinary's directions).
+  const g = compassOf(layer.gravity);
+  let [x, y] = place(base, lp, layer.gravity);
+  const [sx, sy] = offsetDirection(g);
+  x = Math.round(x + sx * offsetPx(layer.x, base.width, dpr));
+  y = Math.round(y + sy * offsetPx(layer.y, base.height, dpr));
+  const under = layer.kind === 'underlay';
+  if (layer.tiled || layer.noOverflow)
+    return [{ op: 'composite', layer: lp, under, tiled: layer.tiled, x, y, baseX: 0, baseY: 0, ...base }];
+  // A layer reaching past the image enlarges the canvas to hold both (transparent where neither is).
+  const left = Math.min(0, x), top = Math.min(0, y);
+  const width = Math.max(base.width, x + lp.width) - left;
+  const height = Math.max(base.height, y + lp.height) - top;
+  return [{ op: 'composite', layer: lp, under, tiled: false, x: x - left, y: y - top, baseX: 0 - left, baseY: 0 - top, width, height }];
+}
+
+/**
+ * `fl_relative`: decimal w/h are fractions of the image the layer goes on. Rewritten as logical
+ * pixels (base pixels / DPR), which the planner multiplies back by the DPR.
+ */
+function relativeTo(c: Component, base: Size, dpr: number): Component {
+  if (!c.fl?.includes('relative')) return c;
+  const out: Component = { ...c, fl: c.fl.filter((f) => f !== 'relative') };
+  if (!out.fl!.length) delete out.fl;
+  if (c.w?.kind === 'ratio') out.w = { kind: 'px', value: (c.w.value * base.width) / dpr };
+  if (c.h?.kind === 'ratio') out.h = { kind: 'px', value: (c.h.value * base.height) / dpr };
+  return out;
+}
+
+const rgbaBytes = (s: Size) => s.width * s.height * 4;
+
+/**
+ * Memory the layers add to a plan's peak: each layer's own plan (its original's bytes, decode,
+ * working rasters) while the image it goes on is alive, and the composited canvas.
+ */
+export function layerBytes(steps: readonly Step[]): number {
+  let total = 0;
+  steps.forEach((s, i) => {
+    if (s.op === 'composite') total += s.layer.peakBytes + rgbaBytes(steps[i - 1] ?? s) + rgbaBytes(s);
+  });
+  return total;
+}
