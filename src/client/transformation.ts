@@ -84,7 +84,7 @@ function component(t: Transformation): string {
   let { width, height } = t;
   if (t.size) [width, height] = t.size.split('x');
 
-  const chained = toArray(t.transformation);
+  const chained = toArray<string | Transformation>(t.transformation);
   const before = chained.some((c) => typeof c === 'object') ? chained.map((c) => transformationString(c as Transformation | string)) : [];
   const named = before.length ? '' : chained.join('.');
 
