@@ -41,9 +41,11 @@ export default defineConfig({
     hookTimeout: 120_000,
     projects: [
       // Everything that can run inside workerd does: units, pixels, and the Worker with real local R2.
-      { plugins: [workers], test: { name: 'workers', include: ['test/**/*.test.ts'], exclude: ['test/node/**'], testTimeout: 120_000, hookTimeout: 120_000 } },
+      { plugins: [workers], test: { name: 'workers', include: ['test/**/*.test.ts'], exclude: ['test/node/**', 'test/browser/**'], testTimeout: 120_000, hookTimeout: 120_000 } },
       // Clients that only exist in Node (the official cloudinary SDK) against the Worker under wrangler.
       { test: { name: 'node', include: ['test/node/**/*.test.ts'], environment: 'node', testTimeout: 120_000, hookTimeout: 120_000 } },
+      // The demo page in Debian's chromium (playwright-core) against the Worker under wrangler.
+      { test: { name: 'browser', include: ['test/browser/**/*.test.ts'], environment: 'node', testTimeout: 120_000, hookTimeout: 120_000 } },
     ],
   },
 });

@@ -114,7 +114,7 @@ export const DEMO_SCRIPT = String.raw`
   function followJob(p, img, fig) {
     var bar = el('progress', { max: 100, value: 0 });
     var label = el('span', { className: 'percent', textContent: '0%' });
-    fig.insertBefore(el('div', { className: 'job' }, [bar, label]), fig.firstChild);
+    fig.insertBefore(el('div', { className: 'job' }, [bar, label]), fig.lastChild);
     var set = function (percent, text) {
       bar.value = percent;
       label.textContent = text || percent + '%';
