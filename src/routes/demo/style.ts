@@ -13,6 +13,7 @@ code { font-size: 12px; background: #f1f3f7; padding: 1px 4px; border-radius: 3p
 .note { color: #566073; margin: 0 0 8px; }
 .row { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }
 figure { margin: 0; max-width: 340px; }
+figure img:not([src]) { display: none; }
 figure img { display: block; background: repeating-conic-gradient(#eee 0 25%, #fff 0 50%) 0 0 / 16px 16px; }
 figcaption { font-size: 13px; margin-top: 4px; }
 figcaption .url { display: block; word-break: break-all; user-select: all; margin-top: 2px; }
