@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-import { CLOUD as cloud, signed as sign, upload } from './lib/api.mjs';
+import { CLOUD as cloud, DEMO_UPLOAD_PRESET, signed as sign, upload } from './lib/api.mjs';
 
 const root = join(import.meta.dirname, '..');
 const port = Number(process.env.PORT ?? 8787);
@@ -26,7 +26,9 @@ if (!existsSync(devVars)) {
 }
 const secret = /^API_SECRET=(.*)$/m.exec(readFileSync(devVars, 'utf8'))?.[1]?.trim();
 
-const wrangler = spawn('npx', ['wrangler', 'dev', '--port', String(port), ...process.argv.slice(2)], {
+// The demo page at / with its unsigned upload preset: local only (both are off in wrangler.toml).
+const demoVars = ['--var', 'DEMO:true', '--var', `UNSIGNED_UPLOAD_PRESET:${DEMO_UPLOAD_PRESET}`];
+const wrangler = spawn('npx', ['wrangler', 'dev', '--port', String(port), ...demoVars, ...process.argv.slice(2)], {
   cwd: root,
   env,
   stdio: 'inherit',
@@ -69,7 +71,7 @@ function printExamples() {
   console.log(`
 dprox is serving cloud "${cloud}" at ${origin}
 Try these in a browser:
-  ${origin}/
+  ${origin}/                 (the demo page: drop an image on it)
   ${base}/c_fill,w_300,h_300,g_auto/astronaut.jpg
   ${base}/c_fill,w_100,h_100,dpr_2.0/chelsea.jpg
   ${base}/c_fill,w_200,h_200,dpr_auto/coffee.webp

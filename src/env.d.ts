@@ -2,5 +2,9 @@ declare namespace Cloudflare {
   interface Env {
     /** Cloudinary API secret: signs delivery URLs and upload requests. */
     API_SECRET: string;
+    /** "true": the demo page at `/` and its endpoints (which sign the demo's AI URLs). Default off. */
+    DEMO: string;
+    /** Name of the cloud's unsigned upload preset (browser uploads without a signature); empty: none. */
+    UNSIGNED_UPLOAD_PRESET: string;
   }
 }

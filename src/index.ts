@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { deliver } from './routes/deliver';
 import { home } from './routes/home';
+import { demoEnabled, gallery, imageComparisons } from './routes/demo/api';
 import { errorResponse, toErrorResponse } from './routes/responses';
 import { authenticateAdmin, explicit, upload } from './routes/upload';
 import { usageReport } from './queue/usage';
@@ -17,6 +18,10 @@ app.get('/', (c) => home(c.req.raw, c.env));
 app.get('/_dprox/memory', (c) =>
   c.env.DIAGNOSTICS === 'true' ? c.json({ modules: wasmMemory(), total: wasmMemoryTotal() }) : errorResponse(404, 'Not found'),
 );
+
+// The demo page's data (DEMO="true" only): the gallery and one image's comparison URLs.
+app.get('/_dprox/demo/images', (c) => (demoEnabled(c.env) ? gallery(c.req.raw, c.env) : errorResponse(404, 'Not found: the demo is off')));
+app.get('/_dprox/demo/comparisons', (c) => (demoEnabled(c.env) ? imageComparisons(c.req.raw, c.env) : errorResponse(404, 'Not found: the demo is off')));
 
 // Upload API; errors in the API's JSON shape.
 const api = new Hono<{ Bindings: Env }>();

@@ -8,6 +8,8 @@ export const root = join(import.meta.dirname, '../..');
 const toml = readFileSync(join(root, 'wrangler.toml'), 'utf8');
 export const CLOUD = /^CLOUD_NAME\s*=\s*"([^"]+)"/m.exec(toml)[1];
 export const API_KEY = /^API_KEY\s*=\s*"([^"]+)"/m.exec(toml)[1];
+/** The unsigned upload preset `npm start` and the browser test give the demo page. */
+export const DEMO_UPLOAD_PRESET = 'dprox_demo';
 
 /** Uploads bytes under publicId with a Cloudinary API signature (SHA-1 of the sorted parameters + secret). */
 export async function upload(origin, secret, publicId, bytes, filename = `${publicId.split('/').pop()}.bin`) {

@@ -38,7 +38,9 @@ export async function upload(request: Request, env: Env, cloud: string, ctx: Pic
     } else if (typeof value === 'string') params[name] = value;
   }
 
-  await authenticate(params, env);
+  const unsigned = isUnsignedUpload(params);
+  if (unsigned) authorizeUnsigned(params, env);
+  else await authenticate(params, env);
   if (!file || file.byteLength === 0) throw new CldError(400, 'Missing required parameter - file');
   if (file.byteLength > MAX_UPLOAD_BYTES) throw new CldError(413, `File size too large: ${file.byteLength} bytes, maximum is ${MAX_UPLOAD_BYTES}`);
 
@@ -62,7 +64,8 @@ export async function upload(request: Request, env: Env, cloud: string, ctx: Pic
   const eagerAsync = ['true', '1'].includes(String(params.eager_async ?? 'false'));
   const notify = parseNotificationUrl(params.eager_notification_url ?? params.notification_url);
   if (incoming?.ai && eager.length) throw new CldError(400, 'Eager transformations cannot be combined with an AI incoming transformation: request them once the asset is ready');
-  const overwrite = !['false', '0'].includes(String(params.overwrite ?? 'true'));
+  // Unsigned uploads never replace an asset, as on Cloudinary.
+  const overwrite = !unsigned && !['false', '0'].includes(String(params.overwrite ?? 'true'));
   const existing = await headOriginal(env.IMAGES, cloud, type, publicId);
   if (existing && !overwrite) {
     const meta = existing.customMetadata ?? {};
@@ -135,6 +138,27 @@ function deliveryType(params: ApiParams): DeliveryType {
   const type = String(params.type ?? 'upload') as DeliveryType;
   if (!DELIVERY_TYPES.includes(type)) throw new CldError(400, `Invalid type '${type}' (expected upload, private or authenticated)`);
   return type;
+}
+
+/** Parameters an unsigned upload may set (Cloudinary allows these and a few dprox ignores). */
+const UNSIGNED_PARAMS = ['upload_preset', 'public_id', 'folder', 'tags', 'context', 'filename_override'];
+
+/** Cloudinary's unsigned upload: an `upload_preset` and no signature. */
+function isUnsignedUpload(params: ApiParams): boolean {
+  return params.upload_preset !== undefined && params.signature === undefined;
+}
+
+/**
+ * The one unsigned upload preset, if the cloud has one (UNSIGNED_UPLOAD_PRESET): for browsers,
+ * which cannot hold the API secret. Such uploads may not transform (no incoming, eager or AI
+ * work), choose the delivery type or overwrite.
+ */
+function authorizeUnsigned(params: ApiParams, env: Env): void {
+  const preset = env.UNSIGNED_UPLOAD_PRESET ?? '';
+  if (!preset || params.upload_preset !== preset) throw new CldError(400, `Upload preset not found: ${params.upload_preset}`);
+  const refused = Object.keys(params).filter((k) => !UNSIGNED_PARAMS.includes(k));
+  if (refused.length)
+    throw new CldError(400, `${refused.join(', ')} parameter is not allowed when using unsigned upload. Only ${UNSIGNED_PARAMS.join(',')} are allowed`);
 }
 
 async function authenticate(params: ApiParams, env: Env): Promise<void> {
