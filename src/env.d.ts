@@ -6,5 +6,7 @@ declare namespace Cloudflare {
     DEMO: string;
     /** Name of the cloud's unsigned upload preset (browser uploads without a signature); empty: none. */
     UNSIGNED_UPLOAD_PRESET: string;
+    /** "true": premium downscaling for every downscale of this cloud (plan/premium.ts). Default off. */
+    PREMIUM_DOWNSCALING: string;
   }
 }

@@ -8,17 +8,20 @@ import { collectRows, rasterRows, type Rows } from './rows';
  * stretched by the scale factor (proper antialiasing, like libvips/sharp); images with alpha are
  * filtered premultiplied so transparent pixels do not bleed colour.
  */
-export function resize(r: Raster, width: number, height: number): Raster {
+export function resize(r: Raster, width: number, height: number, widen = 1): Raster {
   width = Math.max(1, Math.round(width));
   height = Math.max(1, Math.round(height));
   if (width === r.width && height === r.height) return { ...r, data: r.data.slice() };
-  return collectRows(resizeRows(rasterRows(r), width, height));
+  return collectRows(resizeRows(rasterRows(r), width, height, widen));
 }
 
-/** resize() on streamed rows: output bands come as the taps' source rows arrive. */
-export function resizeRows(src: Rows, width: number, height: number): Rows {
-  const tx = buildTaps(src.width, width, lanczos3, 3, Math.max(1, src.width / width));
-  const ty = buildTaps(src.height, height, lanczos3, 3, Math.max(1, src.height / height));
+/**
+ * resize() on streamed rows: output bands come as the taps' source rows arrive. `widen` > 1
+ * stretches the kernel beyond the downscale factor (a softer prefilter: less aliasing).
+ */
+export function resizeRows(src: Rows, width: number, height: number, widen = 1): Rows {
+  const tx = buildTaps(src.width, width, lanczos3, 3, Math.max(1, src.width / width) * widen);
+  const ty = buildTaps(src.height, height, lanczos3, 3, Math.max(1, src.height / height) * widen);
   const rows = filterRows(src, tx, ty, !src.opaque);
   if (!src.opaque) return rows;
   // The filter leaves alpha as filtered (255 for opaque input, up to rounding): pin it.

@@ -25,6 +25,7 @@ import type { Raster } from './raster';
 import { resize, resizeRows } from './resize';
 import { flip, rotate } from './rotate';
 import { unsharpMask } from './sharpen';
+import { detailBoost } from './detail';
 
 /** `afterDecode` adjusts the decoded raster before the other steps (the alpha of an AI result). */
 export type AfterDecode = (r: Raster) => Raster;
@@ -103,7 +104,7 @@ async function openStream(bytes: Uint8Array, header: ImageHeader, steps: Step[],
   }
   try {
     for (const step of steps.slice(1)) {
-      if (step.op === 'resize') rows = timed(resizeRows(rows, step.width, step.height));
+      if (step.op === 'resize') rows = timed(resizeRows(rows, step.width, step.height, step.widen));
       else if (step.op === 'crop') rows = timed(cropRows(rows, step.x, step.y, step.width, step.height));
       else throw new Error(`step ${step.op} does not stream`);
     }
@@ -129,7 +130,7 @@ function apply(r: Raster, step: Exclude<Step, { op: 'decode' | 'encode' | 'compo
     case 'orient':
       return applyOrientation(r, step.orientation);
     case 'resize':
-      return resize(r, step.width, step.height);
+      return resize(r, step.width, step.height, step.widen);
     case 'crop':
       return crop(r, step.x, step.y, step.width, step.height);
     case 'crop-auto': {
@@ -146,6 +147,8 @@ function apply(r: Raster, step: Exclude<Step, { op: 'decode' | 'encode' | 'compo
       return grayscale(r);
     case 'blur':
       return gaussianBlur(r, step.sigma);
+    case 'detail':
+      return detailBoost(r, step.sigma, step.amount);
     case 'sharpen':
       return unsharpMask(r, step.sigma, step.amount);
     case 'round-corners':

@@ -9,6 +9,7 @@ import { amountFor, dprScales, sigmaFor } from '../url/effects';
 import { CldError } from '../url/errors';
 import type { Component, OutputFormat } from '../url/params';
 import { geometrySteps } from './geometry';
+import { premiumDownscaling } from './premium';
 import { streaming } from './stream';
 import { chainDpr } from './hints';
 import { isLayer, layerBytes, layerSteps, withLayers, type LayerSources } from './layers';
@@ -37,6 +38,8 @@ export interface PlanInput {
   extraBytes?: (decoded: Size) => number;
   /** The originals that `l_`/`u_` name, headers read (plan/layers.ts). */
   layers?: LayerSources;
+  /** The cloud has premium downscaling on (plan/premium.ts); `fl_premium_downscaling` turns it on per URL. */
+  premium?: boolean;
 }
 
 export interface Plan {
@@ -50,7 +53,7 @@ export interface Plan {
 
 const WHITE: Rgba = [255, 255, 255, 255];
 
-export function buildPlan({ components, header, inputBytes, output, extraBytes, layers }: PlanInput): Plan {
+export function buildPlan({ components, header, inputBytes, output, extraBytes, layers, premium }: PlanInput): Plan {
   const dpr = chainDpr(components);
   const autoOrient = header.orientation > 1 && !components.some((c) => c.a?.ignore);
   const swaps = autoOrient && header.orientation >= 5;
@@ -65,6 +68,8 @@ export function buildPlan({ components, header, inputBytes, output, extraBytes, 
       size = { width: step.width, height: step.height };
     }
   }
+
+  if (premium || components.some((c) => c.fl?.includes('premium_downscaling'))) chain.splice(0, chain.length, ...premiumDownscaling(chain, oriented));
 
   // Shrink-on-load: decode a JPEG at 1/2, 1/4 or 1/8 when the chain starts by resizing to a size that still fits.
   const first = chain[0];
@@ -164,7 +169,7 @@ function estimatePeak(steps: Step[], header: ImageHeader, inputBytes: number): n
         if (!streamed) working = Math.max(working, input);
         break;
       case 'resize': { // Lanczos3 taps: 6 per axis, times the shrink factor when downscaling
-        const taps = Math.ceil(3 * Math.max(1, prev.height / step.height)) * 2 + 1;
+        const taps = Math.ceil(3 * Math.max(1, prev.height / step.height) * (step.widen ?? 1)) * 2 + 1;
         const filter = filterCost(prev.width, step.width, step.height, taps);
         if (streamed) stream += filter + BAND_BYTES(step);
         else working = Math.max(working, input + out + filter);
@@ -175,7 +180,8 @@ function estimatePeak(steps: Step[], header: ImageHeader, inputBytes: number): n
         else working = Math.max(working, input + out);
         break;
       case 'blur':
-      case 'sharpen': // float intermediate of the separable passes
+      case 'sharpen':
+      case 'detail': // float intermediate of the separable passes
         working = Math.max(working, input + out + out * 4);
         break;
       default:

@@ -11,7 +11,8 @@ export interface Size {
 export type Step =
   | ({ op: 'decode'; shrink: 1 | 2 | 4 | 8 } & Size)
   | ({ op: 'orient'; orientation: number } & Size)
-  | ({ op: 'resize' } & Size)
+  /** Lanczos3; `widen` > 1 stretches the kernel further than the scale (premium downscaling's prefilter). */
+  | ({ op: 'resize'; widen?: number } & Size)
   | ({ op: 'crop'; x: number; y: number } & Size)
   /** g_auto: the window's position is chosen from the pixels at run time; its size is fixed here. */
   | ({ op: 'crop-auto' } & Size)
@@ -21,6 +22,8 @@ export type Step =
   | ({ op: 'grayscale' } & Size)
   | ({ op: 'blur'; sigma: number } & Size)
   | ({ op: 'sharpen'; sigma: number; amount: number } & Size)
+  /** Unsharp mask clamped to each pixel's 3x3 range: detail without halos (premium downscaling). */
+  | ({ op: 'detail'; sigma: number; amount: number } & Size)
   | ({ op: 'round-corners'; radii: readonly [number, number, number, number] | 'max' } & Size)
   | ({ op: 'opacity'; percent: number } & Size)
   | ({ op: 'flatten'; background: Rgba } & Size)

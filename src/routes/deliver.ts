@@ -96,7 +96,7 @@ export async function deliver(request: Request, env: Env, ctx: Pick<ExecutionCon
     chain = split.post;
   }
   const layers = layerIds.length ? await loadLayers(env.IMAGES, url.cloud, layerIds) : undefined;
-  const plan = buildPlan({ components: chain, header, inputBytes: bytes.byteLength, output, extraBytes: alpha?.bytes, layers });
+  const plan = buildPlan({ components: chain, header, inputBytes: bytes.byteLength, output, extraBytes: alpha?.bytes, layers, premium: env.PREMIUM_DOWNSCALING === 'true' });
   const times: Record<string, number> | undefined = env.DIAGNOSTICS === 'true' ? { source: fetchMs } : undefined;
   const encoded = await runPlan(bytes, header, plan, alpha?.afterDecode, times as StepTimes);
   const type = contentType(output.format);

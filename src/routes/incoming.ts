@@ -36,9 +36,9 @@ export function parseIncoming(raw: string): Incoming {
 }
 
 /** Runs a plain incoming transformation; the result keeps the upload's format (PNG for GIF). */
-export async function applyIncoming(file: Uint8Array, header: ImageHeader, components: Component[]): Promise<{ file: Uint8Array; header: ImageHeader }> {
+export async function applyIncoming(file: Uint8Array, header: ImageHeader, components: Component[], premium: boolean): Promise<{ file: Uint8Array; header: ImageHeader }> {
   const output = chooseOutput({ components, extension: undefined, originalFormat: header.format === 'gif' ? 'png' : header.format, mayBeTransparent: header.hasAlpha, accept: null });
-  const plan = buildPlan({ components, header, inputBytes: file.byteLength, output });
+  const plan = buildPlan({ components, header, inputBytes: file.byteLength, output, premium });
   const bytes = await runPlan(file, header, plan);
   return { file: bytes, header: readHeader(bytes) };
 }

@@ -93,7 +93,7 @@ export async function upload(request: Request, env: Env, cloud: string, ctx: Pic
     }, baseName);
     return Response.json({ ...described, status: 'pending', job: pending.job });
   }
-  if (incoming?.plain) ({ file, header } = await applyIncoming(file, header, incoming.plain));
+  if (incoming?.plain) ({ file, header } = await applyIncoming(file, header, incoming.plain, env.PREMIUM_DOWNSCALING === 'true'));
 
   const saved = await putOriginal(env.IMAGES, cloud, type, publicId, file, {
     version, format: header.format, width: header.width, height: header.height, alpha: header.hasAlpha ? '1' : '0',

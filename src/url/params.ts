@@ -30,7 +30,8 @@ export type Dpr = { kind: 'fixed'; value: number } | { kind: 'auto' };
 export type Angle = { degrees: number; hflip: boolean; vflip: boolean; ignore: boolean };
 export type Radius = { kind: 'max' } | { kind: 'px'; corners: readonly [number, number, number, number] };
 
-export const FLAGS = ['ignore_aspect_ratio', 'progressive', 'immutable_cache', 'layer_apply', 'relative', 'no_overflow', 'tiled'] as const;
+/** `premium_downscaling` is dprox's own: premium downscaling for one URL when the cloud has it off (plan/premium.ts). */
+export const FLAGS = ['ignore_aspect_ratio', 'progressive', 'immutable_cache', 'layer_apply', 'relative', 'no_overflow', 'tiled', 'premium_downscaling'] as const;
 export type Flag = (typeof FLAGS)[number];
 
 export const MAX_DPR = 5;

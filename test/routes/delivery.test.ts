@@ -193,3 +193,43 @@ describe('errors are 4xx with X-Cld-Error and a short cache', () => {
     expect((await get(`${base}/camera.jpg`, {}, 'POST')).status).toBe(405);
   });
 });
+
+describe('premium downscaling through the Worker', () => {
+  /** Mean 3x3 standard deviation of luma: local contrast. */
+  function localContrast(r: { width: number; height: number; data: Uint8Array }): number {
+    const { width: w, height: h, data } = r;
+    const y = new Float64Array(w * h);
+    for (let i = 0; i < y.length; i++) y[i] = 0.299 * data[i * 4] + 0.587 * data[i * 4 + 1] + 0.114 * data[i * 4 + 2];
+    let sum = 0;
+    for (let j = 1; j < h - 1; j++)
+      for (let i = 1; i < w - 1; i++) {
+        let s = 0, s2 = 0;
+        for (let dy = -1; dy <= 1; dy++)
+          for (let dx = -1; dx <= 1; dx++) {
+            const v = y[(j + dy) * w + i + dx];
+            s += v;
+            s2 += v * v;
+          }
+        sum += Math.sqrt(Math.max(0, s2 / 9 - (s / 9) ** 2));
+      }
+    return sum / ((w - 2) * (h - 2));
+  }
+
+  it('keeps more local contrast than plain Lanczos3 in a small thumbnail, and leaves upscales alone', async () => {
+    await upload('premium/astro', await fixture('ref-rgb-900x700.png'));
+    const { decode } = await import('../../src/pixels/decode');
+    const get = async (t: string) => {
+      const { bytes, header } = await image(`/${CLOUD}/image/upload/${t}/premium/astro.png`);
+      return decode(bytes, header);
+    };
+    const plain = await get('c_scale,w_128');
+    const premium = await get('c_scale,w_128,fl_premium_downscaling');
+    expect([premium.width, premium.height]).toEqual([plain.width, plain.height]);
+    const gain = localContrast(premium) / localContrast(plain);
+    console.log(`premium / plain local contrast at 128 px: ${gain.toFixed(3)}`);
+    expect(gain).toBeGreaterThan(1.05);
+    const up = await get('c_scale,w_1200');
+    const upPremium = await get('c_scale,w_1200,fl_premium_downscaling');
+    expect(Buffer.from(upPremium.data).equals(Buffer.from(up.data))).toBe(true);
+  });
+});
