@@ -22,11 +22,15 @@ if [ -n "${LIBJPEG_SRC:-}" ]; then
   cp "$LIBJPEG_SRC"/*.c "$LIBJPEG_SRC"/*.h "$b"/
   # wasm32 has native 64-bit integers: give the Huffman decoder its 64-bit bit buffer.
   sed -i 's/#elif defined(__x86_64__) \&\& defined(__ILP32__)/#elif (defined(__x86_64__) \&\& defined(__ILP32__)) || defined(__wasm__)/' "$b/jdhuff.h"
-  cp $W/libjpeg/*.h "$b"/
+  cp $W/libjpeg/*.h $W/libjpeg/jsimd_wasm.c "$b"/
+  # jsimd_wasm.c replaces these stubs of jsimd_none.c with WebAssembly SIMD code.
+  for f in jsimd_can_ycc_rgb jsimd_ycc_rgb_convert jsimd_can_idct_islow jsimd_idct_islow jsimd_can_idct_4x4 jsimd_idct_4x4 jsimd_can_idct_2x2 jsimd_idct_2x2; do
+    sed -i "s/^$f(/${f}_none(/" "$b/jsimd_none.c"
+  done
   files=""
   for f in jcomapi jdapimin jdapistd jdarith jaricom jdatasrc jdcoefct jdcolor jddctmgr jdhuff jdphuff jdinput \
     jdmainct jdmarker jdmaster jdmerge jdpostct jdsample jerror jmemmgr jmemnobs jidctflt jidctfst jidctint \
-    jidctred jquant1 jquant2 jutils jsimd_none jdicc; do files="$files $b/$f.c"; done
+    jidctred jquant1 jquant2 jutils jsimd_none jsimd_wasm jdicc; do files="$files $b/$f.c"; done
   clang --target=wasm32-wasi -O3 -msimd128 -mbulk-memory -mexec-model=reactor -w -I"$b" \
     -Wl,--export=malloc -Wl,--export=free -Wl,--strip-all \
     -o $W/jpeg-decode.wasm $W/jpeg-decode.c $files
