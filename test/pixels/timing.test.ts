@@ -31,3 +31,21 @@ it('12 MP JPEG -> shrink-on-load -> 800x600 -> JPEG q80', async () => {
   }
   console.log(rows.join('\n'));
 });
+
+it('resize timings (Lanczos3, opaque): 3000x2000 -> 2400x1600 and 1000x750 -> 800x600', () => {
+  const rows: string[] = [];
+  for (const [w, h, ow, oh] of [[3000, 2000, 2400, 1600], [1000, 750, 800, 600]]) {
+    const data = new Uint8Array(w * h * 4);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 2654435761) >>> 24;
+    const r = { width: w, height: h, data, opaque: true };
+    const times: number[] = [];
+    for (let run = 0; run < 5; run++) {
+      const t = performance.now();
+      resize(r, ow, oh);
+      times.push(performance.now() - t);
+    }
+    times.sort((a, b) => a - b);
+    rows.push(`${w}x${h} -> ${ow}x${oh}: median ${times[2].toFixed(1)} ms`);
+  }
+  console.log(rows.join('\n'));
+});
