@@ -18,6 +18,8 @@ export const WASM_INITIAL = {
   webpDec: 16 * MB, // emscripten INITIAL_MEMORY
   webpEnc: 16 * MB,
   mozjpegEnc: 16 * MB,
+  avifEnc: 16 * MB, // emscripten INITIAL_MEMORY
+  avifDec: 16 * MB,
   jpegEnc: 0.25 * MB, // own encoder: 128 KiB initial (stack + tables)
   resample: 0.25 * MB,
 } as const;
@@ -93,8 +95,30 @@ export function coefficientBytes(header: ImageHeader): number {
  * PNG: filtered rows + deflate output (worst case incompressible). WebP: YUV + analysis buffers.
  * The wasm encoders' initial memory is counted in full (the module may not be instantiated yet).
  */
-export function encodeCost(format: 'jpg' | 'png' | 'webp', width: number, height: number, progressive = false): number {
+export function encodeCost(format: 'jpg' | 'png' | 'webp' | 'avif', width: number, height: number, progressive = false, autoQuality = false): number {
   const px = width * height;
+  const search = autoQuality ? autoQualityCost(format) : 0;
+  return encoderCost(format, width, height, progressive, px) + search;
+}
+
+/**
+ * q_auto's search (pixels/auto-quality.ts) on a sample of at most SEARCH_SAMPLE_PIXELS: the
+ * decoder of the output format (its initial memory counted in full: it may be a module the
+ * request does not otherwise use), the sample's RGBA and decoded copies, and SSIM's float planes
+ * (two luma planes and five filtered ones, 4 B each). The sample's own encodes stay under the
+ * full-size encode's memory, already counted.
+ */
+export function autoQualityCost(format: 'jpg' | 'png' | 'webp' | 'avif'): number {
+  if (format === 'png') return 0;
+  const px = SEARCH_SAMPLE_PIXELS;
+  const decoder = format === 'jpg' ? WASM_INITIAL.jpegTurbo : format === 'webp' ? WASM_INITIAL.webpDec : WASM_INITIAL.avifDec;
+  return decoder + px * 9 + px * 4 * 3 + px * 4 * 10 + SLACK;
+}
+
+/** Largest sample the q_auto search encodes (pixels/auto-quality.ts SAMPLE_PIXELS). */
+export const SEARCH_SAMPLE_PIXELS = 6 * 128 * 128;
+
+function encoderCost(format: 'jpg' | 'png' | 'webp' | 'avif', width: number, height: number, progressive: boolean, px: number): number {
   switch (format) {
     case 'jpg':
       if (!progressive) {
@@ -115,6 +139,12 @@ export function encodeCost(format: 'jpg' | 'png' | 'webp', width: number, height
       // RGBA copy (4), YUVA picture (2.5), analysis/token buffers, output, heap overshoot.
       // Measured (noise, q90): 2000x1500 -> 66.6 MiB, ~17.7 B/px over 16 MiB: modelled 22 B/px.
       return WASM_INITIAL.webpEnc + px * 22 + SLACK;
+    case 'avif':
+      // libavif + aom at speed 8: RGBA copy, YUV planes, aom's frame buffers and lookahead,
+      // output. Measured (noise, q90): 1000x1000 -> 40.0 MiB, 1414x1414 -> 69.2 MiB (heap
+      // overgrowth included), ~27 B/px over 16 MiB: modelled 30 B/px. Only used up to
+      // AVIF_MAX_PIXELS (plan/output.ts): larger AVIF is encoded as WebP.
+      return WASM_INITIAL.avifEnc + px * 30 + SLACK;
   }
 }
 

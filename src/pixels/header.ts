@@ -49,6 +49,14 @@ function sniff(b: Uint8Array): ImageHeader {
   if (b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47 && b[4] === 0x0d && b[5] === 0x0a && b[6] === 0x1a && b[7] === 0x0a) return pngHeader(b);
   if (b.length >= 12 && ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 4) === 'WEBP') return webpHeader(b);
   if (b.length >= 6 && (ascii(b, 0, 6) === 'GIF87a' || ascii(b, 0, 6) === 'GIF89a')) return gifHeader(b);
+  // ISO BMFF (AVIF, HEIF): recognised so that the answer says what is unsupported, not "invalid".
+  if (b.length >= 12 && ascii(b, 4, 4) === 'ftyp') {
+    const brands: string[] = [];
+    for (let i = 8; i + 4 <= Math.min(b.length, u32be(b, 0)); i += 4) if (i !== 12) brands.push(ascii(b, i, 4)); // major, [minor version], compatible...
+    const brand = brands[0];
+    if (brands.includes('avif') || brands.includes('avis')) throw new ImageError('AVIF originals are not supported (AVIF output is: f_avif or .avif); upload JPEG, PNG, WebP or GIF', 415);
+    if (/^(heic|heix|hevc|hevx|mif1|msf1)$/.test(brand)) throw new ImageError(`HEIF originals (${brand}) are not supported; upload JPEG, PNG, WebP or GIF`, 415);
+  }
   throw invalid();
 }
 

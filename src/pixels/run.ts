@@ -4,6 +4,7 @@
  */
 import type { Plan } from '../plan/plan';
 import type { Step } from '../plan/steps';
+import { chooseQuality } from './auto-quality';
 import { gaussianBlur } from './blur';
 import { findSalientWindow } from './saliency';
 import { crop } from './crop';
@@ -25,9 +26,31 @@ import { unsharpMask } from './sharpen';
 export type AfterDecode = (r: Raster) => Raster;
 
 export async function runPlan(bytes: Uint8Array, header: ImageHeader, plan: Plan, afterDecode?: AfterDecode): Promise<Uint8Array> {
+  return (await renderAndEncode(bytes, header, plan, afterDecode)).bytes;
+}
+
+export interface Encoded {
+  bytes: Uint8Array;
+  /** The quality the encoder got (q_auto: the one the search chose); undefined for PNG. */
+  quality?: number;
+  /** q_auto: milliseconds the quality search took. */
+  searchMs?: number;
+}
+
+/** runPlan, telling which quality was used: q_auto searches it on the rendered raster (auto-quality.ts). */
+export async function renderAndEncode(bytes: Uint8Array, header: ImageHeader, plan: Plan, afterDecode?: AfterDecode): Promise<Encoded> {
   const step = plan.steps[plan.steps.length - 1];
   if (step.op !== 'encode') throw new Error('plan has no encode step');
-  return encode(await renderPlan(bytes, header, plan, afterDecode), step.format, { quality: step.quality, progressive: step.progressive });
+  const raster = await renderPlan(bytes, header, plan, afterDecode);
+  let quality = step.quality;
+  let searchMs: number | undefined;
+  if (step.auto && step.format !== 'png') {
+    const started = Date.now();
+    quality = (await chooseQuality(raster, step.format, step.auto, step.progressive)).quality;
+    searchMs = Date.now() - started;
+  }
+  const out = await encode(raster, step.format, { quality, progressive: step.progressive });
+  return { bytes: out, quality: step.format === 'png' ? undefined : quality, searchMs };
 }
 
 /** Every step but the encode: the raster a plan produces (the input of an AI job). */

@@ -1,6 +1,7 @@
 /** The ordered steps a plan hands to the pixel executors. Every step knows the size it outputs. */
 import type { Rgba } from '../pixels/raster';
 import type { OutputFormat } from '../url/params';
+import type { AutoLevel } from './quality';
 
 export interface Size {
   width: number;
@@ -23,4 +24,5 @@ export type Step =
   | ({ op: 'round-corners'; radii: readonly [number, number, number, number] | 'max' } & Size)
   | ({ op: 'opacity'; percent: number } & Size)
   | ({ op: 'flatten'; background: Rgba } & Size)
-  | ({ op: 'encode'; format: OutputFormat; quality: number; progressive: boolean } & Size);
+  /** `auto`: q_auto, the quality is searched on the rendered raster (`quality` is the fallback). */
+  | ({ op: 'encode'; format: OutputFormat; quality: number; progressive: boolean; auto?: AutoLevel } & Size);

@@ -57,11 +57,13 @@ describe('cost model', () => {
     ['jpg', 2000, 1500],
     ['webp', 2000, 1500],
     ['jpg', 3001, 1999],
+    ['avif', 800, 600],
+    ['avif', 1414, 1414], // ~AVIF_MAX_PIXELS: larger AVIF is encoded as WebP
   ] as const)('encode %s %ix%i is bounded by encodeCost', async (format, w, h) => {
     const r = solid(w, h, [0, 0, 0, 255]);
     for (let i = 0; i < r.data.length; i += 4) r.data[i] = (i * 2654435761) >>> 24; // noise: worst case
     await encode(r, format, { quality: 90 });
-    const module = format === 'jpg' ? 'jpegEnc' : 'webpEnc';
+    const module = format === 'jpg' ? 'jpegEnc' : format === 'avif' ? 'avifEnc' : 'webpEnc';
     const cost = encodeCost(format, w, h);
     if (format === 'jpg') {
       // q100 noise: the worst case for the output area.
