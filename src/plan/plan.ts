@@ -46,7 +46,7 @@ export interface Plan {
   height: number;
   /** Estimated peak bytes (JS buffers and WASM growth) of the whole request. */
   peakBytes: number;
-  /** The output actually encoded: AVIF too large to encode quickly becomes WebP (settleFormat). */
+  /** The output actually encoded: AVIF too large to encode quickly (settleFormat), or over the memory budget, becomes WebP. */
   output: OutputSpec;
   formatFallback?: string;
 }
@@ -79,12 +79,19 @@ export function buildPlan({ components, header, inputBytes, output: asked, extra
   // Shrink-on-load may already have produced the first resize's exact size.
   if (first?.op === 'resize' && first.width === loaded.width && first.height === loaded.height) chain.shift();
   steps.push(...chain);
-  const { output, fallback } = settleFormat(asked, size.width, size.height);
+  let { output, fallback } = settleFormat(asked, size.width, size.height);
   const transparent = header.hasAlpha || chain.some((s) => s.op === 'round-corners' || s.op === 'opacity' || (s.op === 'pad' && s.background[3] < 255));
   if (output.format === 'jpg' && transparent) steps.push({ op: 'flatten', background: lastBackground(components), ...size });
   steps.push({ op: 'encode', ...output, ...size });
 
-  const peakBytes = estimatePeak(steps, header, inputBytes) + (extraBytes?.(decoded) ?? 0);
+  let peakBytes = estimatePeak(steps, header, inputBytes) + (extraBytes?.(decoded) ?? 0);
+  if (peakBytes > MEMORY_BUDGET && output.format === 'avif') {
+    // AVIF's encoder needs more memory than WebP's: deliver WebP rather than refuse.
+    output = { ...output, format: 'webp' };
+    fallback = `avif->webp (memory: ${mb(peakBytes)} MB over ${mb(MEMORY_BUDGET)} MB)`;
+    steps[steps.length - 1] = { op: 'encode', ...output, ...size };
+    peakBytes = estimatePeak(steps, header, inputBytes) + (extraBytes?.(decoded) ?? 0);
+  }
   if (peakBytes > MEMORY_BUDGET) {
     throw new CldError(
       400,
