@@ -11,7 +11,7 @@ import { decodeWebp } from './decode-webp';
 import { encode, type OutputFormat } from './encode';
 import { flatten } from './flatten';
 import type { Raster } from './raster';
-import { luma, ssimLuma } from './ssim';
+import { luma, reference as ssimReference, ssimAgainst } from './ssim';
 
 /** Sample size: ~100k pixels (6 tiles of 128x128) keeps a JPEG probe at a few ms, an AVIF one at ~50 ms. */
 export const SAMPLE_PIXELS: Record<Exclude<OutputFormat, 'png'>, number> = { jpg: SEARCH_SAMPLE_PIXELS, webp: SEARCH_SAMPLE_PIXELS, avif: 4 * 128 * 128 };
@@ -27,13 +27,23 @@ export async function chooseQuality(r: Raster, format: OutputFormat, level: Auto
   if (format === 'png') return { quality: AUTO_FALLBACK[level], probes: [] };
   const src = format === 'jpg' && !r.opaque ? flatten(r, [255, 255, 255, 255]) : r;
   const sample = mosaic(src, SAMPLE_PIXELS[format]);
-  const reference = luma(sample);
+  try {
+    return await search(sample, format, level, progressive);
+  } catch {
+    // A codec failure on the sample must not fail the request: the full encode reports its own.
+    return { quality: AUTO_FALLBACK[level], probes: [] };
+  }
+}
+
+async function search(sample: Raster, format: Exclude<OutputFormat, 'png'>, level: AutoLevel, progressive: boolean): Promise<AutoQuality> {
+  const reference = ssimReference(luma(sample), sample.width, sample.height);
   return searchQuality(
     AUTO_TARGETS[level],
     async (quality) => {
       const bytes = await encode(sample, format, { quality, progressive });
       const back = format === 'jpg' ? decodeJpeg(bytes) : format === 'webp' ? await decodeWebp(bytes, sample.width, sample.height, false) : await decodeAvif(bytes);
-      return ssimLuma(reference, luma(back), sample.width, sample.height);
+      if (back.width !== sample.width || back.height !== sample.height) throw new Error('q_auto: the sample decoded to another size');
+      return ssimAgainst(reference, luma(back));
     },
     STEP[format],
   );

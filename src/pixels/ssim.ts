@@ -39,31 +39,48 @@ export function ssim(a: Raster, b: Raster): number {
 
 /** Mean SSIM of two luma planes. Images smaller than the window are compared as one window. */
 export function ssimLuma(x: Float32Array, y: Float32Array, width: number, height: number): number {
+  return ssimAgainst(reference(x, width, height), y);
+}
+
+/** A reference plane with its local means and squares filtered once, for many comparisons. */
+export interface SsimReference {
+  x: Float32Array;
+  width: number;
+  height: number;
+  mx?: Float32Array;
+  sxx?: Float32Array;
+}
+
+export function reference(x: Float32Array, width: number, height: number): SsimReference {
   const win = 2 * RADIUS + 1;
-  if (width < win || height < win) return globalSsim(x, y);
+  if (width < win || height < win) return { x, width, height };
+  const xx = new Float32Array(x.length);
+  for (let i = 0; i < x.length; i++) xx[i] = x[i] * x[i];
+  return { x, width, height, mx: filterValid(x, width, height), sxx: filterValid(xx, width, height) };
+}
+
+/** Mean SSIM of a luma plane against a prepared reference of the same size. */
+export function ssimAgainst(ref: SsimReference, y: Float32Array): number {
+  const { x, width, height, mx, sxx } = ref;
+  if (y.length !== x.length) throw new Error('ssim: planes differ in size');
+  if (!mx || !sxx) return globalSsim(x, y);
   const n = width * height;
-  const xy = new Float32Array(n);
-  const xx = new Float32Array(n);
   const yy = new Float32Array(n);
+  const xy = new Float32Array(n);
   for (let i = 0; i < n; i++) {
-    xx[i] = x[i] * x[i];
     yy[i] = y[i] * y[i];
     xy[i] = x[i] * y[i];
   }
-  const ow = width - 2 * RADIUS;
-  const oh = height - 2 * RADIUS;
-  const mx = filterValid(x, width, height);
   const my = filterValid(y, width, height);
-  const sxx = filterValid(xx, width, height);
   const syy = filterValid(yy, width, height);
   const sxy = filterValid(xy, width, height);
   let total = 0;
-  for (let i = 0; i < ow * oh; i++) {
+  for (let i = 0; i < mx.length; i++) {
     const ux = mx[i], uy = my[i];
     const vx = sxx[i] - ux * ux, vy = syy[i] - uy * uy, cxy = sxy[i] - ux * uy;
     total += ((2 * ux * uy + C1) * (2 * cxy + C2)) / ((ux * ux + uy * uy + C1) * (vx + vy + C2));
   }
-  return total / (ow * oh);
+  return total / mx.length;
 }
 
 /** Separable Gaussian over the windows that fit: output (width - 10) x (height - 10). */

@@ -111,7 +111,7 @@ describe('encode', () => {
     const photo = resize(await load('12mp.jpg', 4), 800, 600);
     await encode(photo, 'avif', { quality: 80 }); // instantiate and warm up
     const times: number[] = [];
-    let out = new Uint8Array();
+    let out: Uint8Array = new Uint8Array();
     for (let i = 0; i < 3; i++) {
       const t = performance.now();
       out = await encode(photo, 'avif', { quality: 80 });
