@@ -24,6 +24,13 @@ export const WASM_INITIAL = {
   resample: 0.25 * MB,
 } as const;
 
+/**
+ * dav1d + libavif decode, bytes per pixel over the initial memory. Measured (cost.test.ts, sharp's
+ * 8-bit 4:4:4 AVIF, the heaviest 8-bit layout): 1600x1200 -> 56.6 MiB, i.e. 21 B/px over 16 MiB.
+ * 10/12-bit AVIF (2 bytes per sample) may need more: not measured.
+ */
+const AVIF_DECODE_BYTES_PER_PIXEL = 24;
+
 /** Default compressed size assumption when the caller does not pass inputBytes. */
 const DEFAULT_BYTES_PER_PIXEL = 0.5;
 
@@ -69,6 +76,13 @@ export function decodeCost(header: ImageHeader, shrink: 1 | 2 | 4 | 8 = 1, input
     case 'gif':
       // Pure TS: output canvas + one index byte per pixel + the gathered LZW bytes.
       return px * 5 + input;
+    case 'avif': {
+      // libavif + dav1d: input copy, the AV1 frame (YUV, 8-bit 4:2:0 to 4:4:4: up to 3 B/px, and
+      // alpha), dav1d's picture pool and the RGBA result; then the glue copies RGBA into JS.
+      // No shrink-on-load: an AVIF original over ~3 MP does not fit the budget.
+      const wasm = WASM_INITIAL.avifDec + input + px * AVIF_DECODE_BYTES_PER_PIXEL + SLACK;
+      return wasm + px * 4;
+    }
   }
 }
 

@@ -41,11 +41,14 @@ describe('cost model', () => {
     ['lossless.webp', 1],
     ['lossy.webp', 1],
     ['alpha.webp', 1],
+    ['photo.avif', 1],
+    ['alpha.avif', 1],
+    ['2mp.avif', 1],
   ] as const)('decode %s at 1/%i is bounded by decodeCost', async (name, shrink) => {
     const bytes = await fixture(name);
     const h = readHeader(bytes);
     await decode(bytes, h, shrink);
-    const module = h.format === 'jpg' ? 'jpegTurbo' : h.format === 'png' ? 'pngCodec' : 'webpDec';
+    const module = h.format === 'jpg' ? 'jpegTurbo' : h.format === 'png' ? 'pngCodec' : h.format === 'avif' ? 'avifDec' : 'webpDec';
     const cost = decodeCost(h, shrink, bytes.length);
     console.log(`${name} 1/${shrink}: ${module} ${(wasmMemory()[module] / 2 ** 20).toFixed(1)} MiB, model ${(cost / 2 ** 20).toFixed(1)} MiB`);
     expect(wasmMemory()[module]).toBeLessThanOrEqual(cost);
