@@ -21,6 +21,8 @@ export interface EncodeOptions {
  * (flatten.ts) — a non-opaque raster is flattened over white here as a safety net. PNG: lossless
  * 8-bit RGB when opaque, else RGBA, in TypeScript over CompressionStream (encode-png.ts; the
  * squoosh wasm encoder took ~1.4 s for 512x512 and is RGBA only). WebP: lossy libwebp (SIMD build), alpha kept.
+ * AVIF: libavif + aom at AVIF_SPEED, 8-bit 4:2:0, alpha kept; the planner never asks for AVIF over
+ * AVIF_MAX_PIXELS (plan/output.ts). No encoder writes EXIF or XMP (formats.test.ts checks).
  */
 export async function encode(r: Raster, format: OutputFormat, opts: EncodeOptions): Promise<Uint8Array> {
   const quality = Math.max(1, Math.min(100, Math.round(opts.quality)));
