@@ -49,6 +49,12 @@ const fixtures = {
   'lossy.webp': async (s) => s(sample('chelsea.png')).webp({ quality: 80 }).toBuffer(),
   'lossless.webp': async (s) => s(sample('coffee.png')).resize(200, 133).webp({ lossless: true }).toBuffer(),
   'alpha.webp': async (s) => withAlpha(s).then((b) => s(b.data, { raw: b.info }).webp({ quality: 80 }).toBuffer()),
+
+  // ---- AVIF (sharp's libheif + aom: an encoder other than dprox's own) ----------------------
+  'photo.avif': async (s) => s(sample('coffee.png')).avif({ quality: 60, effort: 2 }).toBuffer(),
+  'photo-ref.png': async (s) => s(await s(sample('coffee.png')).avif({ quality: 60, effort: 2 }).toBuffer()).png().toBuffer(),
+  'alpha.avif': async (s) => withAlpha(s).then((b) => s(b.data, { raw: b.info }).avif({ quality: 70, effort: 2 }).toBuffer()),
+  '2mp.avif': async (s) => bigPhoto(s, 1600, 1200).then((b) => s(b.data, { raw: b.info }).avif({ quality: 70, effort: 2 }).toBuffer()),
   'anim.webp': async (s) => animated(s, 'webp'),
 
   // ---- GIF --------------------------------------------------------------------------------

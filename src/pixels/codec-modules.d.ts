@@ -49,3 +49,21 @@ declare module '@jsquash/jpeg/codec/enc/mozjpeg_enc.js' {
   }>;
   export default factory;
 }
+declare module '@jsquash/avif/codec/enc/avif_enc.wasm' {
+  const module: WebAssembly.Module;
+  export default module;
+}
+declare module '@jsquash/avif/codec/enc/avif_enc.js' {
+  const factory: (o: EmscriptenOverrides) => Promise<{
+    encode(data: BufferSource, width: number, height: number, options: Record<string, number | boolean>): Uint8Array | null;
+  }>;
+  export default factory;
+}
+declare module '@jsquash/avif/codec/dec/avif_dec.wasm' {
+  const module: WebAssembly.Module;
+  export default module;
+}
+declare module '@jsquash/avif/codec/dec/avif_dec.js' {
+  const factory: (o: EmscriptenOverrides) => Promise<{ decode(data: BufferSource, bitDepth: 8): CodecImage | null }>;
+  export default factory;
+}

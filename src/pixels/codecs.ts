@@ -8,6 +8,10 @@ import webpEncFactory from '@jsquash/webp/codec/enc/webp_enc_simd.js';
 import webpEncWasm from '@jsquash/webp/codec/enc/webp_enc_simd.wasm';
 import mozjpegFactory from '@jsquash/jpeg/codec/enc/mozjpeg_enc.js';
 import mozjpegWasm from '@jsquash/jpeg/codec/enc/mozjpeg_enc.wasm';
+import avifEncFactory from '@jsquash/avif/codec/enc/avif_enc.js';
+import avifEncWasm from '@jsquash/avif/codec/enc/avif_enc.wasm';
+import avifDecFactory from '@jsquash/avif/codec/dec/avif_dec.js';
+import avifDecWasm from '@jsquash/avif/codec/dec/avif_dec.wasm';
 import { memoryOf, registerWasmMemory, type WasmModuleName } from './wasm-memory';
 
 // The wasm-bindgen PNG glue and the emscripten glues build results with `new ImageData(...)`.
@@ -74,3 +78,7 @@ function emscripten<T>(name: WasmModuleName, factory: Factory<T>, module: WebAss
 export const webpDecoder = emscripten('webpDec', webpDecFactory, webpDecWasm);
 export const webpEncoder = emscripten('webpEnc', webpEncFactory, webpEncWasm);
 export const mozjpegEncoder = emscripten('mozjpegEnc', mozjpegFactory, mozjpegWasm);
+/** libavif + aom (Squoosh build, single-threaded: workerd has no threads). */
+export const avifEncoder = emscripten('avifEnc', avifEncFactory, avifEncWasm);
+/** libavif + dav1d: AVIF originals, and the q_auto search on AVIF output. */
+export const avifDecoder = emscripten('avifDec', avifDecFactory, avifDecWasm);

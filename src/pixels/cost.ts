@@ -18,9 +18,18 @@ export const WASM_INITIAL = {
   webpDec: 16 * MB, // emscripten INITIAL_MEMORY
   webpEnc: 16 * MB,
   mozjpegEnc: 16 * MB,
+  avifEnc: 16 * MB, // emscripten INITIAL_MEMORY
+  avifDec: 16 * MB,
   jpegEnc: 0.25 * MB, // own encoder: 128 KiB initial (stack + tables)
   resample: 0.25 * MB,
 } as const;
+
+/**
+ * dav1d + libavif decode, bytes per pixel over the initial memory. Measured (cost.test.ts, sharp's
+ * 8-bit 4:4:4 AVIF, the heaviest 8-bit layout): 1600x1200 -> 56.6 MiB, i.e. 21 B/px over 16 MiB.
+ * 10/12-bit AVIF (2 bytes per sample) may need more: not measured.
+ */
+const AVIF_DECODE_BYTES_PER_PIXEL = 24;
 
 /** Default compressed size assumption when the caller does not pass inputBytes. */
 const DEFAULT_BYTES_PER_PIXEL = 0.5;
@@ -69,6 +78,13 @@ export function decodeCost(header: ImageHeader, shrink: 1 | 2 | 4 | 8 = 1, input
     case 'gif':
       // Pure TS: output canvas + one index byte per pixel + the gathered LZW bytes.
       return px * 5 + input;
+    case 'avif': {
+      // libavif + dav1d: input copy, the AV1 frame (YUV, 8-bit 4:2:0 to 4:4:4: up to 3 B/px, and
+      // alpha), dav1d's picture pool and the RGBA result; then the glue copies RGBA into JS.
+      // No shrink-on-load: an AVIF original over ~3 MP does not fit the budget.
+      const wasm = WASM_INITIAL.avifDec + input + px * AVIF_DECODE_BYTES_PER_PIXEL + SLACK;
+      return wasm + px * 4;
+    }
   }
 }
 
@@ -95,8 +111,30 @@ export function coefficientBytes(header: ImageHeader): number {
  * PNG: filtered rows + deflate output (worst case incompressible). WebP: YUV + analysis buffers.
  * The wasm encoders' initial memory is counted in full (the module may not be instantiated yet).
  */
-export function encodeCost(format: 'jpg' | 'png' | 'webp', width: number, height: number, progressive = false): number {
+export function encodeCost(format: 'jpg' | 'png' | 'webp' | 'avif', width: number, height: number, progressive = false, autoQuality = false): number {
   const px = width * height;
+  const search = autoQuality ? autoQualityCost(format) : 0;
+  return encoderCost(format, width, height, progressive, px) + search;
+}
+
+/**
+ * q_auto's search (pixels/auto-quality.ts) on a sample of at most SEARCH_SAMPLE_PIXELS: the
+ * decoder of the output format (its initial memory counted in full: it may be a module the
+ * request does not otherwise use), the sample's RGBA and decoded copies, and SSIM's float planes
+ * (two luma planes and five filtered ones, 4 B each). The sample's own encodes stay under the
+ * full-size encode's memory, already counted.
+ */
+export function autoQualityCost(format: 'jpg' | 'png' | 'webp' | 'avif'): number {
+  if (format === 'png') return 0;
+  const px = SEARCH_SAMPLE_PIXELS;
+  const decoder = format === 'jpg' ? WASM_INITIAL.jpegTurbo : format === 'webp' ? WASM_INITIAL.webpDec : WASM_INITIAL.avifDec;
+  return decoder + px * 9 + px * 4 * 3 + px * 4 * 10 + SLACK;
+}
+
+/** Largest sample the q_auto search encodes (pixels/auto-quality.ts SAMPLE_PIXELS). */
+export const SEARCH_SAMPLE_PIXELS = 6 * 128 * 128;
+
+function encoderCost(format: 'jpg' | 'png' | 'webp' | 'avif', width: number, height: number, progressive: boolean, px: number): number {
   switch (format) {
     case 'jpg':
       if (!progressive) {
@@ -118,6 +156,12 @@ export function encodeCost(format: 'jpg' | 'png' | 'webp', width: number, height
       // RGBA copy (4), YUVA picture (2.5), analysis/token buffers, output, heap overshoot.
       // Measured (noise, q90): 2000x1500 -> 66.6 MiB, ~17.7 B/px over 16 MiB: modelled 22 B/px.
       return WASM_INITIAL.webpEnc + px * 22 + SLACK;
+    case 'avif':
+      // libavif + aom at speed 8: RGBA copy, YUV planes, aom's frame buffers and lookahead,
+      // output. Measured (noise, q90): 1000x1000 -> 40.0 MiB, 1414x1414 -> 69.2 MiB (heap
+      // overgrowth included), ~27 B/px over 16 MiB: modelled 30 B/px. Only used up to
+      // AVIF_MAX_PIXELS (plan/output.ts): larger AVIF is encoded as WebP.
+      return WASM_INITIAL.avifEnc + px * 30 + SLACK;
   }
 }
 

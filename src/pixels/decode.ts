@@ -1,4 +1,5 @@
 import { withPngStack } from './codecs';
+import { decodeAvif } from './decode-avif';
 import { decodeGif } from './decode-gif';
 import { decodeJpeg } from './decode-jpeg';
 import { decodeWebp, isOpaque } from './decode-webp';
@@ -22,6 +23,8 @@ export async function decode(bytes: Uint8Array, header: ImageHeader, shrink: 1 |
       return decodeWebp(bytes, header.width, header.height, header.animated);
     case 'gif':
       return decodeGif(bytes);
+    case 'avif':
+      return checked(await decodeAvif(bytes), header);
     default:
       throw new ImageError('Unsupported image format', 415);
   }
@@ -37,4 +40,11 @@ function decodePng(bytes: Uint8Array, header: ImageHeader): Raster {
   if (!img || img.width !== header.width || img.height !== header.height) throw new ImageError('Invalid image file: corrupt PNG');
   const data = new Uint8Array(img.data.buffer, img.data.byteOffset, img.data.byteLength);
   return { width: img.width, height: img.height, data, opaque: header.hasAlpha ? isOpaque(data) : true };
+}
+
+/** The decoded size must be the header's: the planner sized every step from it. */
+function checked(r: Raster, header: ImageHeader): Raster {
+  if (r.width !== header.width || r.height !== header.height)
+    throw new ImageError(`Invalid image file: the ${header.format} decoded to ${r.width}x${r.height}, its header says ${header.width}x${header.height}`);
+  return r;
 }

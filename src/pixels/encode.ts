@@ -1,14 +1,14 @@
-import { mozjpegEncoder, webpEncoder } from './codecs';
+import { avifEncoder, mozjpegEncoder, webpEncoder } from './codecs';
 import { encodeJpeg } from './encode-jpeg';
 import { encodePng } from './encode-png';
 import { ImageError } from './errors';
 import { flatten } from './flatten';
 import type { Raster } from './raster';
 
-export type OutputFormat = 'jpg' | 'png' | 'webp';
+export type OutputFormat = 'jpg' | 'png' | 'webp' | 'avif';
 
 export interface EncodeOptions {
-  /** 1..100 (JPEG, WebP); ignored for PNG. */
+  /** 1..100 (JPEG, WebP, AVIF: mapped by avifQuality); ignored for PNG. */
   quality: number;
   /** JPEG only: progressive scans instead of baseline. */
   progressive?: boolean;
@@ -21,6 +21,8 @@ export interface EncodeOptions {
  * (flatten.ts) — a non-opaque raster is flattened over white here as a safety net. PNG: lossless
  * 8-bit RGB when opaque, else RGBA, in TypeScript over CompressionStream (encode-png.ts; the
  * squoosh wasm encoder took ~1.4 s for 512x512 and is RGBA only). WebP: lossy libwebp (SIMD build), alpha kept.
+ * AVIF: libavif + aom at AVIF_SPEED, 8-bit 4:2:0, alpha kept; the planner never asks for AVIF over
+ * AVIF_MAX_PIXELS (plan/output.ts). No encoder writes EXIF or XMP (formats.test.ts checks).
  */
 export async function encode(r: Raster, format: OutputFormat, opts: EncodeOptions): Promise<Uint8Array> {
   const quality = Math.max(1, Math.min(100, Math.round(opts.quality)));
@@ -55,9 +57,16 @@ export async function encode(r: Raster, format: OutputFormat, opts: EncodeOption
       if (!out) throw new Error('webp encoder returned null');
       return copy(out);
     }
+    if (format === 'avif') {
+      const enc = await avifEncoder.get();
+      const out = enc.encode(r.data, r.width, r.height, { ...AVIF_DEFAULTS, quality: avifQuality(quality) });
+      if (!out) throw new Error('avif encoder returned null');
+      return copy(out);
+    }
   } catch (e) {
     if (format === 'jpg') mozjpegEncoder.reset();
     if (format === 'webp') webpEncoder.reset();
+    if (format === 'avif') avifEncoder.reset();
     throw new ImageError(`Encoding ${format} failed: ${(e as Error).message}`, 400);
   }
   throw new ImageError(`Unsupported output format ${format}`, 415);
@@ -67,6 +76,39 @@ export async function encode(r: Raster, format: OutputFormat, opts: EncodeOption
 function copy(u: Uint8Array): Uint8Array {
   return u.byteOffset === 0 && u.byteLength === u.buffer.byteLength && !(u.buffer instanceof SharedArrayBuffer) ? u : u.slice();
 }
+
+/**
+ * AVIF encoder speed (aom's cpu-used, 0 slowest .. 10 fastest). Measured in workerd on an 800x600
+ * photo (test/pixels/encode.test.ts logs it): see AVIF_SPEED in README.
+ */
+export const AVIF_SPEED = 8;
+
+/**
+ * Cloudinary quality (1..100, tuned for JPEG) to libavif's quality (0..100, linear in the
+ * quantiser: 100 - 100 * q / 63). AVIF needs less quality than JPEG for the same look: q_80
+ * maps to 64 (imgproxy's AVIF default is 63, Next.js uses JPEG quality - 20), q_100 to 100.
+ */
+export function avifQuality(q: number): number {
+  const c = Math.max(1, Math.min(100, q));
+  return Math.round(c <= 80 ? (c * 64) / 80 : 64 + ((c - 80) * 36) / 20);
+}
+
+/** @jsquash/avif meta.js defaults with our speed; 4:2:0, 8 bit, no alpha quality override. */
+const AVIF_DEFAULTS: Record<string, number | boolean> = {
+  quality: 50,
+  qualityAlpha: -1,
+  denoiseLevel: 0,
+  tileColsLog2: 0,
+  tileRowsLog2: 0,
+  speed: AVIF_SPEED,
+  subsample: 1,
+  chromaDeltaQ: false,
+  sharpness: 0,
+  tune: 0,
+  enableSharpYUV: false,
+  bitDepth: 8,
+  lossless: false,
+};
 
 /** libwebp defaults as in @jsquash/webp meta.js (method 4, sns 50, filter 60, ...). */
 const WEBP_DEFAULTS: Record<string, number> = {

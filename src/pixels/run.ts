@@ -4,6 +4,7 @@
  */
 import type { Plan } from '../plan/plan';
 import type { Step } from '../plan/steps';
+import { chooseQuality } from './auto-quality';
 import { gaussianBlur } from './blur';
 import { findSalientWindow } from './saliency';
 import { crop } from './crop';
@@ -34,6 +35,22 @@ export type AfterDecode = (r: Raster) => Raster;
 export type StepTimes = Partial<Record<Step['op'], number>>;
 
 export async function runPlan(bytes: Uint8Array, header: ImageHeader, plan: Plan, afterDecode?: AfterDecode, times?: StepTimes): Promise<Uint8Array> {
+  return (await renderAndEncode(bytes, header, plan, afterDecode, times)).bytes;
+}
+
+export interface Encoded {
+  bytes: Uint8Array;
+  /** The quality the encoder got (q_auto: the one the search chose); undefined for PNG. */
+  quality?: number;
+  /** q_auto: milliseconds the quality search took. */
+  searchMs?: number;
+}
+
+/**
+ * runPlan, telling which quality was used: q_auto searches it on the rendered raster
+ * (auto-quality.ts). A baseline JPEG at a fixed quality is encoded straight from the row stream.
+ */
+export async function renderAndEncode(bytes: Uint8Array, header: ImageHeader, plan: Plan, afterDecode?: AfterDecode, times?: StepTimes): Promise<Encoded> {
   const step = plan.steps[plan.steps.length - 1];
   if (step.op !== 'encode') throw new Error('plan has no encode step');
   const how = streaming(plan.steps);
@@ -42,17 +59,24 @@ export async function runPlan(bytes: Uint8Array, header: ImageHeader, plan: Plan
     const { rows, timers } = await openStream(bytes, header, plan.steps.slice(0, how.steps), afterDecode);
     const out = encodeJpegRows(rows, step.quality);
     if (times) record(times, plan.steps, timers, performance.now() - t0, 'encode');
-    return out;
+    return { bytes: out, quality: step.quality };
   }
   const raster = await renderPlan(bytes, header, plan, afterDecode, times);
+  let quality = step.quality;
+  let searchMs: number | undefined;
+  if (step.auto && step.format !== 'png') {
+    const started = performance.now();
+    quality = (await chooseQuality(raster, step.format, step.auto, step.progressive)).quality;
+    searchMs = performance.now() - started;
+  }
   const t1 = performance.now();
-  const out = await encode(raster, step.format, { quality: step.quality, progressive: step.progressive });
+  const out = await encode(raster, step.format, { quality, progressive: step.progressive });
   if (times) times.encode = (times.encode ?? 0) + performance.now() - t1;
-  return out;
+  return { bytes: out, quality: step.format === 'png' ? undefined : quality, searchMs };
 }
 
 /** Every step but the encode: the raster a plan produces (the input of an AI job). */
-export async function renderPlan(bytes: Uint8Array, header: ImageHeader, plan: Plan, afterDecode?: AfterDecode, times?: StepTimes): Promise<Raster> {
+export async function renderPlan(bytes: Uint8Array, header: ImageHeader, plan: Pick<Plan, 'steps'>, afterDecode?: AfterDecode, times?: StepTimes): Promise<Raster> {
   const how = streaming(plan.steps);
   const t0 = performance.now();
   const { rows, timers } = await openStream(bytes, header, plan.steps.slice(0, how.steps), afterDecode);

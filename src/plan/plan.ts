@@ -13,6 +13,8 @@ import { premiumDownscaling } from './premium';
 import { streaming } from './stream';
 import { chainDpr } from './hints';
 import { isLayer, layerBytes, layerSteps, withLayers, type LayerSources } from './layers';
+import { settleFormat } from './output';
+import type { AutoLevel } from './quality';
 import type { Size, Step } from './steps';
 
 /** Peak bytes one request may need: the isolate has 128 MB for everything, concurrent requests included. */
@@ -22,6 +24,8 @@ export interface OutputSpec {
   format: OutputFormat;
   quality: number;
   progressive: boolean;
+  /** q_auto level: the quality is searched on the rendered raster (src/pixels/auto-quality.ts). */
+  auto?: AutoLevel;
 }
 
 export interface PlanInput {
@@ -49,11 +53,14 @@ export interface Plan {
   height: number;
   /** Estimated peak bytes (JS buffers and WASM growth) of the whole request. */
   peakBytes: number;
+  /** The output actually encoded: AVIF too large to encode quickly (settleFormat), or over the memory budget, becomes WebP. */
+  output: OutputSpec;
+  formatFallback?: string;
 }
 
 const WHITE: Rgba = [255, 255, 255, 255];
 
-export function buildPlan({ components, header, inputBytes, output, extraBytes, layers, premium }: PlanInput): Plan {
+export function buildPlan({ components, header, inputBytes, output: asked, extraBytes, layers, premium }: PlanInput): Plan {
   const dpr = chainDpr(components);
   const autoOrient = header.orientation > 1 && !components.some((c) => c.a?.ignore);
   const swaps = autoOrient && header.orientation >= 5;
@@ -81,18 +88,27 @@ export function buildPlan({ components, header, inputBytes, output, extraBytes, 
   // Shrink-on-load may already have produced the first resize's exact size.
   if (first?.op === 'resize' && first.width === loaded.width && first.height === loaded.height) chain.shift();
   steps.push(...chain);
+  let { output, fallback } = settleFormat(asked, size.width, size.height);
   const transparent = header.hasAlpha || chain.some((s) => s.op === 'round-corners' || s.op === 'opacity' || s.op === 'composite' || (s.op === 'pad' && s.background[3] < 255));
   if (output.format === 'jpg' && transparent) steps.push({ op: 'flatten', background: lastBackground(components), ...size });
   steps.push({ op: 'encode', ...output, ...size });
 
-  const peakBytes = estimatePeak(steps, header, inputBytes) + (extraBytes?.(decoded) ?? 0) + layerBytes(steps);
+  const extra = () => (extraBytes?.(decoded) ?? 0) + layerBytes(steps);
+  let peakBytes = estimatePeak(steps, header, inputBytes) + extra();
+  if (peakBytes > MEMORY_BUDGET && output.format === 'avif') {
+    // AVIF's encoder needs more memory than WebP's: deliver WebP rather than refuse.
+    output = { ...output, format: 'webp' };
+    fallback = `avif->webp (memory: ${mb(peakBytes)} MB over ${mb(MEMORY_BUDGET)} MB)`;
+    steps[steps.length - 1] = { op: 'encode', ...output, ...size };
+    peakBytes = estimatePeak(steps, header, inputBytes) + extra();
+  }
   if (peakBytes > MEMORY_BUDGET) {
     throw new CldError(
       400,
       `Image too large to process: ${header.width}x${header.height} ${header.format}${header.progressive ? ' (progressive)' : ''} to ${size.width}x${size.height} needs about ${mb(peakBytes)} MB, over the ${mb(MEMORY_BUDGET)} MB limit`,
     );
   }
-  return { steps, width: size.width, height: size.height, peakBytes };
+  return { steps, width: size.width, height: size.height, peakBytes, output, ...(fallback ? { formatFallback: fallback } : {}) };
 }
 
 /** One component: angle first, then crop/resize, effect, rounded corners, opacity. */
@@ -165,7 +181,7 @@ function estimatePeak(steps: Step[], header: ImageHeader, inputBytes: number): n
         decode = decodeCost(header, step.shrink, inputBytes, streamed && header.format === 'jpg');
         break;
       case 'encode':
-        encode = encodeCost(step.format, step.width, step.height, step.progressive);
+        encode = encodeCost(step.format, step.width, step.height, step.progressive, step.auto !== undefined);
         if (!streamed) working = Math.max(working, input);
         break;
       case 'resize': { // Lanczos3 taps: 6 per axis, times the shrink factor when downscaling

@@ -2,6 +2,7 @@
 import type { Rgba } from '../pixels/raster';
 import type { OutputFormat } from '../url/params';
 import type { LayerPlan } from './layers';
+import type { AutoLevel } from './quality';
 
 export interface Size {
   width: number;
@@ -33,4 +34,5 @@ export type Step =
    * (baseX, baseY); tiled repeats the layer over the whole canvas.
    */
   | ({ op: 'composite'; layer: LayerPlan; under: boolean; tiled: boolean; x: number; y: number; baseX: number; baseY: number } & Size)
-  | ({ op: 'encode'; format: OutputFormat; quality: number; progressive: boolean } & Size);
+  /** `auto`: q_auto, the quality is searched on the rendered raster (`quality` is the fallback). */
+  | ({ op: 'encode'; format: OutputFormat; quality: number; progressive: boolean; auto?: AutoLevel } & Size);

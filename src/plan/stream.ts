@@ -1,6 +1,7 @@
 /**
  * Which steps of a plan run as a row stream (pixels/rows.ts): the decode and the resizes and crops
- * right after it, and the encode too when it is a baseline JPEG fed by the stream. Shared by the
+ * right after it, and the encode too when it is a baseline JPEG at a fixed quality (q_auto searches
+ * on the whole raster). Shared by the
  * runner and the planner's memory estimate, so that both follow one rule.
  */
 import type { Step } from './steps';
@@ -19,6 +20,6 @@ export function streaming(steps: readonly Step[]): Streaming {
   if (n === 0) return { steps: 0, encode: false };
   while (n < steps.length && STREAMABLE.has(steps[n].op)) n++;
   const last = steps[n];
-  const encode = n === steps.length - 1 && last.op === 'encode' && last.format === 'jpg' && !last.progressive;
+  const encode = n === steps.length - 1 && last.op === 'encode' && last.format === 'jpg' && !last.progressive && !last.auto;
   return { steps: n, encode };
 }

@@ -2,9 +2,9 @@
  * GET/HEAD delivery: URL → (Cache API | R2 derived | original → plan → pixels) → image.
  */
 import { readHeader } from '../pixels/header';
-import { runPlan, type StepTimes } from '../pixels/run';
+import { renderAndEncode, type StepTimes } from '../pixels/run';
 import { resolveHints, validateDpr } from '../plan/hints';
-import { chooseOutput, contentType } from '../plan/output';
+import { acceptedFormat, chooseOutput, contentType } from '../plan/output';
 import { layerPublicIds } from '../plan/layers';
 import { buildPlan } from '../plan/plan';
 import { cacheMatch, cachePut } from '../store/edge-cache';
@@ -32,10 +32,12 @@ export async function deliver(request: Request, env: Env, ctx: Pick<ExecutionCon
   const canonical = formatTransformation(components);
   const layerIds = layerPublicIds(components); // the l_/u_ grammar checked (400) before any lookup
   const fAuto = components.some((c) => c.f === 'auto');
-  const acceptsWebp = fAuto && /image\/webp/i.test(request.headers.get('Accept') ?? '');
+  // f_auto's variants: AVIF, WebP, or JPEG/PNG (the spelling of the last two predates AVIF, so their keys did not change).
+  const accepted = fAuto ? acceptedFormat(request.headers.get('Accept')) : null;
+  const acceptKey = !fAuto ? '' : accepted === 'avif' ? 'avif=true' : `webp=${accepted === 'webp'}`;
   const vary = [...hints.vary, ...(fAuto ? ['Accept'] : [])];
   // Everything the response depends on besides the original itself (whose changes a new version busts).
-  const cacheKey = [url.cloud, url.type, url.publicId, url.version ?? '', url.extension ?? '', canonical, fAuto ? `webp=${acceptsWebp}` : ''].join('|');
+  const cacheKey = [url.cloud, url.type, url.publicId, url.version ?? '', url.extension ?? '', canonical, acceptKey].join('|');
   const key = await derivedKey(url.cloud, url.type, url.publicId, cacheKey);
   const immutable = components.some((c) => c.fl?.includes('immutable_cache'));
   const finish = (res: Response, source: CacheStatus) => withDeliveryHeaders(res, request, vary, immutable, source);
@@ -45,7 +47,7 @@ export async function deliver(request: Request, env: Env, ctx: Pick<ExecutionCon
 
   const stored = await env.IMAGES.get(key);
   if (stored) {
-    const res = imageResponse(await stored.arrayBuffer(), stored.httpMetadata?.contentType ?? 'application/octet-stream', stored.httpEtag);
+    const res = imageResponse(await stored.arrayBuffer(), stored.httpMetadata?.contentType ?? 'application/octet-stream', stored.httpEtag, encodingHeaders(stored.customMetadata));
     ctx.waitUntil(cachePut(key, res.clone()));
     return finish(res, 'hit-r2');
   }
@@ -98,14 +100,17 @@ export async function deliver(request: Request, env: Env, ctx: Pick<ExecutionCon
   const layers = layerIds.length ? await loadLayers(env.IMAGES, url.cloud, layerIds) : undefined;
   const plan = buildPlan({ components: chain, header, inputBytes: bytes.byteLength, output, extraBytes: alpha?.bytes, layers, premium: env.PREMIUM_DOWNSCALING === 'true' });
   const times: Record<string, number> | undefined = env.DIAGNOSTICS === 'true' ? { source: fetchMs } : undefined;
-  const encoded = await runPlan(bytes, header, plan, alpha?.afterDecode, times as StepTimes);
-  const type = contentType(output.format);
+  const encoded = await renderAndEncode(bytes, header, plan, alpha?.afterDecode, times as StepTimes);
+  const type = contentType(plan.output.format);
+  const about: Record<string, string> = {};
+  if (encoded.quality !== undefined) about.quality = String(encoded.quality);
+  if (plan.formatFallback) about.formatFallback = plan.formatFallback;
   const tStore = performance.now();
-  const saved = await env.IMAGES.put(key, encoded, {
+  const saved = await env.IMAGES.put(key, encoded.bytes, {
     httpMetadata: { contentType: type },
-    customMetadata: { transformation: canonical, width: String(plan.width), height: String(plan.height) },
+    customMetadata: { transformation: canonical, width: String(plan.width), height: String(plan.height), ...about },
   });
-  const res = imageResponse(encoded, type, saved.httpEtag);
+  const res = imageResponse(encoded.bytes, type, saved.httpEtag, encodingHeaders(about));
   if (times) times.store = performance.now() - tStore;
   if (times) res.headers.set('Server-Timing', Object.entries(times).map(([op, ms]) => `${op};dur=${ms.toFixed(1)}`).join(', '));
   ctx.waitUntil(cachePut(key, res.clone()));
@@ -132,10 +137,22 @@ function addsTransparency(components: readonly Component[]): boolean {
   return components.some((c) => c.r !== undefined || c.l !== undefined || c.u !== undefined || (c.o !== undefined && c.o < 100) || (c.b !== undefined && c.b[3] < 255));
 }
 
-function imageResponse(body: ArrayBuffer | Uint8Array, type: string, etag: string): Response {
+function imageResponse(body: ArrayBuffer | Uint8Array, type: string, etag: string, extra: Record<string, string> = {}): Response {
   return new Response(body, {
-    headers: { 'Content-Type': type, 'Content-Length': String(body.byteLength), ETag: etag },
+    headers: { 'Content-Type': type, 'Content-Length': String(body.byteLength), ETag: etag, ...extra },
   });
+}
+
+/**
+ * How a derived image was encoded, kept in its R2 metadata so every hit answers the same:
+ * X-Dprox-Quality (the encoder quality; q_auto's choice) and X-Dprox-Format-Fallback (AVIF too
+ * large, delivered as WebP).
+ */
+function encodingHeaders(meta: Record<string, string> | undefined): Record<string, string> {
+  const h: Record<string, string> = {};
+  if (meta?.quality) h['X-Dprox-Quality'] = meta.quality;
+  if (meta?.formatFallback) h['X-Dprox-Format-Fallback'] = meta.formatFallback;
+  return h;
 }
 
 /** Where the bytes came from: the edge cache, the derived copy in R2, the stored original, or a fresh transformation. */

@@ -11,9 +11,10 @@ export const DELIVERY_TYPES = ['upload', 'private', 'authenticated'] as const;
 export type DeliveryType = (typeof DELIVERY_TYPES)[number];
 
 /** Extensions that select an output format (or name the original's format). */
-export const EXTENSIONS: Record<string, 'jpg' | 'png' | 'webp' | 'gif'> = {
-  jpg: 'jpg', jpeg: 'jpg', jpe: 'jpg', png: 'png', webp: 'webp', gif: 'gif',
+export const EXTENSIONS: Record<string, Extension> = {
+  jpg: 'jpg', jpeg: 'jpg', jpe: 'jpg', png: 'png', webp: 'webp', gif: 'gif', avif: 'avif',
 };
+export type Extension = 'jpg' | 'png' | 'webp' | 'gif' | 'avif';
 
 export interface DeliveryUrl {
   cloud: string;
@@ -23,7 +24,7 @@ export interface DeliveryUrl {
   components: Component[];
   version?: number;
   publicId: string;
-  extension?: 'jpg' | 'png' | 'webp' | 'gif';
+  extension?: Extension;
   /** Exactly what a signature covers: raw transformation segments and raw source, version excluded. */
   toSign: string;
 }

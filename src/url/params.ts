@@ -21,7 +21,7 @@ export const COMPASS = ['center', 'north', 'south', 'east', 'west', 'north_east'
 export const FACE_GRAVITIES = ['face', 'faces', 'face:center', 'faces:center', 'face:auto', 'faces:auto', 'adv_face', 'adv_faces'] as const;
 export type Gravity = (typeof COMPASS)[number] | 'auto' | (typeof FACE_GRAVITIES)[number];
 
-export const OUTPUT_FORMATS = ['jpg', 'png', 'webp'] as const;
+export const OUTPUT_FORMATS = ['jpg', 'png', 'webp', 'avif'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 export type FormatParam = OutputFormat | 'auto';
 

@@ -44,11 +44,14 @@ describe('cost model', () => {
     ['lossless.webp', 1],
     ['lossy.webp', 1],
     ['alpha.webp', 1],
+    ['photo.avif', 1],
+    ['alpha.avif', 1],
+    ['2mp.avif', 1],
   ] as const)('decode %s at 1/%i is bounded by decodeCost', async (name, shrink) => {
     const bytes = await fixture(name);
     const h = readHeader(bytes);
     await decode(bytes, h, shrink);
-    const module = h.format === 'jpg' ? 'jpegTurbo' : h.format === 'png' ? 'pngCodec' : 'webpDec';
+    const module = h.format === 'jpg' ? 'jpegTurbo' : h.format === 'png' ? 'pngCodec' : h.format === 'avif' ? 'avifDec' : 'webpDec';
     const cost = decodeCost(h, shrink, bytes.length);
     console.log(`${name} 1/${shrink}: ${module} ${(wasmMemory()[module] / 2 ** 20).toFixed(1)} MiB, model ${(cost / 2 ** 20).toFixed(1)} MiB`);
     expect(wasmMemory()[module]).toBeLessThanOrEqual(cost);
@@ -60,11 +63,13 @@ describe('cost model', () => {
     ['jpg', 2000, 1500],
     ['webp', 2000, 1500],
     ['jpg', 3001, 1999],
+    ['avif', 800, 600],
+    ['avif', 1414, 1414], // ~AVIF_MAX_PIXELS: larger AVIF is encoded as WebP
   ] as const)('encode %s %ix%i is bounded by encodeCost', async (format, w, h) => {
     const r = solid(w, h, [0, 0, 0, 255]);
     for (let i = 0; i < r.data.length; i += 4) r.data[i] = (i * 2654435761) >>> 24; // noise: worst case
     await encode(r, format, { quality: 90 });
-    const module = format === 'jpg' ? 'jpegEnc' : 'webpEnc';
+    const module = format === 'jpg' ? 'jpegEnc' : format === 'avif' ? 'avifEnc' : 'webpEnc';
     const cost = encodeCost(format, w, h);
     if (format === 'jpg') {
       // q100 noise: the worst case for the output area.

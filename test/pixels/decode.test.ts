@@ -74,6 +74,17 @@ describe('decode', () => {
     expect(anim.data.subarray(0, 4)).toEqual(new Uint8Array([255, 0, 0, 255]));
   });
 
+  it('AVIF (another encoder: sharp/libheif) decodes like sharp decodes it; alpha; the 2 MP one', async () => {
+    const p = await load('photo.avif');
+    expect([p.width, p.height, p.opaque]).toEqual([600, 400, true]);
+    const ref = await load('photo-ref.png');
+    console.log(`AVIF decode vs sharp's: ${psnr(p, ref).toFixed(2)} dB`);
+    expect(psnr(p, ref)).toBeGreaterThan(35);
+    const a = await load('alpha.avif');
+    expect(a.opaque).toBe(false);
+    expect((await load('2mp.avif')).width).toBe(1600);
+  });
+
   it('corrupt data gives ImageError and the JPEG decoder recovers', async () => {
     const good = await fixture('small.jpg');
     const h = readHeader(good);
@@ -83,7 +94,7 @@ describe('decode', () => {
     await expect(decode(good.subarray(0, good.length >> 1), h, 1)).rejects.toBeInstanceOf(ImageError);
     expect(() => decodeJpeg(good.subarray(0, 400), 1)).toThrow(ImageError);
     expect((await decode(good, h, 2)).width).toBe(100); // fresh instance after the longjmp
-    for (const name of ['rgb.png', 'lossy.webp', 'still.gif']) {
+    for (const name of ['rgb.png', 'lossy.webp', 'still.gif', 'photo.avif']) {
       const b = await fixture(name);
       const hh = readHeader(b);
       const c = b.slice(0, Math.floor(b.length * 0.6));
@@ -91,5 +102,6 @@ describe('decode', () => {
       await expect(decode(c, hh, 1)).rejects.toBeInstanceOf(ImageError);
     }
     expect((await load('rgb.png')).width).toBe(512); // PNG codec still works
+    expect((await load('photo.avif')).width).toBe(600); // and the AVIF one
   });
 });

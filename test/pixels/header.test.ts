@@ -25,6 +25,9 @@ const cases: [string, Partial<ReturnType<typeof readHeader>>][] = [
   ['still.gif', { format: 'gif', width: 150, height: 100, animated: false, hasAlpha: false }],
   ['alpha.gif', { format: 'gif', width: 64, height: 64, hasAlpha: true }],
   ['anim.gif', { format: 'gif', width: 48, height: 32, animated: true }],
+  ['photo.avif', { format: 'avif', width: 600, height: 400, hasAlpha: false, animated: false }],
+  ['alpha.avif', { format: 'avif', width: 256, height: 256, hasAlpha: true }],
+  ['2mp.avif', { format: 'avif', width: 1600, height: 1200, hasAlpha: false }],
 ];
 
 function onlyImageError(bytes: Uint8Array): void {
@@ -98,6 +101,12 @@ describe('readHeader', () => {
   it('rejects an APP segment whose length points past the end', () => {
     expect(() => readHeader(new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0xff, 0xf0, 1, 2, 3]))).toThrow(/truncated/);
     expect(() => readHeader(new Uint8Array([0xff, 0xd8, 0xff, 0xe1, 0, 1]))).toThrow(ImageError);
+  });
+
+  it('HEIF (HEVC) is refused as unsupported (415), an AVIF without its boxes as invalid', () => {
+    const ftyp = (brands: string) => new Uint8Array([0, 0, 0, 8 + brands.length, ...new TextEncoder().encode('ftyp' + brands)]);
+    expect(() => readHeader(ftyp('heic\0\0\0\0mif1heic'))).toThrow(expect.objectContaining({ status: 415, message: expect.stringMatching(/HEIF originals \(heic\) are not supported/) }));
+    expect(() => readHeader(ftyp('avif\0\0\0\0avifmif1'))).toThrow(expect.objectContaining({ status: 400, message: expect.stringMatching(/AVIF without meta box/) }));
   });
 
   it('rejects non-images', () => {
