@@ -11,6 +11,9 @@ const samplesDir = existsSync(join(root, 'samples/astronaut.png'))
   : '/usr/lib/python3/dist-packages/skimage/data';
 const sample = (name) => join(samplesDir, name);
 
+/** coffee at 300x200 converted to Display P3, the profile embedded. */
+const p3 = (s) => s(sample('coffee.png')).resize(300, 200).withIccProfile('p3');
+
 /** name -> async () => Buffer | string */
 const fixtures = {
   'hello.txt': async () => 'hello\n',
@@ -19,6 +22,15 @@ const fixtures = {
   'small.jpg': async (s) => s(sample('astronaut.png')).resize(200, 303, { fit: 'fill' }).jpeg({ quality: 85 }).toBuffer(),
   'medium.jpg': async (s) => s(sample('coffee.png')).resize(640, 427, { fit: 'fill' }).jpeg({ quality: 85 }).toBuffer(),
   'gray.jpg': async (s) => s(sample('astronaut.png')).resize(160, 120).toColourspace('b-w').jpeg({ quality: 85 }).toBuffer(),
+  // ICC-tagged (pixels/icc.ts): Display P3 in each container, and sRGB's own profile. sharp converts
+  // embedded profiles to sRGB when it decodes: the -ref.png of each is that (same bytes, re-made).
+  'p3.jpg': async (s) => p3(s).jpeg({ quality: 95 }).toBuffer(),
+  'p3.png': async (s) => p3(s).png().toBuffer(),
+  'p3.webp': async (s) => p3(s).webp({ quality: 95 }).toBuffer(),
+  'p3.jpg-ref.png': async (s) => s(await p3(s).jpeg({ quality: 95 }).toBuffer()).png().toBuffer(),
+  'p3.png-ref.png': async (s) => s(await p3(s).png().toBuffer()).png().toBuffer(),
+  'p3.webp-ref.png': async (s) => s(await p3(s).webp({ quality: 95 }).toBuffer()).png().toBuffer(),
+  'srgb-tagged.jpg': async (s) => s(sample('coffee.png')).resize(300, 200).withIccProfile('srgb').jpeg({ quality: 95 }).toBuffer(),
   'medium-444.jpg': async (s) => s(sample('coffee.png')).jpeg({ quality: 90, chromaSubsampling: '4:4:4' }).toBuffer(),
   '12mp.jpg': async (s) => bigPhoto(s, 4000, 3000).then((b) => s(b.data, { raw: b.info }).jpeg({ quality: 90 }).toBuffer()),
   '24mp.jpg': async (s) => bigPhoto(s, 6000, 4000).then((b) => s(b.data, { raw: b.info }).jpeg({ quality: 90 }).toBuffer()),

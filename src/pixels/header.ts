@@ -20,6 +20,10 @@ export interface ImageHeader {
   samplingFactors?: number[];
   /** PNG bit depth per sample (1..16). */
   bitDepth?: number;
+  /** Embedded ICC profile (JPEG APP2 chunks joined, WebP ICCP), converted to sRGB by pixels/icc.ts. */
+  icc?: Uint8Array;
+  /** PNG iCCP: the profile, still deflated. */
+  iccDeflated?: Uint8Array;
 }
 
 /** Headers claiming more pixels than this are refused before any decoding (413). */
@@ -59,6 +63,16 @@ function sniff(b: Uint8Array): ImageHeader {
   throw invalid();
 }
 
+function join(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
 function ascii(b: Uint8Array, at: number, n: number): string {
   let s = '';
   for (let i = 0; i < n && at + i < b.length; i++) s += String.fromCharCode(b[at + i]);
@@ -80,6 +94,7 @@ function jpegHeader(b: Uint8Array): ImageHeader {
   let pos = 2;
   let orientation = 1;
   let sawExif = false;
+  const icc: Uint8Array[] = [];
   // Every iteration advances pos by at least 1 byte, so this ends within b.length steps.
   while (pos < b.length) {
     if (b[pos] !== 0xff) throw invalid('JPEG marker expected');
@@ -97,8 +112,12 @@ function jpegHeader(b: Uint8Array): ImageHeader {
     if (m === 0xe1 && !sawExif && len >= 8 && ascii(b, start, 4) === 'Exif' && b[start + 4] === 0 && b[start + 5] === 0) {
       sawExif = true;
       orientation = exifOrientation(b, start + 6, end);
+    } else if (m === 0xe2 && len >= 16 && ascii(b, start, 11) === 'ICC_PROFILE' && b[start + 11] === 0) {
+      icc[b[start + 12]] = b.subarray(start + 14, end); // chunks numbered from 1
     } else if (m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc) {
-      return jpegFrame(b, m, start, end, orientation);
+      const frame = jpegFrame(b, m, start, end, orientation);
+      const chunks = icc.filter(Boolean);
+      return chunks.length ? { ...frame, icc: chunks.length === 1 ? chunks[0] : join(chunks) } : frame;
     }
     pos = end;
   }
@@ -192,6 +211,7 @@ function pngHeader(b: Uint8Array): ImageHeader {
   let trns = false;
   let animated = false;
   let sawData = false;
+  let iccDeflated: Uint8Array | undefined;
   // Chunks before the first IDAT (each is >= 12 bytes, so this is bounded by the length).
   for (let pos = 33; pos + 8 <= b.length; ) {
     const len = u32be(b, pos);
@@ -202,6 +222,11 @@ function pngHeader(b: Uint8Array): ImageHeader {
     }
     if (type === 'IEND') break;
     if (type === 'tRNS') trns = true;
+    if (type === 'iCCP' && pos + 8 + len <= b.length) {
+      const data = b.subarray(pos + 8, pos + 8 + len);
+      const nul = data.indexOf(0);
+      if (nul > 0 && nul + 2 < data.length && data[nul + 1] === 0) iccDeflated = data.subarray(nul + 2);
+    }
     if (type === 'acTL') animated = true;
     if (len > b.length) throw invalid('truncated PNG');
     pos += 12 + len;
@@ -218,6 +243,7 @@ function pngHeader(b: Uint8Array): ImageHeader {
     animated,
     components: trns && (colorType === 0 || colorType === 2 || colorType === 3) ? base + 1 : base,
     bitDepth: depth,
+    ...(iccDeflated ? { iccDeflated } : {}),
   };
 }
 
@@ -245,8 +271,11 @@ function webpHeader(b: Uint8Array): ImageHeader {
   if (fourcc === 'VP8X') {
     const flags = b[data];
     const alpha = (flags & 0x10) !== 0;
+    // The ICCP chunk, when flagged, comes right after VP8X.
+    const icc = flags & 0x20 && ascii(b, 30, 4) === 'ICCP' && 38 + u32le(b, 34) <= b.length ? b.subarray(38, 38 + u32le(b, 34)) : undefined;
     return {
       ...base,
+      ...(icc ? { icc } : {}),
       width: u24le(b, data + 4) + 1,
       height: u24le(b, data + 7) + 1,
       hasAlpha: alpha,

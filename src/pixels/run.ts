@@ -27,6 +27,7 @@ import { resize, resizeRows } from './resize';
 import { flip, rotate } from './rotate';
 import { unsharpMask } from './sharpen';
 import { detailBoost } from './detail';
+import { headerProfile, iccTransform, toSrgbRows } from './icc';
 
 /** `afterDecode` adjusts the decoded raster before the other steps (the alpha of an AI result). */
 export type AfterDecode = (r: Raster) => Raster;
@@ -84,7 +85,7 @@ export async function renderPlan(bytes: Uint8Array, header: ImageHeader, plan: P
   if (times) record(times, plan.steps, timers, performance.now() - t0, 'collect');
   for (const step of plan.steps.slice(how.steps)) {
     if (step.op === 'encode') break;
-    if (step.op === 'decode') throw new Error('a plan decodes once');
+    if (step.op === 'decode' || step.op === 'icc') throw new Error(`${step.op} comes first and streams`);
     const t = performance.now();
     if (step.op === 'composite') raster = composite(raster, await renderPlan(step.layer.source.bytes, step.layer.source.header, step.layer), step);
     else raster = apply(raster, step);
@@ -97,6 +98,7 @@ export async function renderPlan(bytes: Uint8Array, header: ImageHeader, plan: P
 async function openStream(bytes: Uint8Array, header: ImageHeader, steps: Step[], afterDecode?: AfterDecode) {
   const decodeStep = steps[0];
   if (decodeStep?.op !== 'decode') throw new Error('plan does not start with a decode');
+  const icc = steps.some((s) => s.op === 'icc') ? iccTransform(await headerProfile(header)) : null;
   const timers: number[] = [];
   const timed = (src: Rows): Rows => {
     const i = timers.push(0) - 1;
@@ -128,7 +130,8 @@ async function openStream(bytes: Uint8Array, header: ImageHeader, steps: Step[],
   }
   try {
     for (const step of steps.slice(1)) {
-      if (step.op === 'resize') rows = timed(resizeRows(rows, step.width, step.height, step.widen));
+      if (step.op === 'icc') rows = timed(toSrgbRows(rows, icc));
+      else if (step.op === 'resize') rows = timed(resizeRows(rows, step.width, step.height, step.widen));
       else if (step.op === 'crop') rows = timed(cropRows(rows, step.x, step.y, step.width, step.height));
       else throw new Error(`step ${step.op} does not stream`);
     }
@@ -149,7 +152,7 @@ function record(times: StepTimes, steps: Step[], timers: number[], total: number
   if (sink === 'encode') times.encode = (times.encode ?? 0) + rest;
 }
 
-function apply(r: Raster, step: Exclude<Step, { op: 'decode' | 'encode' | 'composite' }>): Raster {
+function apply(r: Raster, step: Exclude<Step, { op: 'decode' | 'icc' | 'encode' | 'composite' }>): Raster {
   switch (step.op) {
     case 'orient':
       return applyOrientation(r, step.orientation);

@@ -83,6 +83,7 @@ export function buildPlan({ components, header, inputBytes, output: asked, extra
   const shrink = first?.op === 'resize' ? chooseShrink(header, swaps ? first.height : first.width, swaps ? first.width : first.height) : 1;
   const decoded: Size = { width: Math.ceil(header.width / shrink), height: Math.ceil(header.height / shrink) };
   const steps: Step[] = [{ op: 'decode', shrink, ...decoded }];
+  if (header.icc || header.iccDeflated) steps.push({ op: 'icc', ...decoded });
   if (autoOrient) steps.push({ op: 'orient', orientation: header.orientation, ...(swaps ? { width: decoded.height, height: decoded.width } : decoded) });
   const loaded = steps[steps.length - 1];
   // Shrink-on-load may already have produced the first resize's exact size.

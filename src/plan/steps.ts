@@ -11,6 +11,8 @@ export interface Size {
 
 export type Step =
   | ({ op: 'decode'; shrink: 1 | 2 | 4 | 8 } & Size)
+  /** The embedded ICC profile (the header's) converted to sRGB (pixels/icc.ts). */
+  | ({ op: 'icc' } & Size)
   | ({ op: 'orient'; orientation: number } & Size)
   /** Lanczos3; `widen` > 1 stretches the kernel further than the scale (premium downscaling's prefilter). */
   | ({ op: 'resize'; widen?: number } & Size)

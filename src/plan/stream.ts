@@ -13,7 +13,7 @@ export interface Streaming {
   encode: boolean;
 }
 
-const STREAMABLE: ReadonlySet<Step['op']> = new Set(['resize', 'crop']);
+const STREAMABLE: ReadonlySet<Step['op']> = new Set(['icc', 'resize', 'crop']);
 
 export function streaming(steps: readonly Step[]): Streaming {
   let n = steps[0]?.op === 'decode' ? 1 : 0;

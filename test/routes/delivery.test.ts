@@ -233,3 +233,18 @@ describe('premium downscaling through the Worker', () => {
     expect(Buffer.from(upPremium.data).equals(Buffer.from(up.data))).toBe(true);
   });
 });
+
+describe('colour profiles through the Worker', () => {
+  it('a Display P3 original is delivered in sRGB (untagged), like sharp converts it', async () => {
+    const { decode } = await import('../../src/pixels/decode');
+    const { readHeader } = await import('../../src/pixels/header');
+    const { psnr } = await import('../pixels/util');
+    await upload('icc/p3', await fixture('p3.jpg'));
+    const { bytes, header } = await image(`/${CLOUD}/image/upload/f_png/icc/p3.jpg`);
+    expect(header.icc ?? header.iccDeflated).toBeUndefined(); // no profile: sRGB by default
+    const ref = await fixture('p3.jpg-ref.png');
+    const db = psnr(await decode(bytes, header), await decode(ref, readHeader(ref)));
+    console.log(`P3 JPEG delivered as PNG: ${db.toFixed(1)} dB against sharp's sRGB conversion`);
+    expect(db).toBeGreaterThan(45);
+  });
+});

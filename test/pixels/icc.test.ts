@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { decode } from '../../src/pixels/decode';
+import { readHeader } from '../../src/pixels/header';
+import { headerProfile, iccTransform, toSrgb } from '../../src/pixels/icc';
+import { fixture, load, psnr } from './util';
+
+describe('ICC profiles to sRGB', () => {
+  it.each(['p3.jpg', 'p3.png', 'p3.webp'])('%s: the profile is found and converted like sharp converts it', async (name) => {
+    const bytes = await fixture(name);
+    const header = readHeader(bytes);
+    const t = iccTransform(await headerProfile(header));
+    expect(t).not.toBeNull();
+    const raw = await decode(bytes, header);
+    const converted = toSrgb(raw, t);
+    const ref = await load(`${name}-ref.png`);
+    const before = psnr(raw, ref), after = psnr(converted, ref);
+    console.log(`${name}: PSNR vs sharp's sRGB ${before.toFixed(1)} dB unconverted, ${after.toFixed(1)} dB converted`);
+    expect(after).toBeGreaterThan(38);
+    expect(after).toBeGreaterThan(before + 3);
+  });
+
+  it("sRGB's own profile, untagged images and garbage are left alone", async () => {
+    const tagged = readHeader(await fixture('srgb-tagged.jpg'));
+    expect(tagged.icc?.length).toBeGreaterThan(100);
+    expect(iccTransform(await headerProfile(tagged))).toBeNull();
+    expect(readHeader(await fixture('medium.jpg')).icc).toBeUndefined();
+    expect(iccTransform(new Uint8Array(200))).toBeNull();
+    expect(iccTransform(new Uint8Array(10))).toBeNull();
+    const p3 = (await headerProfile(readHeader(await fixture('p3.jpg'))))!;
+    expect(iccTransform(p3.slice(0, 140))).toBeNull(); // truncated tag table
+  });
+});
