@@ -106,11 +106,16 @@ export async function deliver(request: Request, env: Env, ctx: Pick<ExecutionCon
   if (encoded.quality !== undefined) about.quality = String(encoded.quality);
   if (plan.formatFallback) about.formatFallback = plan.formatFallback;
   const tStore = performance.now();
-  const saved = await env.IMAGES.put(key, encoded.bytes, {
-    httpMetadata: { contentType: type },
-    customMetadata: { transformation: canonical, width: String(plan.width), height: String(plan.height), ...about },
-  });
-  const res = imageResponse(encoded.bytes, type, saved.httpEtag, encodingHeaders(about));
+  // The derived copy is stored after the response, like a CDN fills its cache; its ETag is R2's
+  // (the MD5 of the bytes), computed here so that a later hit answers the same.
+  const etag = `"${await md5Hex(encoded.bytes)}"`;
+  ctx.waitUntil(
+    env.IMAGES.put(key, encoded.bytes, {
+      httpMetadata: { contentType: type },
+      customMetadata: { transformation: canonical, width: String(plan.width), height: String(plan.height), ...about },
+    }),
+  );
+  const res = imageResponse(encoded.bytes, type, etag, encodingHeaders(about));
   if (times) times.store = performance.now() - tStore;
   if (times) res.headers.set('Server-Timing', Object.entries(times).map(([op, ms]) => `${op};dur=${ms.toFixed(1)}`).join(', '));
   ctx.waitUntil(cachePut(key, res.clone()));
@@ -135,6 +140,11 @@ async function authorize(url: DeliveryUrl, env: Env): Promise<void> {
 
 function addsTransparency(components: readonly Component[]): boolean {
   return components.some((c) => c.r !== undefined || c.l !== undefined || c.u !== undefined || (c.o !== undefined && c.o < 100) || (c.b !== undefined && c.b[3] < 255));
+}
+
+async function md5Hex(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('MD5', bytes));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 function imageResponse(body: ArrayBuffer | Uint8Array, type: string, etag: string, extra: Record<string, string> = {}): Response {

@@ -114,6 +114,8 @@ describe('caching', () => {
     expect(first.res.headers.get('Cache-Control')).toBe('public, max-age=2592000');
     const derived = await env.IMAGES.list({ prefix: `derived/${CLOUD}/upload/camera/` });
     expect(derived.objects.length).toBeGreaterThan(0);
+    // Stored after the response (waitUntil), with the ETag the miss already sent.
+    expect(derived.objects.map((o) => o.httpEtag)).toContain(etag);
     const second = await image(path);
     expect(second.res.headers.get('X-Dprox-Cache')).toMatch(/^hit-(edge|r2)$/);
     expect(second.res.headers.get('ETag')).toBe(etag);

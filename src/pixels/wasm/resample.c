@@ -40,19 +40,40 @@ void emit_row(const f32 *ring, int in_w, int y0, int ysize, const f32 *wy, f32 *
   const v128_t max = wasm_f32x4_splat(255.0f);
   const v128_t half = wasm_f32x4_splat(0.5f);
   const int stride = in_w * 4;
-  {
-    const v128_t w0 = wasm_f32x4_splat(wy[0]);
-    const f32 *r0 = ring + (y0 % ysize) * stride;
-    for (int x = 0; x < stride; x += 4) wasm_v128_store(row + x, wasm_f32x4_mul(wasm_v128_load(r0 + x), w0));
+  // Vertical taps: each pixel's sum kept in registers over a group of up to 32 ring rows (one store
+  // per pixel and group; long kernels, such as a big downscale without shrink-on-load, take several).
+  int first = 1;
+  for (int k0 = 0; k0 < ysize; k0 += 32) {
+    const f32 *rows[32];
+    f32 w[32];
+    int n = 0;
+    for (int k = k0; k < ysize && k < k0 + 32; k++) {
+      if (wy[k] == 0.0f) continue;
+      rows[n] = ring + ((y0 + k) % ysize) * stride;
+      w[n++] = wy[k];
+    }
+    if (n == 0) continue;
+    int x = 0;
+    for (; x + 8 <= stride; x += 8) {
+      v128_t a = first ? zero : wasm_v128_load(row + x);
+      v128_t b = first ? zero : wasm_v128_load(row + x + 4);
+      for (int k = 0; k < n; k++) {
+        v128_t wk = wasm_f32x4_splat(w[k]);
+        a = wasm_f32x4_add(a, wasm_f32x4_mul(wasm_v128_load(rows[k] + x), wk));
+        b = wasm_f32x4_add(b, wasm_f32x4_mul(wasm_v128_load(rows[k] + x + 4), wk));
+      }
+      wasm_v128_store(row + x, a);
+      wasm_v128_store(row + x + 4, b);
+    }
+    for (; x < stride; x += 4) {
+      v128_t a = first ? zero : wasm_v128_load(row + x);
+      for (int k = 0; k < n; k++) a = wasm_f32x4_add(a, wasm_f32x4_mul(wasm_v128_load(rows[k] + x), wasm_f32x4_splat(w[k])));
+      wasm_v128_store(row + x, a);
+    }
+    first = 0;
   }
-  for (int k = 1; k < ysize; k++) {
-    const f32 w = wy[k];
-    if (w == 0.0f) continue;
-    const v128_t wk = wasm_f32x4_splat(w);
-    const f32 *rk = ring + ((y0 + k) % ysize) * stride;
-    for (int x = 0; x < stride; x += 4)
-      wasm_v128_store(row + x, wasm_f32x4_add(wasm_v128_load(row + x), wasm_f32x4_mul(wasm_v128_load(rk + x), wk)));
-  }
+  if (first)
+    for (int x = 0; x < stride; x += 4) wasm_v128_store(row + x, zero);
   for (int ox = 0; ox < out_w; ox++) {
     const f32 *p = row + xstart[ox] * 4;
     const f32 *wx = xweights + ox * xsize;
