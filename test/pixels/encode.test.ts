@@ -76,6 +76,24 @@ describe('encode', () => {
     expect(again).toEqual(new Uint8Array(tail.reduce<number[]>((a, c) => a.concat([...c]), [])));
   });
 
+  it('own JPEG encoder: noise at q100 (the longest codes, the largest coefficients) and odd widths decode cleanly', async () => {
+    for (const [w, h] of [[256, 256], [257, 33], [15, 17]]) {
+      const data = new Uint8Array(w * h * 4);
+      let seed = 12345;
+      for (let i = 0; i < data.length; i++) data[i] = i % 4 === 3 ? 255 : (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;
+      // Grey noise too (no chroma to lose to 4:2:0: q100 must be near lossless).
+      const grey = data.map((v, i) => (i % 4 === 3 ? 255 : data[i - (i % 4)]));
+      for (const [src, minDb] of [[{ width: w, height: h, data, opaque: true }, 10], [{ width: w, height: h, data: grey, opaque: true }, 40]] as const) {
+        for (const q of [100, 95, 50]) {
+          const bytes = await encode(src, 'jpg', { quality: q });
+          const back = await decode(bytes, readHeader(bytes)); // throws on corrupt entropy data
+          expect([back.width, back.height]).toEqual([w, h]);
+          if (q === 100) expect(psnr(back, src)).toBeGreaterThan(minDb);
+        }
+      }
+    }
+  });
+
   it('JPEG of a raster with alpha is flattened over white', async () => {
     const a = await load('alpha.png');
     const { r } = await roundTrip(await encode(a, 'jpg', { quality: 90 }));

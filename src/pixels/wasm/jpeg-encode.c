@@ -3,6 +3,7 @@
 // optimize_coding). Two calls: jpeg_analyze() transforms and quantises every block into the
 // caller's coefficient buffer and builds the tables; jpeg_write() emits the file. No libc.
 #include <stdint.h>
+#include <wasm_simd128.h>
 
 typedef float f32;
 
@@ -53,55 +54,101 @@ static void set_quality(int quality) {
   }
 }
 
-// In-place float AAN forward DCT of one 8x8 block (libjpeg's jfdctflt algorithm).
-static void fdct(f32 *d) {
-  for (int pass = 0; pass < 2; pass++) {
-    for (int i = 0; i < 8; i++) {
-      f32 *p = pass == 0 ? d + i * 8 : d + i;
-      const int s = pass == 0 ? 1 : 8;
-      f32 tmp0 = p[0] + p[7 * s], tmp7 = p[0] - p[7 * s];
-      f32 tmp1 = p[1 * s] + p[6 * s], tmp6 = p[1 * s] - p[6 * s];
-      f32 tmp2 = p[2 * s] + p[5 * s], tmp5 = p[2 * s] - p[5 * s];
-      f32 tmp3 = p[3 * s] + p[4 * s], tmp4 = p[3 * s] - p[4 * s];
-      f32 tmp10 = tmp0 + tmp3, tmp13 = tmp0 - tmp3;
-      f32 tmp11 = tmp1 + tmp2, tmp12 = tmp1 - tmp2;
-      p[0] = tmp10 + tmp11;
-      p[4 * s] = tmp10 - tmp11;
-      f32 z1 = (tmp12 + tmp13) * 0.707106781f;
-      p[2 * s] = tmp13 + z1;
-      p[6 * s] = tmp13 - z1;
-      tmp10 = tmp4 + tmp5;
-      tmp11 = tmp5 + tmp6;
-      tmp12 = tmp6 + tmp7;
-      f32 z5 = (tmp10 - tmp12) * 0.382683433f;
-      f32 z2 = 0.541196100f * tmp10 + z5;
-      f32 z4 = 1.306562965f * tmp12 + z5;
-      f32 z3 = tmp11 * 0.707106781f;
-      f32 z11 = tmp7 + z3, z13 = tmp7 - z3;
-      p[5 * s] = z13 + z2;
-      p[3 * s] = z13 - z2;
-      p[1 * s] = z11 + z4;
-      p[7 * s] = z11 - z4;
-    }
-  }
-}
-
 static inline int nbits(int v) {
   if (v < 0) v = -v;
   return v ? 32 - __builtin_clz((unsigned)v) : 0;
 }
 
-// DCT, quantise, store in zigzag order.
+typedef v128_t v;
+
+/** The 1-D AAN DCT of jfdctflt.c applied lane-wise to eight vectors (in place). */
+static inline void dct8(v *p) {
+  v tmp0 = wasm_f32x4_add(p[0], p[7]), tmp7 = wasm_f32x4_sub(p[0], p[7]);
+  v tmp1 = wasm_f32x4_add(p[1], p[6]), tmp6 = wasm_f32x4_sub(p[1], p[6]);
+  v tmp2 = wasm_f32x4_add(p[2], p[5]), tmp5 = wasm_f32x4_sub(p[2], p[5]);
+  v tmp3 = wasm_f32x4_add(p[3], p[4]), tmp4 = wasm_f32x4_sub(p[3], p[4]);
+  v tmp10 = wasm_f32x4_add(tmp0, tmp3), tmp13 = wasm_f32x4_sub(tmp0, tmp3);
+  v tmp11 = wasm_f32x4_add(tmp1, tmp2), tmp12 = wasm_f32x4_sub(tmp1, tmp2);
+  p[0] = wasm_f32x4_add(tmp10, tmp11);
+  p[4] = wasm_f32x4_sub(tmp10, tmp11);
+  v z1 = wasm_f32x4_mul(wasm_f32x4_add(tmp12, tmp13), wasm_f32x4_splat(0.707106781f));
+  p[2] = wasm_f32x4_add(tmp13, z1);
+  p[6] = wasm_f32x4_sub(tmp13, z1);
+  tmp10 = wasm_f32x4_add(tmp4, tmp5);
+  tmp11 = wasm_f32x4_add(tmp5, tmp6);
+  tmp12 = wasm_f32x4_add(tmp6, tmp7);
+  v z5 = wasm_f32x4_mul(wasm_f32x4_sub(tmp10, tmp12), wasm_f32x4_splat(0.382683433f));
+  v z2 = wasm_f32x4_add(wasm_f32x4_mul(tmp10, wasm_f32x4_splat(0.541196100f)), z5);
+  v z4 = wasm_f32x4_add(wasm_f32x4_mul(tmp12, wasm_f32x4_splat(1.306562965f)), z5);
+  v z3 = wasm_f32x4_mul(tmp11, wasm_f32x4_splat(0.707106781f));
+  v z11 = wasm_f32x4_add(tmp7, z3), z13 = wasm_f32x4_sub(tmp7, z3);
+  p[5] = wasm_f32x4_add(z13, z2);
+  p[3] = wasm_f32x4_sub(z13, z2);
+  p[1] = wasm_f32x4_add(z11, z4);
+  p[7] = wasm_f32x4_sub(z11, z4);
+}
+
+static inline void transpose4(v *a, v *b, v *c, v *d) {
+  v t0 = wasm_i32x4_shuffle(*a, *b, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(*a, *b, 2, 6, 3, 7);
+  v t2 = wasm_i32x4_shuffle(*c, *d, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(*c, *d, 2, 6, 3, 7);
+  *a = wasm_i64x2_shuffle(t0, t2, 0, 2);
+  *b = wasm_i64x2_shuffle(t0, t2, 1, 3);
+  *c = wasm_i64x2_shuffle(t1, t3, 0, 2);
+  *d = wasm_i64x2_shuffle(t1, t3, 1, 3);
+}
+
+/** 8x8 floats as [half][row] vectors (columns 4*half..4*half+3) -> transposed in place. */
+static inline void transpose8(v m[2][8]) {
+  transpose4(&m[0][0], &m[0][1], &m[0][2], &m[0][3]);
+  transpose4(&m[1][4], &m[1][5], &m[1][6], &m[1][7]);
+  v a = m[1][0], b = m[1][1], c = m[1][2], d = m[1][3];
+  v e = m[0][4], f = m[0][5], g = m[0][6], h = m[0][7];
+  transpose4(&a, &b, &c, &d);
+  transpose4(&e, &f, &g, &h);
+  m[0][4] = a; m[0][5] = b; m[0][6] = c; m[0][7] = d;
+  m[1][0] = e; m[1][1] = f; m[1][2] = g; m[1][3] = h;
+}
+
+// DCT (columns, then rows, four lanes at a time), quantise, store in zigzag order.
 static void quantize_block(f32 *blk, int t, int16_t *out) {
-  fdct(blk);
-  const f32 *dv = divisor[t];
-  for (int i = 0; i < 64; i++) {
-    f32 v = blk[ZIGZAG[i]] * dv[ZIGZAG[i]];
-    int q = v < 0 ? (int)(v - 0.5f) : (int)(v + 0.5f);
-    // Baseline limits: AC magnitudes fit 10 bits, DC (and DC differences) 11.
-    const int lim = i ? 1023 : 2047;
-    out[i] = (int16_t)(q > lim ? lim : q < -lim ? -lim : q);
+  v m[2][8];
+  for (int r = 0; r < 8; r++) {
+    m[0][r] = wasm_v128_load(blk + r * 8);
+    m[1][r] = wasm_v128_load(blk + r * 8 + 4);
   }
+  dct8(m[0]);
+  dct8(m[1]);
+  transpose8(m);
+  dct8(m[0]);
+  dct8(m[1]);
+  transpose8(m);
+  const f32 *dv = divisor[t];
+  const v sign = wasm_i32x4_splat((int)0x80000000), half = wasm_f32x4_splat(0.5f);
+  int16_t natural[64] __attribute__((aligned(16)));
+  for (int r = 0; r < 8; r++) {
+    v q[2];
+    for (int hh = 0; hh < 2; hh++) {
+      v x = wasm_f32x4_mul(m[hh][r], wasm_v128_load(dv + r * 8 + hh * 4));
+      // Round half away from zero, as (int)(x +- 0.5).
+      q[hh] = wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_add(x, wasm_v128_or(half, wasm_v128_and(x, sign))));
+    }
+    v s16 = wasm_i16x8_narrow_i32x4(q[0], q[1]);
+    // Baseline limits: AC magnitudes fit 10 bits, DC (and DC differences) 11.
+    const v lim = r ? wasm_i16x8_splat(1023) : wasm_i16x8_make(2047, 1023, 1023, 1023, 1023, 1023, 1023, 1023);
+    s16 = wasm_i16x8_max(wasm_i16x8_min(s16, lim), wasm_i16x8_neg(lim));
+    wasm_v128_store(natural + r * 8, s16);
+  }
+  for (int i = 0; i < 64; i++) out[i] = natural[ZIGZAG[i]];
+}
+
+/** Bit i set when zigzag coefficient i is not zero. */
+static inline uint64_t nonzero_mask(const int16_t *c) {
+  uint64_t m = 0;
+  for (int k = 0; k < 8; k++) {
+    v z = wasm_i16x8_ne(wasm_v128_load(c + k * 8), wasm_i16x8_splat(0));
+    m |= (uint64_t)wasm_i16x8_bitmask(z) << (k * 8);
+  }
+  return m;
 }
 
 // Quantise and count the Huffman symbols the block will use.
@@ -109,20 +156,20 @@ static int encode_block(f32 *blk, int t, int16_t *out, int prev_dc) {
   quantize_block(blk, t, out);
   uint32_t *dc = freq[t * 2], *ac = freq[t * 2 + 1];
   dc[nbits(out[0] - prev_dc)]++;
-  int run = 0;
-  for (int i = 1; i < 64; i++) {
-    if (out[i] == 0) {
-      run++;
-      continue;
-    }
+  uint64_t m = nonzero_mask(out) & ~1ull;
+  int last = 0;
+  while (m) {
+    int i = __builtin_ctzll(m);
+    m &= m - 1;
+    int run = i - last - 1;
     while (run > 15) {
       ac[0xF0]++;
       run -= 16;
     }
     ac[(run << 4) | nbits(out[i])]++;
-    run = 0;
+    last = i;
   }
-  if (run) ac[0x00]++;
+  if (last != 63) ac[0x00]++;
   return out[0];
 }
 
@@ -240,6 +287,59 @@ static void load_chroma(const uint8_t *rgba, int w, int h, int mx, int my, f32 *
   }
 }
 
+// One 16x16 MCU: four luma blocks (y[b], b = 2*row + column) and the 2x2-averaged chroma. Interior
+// MCUs in SIMD (four pixels per vector); those on the right or bottom edge through the scalar
+// loaders, which repeat the last column and row.
+static void load_mcu(const uint8_t *strip, int w, int rows, int mx, f32 y[4][64], f32 *cb, f32 *cr) {
+  const int x0 = mx * 16;
+  if (x0 + 16 > w || rows < 16) {
+    for (int b = 0; b < 4; b++) load_block(strip, w, rows, x0 + (b & 1) * 8, (b >> 1) * 8, y[b]);
+    load_chroma(strip, w, rows, x0, 0, cb, cr);
+    return;
+  }
+  const v rmask = wasm_i8x16_make(0, -1, -1, -1, 4, -1, -1, -1, 8, -1, -1, -1, 12, -1, -1, -1);
+  const v gmask = wasm_i8x16_make(1, -1, -1, -1, 5, -1, -1, -1, 9, -1, -1, -1, 13, -1, -1, -1);
+  const v bmask = wasm_i8x16_make(2, -1, -1, -1, 6, -1, -1, -1, 10, -1, -1, -1, 14, -1, -1, -1);
+  const v kr = wasm_f32x4_splat(0.299f), kg = wasm_f32x4_splat(0.587f), kb = wasm_f32x4_splat(0.114f), c128 = wasm_f32x4_splat(128.0f);
+  v csum[3][4] = {{0}}; // R, G, B sums of 2x2 groups: 4 vectors of 4 chroma samples for the current chroma row
+  for (int r = 0; r < 16; r++) {
+    const uint8_t *row = strip + (uint32_t)r * w * 4 + x0 * 4;
+    v R[4], G[4], B[4];
+    for (int q = 0; q < 4; q++) {
+      v px = wasm_v128_load(row + q * 16);
+      R[q] = wasm_f32x4_convert_i32x4(wasm_i8x16_swizzle(px, rmask));
+      G[q] = wasm_f32x4_convert_i32x4(wasm_i8x16_swizzle(px, gmask));
+      B[q] = wasm_f32x4_convert_i32x4(wasm_i8x16_swizzle(px, bmask));
+      v Y = wasm_f32x4_sub(wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(R[q], kr), wasm_f32x4_mul(G[q], kg)), wasm_f32x4_mul(B[q], kb)), c128);
+      wasm_v128_store(&y[(r >> 3) * 2 + (q >> 1)][(r & 7) * 8 + (q & 1) * 4], Y);
+    }
+    // Horizontal pairs: 16 pixels -> 8 samples per channel, as two vectors.
+    v *ch[3] = {R, G, B};
+    for (int c = 0; c < 3; c++) {
+      v *P = ch[c];
+      v lo = wasm_f32x4_add(wasm_i32x4_shuffle(P[0], P[1], 0, 2, 4, 6), wasm_i32x4_shuffle(P[0], P[1], 1, 3, 5, 7));
+      v hi = wasm_f32x4_add(wasm_i32x4_shuffle(P[2], P[3], 0, 2, 4, 6), wasm_i32x4_shuffle(P[2], P[3], 1, 3, 5, 7));
+      if (r & 1) {
+        csum[c][0] = wasm_f32x4_add(csum[c][0], lo);
+        csum[c][1] = wasm_f32x4_add(csum[c][1], hi);
+      } else {
+        csum[c][0] = lo;
+        csum[c][1] = hi;
+      }
+    }
+    if (r & 1) {
+      const v quarter = wasm_f32x4_splat(0.25f);
+      for (int hh = 0; hh < 2; hh++) {
+        v sr = wasm_f32x4_mul(csum[0][hh], quarter), sg = wasm_f32x4_mul(csum[1][hh], quarter), sb = wasm_f32x4_mul(csum[2][hh], quarter);
+        v Cb = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(sr, wasm_f32x4_splat(-0.168735892f)), wasm_f32x4_mul(sg, wasm_f32x4_splat(-0.331264108f))), wasm_f32x4_mul(sb, wasm_f32x4_splat(0.5f)));
+        v Cr = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(sr, wasm_f32x4_splat(0.5f)), wasm_f32x4_mul(sg, wasm_f32x4_splat(-0.418687589f))), wasm_f32x4_mul(sb, wasm_f32x4_splat(-0.081312411f)));
+        wasm_v128_store(cb + (r >> 1) * 8 + hh * 4, Cb);
+        wasm_v128_store(cr + (r >> 1) * 8 + hh * 4, Cr);
+      }
+    }
+  }
+}
+
 /** Bytes of coefficient buffer jpeg_analyze needs for a width x height image. */
 __attribute__((export_name("jpeg_coef_bytes")))
 uint32_t jpeg_coef_bytes(int w, int h) {
@@ -271,14 +371,13 @@ void jpeg_analyze_begin(int w, int h, int quality, int16_t *coefs) {
  */
 __attribute__((export_name("jpeg_analyze_rows")))
 void jpeg_analyze_rows(const uint8_t *strip, int rows) {
-  f32 blk[64], cb[64], cr[64];
+  f32 yb[4][64] __attribute__((aligned(16))), cb[64] __attribute__((aligned(16))), cr[64] __attribute__((aligned(16)));
   for (int mx = 0; mx < g_mcux; mx++) {
+    load_mcu(strip, g_width, rows, mx, yb, cb, cr);
     for (int b = 0; b < 4; b++) {
-      load_block(strip, g_width, rows, mx * 16 + (b & 1) * 8, (b >> 1) * 8, blk);
-      a_dc[0] = encode_block(blk, 0, a_out, a_dc[0]);
+      a_dc[0] = encode_block(yb[b], 0, a_out, a_dc[0]);
       a_out += 64;
     }
-    load_chroma(strip, g_width, rows, mx * 16, 0, cb, cr);
     a_dc[1] = encode_block(cb, 1, a_out, a_dc[1]);
     a_out += 64;
     a_dc[2] = encode_block(cr, 1, a_out, a_dc[2]);
@@ -316,13 +415,13 @@ uint32_t jpeg_analyze(const uint8_t *rgba, int w, int h, int quality, int16_t *c
 
 typedef struct {
   uint8_t *p;
-  uint32_t acc;
+  uint64_t acc; // pending bits: fewer than 8 between calls, plus up to 27 (a code and its coefficient)
   int n;
 } Writer;
 
 static inline void put_bits(Writer *w, uint32_t v, int n) {
   if (!n) return;
-  w->acc = (w->acc << n) | (v & ((1u << n) - 1));
+  w->acc = (w->acc << n) | (v & (uint32_t)((1ull << n) - 1));
   w->n += n;
   while (w->n >= 8) {
     uint8_t b = (uint8_t)(w->acc >> (w->n - 8));
@@ -342,23 +441,25 @@ static void write_block(Writer *w, const int16_t *c, int t, int *prev) {
   int n = nbits(diff);
   put_value(w, t * 2, n);
   put_coef(w, diff, n);
-  int run = 0;
-  for (int i = 1; i < 64; i++) {
-    int v = c[i];
-    if (v == 0) {
-      run++;
-      continue;
-    }
+  const int ta = t * 2 + 1;
+  uint64_t m = nonzero_mask(c) & ~1ull;
+  int last = 0;
+  while (m) {
+    int i = __builtin_ctzll(m);
+    m &= m - 1;
+    int run = i - last - 1;
     while (run > 15) {
-      put_value(w, t * 2 + 1, 0xF0);
+      put_value(w, ta, 0xF0);
       run -= 16;
     }
+    const int v = c[i];
     n = nbits(v);
-    put_value(w, t * 2 + 1, (run << 4) | n);
-    put_coef(w, v, n);
-    run = 0;
+    const int sym = (run << 4) | n;
+    // The symbol's code and the coefficient's bits in one write.
+    put_bits(w, ((uint32_t)code[ta][sym] << n) | ((uint32_t)(v < 0 ? v - 1 : v) & ((1u << n) - 1)), codelen[ta][sym] + n);
+    last = i;
   }
-  if (run) put_value(w, t * 2 + 1, 0x00);
+  if (last != 63) put_value(w, ta, 0x00);
 }
 
 static uint8_t *marker(uint8_t *p, int m, int len) {
@@ -516,17 +617,16 @@ uint32_t jpeg_stream_row_bound(int w) { return (uint32_t)((w + 15) / 16) * 6 * 6
 __attribute__((export_name("jpeg_stream_row")))
 uint32_t jpeg_stream_row(const uint8_t *strip, int rows, int mcu_row, int width, int height, int quality, uint8_t *out) {
   stream_setup(width, height, quality);
-  f32 blk[64], cb[64], cr[64];
+  f32 yb[4][64] __attribute__((aligned(16))), cb[64] __attribute__((aligned(16))), cr[64] __attribute__((aligned(16)));
   int16_t c[64];
   int dc[3] = {0, 0, 0};
   Writer w = {out, 0, 0};
   for (int mx = 0; mx < g_mcux; mx++) {
+    load_mcu(strip, g_width, rows, mx, yb, cb, cr);
     for (int b = 0; b < 4; b++) {
-      load_block(strip, g_width, rows, mx * 16 + (b & 1) * 8, (b >> 1) * 8, blk);
-      quantize_block(blk, 0, c);
+      quantize_block(yb[b], 0, c);
       write_block(&w, c, 0, &dc[0]);
     }
-    load_chroma(strip, g_width, rows, mx * 16, 0, cb, cr);
     quantize_block(cb, 1, c);
     write_block(&w, c, 1, &dc[1]);
     quantize_block(cr, 1, c);
