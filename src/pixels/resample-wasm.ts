@@ -14,6 +14,7 @@ import { align16 as align, ownKernel } from './wasm/kernel';
 const load = ownKernel<{
   load_row(src: number, dst: number, width: number, premultiply: number): void;
   emit_row(ring: number, inW: number, y0: number, ysize: number, wy: number, row: number, xstart: number, xweights: number, xsize: number, outW: number, out: number, premultiply: number): void;
+  detail(src: number, blurred: number, out: number, w: number, h: number, amount: number): void;
 }>('resample', wasm);
 
 /** Output rows per band. */
@@ -108,4 +109,21 @@ export function filterRows(src: Rows, tx: Taps, ty: Taps, premultiply: boolean):
 /** filterRows over a raster in memory, into a fresh JS array. */
 export function filterRgba(src: Uint8Array, inW: number, inH: number, tx: Taps, ty: Taps, premultiply: boolean): Uint8Array {
   return collectRows(filterRows(rasterRows({ width: inW, height: inH, data: src, opaque: !premultiply }), tx, ty, premultiply)).data;
+}
+
+/**
+ * wasm/resample.c detail(): src + amount * (src - blurred) on RGB, clamped to each pixel's 3x3
+ * range in src; alpha from src. Whole images, above any stream's region of the kernel's memory.
+ */
+export function detailRgba(src: Uint8Array, blurred: Uint8Array, w: number, h: number, amount: number): Uint8Array {
+  const k = load();
+  const n = w * h * 4;
+  const srcAt = align(open === 0 ? k.heapBase : top);
+  const blurAt = align(srcAt + n);
+  const outAt = align(blurAt + n);
+  k.reserve(outAt + n);
+  new Uint8Array(k.memory.buffer, srcAt, n).set(src);
+  new Uint8Array(k.memory.buffer, blurAt, n).set(blurred);
+  k.detail(srcAt, blurAt, outAt, w, h, amount);
+  return new Uint8Array(k.memory.buffer, outAt, n).slice();
 }

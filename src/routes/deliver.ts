@@ -22,6 +22,7 @@ import { aiJobSpec, alphaFromSource, authorizeAi, awaitJob, splitAtAiEffect, wai
 import { ACCEPT_CH, DERIVED_CACHE_CONTROL } from './responses';
 
 export async function deliver(request: Request, env: Env, ctx: Pick<ExecutionContext, 'waitUntil'>): Promise<Response> {
+  const tStart = performance.now();
   const url = parseDeliveryPath(new URL(request.url).pathname, env.CLOUD_NAME);
   if (url.cloud !== env.CLOUD_NAME) throw new CldError(404, `Unknown cloud_name ${url.cloud}`);
   await authorize(url, env);
@@ -42,6 +43,7 @@ export async function deliver(request: Request, env: Env, ctx: Pick<ExecutionCon
   const immutable = components.some((c) => c.fl?.includes('immutable_cache'));
   const finish = (res: Response, source: CacheStatus) => withDeliveryHeaders(res, request, vary, immutable, source);
 
+  const tLookup = performance.now();
   const cached = await cacheMatch(key);
   if (cached) return finish(cached, 'hit-edge');
 
@@ -55,6 +57,7 @@ export async function deliver(request: Request, env: Env, ctx: Pick<ExecutionCon
   const split = splitAtAiEffect(components);
   if (split && layerIds.length) throw new CldError(400, 'Layers and AI effects cannot be combined in one URL: deliver the AI result, then layer it');
   if (split) authorizeAi(url, env, split);
+  const lookupMs = performance.now() - tLookup;
   const tFetch = performance.now();
   const original = await getOriginal(env.IMAGES, url.cloud, url.type, url.publicId);
   if (!original) {
@@ -99,7 +102,7 @@ export async function deliver(request: Request, env: Env, ctx: Pick<ExecutionCon
   }
   const layers = layerIds.length ? await loadLayers(env.IMAGES, url.cloud, layerIds) : undefined;
   const plan = buildPlan({ components: chain, header, inputBytes: bytes.byteLength, output, extraBytes: alpha?.bytes, layers, premium: env.PREMIUM_DOWNSCALING === 'true' });
-  const times: Record<string, number> | undefined = env.DIAGNOSTICS === 'true' ? { source: fetchMs } : undefined;
+  const times: Record<string, number> | undefined = env.DIAGNOSTICS === 'true' ? { parse: tLookup - tStart, lookup: lookupMs, source: fetchMs } : undefined;
   const encoded = await renderAndEncode(bytes, header, plan, alpha?.afterDecode, times as StepTimes);
   const type = contentType(plan.output.format);
   const about: Record<string, string> = {};
@@ -117,6 +120,7 @@ export async function deliver(request: Request, env: Env, ctx: Pick<ExecutionCon
   );
   const res = imageResponse(encoded.bytes, type, etag, encodingHeaders(about));
   if (times) times.store = performance.now() - tStore;
+  if (times) times.total = performance.now() - tStart;
   if (times) res.headers.set('Server-Timing', Object.entries(times).map(([op, ms]) => `${op};dur=${ms.toFixed(1)}`).join(', '));
   ctx.waitUntil(cachePut(key, res.clone()));
   ctx.waitUntil(countUsage(env, url.cloud, { derived: 1, transformations: 1 }));
