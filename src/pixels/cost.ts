@@ -167,11 +167,12 @@ function encoderCost(format: 'jpg' | 'png' | 'webp' | 'avif', width: number, hei
 
 /**
  * Extra bytes of a separable filter pass through resample-wasm.ts (resize, Gaussian blur): the
- * kernel streams rows, so its memory holds the taps, a ring of `taps` float rows of the source
- * width and single rows; the JS result (counted by the caller) is the only image-sized buffer.
+ * kernel streams rows, so its memory holds the taps, a ring of `taps` 16-bit rows of the source
+ * width, a float row, a row in and a band of 16 rows out; the JS result (counted by the caller)
+ * is the only image-sized buffer.
  */
 export function filterCost(inW: number, outW: number, outH: number, taps: number): number {
-  return WASM_INITIAL.resample + (taps + 2) * inW * 16 + (outW + outH) * 4 * (taps + 1) + outW * 8 + SLACK;
+  return WASM_INITIAL.resample + taps * inW * 8 + 2 * inW * 16 + (outW + outH) * 4 * (taps + 1) + outW * 4 * 16 + SLACK;
 }
 
 /**

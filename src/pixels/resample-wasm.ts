@@ -43,7 +43,7 @@ export function filterRows(src: Rows, tx: Taps, ty: Taps, premultiply: boolean):
   const xsAt = take(outW * 4);
   const xwAt = take(tx.weights.length * 4);
   const ywAt = take(ty.weights.length * 4);
-  const ringAt = take(ysize * inW * 16);
+  const ringAt = take(ysize * inW * 8); // 16-bit RGBA
   const rowAt = take(inW * 16);
   const inAt = take(inW * 4);
   const outAt = take(BAND * outW * 4);
@@ -90,7 +90,7 @@ export function filterRows(src: Rows, tx: Taps, ty: Taps, premultiply: boolean):
               srcY += band.length / stride;
             }
             inRow.set(band.subarray((sy - bandY) * stride, (sy - bandY + 1) * stride));
-            k.load_row(inAt, ringAt + slot * inW * 16, inW, pm);
+            k.load_row(inAt, ringAt + slot * inW * 8, inW, pm);
             slots[slot] = sy;
           }
           k.emit_row(ringAt, inW, y0, ysize, ywAt + oy * ysize * 4, rowAt, xsAt, xwAt, tx.size, outW, outAt + i * outW * 4, pm);

@@ -1,19 +1,38 @@
-// Separable filter kernel (resize and blur) in WebAssembly SIMD: one f32x4 per RGBA pixel.
+// Separable filter kernel (resize and blur) in WebAssembly SIMD.
 // Build: scripts/build-wasm.sh (clang --target=wasm32 -msimd128). No libc: memory is laid out by
 // the caller (resample-wasm.ts), which passes byte offsets into this module's exported memory.
 //
-// The caller (resample-wasm.ts) streams rows: each source row is converted once to float
-// (premultiplied by alpha when asked) into a ring of `ysize` rows; each output row sums its
-// vertical taps into one float row, then filters horizontally straight to 8 bits. The module's
-// memory holds only the taps, the ring, one float row and one row in and out.
+// The caller (resample-wasm.ts) streams rows: each source row is converted once to 16-bit fixed
+// point (value x 64, premultiplied by alpha when asked) into a ring of `ysize` rows; each output
+// row sums its vertical taps (weights in Q14, two taps per i32x4.dot) into one float row, then
+// filters horizontally (f32x4 per pixel) straight to 8 bits. The module's memory holds only the
+// taps, the ring, one float row and one row in and out.
 #include <wasm_simd128.h>
 #include <stdint.h>
 
 typedef float f32;
 
-static void to_float_row(const uint8_t *src, f32 *dst, int width, int premultiply) {
+/** Ring samples are 8-bit values times 64; weights are Q14: a vertical sum is scaled by 2^20. */
+#define RING_SHIFT 6
+#define WEIGHT_BITS 14
+
+static inline int wq14(f32 w) {
+  w *= (f32)(1 << WEIGHT_BITS);
+  return (int)(w < 0 ? w - 0.5f : w + 0.5f);
+}
+
+static void to_ring_row(const uint8_t *src, int16_t *dst, int width, int premultiply) {
   const v128_t inv255 = wasm_f32x4_splat(1.0f / 255.0f);
-  for (int x = 0; x < width; x++) {
+  const v128_t scale = wasm_f32x4_splat((float)(1 << RING_SHIFT)), half = wasm_f32x4_splat(0.5f);
+  int x = 0;
+  if (!premultiply) {
+    for (; x + 4 <= width; x += 4) { // four pixels: u8 -> i16, times 64
+      v128_t px = wasm_v128_load(src + x * 4);
+      wasm_v128_store(dst + x * 4, wasm_i16x8_shl(wasm_u16x8_extend_low_u8x16(px), RING_SHIFT));
+      wasm_v128_store(dst + x * 4 + 8, wasm_i16x8_shl(wasm_u16x8_extend_high_u8x16(px), RING_SHIFT));
+    }
+  }
+  for (; x < width; x++) {
     v128_t px = wasm_v128_load32_zero(src + x * 4);
     v128_t f = wasm_f32x4_convert_u32x4(wasm_u32x4_extend_low_u16x8(wasm_u16x8_extend_low_u8x16(px)));
     if (premultiply) {
@@ -21,59 +40,84 @@ static void to_float_row(const uint8_t *src, f32 *dst, int width, int premultipl
       v128_t m = wasm_f32x4_mul(f, wasm_f32x4_mul(a, inv255));
       f = wasm_i32x4_shuffle(m, f, 0, 1, 2, 7); // keep alpha itself unscaled
     }
-    wasm_v128_store(dst + x * 4, f);
+    v128_t i = wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_add(wasm_f32x4_mul(f, scale), half));
+    wasm_v128_store64_lane(dst + x * 4, wasm_i16x8_narrow_i32x4(i, i), 0);
   }
 }
 
-/** One source row (8-bit RGBA) to float, premultiplied when asked: the caller keeps a ring of them. */
+/** One source row (8-bit RGBA) into the ring, premultiplied when asked. */
 __attribute__((export_name("load_row")))
-void load_row(const uint8_t *src, f32 *dst, int width, int premultiply) { to_float_row(src, dst, width, premultiply); }
+void load_row(const uint8_t *src, int16_t *dst, int width, int premultiply) { to_ring_row(src, dst, width, premultiply); }
 
 /**
  * One output row: the vertical taps over ring rows y0..y0+ysize-1 (row y lives in slot y % ysize)
  * summed into `row`, then the horizontal taps straight to 8-bit RGBA in `out`.
  */
 __attribute__((export_name("emit_row")))
-void emit_row(const f32 *ring, int in_w, int y0, int ysize, const f32 *wy, f32 *row,
+void emit_row(const int16_t *ring, int in_w, int y0, int ysize, const f32 *wy, f32 *row,
               const int32_t *xstart, const f32 *xweights, int xsize, int out_w, uint8_t *out, int premultiply) {
   const v128_t zero = wasm_f32x4_splat(0.0f);
   const v128_t max = wasm_f32x4_splat(255.0f);
   const v128_t half = wasm_f32x4_splat(0.5f);
   const int stride = in_w * 4;
-  // Vertical taps: each pixel's sum kept in registers over a group of up to 32 ring rows (one store
-  // per pixel and group; long kernels, such as a big downscale without shrink-on-load, take several).
+  // Vertical taps in Q14, rounded so that they still sum to exactly 1 (the largest takes the rest).
+  int sum = 0, big = 0, bigq = -65536;
+  for (int k = 0; k < ysize; k++) {
+    int q = wq14(wy[k]);
+    sum += q;
+    if (q > bigq) bigq = q, big = k;
+  }
+  const int fix = (1 << WEIGHT_BITS) - sum;
+  const v128_t unscale = wasm_f32x4_splat(1.0f / (f32)(1 << (WEIGHT_BITS + RING_SHIFT)));
+  // Groups of up to 64 non-zero taps (a big downscale without shrink-on-load has thousands): each
+  // group's sums go into `row`, the first group's stored, the others' added.
   int first = 1;
-  for (int k0 = 0; k0 < ysize; k0 += 32) {
-    const f32 *rows[32];
-    f32 w[32];
+  for (int k0 = 0; k0 < ysize; k0 += 64) {
+    const int16_t *rows[66];
+    int16_t wq[66];
     int n = 0;
-    for (int k = k0; k < ysize && k < k0 + 32; k++) {
-      if (wy[k] == 0.0f) continue;
+    for (int k = k0; k < ysize && k < k0 + 64; k++) {
+      int q = wq14(wy[k]) + (k == big ? fix : 0);
+      if (q == 0) continue;
       rows[n] = ring + ((y0 + k) % ysize) * stride;
-      w[n++] = wy[k];
+      wq[n++] = (int16_t)q;
     }
     if (n == 0) continue;
+    if (n & 1) { // pairs: the last one gets a zero weight
+      rows[n] = rows[n - 1];
+      wq[n++] = 0;
+    }
+    v128_t wp[33]; // each pair of weights, (w[k], w[k+1]) in every i32 lane
+    for (int k = 0; k < n; k += 2) wp[k >> 1] = wasm_i32x4_splat((int32_t)((uint32_t)(uint16_t)wq[k] | ((uint32_t)(uint16_t)wq[k + 1] << 16)));
+    // Two pixels (eight i16) per step; each pair of taps is one i32x4.dot per pixel (rows k and
+    // k+1 interleaved by 16-bit lanes: punpcklwd/punpckhwd, then pmaddwd on x64).
     int x = 0;
     for (; x + 8 <= stride; x += 8) {
-      v128_t a = first ? zero : wasm_v128_load(row + x);
-      v128_t b = first ? zero : wasm_v128_load(row + x + 4);
-      for (int k = 0; k < n; k++) {
-        v128_t wk = wasm_f32x4_splat(w[k]);
-        a = wasm_f32x4_add(a, wasm_f32x4_mul(wasm_v128_load(rows[k] + x), wk));
-        b = wasm_f32x4_add(b, wasm_f32x4_mul(wasm_v128_load(rows[k] + x + 4), wk));
+      v128_t a0 = wasm_i32x4_splat(0), a1 = wasm_i32x4_splat(0);
+      for (int k = 0; k < n; k += 2) {
+        v128_t p = wasm_v128_load(rows[k] + x), q = wasm_v128_load(rows[k + 1] + x);
+        a0 = wasm_i32x4_add(a0, wasm_i32x4_dot_i16x8(wasm_i16x8_shuffle(p, q, 0, 8, 1, 9, 2, 10, 3, 11), wp[k >> 1]));
+        a1 = wasm_i32x4_add(a1, wasm_i32x4_dot_i16x8(wasm_i16x8_shuffle(p, q, 4, 12, 5, 13, 6, 14, 7, 15), wp[k >> 1]));
       }
-      wasm_v128_store(row + x, a);
-      wasm_v128_store(row + x + 4, b);
+      v128_t f0 = wasm_f32x4_mul(wasm_f32x4_convert_i32x4(a0), unscale), f1 = wasm_f32x4_mul(wasm_f32x4_convert_i32x4(a1), unscale);
+      if (!first) {
+        f0 = wasm_f32x4_add(f0, wasm_v128_load(row + x));
+        f1 = wasm_f32x4_add(f1, wasm_v128_load(row + x + 4));
+      }
+      wasm_v128_store(row + x, f0);
+      wasm_v128_store(row + x + 4, f1);
     }
-    for (; x < stride; x += 4) {
-      v128_t a = first ? zero : wasm_v128_load(row + x);
-      for (int k = 0; k < n; k++) a = wasm_f32x4_add(a, wasm_f32x4_mul(wasm_v128_load(rows[k] + x), wasm_f32x4_splat(w[k])));
-      wasm_v128_store(row + x, a);
+    for (; x < stride; x += 4) { // an odd last pixel
+      int32_t acc[4] = {0, 0, 0, 0};
+      for (int k = 0; k < n; k++)
+        for (int c = 0; c < 4; c++) acc[c] += (int32_t)rows[k][x + c] * wq[k];
+      v128_t f = wasm_f32x4_mul(wasm_f32x4_convert_i32x4(wasm_v128_load(acc)), unscale);
+      wasm_v128_store(row + x, first ? f : wasm_f32x4_add(f, wasm_v128_load(row + x)));
     }
     first = 0;
   }
   if (first)
-    for (int x = 0; x < stride; x += 4) wasm_v128_store(row + x, zero);
+    for (int i = 0; i < stride; i += 4) wasm_v128_store(row + i, zero);
   for (int ox = 0; ox < out_w; ox++) {
     const f32 *p = row + xstart[ox] * 4;
     const f32 *wx = xweights + ox * xsize;
