@@ -1,62 +1,44 @@
 /**
- * PNG encoder in TypeScript over the runtime's zlib (CompressionStream('deflate') produces the
- * zlib stream PNG's IDAT needs): 8-bit RGB when the raster is opaque, RGBA otherwise; per-row
- * adaptive filter (None/Sub/Up/Average/Paeth, minimum sum of absolute differences, as libpng).
- * No wasm, so no wasm memory: peak = filtered rows (w*h*ch + h) + compressed output.
+ * PNG encoder over the runtime's zlib (CompressionStream('deflate') produces the zlib stream PNG's
+ * IDAT needs): 8-bit RGB when the raster is opaque, RGBA otherwise; per-row adaptive filter
+ * (None/Sub/Up/Average/Paeth, minimum sum of absolute differences, as libpng) chosen by the SIMD
+ * kernel wasm/png-filter.c a row at a time. Peak: filtered rows (w*h*ch + h) + compressed output
+ * in JS, a few rows in the kernel.
  */
+import wasm from './wasm/png-filter.wasm';
 import type { Raster } from './raster';
+import { align16 as align, ownKernel } from './wasm/kernel';
+
+const load = ownKernel<{ filter_row(cur: number, prev: number, stride: number, ch: number, out: number): number }>('pngFilter', wasm);
 
 export async function encodePng(r: Raster): Promise<Uint8Array> {
   const { width: w, height: h } = r;
   const ch = r.opaque ? 3 : 4;
   const stride = w * ch;
+  const padded = align(stride);
   const filtered = new Uint8Array((stride + 1) * h);
-  let prev = new Uint8Array(stride);
-  let cur = new Uint8Array(stride);
-  const cand = new Uint8Array(stride);
+  const k = load();
+  // Two rows, each after 16 zero bytes (the filters read `ch` bytes before a row), and 5 candidates.
+  const rowsAt = [align(k.heapBase) + 16, align(k.heapBase) + 16 + padded + 32];
+  const outAt = rowsAt[1] + padded + 16;
+  k.reserve(outAt + 5 * padded);
+  new Uint8Array(k.memory.buffer, align(k.heapBase), outAt - align(k.heapBase)).fill(0);
+  const mem = new Uint8Array(k.memory.buffer);
   const src = r.data;
   for (let y = 0; y < h; y++) {
-    // Row in output channel layout.
-    if (ch === 4) cur.set(src.subarray(y * w * 4, (y + 1) * w * 4));
-    else for (let x = 0, s = y * w * 4, d = 0; x < w; x++, s += 4, d += 3) {
-      cur[d] = src[s];
-      cur[d + 1] = src[s + 1];
-      cur[d + 2] = src[s + 2];
+    const curAt = rowsAt[y & 1], prevAt = rowsAt[(y + 1) & 1];
+    // The row in output channel layout.
+    if (ch === 4) mem.set(src.subarray(y * w * 4, (y + 1) * w * 4), curAt);
+    else for (let x = 0, s = y * w * 4, d = curAt; x < w; x++, s += 4, d += 3) {
+      mem[d] = src[s];
+      mem[d + 1] = src[s + 1];
+      mem[d + 2] = src[s + 2];
     }
+    if (y === 0) mem.fill(0, prevAt, prevAt + padded);
+    const type = k.filter_row(curAt, prevAt, stride, ch, outAt);
     const outRow = y * (stride + 1);
-    let bestType = 0;
-    let best = Infinity;
-    for (let type = 0; type < 5; type++) {
-      let sum = 0;
-      for (let i = 0; i < stride; i++) {
-        const a = i >= ch ? cur[i - ch] : 0;
-        const b = prev[i];
-        const c = i >= ch ? prev[i - ch] : 0;
-        let pred = 0;
-        if (type === 1) pred = a;
-        else if (type === 2) pred = b;
-        else if (type === 3) pred = (a + b) >> 1;
-        else if (type === 4) {
-          const p = a + b - c;
-          const pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
-          pred = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-        }
-        const v = (cur[i] - pred) & 255;
-        cand[i] = v;
-        sum += v < 128 ? v : 256 - v;
-        if (sum >= best) break;
-      }
-      if (sum < best) {
-        best = sum;
-        bestType = type;
-        filtered[outRow] = type;
-        filtered.set(cand, outRow + 1);
-      }
-    }
-    void bestType;
-    const t = prev;
-    prev = cur;
-    cur = t;
+    filtered[outRow] = type;
+    filtered.set(mem.subarray(outAt + type * padded, outAt + type * padded + stride), outRow + 1);
   }
   const idat = await deflate(filtered);
   const ihdr = new Uint8Array(13);
