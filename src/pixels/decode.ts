@@ -1,4 +1,5 @@
 import { withPngStack } from './codecs';
+import { decodePng } from './decode-png';
 import { decodeGif } from './decode-gif';
 import { decodeJpeg } from './decode-jpeg';
 import { decodeWebp, isOpaque } from './decode-webp';
@@ -17,7 +18,7 @@ export async function decode(bytes: Uint8Array, header: ImageHeader, shrink: 1 |
     case 'jpg':
       return decodeJpeg(bytes, shrink);
     case 'png':
-      return decodePng(bytes, header);
+      return decodePng(bytes);
     case 'webp':
       return decodeWebp(bytes, header.width, header.height, header.animated);
     case 'gif':
@@ -27,7 +28,8 @@ export async function decode(bytes: Uint8Array, header: ImageHeader, shrink: 1 |
   }
 }
 
-function decodePng(bytes: Uint8Array, header: ImageHeader): Raster {
+/** The previous decoder (squoosh's Rust `png` in wasm), kept for comparisons. */
+export function decodePngSquoosh(bytes: Uint8Array, header: ImageHeader): Raster {
   let img;
   try {
     img = withPngStack((png) => png.decode(bytes));
