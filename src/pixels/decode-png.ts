@@ -1,6 +1,7 @@
 import wasm from './wasm/png-unfilter.wasm';
 import { ImageError } from './errors';
 import type { Raster } from './raster';
+import { inflatePiece, PNG_BAND_BYTES } from './png-memory';
 import { align16 as align, ownKernel } from './wasm/kernel';
 
 /**
@@ -16,14 +17,6 @@ import { align16 as align, ownKernel } from './wasm/kernel';
 const load = ownKernel<{
   rows(raw: number, n: number, width: number, ct: number, depth: number, prev: number, scratch: number, pal: number, key: number, k1: number, k2: number, out: number): number;
 }>('pngUnfilter', wasm);
-
-/** Pending raw bytes and RGBA output per kernel call (at least one row of each). */
-export const PNG_BAND_BYTES = 1 << 18;
-/** Per-request kernel bytes for an image `width` wide at full RGBA (the widest rows). */
-export function pngKernelBytes(width: number): number {
-  const stride = 1 + width * 8; // RGBA16, the widest raw row
-  return 1024 + 2 * align(stride + 16) + align(Math.max(PNG_BAND_BYTES, stride) + 16) + align(Math.max(PNG_BAND_BYTES, width * 4) + 16);
-}
 
 const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
 const ADAM7 = [
@@ -167,10 +160,6 @@ export async function decodePng(b: Uint8Array): Promise<Raster> {
   }
 }
 
-/** zlib input per write for `expected` inflated bytes: one piece inflates to at most 1032x its size (deflate's limit). */
-export const inflatePiece = (expected: number) => Math.min(16384, Math.max(1024, expected >> 8));
-/** Most inflated bytes ever queued unread: one piece's worth (+ the stream's 4 KiB chunk objects). */
-export const inflateQueueBytes = (expected: number) => Math.ceil(inflatePiece(expected) * 1032 * 1.05);
 const macrotask = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 /**
