@@ -1,28 +1,21 @@
-// Decode time of a 2000x1500 RGBA photo PNG (Kodak kodim03 scaled by scripts/fixtures.mjs), the
-// own decoder against the previous one (squoosh's Rust `png` in wasm). Prints; asserts nothing
-// about time (local workerd's clock advances during CPU work).
+// Decode time of a 2000x1500 RGBA photo PNG (Kodak kodim03 scaled by scripts/fixtures.mjs) with
+// the own decoder. Prints; asserts nothing about time (local workerd's clock advances during CPU
+// work). Measured here against the squoosh decoder it replaced (commit 41fa355, same workerd, 2
+// shared cores): own 86-110 ms (median 94), squoosh 96-131 ms (median 102); inflate is ~85% of it.
 import { expect, it } from 'vitest';
-import { decode, decodePngSquoosh } from '../../src/pixels/decode';
+import { decode } from '../../src/pixels/decode';
 import { readHeader } from '../../src/pixels/header';
 import { fixture } from './util';
 
-it('3 MP RGBA PNG decode: own vs squoosh', async () => {
+it('3 MP RGBA PNG decode time', async () => {
   const bytes = await fixture('photo-3mp-alpha.png');
   const h = readHeader(bytes);
   const rows: string[] = [];
   for (let run = 0; run < 5; run++) {
-    let t = performance.now();
-    const a = await decode(bytes, h);
-    const own = performance.now() - t;
-    t = performance.now();
-    const b = decodePngSquoosh(bytes, h);
-    const old = performance.now() - t;
-    if (run === 0) {
-      let same = a.data.length === b.data.length;
-      for (let i = 0; same && i < a.data.length; i++) same = a.data[i] === b.data[i];
-      expect(same).toBe(true);
-    }
-    rows.push(`run ${run}: own ${own.toFixed(0)} ms, squoosh ${old.toFixed(0)} ms`);
+    const t = performance.now();
+    const r = await decode(bytes, h);
+    rows.push(`run ${run}: ${(performance.now() - t).toFixed(0)} ms`);
+    expect(r.opaque).toBe(false);
   }
   console.log(`${h.width}x${h.height} RGBA PNG, ${bytes.length} B\n${rows.join('\n')}`);
 });
