@@ -44,7 +44,8 @@ export async function decodePng(b: Uint8Array): Promise<Raster> {
   if (b.length < 33 || u32be(b, 8) !== 13) throw corrupt('no IHDR');
   const width = u32be(b, 16), height = u32be(b, 20), depth = b[24], ct = b[25], interlace = b[28];
   const channels = CHANNELS[ct];
-  if (!channels || width === 0 || height === 0 || interlace > 1) throw corrupt('bad IHDR');
+  const depthOk = ct === 0 ? [1, 2, 4, 8, 16].includes(depth) : ct === 3 ? [1, 2, 4, 8].includes(depth) : depth === 8 || depth === 16;
+  if (!channels || !depthOk || width === 0 || height === 0 || b[26] !== 0 || b[27] !== 0 || interlace > 1) throw corrupt('bad IHDR');
 
   // Chunks: gather PLTE, tRNS and the IDAT parts.
   let palette: Uint8Array | null = null, trns: Uint8Array | null = null;

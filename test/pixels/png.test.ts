@@ -96,6 +96,12 @@ describe('PNG decoder', () => {
     console.log(`64 MiB bomb in ${bomb.length} B for a 1x1 image: ${(performance.now() - t).toFixed(1)} ms`);
   });
 
+  it('an IHDR with a bit depth its colour type cannot have is a 400', async () => {
+    const raw = new Uint8Array([0, 1, 2, 3, 4, 5, 6, 0, 1, 2, 3, 4, 5, 6]);
+    await fail(pngOf(2, 2, 2, 4, stored(raw)), /bad IHDR/);
+    await fail(pngOf(2, 2, 0, 3, stored(raw)), /bad IHDR/);
+  });
+
   it('errors leave the decoder usable', async () => {
     expect((await decodePng(await fixture('kind-c2-d8.png'))).width).toBe(67);
   });
