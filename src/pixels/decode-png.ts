@@ -139,10 +139,12 @@ export async function decodePng(b: Uint8Array): Promise<Raster> {
       }
     };
 
+    // The kernel runs when the pending band is full (the stream's chunks are 4 KiB), then once more at the end.
     await inflate(parts, expected, (chunk) => {
       for (let off = 0; off < chunk.length; ) {
         if (wr === pendCap) {
-          // Less than one row is left after a drain: move it to the front.
+          drain();
+          // Less than one row is left: move it to the front.
           new Uint8Array(k.memory.buffer).copyWithin(pendAt, pendAt + rd, pendAt + wr);
           wr -= rd;
           rd = 0;
@@ -151,9 +153,9 @@ export async function decodePng(b: Uint8Array): Promise<Raster> {
         new Uint8Array(k.memory.buffer, pendAt + wr, n).set(chunk.subarray(off, off + n));
         wr += n;
         off += n;
-        drain();
       }
     });
+    drain();
     if (pi < passes.length) throw corrupt('truncated image data');
     return { width, height, data: out, opaque: alpha === 255 };
   } finally {
