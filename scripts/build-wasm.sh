@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 W=src/pixels/wasm
 
 # Kernels without libc: memory laid out by their TS callers.
-for src in $W/resample.c $W/jpeg-encode.c $W/png-filter.c; do
+for src in $W/resample.c $W/jpeg-encode.c $W/png-filter.c $W/png-unfilter.c; do
   out="${src%.c}.wasm"
   clang --target=wasm32 -O3 -msimd128 -mbulk-memory -nostdlib -ffreestanding \
     -Wl,--no-entry -Wl,--export-dynamic -Wl,--export=__heap_base -Wl,--initial-memory=131072 -Wl,--strip-all \

@@ -56,6 +56,23 @@ const fixtures = {
     withAlpha(s).then((b) => s(b.data, { raw: b.info }).png({ palette: true, colours: 64 }).toBuffer()),
   'gray.png': async (s) => s(sample('astronaut.png')).toColourspace('b-w').png().toBuffer(),
   'apng.png': async () => apngStub(),
+  // Every colour type, bit depth, tRNS and palette, plain and Adam7, through our own writer
+  // (pngKind below: every filter type on every pass); each with its sharp decode as RGBA8.
+  ...pngKinds(),
+  'alpha-interlaced.png': async (s) => s(await fixture('alpha.png')).png({ progressive: true }).toBuffer(),
+  'alpha-interlaced.png.rgba': async (s) => sharpRgba(s, await fixture('alpha-interlaced.png')),
+  'rgb16.png.rgba': async (s) => sharpRgba(s, await fixture('rgb16.png')),
+  'palette-alpha.png.rgba': async (s) => sharpRgba(s, await fixture('palette-alpha.png')),
+  'alpha.png.rgba': async (s) => sharpRgba(s, await fixture('alpha.png')),
+  // 2000x1500 RGBA photo (Kodak kodim03 when present, else the astronaut) for decode timings.
+  'photo-3mp-alpha.png': async (s) => {
+    const kodak = join(root, '../shared/datasets/Kodak/kodim03.png');
+    const src = existsSync(kodak) ? kodak : sample('astronaut.png');
+    const { data, info } = await s(src).resize(2000, 1500, { fit: 'fill' }).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    for (let y = 0; y < 1500; y++)
+      for (let x = 0; x < 2000; x++) data[(y * 2000 + x) * 4 + 3] = Math.max(0, Math.min(255, Math.round(255 * (1.6 - Math.hypot(x - 1000, y - 750) / 600))));
+    return s(data, { raw: info }).png().toBuffer();
+  },
 
   // ---- WebP -------------------------------------------------------------------------------
   'lossy.webp': async (s) => s(sample('chelsea.png')).webp({ quality: 80 }).toBuffer(),
@@ -140,6 +157,117 @@ async function animated(s, fmt) {
     frames.push(await s({ create: { width: 48, height: 32, channels: 3, background: { r: c[0], g: c[1], b: c[2] } } }).png().toBuffer());
   const img = s(frames, { join: { animated: true } });
   return fmt === 'gif' ? img.gif({ delay: 100 }).toBuffer() : img.webp({ quality: 80, delay: 100 }).toBuffer();
+}
+
+/** The PNG kinds for pixel-exact decode tests (test/pixels/png.test.ts lists the same names). */
+function pngKinds() {
+  const kinds = [];
+  for (const interlace of [0, 1])
+    for (const [ct, depths] of [[0, [1, 2, 4, 8, 16]], [2, [8, 16]], [3, [1, 2, 4, 8]], [4, [8, 16]], [6, [8, 16]]])
+      for (const depth of depths)
+        for (const trns of ct === 4 || ct === 6 ? [false] : [false, true])
+          kinds.push({ name: `kind-c${ct}-d${depth}${trns ? '-trns' : ''}${interlace ? '-adam7' : ''}.png`, ct, depth, trns, interlace });
+  const out = {};
+  for (const k of kinds) {
+    out[k.name] = async (s) => pngKind(s, k);
+    out[k.name + '.rgba'] = async (s) => sharpRgba(s, await fixture(k.name));
+  }
+  return out;
+}
+
+/** sharp's decode of a PNG as 8-bit RGBA (16-bit samples: the high byte). */
+async function sharpRgba(s, png) {
+  const meta = await s(png).metadata();
+  const wide = meta.depth === 'ushort';
+  // sharp works in 8 bits unless told to keep 16 (then raw ushort is the PNG's own samples).
+  const img = wide ? s(png).toColourspace(meta.channels >= 3 ? 'rgb16' : 'grey16') : s(png);
+  const { data, info } = await img.raw({ depth: wide ? 'ushort' : 'uchar' }).toBuffer({ resolveWithObject: true });
+  const src = wide ? new Uint16Array(data.buffer, data.byteOffset, data.length / 2) : data;
+  const px = info.width * info.height, ch = info.channels;
+  const rgba = Buffer.alloc(px * 4);
+  for (let i = 0; i < px; i++) {
+    const v = (c) => (wide ? src[i * ch + c] >> 8 : src[i * ch + c]);
+    const gray = ch <= 2;
+    rgba[i * 4] = v(0);
+    rgba[i * 4 + 1] = gray ? v(0) : v(1);
+    rgba[i * 4 + 2] = gray ? v(0) : v(2);
+    rgba[i * 4 + 3] = ch === 2 ? v(1) : ch === 4 ? v(3) : 255;
+  }
+  return rgba;
+}
+
+const ADAM7 = [[0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2]];
+
+/** A 67x45 astronaut at one colour type and bit depth, written by hand: row filter = row number % 5, IDAT split in 500-byte chunks. */
+async function pngKind(s, { ct, depth, trns, interlace }) {
+  const { deflateSync } = await import('node:zlib');
+  const w = 67, h = 45;
+  const ch = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 }[ct];
+  const { data: rgb } = await s(sample('astronaut.png')).resize(w, h, { fit: 'fill' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const max = (1 << depth) - 1;
+  const samples = new Uint32Array(w * h * ch);
+  for (let i = 0; i < w * h; i++) {
+    const [r, g, b] = [rgb[i * 3], rgb[i * 3 + 1], rgb[i * 3 + 2]];
+    const y = Math.round(0.299 * r + 0.587 * g + 0.114 * b);
+    const a = Math.max(0, Math.min(255, Math.round(255 * (1.5 - Math.hypot((i % w) - w / 2, Math.floor(i / w) - h / 2) / 25))));
+    // 16-bit: a varying low byte so that taking the high byte is checked.
+    const deep = (v) => (depth === 16 ? v * 256 + ((i * 37 + v) & 255) : depth === 8 ? v : v >> (8 - depth));
+    const vals = ct === 0 ? [deep(y)] : ct === 2 ? [deep(r), deep(g), deep(b)] : ct === 3 ? [deep(y)] : ct === 4 ? [deep(y), deep(a)] : [deep(r), deep(g), deep(b), deep(a)];
+    samples.set(vals, i * ch);
+  }
+  // A tRNS key must match some pixels: the top-left 6x4 block takes pixel (10, 10)'s value.
+  if (trns && ct !== 3)
+    for (let y = 0; y < 4; y++) for (let x = 0; x < 6; x++) for (let c = 0; c < ch; c++) samples[(y * w + x) * ch + c] = samples[(10 * w + 10) * ch + c];
+  const chunks = [];
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr.set([depth, ct, 0, 0, interlace], 8);
+  chunks.push(chunk('IHDR', ihdr));
+  if (ct === 3) {
+    const n = 1 << depth;
+    const pal = Buffer.alloc(n * 3);
+    for (let i = 0; i < n; i++) pal.set([(i * 255) / max, (i * 97) & 255, 255 - (i * 255) / max], i * 3);
+    chunks.push(chunk('PLTE', pal));
+    if (trns) chunks.push(chunk('tRNS', Buffer.from(Array.from({ length: Math.max(1, n >> 1) }, (_, i) => (i * 53) & 255))));
+  } else if (trns) {
+    const key = Buffer.alloc(ch * 2);
+    for (let c = 0; c < ch; c++) key.writeUInt16BE(samples[(10 * w + 10) * ch + c], c * 2);
+    chunks.push(chunk('tRNS', key));
+  }
+  const rows = [];
+  let n = 0;
+  for (const [x0, y0, dx, dy] of interlace ? ADAM7 : [[0, 0, 1, 1]]) {
+    const pw = Math.ceil((w - x0) / dx), ph = Math.ceil((h - y0) / dy);
+    if (pw <= 0 || ph <= 0) continue;
+    const rb = Math.ceil((pw * ch * depth) / 8), bpp = Math.max(1, (ch * depth) >> 3);
+    let prev = Buffer.alloc(rb);
+    for (let py = 0; py < ph; py++) {
+      const line = Buffer.alloc(rb);
+      for (let px = 0; px < pw; px++)
+        for (let c = 0; c < ch; c++) {
+          const v = samples[((y0 + py * dy) * w + x0 + px * dx) * ch + c], i = px * ch + c;
+          if (depth === 16) line.writeUInt16BE(v, i * 2);
+          else if (depth === 8) line[i] = v;
+          else line[(i * depth) >> 3] |= v << (8 - depth - ((i * depth) & 7));
+        }
+      const f = n++ % 5;
+      const row = Buffer.alloc(rb + 1);
+      row[0] = f;
+      for (let i = 0; i < rb; i++) {
+        const a = i >= bpp ? line[i - bpp] : 0, b = prev[i], c = i >= bpp ? prev[i - bpp] : 0;
+        const p = a + b - c, pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
+        const pred = [0, a, b, (a + b) >> 1, pa <= pb && pa <= pc ? a : pb <= pc ? b : c][f];
+        row[i + 1] = (line[i] - pred) & 255;
+      }
+      rows.push(row);
+      prev = line;
+    }
+  }
+  const z = deflateSync(Buffer.concat(rows));
+  for (let i = 0; i < z.length; i += 500) chunks.push(chunk('IDAT', z.subarray(i, i + 500)));
+  chunks.push(chunk('IEND', Buffer.alloc(0)));
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), ...chunks]);
 }
 
 /** A minimal APNG signature check fixture: a PNG with an acTL chunk before IDAT (one frame). */

@@ -12,10 +12,6 @@ interface EmscriptenOverrides {
   instantiateWasm?: (imports: WebAssembly.Imports, done: (instance: WebAssembly.Instance) => void) => WebAssembly.Exports;
 }
 
-declare module '@jsquash/png/codec/pkg/squoosh_png_bg.wasm' {
-  const module: WebAssembly.Module;
-  export default module;
-}
 declare module '@jsquash/webp/codec/dec/webp_dec.wasm' {
   const module: WebAssembly.Module;
   export default module;
@@ -27,11 +23,6 @@ declare module '@jsquash/webp/codec/enc/webp_enc_simd.wasm' {
 declare module '@jsquash/jpeg/codec/enc/mozjpeg_enc.wasm' {
   const module: WebAssembly.Module;
   export default module;
-}
-declare module '@jsquash/png/codec/pkg/squoosh_png.js' {
-  export function initSync(module: WebAssembly.Module): { memory: WebAssembly.Memory; __wbindgen_add_to_stack_pointer(delta: number): number };
-  export function decode(data: Uint8Array): CodecImage;
-  export function encode(data: Uint8Array, width: number, height: number, bitDepth: number): Uint8Array;
 }
 declare module '@jsquash/webp/codec/dec/webp_dec.js' {
   const factory: (o: EmscriptenOverrides) => Promise<{ decode(data: BufferSource): CodecImage | null }>;

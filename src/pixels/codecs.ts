@@ -1,7 +1,5 @@
 // Lazy, per-isolate instances of the wasm codecs, instantiated from precompiled modules (the
 // only way workerd allows) with each instance's memory registered for wasmMemory().
-import * as png from '@jsquash/png/codec/pkg/squoosh_png.js';
-import pngWasm from '@jsquash/png/codec/pkg/squoosh_png_bg.wasm';
 import webpDecFactory from '@jsquash/webp/codec/dec/webp_dec.js';
 import webpDecWasm from '@jsquash/webp/codec/dec/webp_dec.wasm';
 import webpEncFactory from '@jsquash/webp/codec/enc/webp_enc_simd.js';
@@ -14,7 +12,7 @@ import avifDecFactory from '@jsquash/avif/codec/dec/avif_dec.js';
 import avifDecWasm from '@jsquash/avif/codec/dec/avif_dec.wasm';
 import { memoryOf, registerWasmMemory, type WasmModuleName } from './wasm-memory';
 
-// The wasm-bindgen PNG glue and the emscripten glues build results with `new ImageData(...)`.
+// The emscripten glues build results with `new ImageData(...)`.
 const g = globalThis as unknown as { ImageData?: unknown };
 if (typeof g.ImageData === 'undefined') {
   g.ImageData = class ImageData {
@@ -24,31 +22,6 @@ if (typeof g.ImageData === 'undefined') {
       readonly height: number,
     ) {}
   };
-}
-
-let pngExports: ReturnType<typeof png.initSync> | null = null;
-export function pngCodec(): typeof png {
-  if (!pngExports) {
-    pngExports = png.initSync(pngWasm);
-    registerWasmMemory('pngCodec', pngExports.memory);
-  }
-  return png;
-}
-
-/**
- * Runs a PNG codec call; a Rust panic traps without unwinding the shadow stack pointer, so it
- * is put back where it was (heap blocks allocated by the failed call are leaked).
- */
-export function withPngStack<T>(fn: (codec: typeof png) => T): T {
-  const codec = pngCodec();
-  const sp = pngExports!.__wbindgen_add_to_stack_pointer(0);
-  try {
-    return fn(codec);
-  } catch (e) {
-    const now = pngExports!.__wbindgen_add_to_stack_pointer(0);
-    pngExports!.__wbindgen_add_to_stack_pointer(sp - now);
-    throw e;
-  }
 }
 
 type Factory<T> = (o: EmscriptenOverrides) => Promise<T>;

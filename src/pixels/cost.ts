@@ -6,6 +6,7 @@
  * (fresh isolate, wasmMemory() after each case), with ~10-25% headroom; see the comments.
  */
 import type { ImageHeader } from './header';
+import { inflateQueueBytes, pngKernelBytes, pngRawBytes } from './png-memory';
 
 const MB = 1024 * 1024;
 /** wasm pages are 64 KiB and malloc grows in steps: round every wasm estimate up by this. */
@@ -14,7 +15,7 @@ const SLACK = 2 * MB;
 /** Initial memory of each module as instantiated (measured). */
 export const WASM_INITIAL = {
   jpegTurbo: 2 * MB, // 1.1 MiB initial + stack/static
-  pngCodec: 1.1 * MB,
+  pngUnfilter: 0.25 * MB, // own kernel: 128 KiB initial (stack)
   webpDec: 16 * MB, // emscripten INITIAL_MEMORY
   webpEnc: 16 * MB,
   mozjpegEnc: 16 * MB,
@@ -61,12 +62,13 @@ export function decodeCost(header: ImageHeader, shrink: 1 | 2 | 4 | 8 = 1, input
       return wasm + out; // + JS copy of the output
     }
     case 'png': {
-      // Rust `png` crate: input copy, the raw image at its bit depth, the RGBA8 result, zlib
-      // window; then the glue copies RGBA into JS.
-      const depthBytes = (header.bitDepth ?? 8) > 8 ? 2 : 1;
-      const raw = px * Math.max(header.components, 1) * depthBytes + h;
-      const wasm = WASM_INITIAL.pngCodec + input + raw + px * 4 + SLACK;
-      return wasm + px * 4;
+      // decode-png.ts: the IDAT chunks are read in place (no copy); the runtime's zlib leaves at
+      // most one 16 KiB piece's output queued in JS; the kernel holds a band of raw rows and one
+      // of RGBA; the RGBA result is JS. 2000x1500 RGBA (6.2 MB): initial 0.25 + kernel 0.53 + slack
+      // 2 + queue 16.9 + RGBA 11.4 = 31.2 MiB (the squoosh decoder's model: 43.3 MiB, with the
+      // input, the raw image and the RGBA in wasm, then the RGBA copied to JS).
+      const raw = pngRawBytes(w, h, Math.max(header.components, 1), header.bitDepth ?? 8);
+      return WASM_INITIAL.pngUnfilter + pngKernelBytes(w) + SLACK + inflateQueueBytes(raw) + px * 4;
     }
     case 'webp': {
       // libwebp: input copy + RGBA output + (lossy: YUV 1.5 B/px; lossless: ARGB 4 B/px +

@@ -1,7 +1,8 @@
 // Own file = fresh isolate. Cases run in increasing size so each module's memory (which never
 // shrinks) is the high-water of the cases so far; the model must bound it every time.
 import { describe, expect, it } from 'vitest';
-import { chooseShrink, coefficientBytes, decodeCost, encodeCost } from '../../src/pixels/cost';
+import { chooseShrink, coefficientBytes, decodeCost, encodeCost, WASM_INITIAL } from '../../src/pixels/cost';
+import { pngKernelBytes } from '../../src/pixels/png-memory';
 import { decode } from '../../src/pixels/decode';
 import { encode } from '../../src/pixels/encode';
 import { readHeader, type ImageHeader } from '../../src/pixels/header';
@@ -41,6 +42,8 @@ describe('cost model', () => {
     ['gray.png', 1],
     ['rgb16.png', 1],
     ['rgb.png', 1],
+    ['kind-c6-d16-adam7.png', 1],
+    ['photo-3mp-alpha.png', 1],
     ['lossless.webp', 1],
     ['lossy.webp', 1],
     ['alpha.webp', 1],
@@ -51,10 +54,12 @@ describe('cost model', () => {
     const bytes = await fixture(name);
     const h = readHeader(bytes);
     await decode(bytes, h, shrink);
-    const module = h.format === 'jpg' ? 'jpegTurbo' : h.format === 'png' ? 'pngCodec' : h.format === 'avif' ? 'avifDec' : 'webpDec';
+    const module = h.format === 'jpg' ? 'jpegTurbo' : h.format === 'png' ? 'pngUnfilter' : h.format === 'avif' ? 'avifDec' : 'webpDec';
     const cost = decodeCost(h, shrink, bytes.length);
     console.log(`${name} 1/${shrink}: ${module} ${(wasmMemory()[module] / 2 ** 20).toFixed(1)} MiB, model ${(cost / 2 ** 20).toFixed(1)} MiB`);
     expect(wasmMemory()[module]).toBeLessThanOrEqual(cost);
+    // The PNG kernel's own share: its initial memory and one decode's bands, whatever the image's height.
+    if (h.format === 'png') expect(wasmMemory().pngUnfilter).toBeLessThanOrEqual(WASM_INITIAL.pngUnfilter + pngKernelBytes(h.width) + 65536);
   });
 
   it.each([
