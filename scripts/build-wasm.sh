@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Rebuilds the project's own WebAssembly modules (committed, so npm install needs no compiler).
 # Needs clang and wasm-ld with the WebAssembly target (Debian: apt install clang lld); the JPEG
-# decoder also needs wasi-libc, libclang-rt-14-dev-wasm32 and libjpeg-turbo's source
-# (Debian: a deb-src line, then `apt-get source libjpeg-turbo`; pass its folder as LIBJPEG_SRC).
+# decoder and the zlib module also need wasi-libc, libclang-rt-14-dev-wasm32 and their sources
+# (Debian: a deb-src line, then `apt-get source libjpeg-turbo libdeflate`; pass their folders as
+# LIBJPEG_SRC and LIBDEFLATE_SRC).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 W=src/pixels/wasm
@@ -15,6 +16,18 @@ for src in $W/resample.c $W/jpeg-encode.c $W/png-filter.c $W/png-unfilter.c; do
     -o "$out" "$src"
   echo "built $out ($(stat -c %s "$out") bytes)"
 done
+
+# zlib streams for PNG: libdeflate 1.14 (Debian: `apt-get source libdeflate`; its folder as LIBDEFLATE_SRC).
+if [ -n "${LIBDEFLATE_SRC:-}" ]; then
+  d="$LIBDEFLATE_SRC"
+  clang --target=wasm32-wasi -O3 -msimd128 -mbulk-memory -mexec-model=reactor -w -I"$d" -I"$d/lib" \
+    -Wl,--export=malloc -Wl,--export=free -Wl,--strip-all -o $W/deflate.wasm $W/deflate.c \
+    "$d/lib/deflate_decompress.c" "$d/lib/zlib_decompress.c" "$d/lib/adler32.c" "$d/lib/utils.c" \
+    "$d/lib/deflate_compress.c" "$d/lib/zlib_compress.c"
+  echo "built $W/deflate.wasm ($(stat -c %s $W/deflate.wasm) bytes)"
+else
+  echo "skipped $W/deflate.wasm: set LIBDEFLATE_SRC to libdeflate 1.14's source folder"
+fi
 
 # The JPEG decoder: libjpeg-turbo 2.1.5 (C code paths; it has no wasm SIMD) with wasi-libc's malloc.
 if [ -n "${LIBJPEG_SRC:-}" ]; then

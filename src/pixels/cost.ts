@@ -6,7 +6,7 @@
  * (fresh isolate, wasmMemory() after each case), with ~10-25% headroom; see the comments.
  */
 import type { ImageHeader } from './header';
-import { inflateQueueBytes, pngKernelBytes, pngRawBytes } from './png-memory';
+import { pngKernelBytes, pngRawBytes } from './png-memory';
 
 const MB = 1024 * 1024;
 /** wasm pages are 64 KiB and malloc grows in steps: round every wasm estimate up by this. */
@@ -23,6 +23,8 @@ export const WASM_INITIAL = {
   avifDec: 16 * MB,
   jpegEnc: 0.25 * MB, // own encoder: 128 KiB initial (stack + tables)
   resample: 0.25 * MB,
+  pngFilter: 0.25 * MB,
+  deflate: 2 * MB, // libdeflate: 128 KiB initial, a level-6 compressor ~0.9 MiB, the decompressor ~10 KiB
 } as const;
 
 /**
@@ -62,13 +64,11 @@ export function decodeCost(header: ImageHeader, shrink: 1 | 2 | 4 | 8 = 1, input
       return wasm + out; // + JS copy of the output
     }
     case 'png': {
-      // decode-png.ts: the IDAT chunks are read in place (no copy); the runtime's zlib leaves at
-      // most one 16 KiB piece's output queued in JS; the kernel holds a band of raw rows and one
-      // of RGBA; the RGBA result is JS. 2000x1500 RGBA (6.2 MB): initial 0.25 + kernel 0.53 + slack
-      // 2 + queue 16.9 + RGBA 11.4 = 31.2 MiB (the squoosh decoder's model: 43.3 MiB, with the
-      // input, the raw image and the RGBA in wasm, then the RGBA copied to JS).
+      // decode-png.ts: the IDAT chunks (at most the file) and the raw rows (exactly the size the
+      // header implies) in libdeflate's memory (deflate.ts); the unfilter kernel holds a band of
+      // raw rows and one of RGBA; the RGBA result is JS.
       const raw = pngRawBytes(w, h, Math.max(header.components, 1), header.bitDepth ?? 8);
-      return WASM_INITIAL.pngUnfilter + pngKernelBytes(w) + SLACK + inflateQueueBytes(raw) + px * 4;
+      return WASM_INITIAL.pngUnfilter + pngKernelBytes(w) + WASM_INITIAL.deflate + input + raw + 2 * SLACK + px * 4;
     }
     case 'webp': {
       // libwebp: input copy + RGBA output + (lossy: YUV 1.5 B/px; lossless: ARGB 4 B/px +
@@ -152,8 +152,9 @@ function encoderCost(format: 'jpg' | 'png' | 'webp' | 'avif', width: number, hei
       // 2000x1500 -> 66.8 MiB, 3001x1999 -> 115.4 MiB, i.e. ~17.5 B/px over 16 MiB: modelled 20 B/px.
       return WASM_INITIAL.mozjpegEnc + px * 20 + SLACK;
     case 'png':
-      // encode-png.ts (no wasm): RGB(A) filtered rows + candidate row + deflate output (<= input).
-      return px * 4 * 2 + height + SLACK;
+      // encode-png.ts: the filtered rows (JS, then copied into libdeflate's memory) and the zlib
+      // output (bounded by about the input), a few rows in the filter kernel.
+      return WASM_INITIAL.deflate + WASM_INITIAL.pngFilter + (px * 4 + height) * 3 + SLACK;
     case 'webp':
       // RGBA copy (4), YUVA picture (2.5), analysis/token buffers, output, heap overshoot.
       // Measured (noise, q90): 2000x1500 -> 66.6 MiB, ~17.7 B/px over 16 MiB: modelled 22 B/px.

@@ -1,18 +1,18 @@
 import wasm from './wasm/png-unfilter.wasm';
 import { ImageError } from './errors';
 import type { Raster } from './raster';
-import { inflatePiece, PNG_BAND_BYTES } from './png-memory';
+import { inflateZlib } from './deflate';
+import { PNG_BAND_BYTES } from './png-memory';
 import { align16 as align, ownKernel } from './wasm/kernel';
 
 /**
- * PNG decoder: the image data (all IDAT chunks) is inflated by the runtime's zlib
- * (DecompressionStream 'deflate') and streamed, a band of raw rows at a time, through the C
+ * PNG decoder: the image data (all IDAT chunks) is inflated by libdeflate (deflate.ts) into a
+ * buffer of exactly the size the header implies, then streamed, a band of raw rows at a time, through the C
  * kernel wasm/png-unfilter.c, which reconstructs each row (filters None/Sub/Up/Average/Paeth) and
  * expands it to 8-bit RGBA (palette + tRNS, gray/RGB tRNS keys, 1/2/4-bit gray scaled, 16-bit
  * reduced to its high byte). Adam7 passes are decoded the same way and scattered into place.
  * The kernel's memory holds only a palette, two rows, a pending band of raw rows and a band of
- * RGBA, never the whole image; JS holds the RGBA result and at most one piece's worth of inflated
- * bytes (see inflate).
+ * RGBA, never the whole image; JS holds the RGBA result.
  */
 const load = ownKernel<{
   rows(raw: number, n: number, width: number, ct: number, depth: number, prev: number, scratch: number, pal: number, key: number, k1: number, k2: number, out: number): number;
@@ -139,9 +139,9 @@ export async function decodePng(b: Uint8Array): Promise<Raster> {
       }
     };
 
-    // The kernel runs when the pending band is full (the stream's chunks are 4 KiB), then once more at the end.
-    await inflate(parts, expected, (chunk) => {
-      for (let off = 0; off < chunk.length; ) {
+    // The raw rows, inflated in one go (deflate.ts), go through the kernel a band at a time.
+    inflateZlib(parts, expected, (raw) => {
+      for (let off = 0; off < raw.length; ) {
         if (wr === pendCap) {
           drain();
           // Less than one row is left: move it to the front.
@@ -149,8 +149,8 @@ export async function decodePng(b: Uint8Array): Promise<Raster> {
           wr -= rd;
           rd = 0;
         }
-        const n = Math.min(chunk.length - off, pendCap - wr);
-        new Uint8Array(k.memory.buffer, pendAt + wr, n).set(chunk.subarray(off, off + n));
+        const n = Math.min(raw.length - off, pendCap - wr);
+        new Uint8Array(k.memory.buffer, pendAt + wr, n).set(raw.subarray(off, off + n));
         wr += n;
         off += n;
       }
@@ -161,70 +161,4 @@ export async function decodePng(b: Uint8Array): Promise<Raster> {
   } finally {
     open--;
   }
-}
-
-const macrotask = () => new Promise((resolve) => setTimeout(resolve, 0));
-
-/**
- * Inflates the zlib stream split over `parts` into `sink`, at most `expected` bytes: reading stops
- * (and the stream is cancelled) as soon as they have come. workerd's DecompressionStream inflates
- * all that is written to it at once, so the input goes in small pieces, the next only once the
- * reader has taken everything the last one gave (nothing more came over a macrotask; reads resolve
- * on the event loop): at most one piece's output is queued, and a zlib bomb stops within one piece
- * of the expected size. Never hangs: the writer ends by closing the stream.
- */
-async function inflate(parts: Uint8Array[], expected: number, sink: (chunk: Uint8Array) => void): Promise<void> {
-  const ds = new DecompressionStream('deflate');
-  const writer = ds.writable.getWriter();
-  const reader = ds.readable.getReader();
-  const piece = inflatePiece(expected);
-  let got = 0;
-  let stop = false;
-  const produce = async () => {
-    // Pieces of `piece` bytes gathered across the IDAT chunks (encoders often write 8 KiB ones).
-    let i = 0, off = 0;
-    while (!stop && i < parts.length) {
-      let buf = parts[i].subarray(off, off + piece);
-      off += buf.length;
-      if (buf.length < piece && i + 1 < parts.length) {
-        const gather = new Uint8Array(piece);
-        gather.set(buf);
-        let n = buf.length;
-        while (n < piece && i + 1 < parts.length) {
-          if (off === parts[i].length) (i++, (off = 0));
-          const take = parts[i].subarray(off, off + piece - n);
-          gather.set(take, n);
-          n += take.length;
-          off += take.length;
-        }
-        buf = gather.subarray(0, n);
-      }
-      if (off === parts[i].length) (i++, (off = 0));
-      await writer.write(buf);
-      for (let seen = -1; !stop && seen !== got; ) {
-        seen = got;
-        await macrotask();
-      }
-    }
-    if (!stop) await writer.close();
-  };
-  produce().catch(() => {}); // a corrupt stream errors the read side too
-  try {
-    while (got < expected) {
-      let r: ReadableStreamReadResult<Uint8Array>;
-      try {
-        r = await reader.read();
-      } catch {
-        throw corrupt('inflate failed');
-      }
-      if (r.done) break;
-      const n = Math.min(r.value.length, expected - got);
-      got += n;
-      sink(n === r.value.length ? r.value : r.value.subarray(0, n));
-    }
-  } finally {
-    stop = true;
-    reader.cancel().catch(() => {});
-  }
-  if (got < expected) throw corrupt('truncated image data');
 }

@@ -1,11 +1,11 @@
 /**
- * PNG encoder over the runtime's zlib (CompressionStream('deflate') produces the zlib stream PNG's
- * IDAT needs): 8-bit RGB when the raster is opaque, RGBA otherwise; per-row adaptive filter
+ * PNG encoder: 8-bit RGB when the raster is opaque, RGBA otherwise; per-row adaptive filter
  * (None/Sub/Up/Average/Paeth, minimum sum of absolute differences, as libpng) chosen by the SIMD
- * kernel wasm/png-filter.c a row at a time. Peak: filtered rows (w*h*ch + h) + compressed output
- * in JS, a few rows in the kernel.
+ * kernel wasm/png-filter.c a row at a time, then zlib level 6 by libdeflate (deflate.ts). Peak:
+ * filtered rows (w*h*ch + h) in JS and in libdeflate's memory with the compressed output.
  */
 import wasm from './wasm/png-filter.wasm';
+import { deflateZlib } from './deflate';
 import type { Raster } from './raster';
 import { align16 as align, ownKernel } from './wasm/kernel';
 
@@ -40,7 +40,7 @@ export async function encodePng(r: Raster): Promise<Uint8Array> {
     filtered[outRow] = type;
     filtered.set(mem.subarray(outAt + type * padded, outAt + type * padded + stride), outRow + 1);
   }
-  const idat = await deflate(filtered);
+  const idat = deflateZlib(filtered);
   const ihdr = new Uint8Array(13);
   const dv = new DataView(ihdr.buffer);
   dv.setUint32(0, w);
@@ -54,11 +54,6 @@ export async function encodePng(r: Raster): Promise<Uint8Array> {
     o += p.length;
   }
   return out;
-}
-
-async function deflate(data: Uint8Array): Promise<Uint8Array> {
-  const stream = new Blob([data]).stream().pipeThrough(new CompressionStream('deflate'));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
 function chunk(type: string, data: Uint8Array): Uint8Array {

@@ -14,12 +14,6 @@ export function pngKernelBytes(width: number): number {
   return buf(1024) + 2 * buf(stride) + buf(Math.max(PNG_BAND_BYTES, stride)) + buf(Math.max(PNG_BAND_BYTES, width * 4));
 }
 
-/** zlib input per write for `expected` inflated bytes: one piece inflates to at most 1032x its size (deflate's limit). */
-export const inflatePiece = (expected: number) => Math.min(16384, Math.max(1024, expected >> 8));
-
-/** Most inflated bytes ever queued unread in JS: one piece's worth, plus the stream's 4 KiB chunk objects. */
-export const inflateQueueBytes = (expected: number) => Math.ceil(inflatePiece(expected) * 1032 * 1.05);
-
 /** Inflated size of a PNG's image data (non-interlaced; Adam7 adds at most 7 filter bytes a row of passes). */
 export function pngRawBytes(width: number, height: number, channels: number, depth: number): number {
   return height * (1 + Math.ceil((width * channels * depth) / 8)) + 7 * height;

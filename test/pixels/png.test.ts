@@ -84,16 +84,14 @@ describe('PNG decoder', () => {
     await fail(pngOf(2, 2, 0, 8, stored(raw)), /bad filter type/);
   });
 
-  it('inflates no more than the image needs: extra data after the rows is ignored, a bomb is cut short', async () => {
+  it('inflates no more than the image needs: image data longer than the image, and a bomb, are 400s', async () => {
     const raw = new Uint8Array([0, 10, 20, 1, 5, 5, 99, 99, 99]); // 2 rows, then junk
-    const r = await decodePng(pngOf(2, 2, 0, 8, stored(raw)));
-    expect([...r.data]).toEqual([10, 10, 10, 255, 20, 20, 20, 255, 5, 5, 5, 255, 10, 10, 10, 255]);
-    // 1x1 image, a zlib stream inflating to 64 MiB of zeros.
+    await fail(pngOf(2, 2, 0, 8, stored(raw)), /more image data than the image/);
+    // 1x1 image, a zlib stream inflating to 64 MiB of zeros: stops at the image's 2 bytes.
     const bomb = new Uint8Array(await new Response(new Blob([new Uint8Array(64 << 20)]).stream().pipeThrough(new CompressionStream('deflate'))).arrayBuffer());
     const t = performance.now();
-    const one = await decodePng(pngOf(1, 1, 0, 8, bomb));
-    expect([...one.data]).toEqual([0, 0, 0, 255]);
-    console.log(`64 MiB bomb in ${bomb.length} B for a 1x1 image: ${(performance.now() - t).toFixed(1)} ms`);
+    await fail(pngOf(1, 1, 0, 8, bomb), /more image data than the image/);
+    console.log(`64 MiB bomb in ${bomb.length} B for a 1x1 image: refused in ${(performance.now() - t).toFixed(1)} ms`);
   });
 
   it('an IHDR with a bit depth its colour type cannot have is a 400', async () => {
