@@ -3,6 +3,7 @@
 // so a second run only stats files. Delete test/.fixtures/ to regenerate everything.
 import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
+import { chunk } from './lib/png-chunk.mjs';
 
 const root = join(import.meta.dirname, '..');
 const out = join(root, 'test/.fixtures');
@@ -278,23 +279,6 @@ async function apngStub() {
   return Buffer.concat([png.subarray(0, 33), acTL, png.subarray(33)]); // after signature + IHDR
 }
 
-function chunk(type, data) {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  const td = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(td));
-  return Buffer.concat([len, td, crc]);
-}
-
-function crc32(buf) {
-  let c = ~0;
-  for (const b of buf) {
-    c ^= b;
-    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
-  }
-  return ~c >>> 0;
-}
 
 let sharpMod;
 async function ensure(name) {

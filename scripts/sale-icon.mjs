@@ -5,6 +5,7 @@
 // RGBA PNG with node:zlib. Deterministic: the same bytes on every run.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { chunk } from './lib/png-chunk.mjs';
 import { deflateSync } from 'node:zlib';
 
 const W = 200, H = 100;
@@ -52,23 +53,6 @@ for (let y = 0; y < H; y++) {
   }
 }
 
-function chunk(type, data) {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  const td = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(td));
-  return Buffer.concat([len, td, crc]);
-}
-
-function crc32(buf) {
-  let c = ~0;
-  for (const b of buf) {
-    c ^= b;
-    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
-  }
-  return ~c >>> 0;
-}
 
 const ihdr = Buffer.alloc(13);
 ihdr.writeUInt32BE(W, 0);

@@ -5,6 +5,7 @@
  * filtered rows (w*h*ch + h) in JS and in libdeflate's memory with the compressed output.
  */
 import wasm from './wasm/png-filter.wasm';
+import { concatBytes } from './bytes';
 import { deflateZlib } from './deflate';
 import type { Raster } from './raster';
 import { align16 as align, ownKernel } from './wasm/kernel';
@@ -46,14 +47,7 @@ export async function encodePng(r: Raster): Promise<Uint8Array> {
   dv.setUint32(0, w);
   dv.setUint32(4, h);
   ihdr.set([8, ch === 4 ? 6 : 2, 0, 0, 0], 8);
-  const parts = [new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', new Uint8Array())];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatBytes([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', new Uint8Array())]);
 }
 
 function chunk(type: string, data: Uint8Array): Uint8Array {

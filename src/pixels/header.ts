@@ -1,3 +1,4 @@
+import { concatBytes } from './bytes';
 import { ImageError } from './errors';
 
 export type ImageFormat = 'jpg' | 'png' | 'webp' | 'gif' | 'avif';
@@ -63,16 +64,6 @@ function sniff(b: Uint8Array): ImageHeader {
   throw invalid();
 }
 
-function join(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 function ascii(b: Uint8Array, at: number, n: number): string {
   let s = '';
   for (let i = 0; i < n && at + i < b.length; i++) s += String.fromCharCode(b[at + i]);
@@ -117,7 +108,7 @@ function jpegHeader(b: Uint8Array): ImageHeader {
     } else if (m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc) {
       const frame = jpegFrame(b, m, start, end, orientation);
       const chunks = icc.filter(Boolean);
-      return chunks.length ? { ...frame, icc: chunks.length === 1 ? chunks[0] : join(chunks) } : frame;
+      return chunks.length ? { ...frame, icc: chunks.length === 1 ? chunks[0] : concatBytes(chunks) } : frame;
     }
     pos = end;
   }

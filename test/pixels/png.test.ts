@@ -2,6 +2,7 @@
 // files (scripts/fixtures.mjs writes each kind by hand, every filter type on every pass, and
 // sharp's output as <name>.rgba), and its failures on broken input.
 import { describe, expect, it } from 'vitest';
+import { concatBytes } from '../../src/pixels/bytes';
 import { decode } from '../../src/pixels/decode';
 import { decodePng } from '../../src/pixels/decode-png';
 import { ImageError } from '../../src/pixels/errors';
@@ -129,12 +130,5 @@ function pngOf(width: number, height: number, ct: number, depth: number, zlib: U
   new DataView(ihdr.buffer).setUint32(0, width);
   new DataView(ihdr.buffer).setUint32(4, height);
   ihdr.set([depth, ct, 0, 0, 0], 8);
-  const parts = [new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlib), chunk('IEND', new Uint8Array(0))];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlib), chunk('IEND', new Uint8Array(0))]);
 }

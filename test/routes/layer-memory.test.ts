@@ -2,16 +2,12 @@
 // request is its high-water mark): a large layer decodes with shrink-on-load, a layer bomb is refused
 // from its header before anything is decoded.
 import { describe, expect, it } from 'vitest';
-import { CLOUD, dims, fixture, get, image, upload } from './worker';
+import { CLOUD, dims, fixture, get, image, upload, wasmMemory } from './worker';
 
 const MB = 1024 * 1024;
 const base = `/${CLOUD}/image/upload`;
 
-async function wasmTotal(): Promise<number> {
-  const res = await get('/_dprox/memory');
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { total: number }).total;
-}
+const wasmTotal = async () => (await wasmMemory()).total;
 
 describe('layer memory', () => {
   it('a PNG bomb as a layer is refused before decoding (the base is not decoded either)', async () => {

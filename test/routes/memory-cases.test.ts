@@ -2,16 +2,11 @@
 // fresh isolate. WASM memory never shrinks, so each figure is the high-water of this and every earlier
 // case: the cases run from the tightest bound up.
 import { describe, expect, it } from 'vitest';
-import { CLOUD, dims, fixture, get, image, upload } from './worker';
+import { CLOUD, dims, fixture, image, upload, wasmMemory } from './worker';
 
 const MB = 1024 * 1024;
 const base = `/${CLOUD}/image/upload`;
 
-async function wasm(): Promise<{ total: number; modules: Record<string, number> }> {
-  const res = await get('/_dprox/memory');
-  expect(res.status).toBe(200);
-  return res.json();
-}
 
 describe('benchmark cases stay within their WASM memory bounds', () => {
   it.each([
@@ -23,7 +18,7 @@ describe('benchmark cases stay within their WASM memory bounds', () => {
     await upload(id, await fixture(file));
     const { header } = await image(`${base}/${t}/${id}.jpg`);
     expect(dims(header)).toBe(size);
-    const { total, modules } = await wasm();
+    const { total, modules } = await wasmMemory();
     console.log(`${_}: WASM high-water ${(total / MB).toFixed(1)} MB ${JSON.stringify(modules)}`);
     expect(total).toBeLessThan(boundMb * MB);
   });

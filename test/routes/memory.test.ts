@@ -2,16 +2,12 @@
 // production. WASM memory never shrinks, so /_dprox/memory after a request is that request's high-water mark
 // (this file runs in its own isolate).
 import { describe, expect, it } from 'vitest';
-import { CLOUD, dims, fixture, get, image, upload } from './worker';
+import { CLOUD, dims, fixture, get, image, upload, wasmMemory } from './worker';
 
 const MB = 1024 * 1024;
 const base = `/${CLOUD}/image/upload`;
 
-async function wasmTotal(): Promise<number> {
-  const res = await get('/_dprox/memory');
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { total: number }).total;
-}
+const wasmTotal = async () => (await wasmMemory()).total;
 
 describe('memory high-water marks through the Worker', () => {
   it('a 24 MP JPEG to c_fill,w_800,h_600 stays under 64 MB of WASM memory', async () => {

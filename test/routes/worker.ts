@@ -46,3 +46,10 @@ export async function image(path: string, headers: Record<string, string> = {}):
 }
 
 export const dims = (h: ImageHeader) => `${h.width}x${h.height}`;
+
+/** WASM memory of every codec module instantiated in this isolate (/_dprox/memory, DIAGNOSTICS): never shrinks, so it is the high-water mark. */
+export async function wasmMemory(): Promise<{ total: number; modules: Record<string, number> }> {
+  const res = await get('/_dprox/memory');
+  if (res.status !== 200) throw new Error(`/_dprox/memory answered ${res.status}`);
+  return res.json();
+}

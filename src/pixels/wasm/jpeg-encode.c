@@ -151,25 +151,39 @@ static inline uint64_t nonzero_mask(const int16_t *c) {
   return m;
 }
 
-// Quantise and count the Huffman symbols the block will use.
-static int encode_block(f32 *blk, int t, int16_t *out, int prev_dc) {
-  quantize_block(blk, t, out);
-  uint32_t *dc = freq[t * 2], *ac = freq[t * 2 + 1];
-  dc[nbits(out[0] - prev_dc)]++;
-  uint64_t m = nonzero_mask(out) & ~1ull;
+/**
+ * The AC symbols of a block in zigzag order (run/size, ZRL for 16 zeros, EOB), each with its
+ * coefficient and bit count (0 for ZRL and EOB): counted by encode_block, written by write_block.
+ * `emit` is a constant at both call sites, so clang inlines it.
+ */
+static inline void ac_symbols(const int16_t *c, void (*emit)(void *ctx, int sym, int v, int n), void *ctx) {
+  uint64_t m = nonzero_mask(c) & ~1ull;
   int last = 0;
   while (m) {
     int i = __builtin_ctzll(m);
     m &= m - 1;
     int run = i - last - 1;
     while (run > 15) {
-      ac[0xF0]++;
+      emit(ctx, 0xF0, 0, 0);
       run -= 16;
     }
-    ac[(run << 4) | nbits(out[i])]++;
+    const int n = nbits(c[i]);
+    emit(ctx, (run << 4) | n, c[i], n);
     last = i;
   }
-  if (last != 63) ac[0x00]++;
+  if (last != 63) emit(ctx, 0x00, 0, 0);
+}
+
+static inline void count_symbol(void *ac, int sym, int v, int n) {
+  (void)v, (void)n;
+  ((uint32_t *)ac)[sym]++;
+}
+
+// Quantise and count the Huffman symbols the block will use.
+static int encode_block(f32 *blk, int t, int16_t *out, int prev_dc) {
+  quantize_block(blk, t, out);
+  freq[t * 2][nbits(out[0] - prev_dc)]++;
+  ac_symbols(out, count_symbol, freq[t * 2 + 1]);
   return out[0];
 }
 
@@ -435,31 +449,25 @@ static inline void put_value(Writer *w, int t, int sym) { put_bits(w, code[t][sy
 
 static inline void put_coef(Writer *w, int v, int n) { put_bits(w, v < 0 ? (uint32_t)(v - 1) : (uint32_t)v, n); }
 
+typedef struct {
+  Writer *w;
+  int table;
+} SymbolWriter;
+
+// The symbol's code and the coefficient's bits in one write.
+static inline void write_symbol(void *ctx, int sym, int v, int n) {
+  SymbolWriter *s = ctx;
+  put_bits(s->w, ((uint32_t)code[s->table][sym] << n) | ((uint32_t)(v < 0 ? v - 1 : v) & ((1u << n) - 1)), codelen[s->table][sym] + n);
+}
+
 static void write_block(Writer *w, const int16_t *c, int t, int *prev) {
   int diff = c[0] - *prev;
   *prev = c[0];
   int n = nbits(diff);
   put_value(w, t * 2, n);
   put_coef(w, diff, n);
-  const int ta = t * 2 + 1;
-  uint64_t m = nonzero_mask(c) & ~1ull;
-  int last = 0;
-  while (m) {
-    int i = __builtin_ctzll(m);
-    m &= m - 1;
-    int run = i - last - 1;
-    while (run > 15) {
-      put_value(w, ta, 0xF0);
-      run -= 16;
-    }
-    const int v = c[i];
-    n = nbits(v);
-    const int sym = (run << 4) | n;
-    // The symbol's code and the coefficient's bits in one write.
-    put_bits(w, ((uint32_t)code[ta][sym] << n) | ((uint32_t)(v < 0 ? v - 1 : v) & ((1u << n) - 1)), codelen[ta][sym] + n);
-    last = i;
-  }
-  if (last != 63) put_value(w, ta, 0x00);
+  SymbolWriter s = {w, t * 2 + 1};
+  ac_symbols(c, write_symbol, &s);
 }
 
 static uint8_t *marker(uint8_t *p, int m, int len) {
