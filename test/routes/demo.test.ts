@@ -73,8 +73,8 @@ describe('demo page', () => {
       'dpr_1.0', 'dpr_2.0', 'dpr_3.0', 'dpr_auto',
     ]);
     for (const p of pictures) expect(p.url.includes('/s--'), p.label).toBe(!!p.ai);
-    // Every URL the page shows is served (the premium flag aside until that lands), the AI ones accepted (200 or 423).
-    for (const p of pictures.filter((p) => !p.url.includes('premium'))) {
+    // Every URL the page shows is served, the AI ones accepted (200 or 423).
+    for (const p of pictures) {
       const r = await get(new URL(p.url).pathname, { Prefer: 'respond-async' });
       expect([200, 423], `${p.label}: ${r.headers.get('X-Cld-Error')}`).toContain(r.status);
       await r.arrayBuffer();
