@@ -1,7 +1,6 @@
 import wasm from './wasm/resample.wasm';
 import type { Taps } from './resample';
 import type { Rows } from './rows';
-import { collectRows, rasterRows } from './rows';
 import { align16 as align, ownKernel } from './wasm/kernel';
 
 /**
@@ -15,6 +14,7 @@ const load = ownKernel<{
   load_row(src: number, dst: number, width: number, premultiply: number): void;
   emit_row(ring: number, inW: number, y0: number, ysize: number, wy: number, row: number, xstart: number, xweights: number, xsize: number, outW: number, out: number, premultiply: number): void;
   detail(src: number, blurred: number, out: number, w: number, h: number, amount: number): void;
+  filter_image(src: number, inW: number, inH: number, ystart: number, yweights: number, ysize: number, xstart: number, xweights: number, xsize: number, outW: number, outH: number, ring: number, slots: number, row: number, out: number, premultiply: number): void;
 }>('resample', wasm);
 
 /** Output rows per band. */
@@ -106,9 +106,33 @@ export function filterRows(src: Rows, tx: Taps, ty: Taps, premultiply: boolean):
   };
 }
 
-/** filterRows over a raster in memory, into a fresh JS array. */
+/**
+ * The filter over a raster in memory, into a fresh JS array: the kernel runs every row in one call
+ * (filter_image: the same arithmetic as filterRows, without a JS call per row), with the raster
+ * and the result in its memory, above any open stream's region.
+ */
 export function filterRgba(src: Uint8Array, inW: number, inH: number, tx: Taps, ty: Taps, premultiply: boolean): Uint8Array {
-  return collectRows(filterRows(rasterRows({ width: inW, height: inH, data: src, opaque: !premultiply }), tx, ty, premultiply)).data;
+  const k = load();
+  const outW = tx.outSize, outH = ty.outSize, ysize = ty.size;
+  let p = align(open === 0 ? k.heapBase : top);
+  const take = (bytes: number) => {
+    const at = p;
+    p += align(bytes);
+    return at;
+  };
+  const xsAt = take(outW * 4), xwAt = take(tx.weights.length * 4);
+  const ysAt = take(outH * 4), ywAt = take(ty.weights.length * 4);
+  const ringAt = take(ysize * inW * 8), slotsAt = take(ysize * 4), rowAt = take(inW * 16);
+  const srcAt = take(src.length), outAt = take(outW * outH * 4);
+  k.reserve(p);
+  const buf = k.memory.buffer;
+  new Int32Array(buf, xsAt, outW).set(tx.start);
+  new Float32Array(buf, xwAt, tx.weights.length).set(tx.weights);
+  new Int32Array(buf, ysAt, outH).set(ty.start);
+  new Float32Array(buf, ywAt, ty.weights.length).set(ty.weights);
+  new Uint8Array(buf, srcAt, src.length).set(src);
+  k.filter_image(srcAt, inW, inH, ysAt, ywAt, ysize, xsAt, xwAt, tx.size, outW, outH, ringAt, slotsAt, rowAt, outAt, premultiply ? 1 : 0);
+  return new Uint8Array(k.memory.buffer, outAt, outW * outH * 4).slice();
 }
 
 /**

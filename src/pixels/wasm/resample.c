@@ -211,3 +211,26 @@ void detail(const uint8_t *src, const uint8_t *blurred, uint8_t *out, int w, int
     }
   }
 }
+
+/**
+ * A whole image through the filter in one call (blur, sharpen, premium's detail: small rasters,
+ * where driving the rows from JS costs more than the arithmetic): the same ring and rows as the
+ * streamed path, so the same bytes. `slots` has room for ysize ints; `ring` for ysize rows.
+ */
+__attribute__((export_name("filter_image")))
+void filter_image(const uint8_t *src, int in_w, int in_h, const int32_t *ystart, const f32 *yweights, int ysize,
+                  const int32_t *xstart, const f32 *xweights, int xsize, int out_w, int out_h,
+                  int16_t *ring, int32_t *slots, f32 *row, uint8_t *out, int premultiply) {
+  (void)in_h;
+  for (int k = 0; k < ysize; k++) slots[k] = -1;
+  for (int oy = 0; oy < out_h; oy++) {
+    const int y0 = ystart[oy];
+    for (int sy = y0; sy < y0 + ysize; sy++) {
+      const int slot = sy % ysize;
+      if (slots[slot] == sy) continue;
+      to_ring_row(src + (uint32_t)sy * in_w * 4, ring + (uint32_t)slot * in_w * 4, in_w, premultiply);
+      slots[slot] = sy;
+    }
+    emit_row(ring, in_w, y0, ysize, yweights + oy * ysize, row, xstart, xweights, xsize, out_w, out + (uint32_t)oy * out_w * 4, premultiply);
+  }
+}
