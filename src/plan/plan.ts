@@ -196,10 +196,12 @@ function estimatePeak(steps: Step[], header: ImageHeader, inputBytes: number): n
         if (streamed) stream += BAND_BYTES(step);
         else working = Math.max(working, input + out);
         break;
-      case 'blur':
+      case 'blur': // the raster, its copy in the filter kernel with the kernel's result, the JS result
+        working = Math.max(working, input * 2 + out * 2);
+        break;
       case 'sharpen':
-      case 'detail': // float intermediate of the separable passes
-        working = Math.max(working, input + out + out * 4);
+      case 'detail': // the same for the blur, then the sharpened result beside it
+        working = Math.max(working, input * 2 + out * 3);
         break;
       default:
         working = Math.max(working, input + out);
