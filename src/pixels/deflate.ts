@@ -9,6 +9,7 @@ interface Deflate {
   free(p: number): void;
   dec_new(): number;
   zlib_inflate(d: number, input: number, inLen: number, out: number, outLen: number): number;
+  zlib_inflate_some(d: number, input: number, inLen: number, out: number, cap: number): number;
   enc_new(level: number): number;
   zlib_bound(c: number, n: number): number;
   zlib_deflate(c: number, input: number, inLen: number, out: number, outCap: number): number;
@@ -55,6 +56,24 @@ export function inflateZlib<T>(parts: readonly Uint8Array[], expected: number, u
   } catch (e) {
     if (e instanceof RangeError) throw new ImageError('Image too large to decode', 413);
     throw e;
+  } finally {
+    if (out) k.free(out);
+    if (input) k.free(input);
+  }
+}
+
+/** A small zlib stream of unknown size (PNG's iCCP profile) if it inflates to at most `cap` bytes, else null (also when corrupt). */
+export function inflateZlibUpTo(data: Uint8Array, cap: number): Uint8Array | null {
+  const k = module();
+  let input = 0, out = 0;
+  try {
+    input = k.malloc(data.length);
+    out = k.malloc(cap);
+    if (!input || !out) return null;
+    new Uint8Array(k.memory.buffer, input, data.length).set(data);
+    decompressor ||= k.dec_new();
+    const n = k.zlib_inflate_some(decompressor, input, data.length, out, cap);
+    return n >= 0 ? new Uint8Array(k.memory.buffer, out, n).slice() : null;
   } finally {
     if (out) k.free(out);
     if (input) k.free(input);

@@ -5,6 +5,7 @@
  * curve back. Matrix/TRC profiles only (what cameras and editors embed for RGB); LUT-based, grey and
  * CMYK profiles, and profiles equivalent to sRGB, are left alone.
  */
+import { inflateZlibUpTo } from './deflate';
 import type { ImageHeader } from './header';
 import type { Raster } from './raster';
 import type { Rows } from './rows';
@@ -32,17 +33,14 @@ const ENCODE = (() => {
   return t;
 })();
 
-/** The profile's bytes from the header (PNG's iCCP is deflated: inflated here). */
+/** Profiles larger than this are ignored (real ones are a few KiB; a deflated one could be a bomb). */
+const MAX_PROFILE = 1 << 20;
+
+/** The profile's bytes from the header (PNG's iCCP is deflated: inflated here, at most 1 MiB; a broken or larger one is ignored, like browsers do). */
 export async function headerProfile(header: ImageHeader): Promise<Uint8Array | undefined> {
   if (header.icc) return header.icc;
   if (!header.iccDeflated) return undefined;
-  try {
-    const stream = new Blob([header.iccDeflated]).stream().pipeThrough(new DecompressionStream('deflate'));
-    const out = new Uint8Array(await new Response(stream).arrayBuffer());
-    return out.length <= 4 * 1024 * 1024 ? out : undefined;
-  } catch {
-    return undefined; // a broken profile is ignored, like browsers do
-  }
+  return inflateZlibUpTo(header.iccDeflated, MAX_PROFILE) ?? undefined;
 }
 
 /** The transform to sRGB, or null when the profile is sRGB already, unsupported or malformed. */

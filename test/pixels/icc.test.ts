@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decode } from '../../src/pixels/decode';
 import { readHeader } from '../../src/pixels/header';
 import { headerProfile, iccTransform, toSrgb } from '../../src/pixels/icc';
+import { wasmMemory } from '../../src/pixels/wasm-memory';
 import { fixture, load, psnr } from './util';
 
 describe('ICC profiles to sRGB', () => {
@@ -28,5 +29,16 @@ describe('ICC profiles to sRGB', () => {
     expect(iccTransform(new Uint8Array(10))).toBeNull();
     const p3 = (await headerProfile(readHeader(await fixture('p3.jpg'))))!;
     expect(iccTransform(p3.slice(0, 140))).toBeNull(); // truncated tag table
+  });
+});
+
+describe('ICC profile bombs', () => {
+  it("a PNG's iCCP that inflates past 1 MiB is ignored without inflating it all", async () => {
+    // 64 MiB of zeros, deflated: a tiny chunk that a naive reader would inflate whole.
+    const bomb = new Uint8Array(await new Response(new Blob([new Uint8Array(64 << 20)]).stream().pipeThrough(new CompressionStream('deflate'))).arrayBuffer());
+    expect(await headerProfile({ format: 'png', width: 1, height: 1, hasAlpha: false, orientation: 1, progressive: false, animated: false, components: 3, iccDeflated: bomb })).toBeUndefined();
+    expect(wasmMemory().deflate).toBeLessThan(4 * 2 ** 20); // inflated into a 1 MiB buffer, no further
+    const p3 = readHeader(await fixture('p3.png'));
+    expect((await headerProfile(p3))!.length).toBeGreaterThan(100);
   });
 });

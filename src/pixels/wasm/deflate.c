@@ -19,3 +19,12 @@ size_t zlib_deflate(struct libdeflate_compressor *c, const void *in, size_t in_l
   return libdeflate_zlib_compress(c, in, in_len, out, out_cap);
 }
 __attribute__((export_name("enc_free"))) void enc_free(struct libdeflate_compressor *c) { libdeflate_free_compressor(c); }
+
+/** Inflates a zlib stream of unknown size into at most `cap` bytes: the size, or -1 (corrupt) or -3 (more than cap). */
+__attribute__((export_name("zlib_inflate_some")))
+int zlib_inflate_some(struct libdeflate_decompressor *d, const void *in, size_t in_len, void *out, size_t cap) {
+  size_t actual = 0;
+  enum libdeflate_result r = libdeflate_zlib_decompress(d, in, in_len, out, cap, &actual);
+  if (r == LIBDEFLATE_SUCCESS) return (int)actual;
+  return r == LIBDEFLATE_INSUFFICIENT_SPACE ? -3 : -1;
+}
