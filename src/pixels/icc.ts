@@ -69,7 +69,8 @@ export function iccTransform(p: Uint8Array | undefined): IccTransform | null {
     const sameMatrix = src.every((v, i) => Math.abs(v - SRGB_D50[i]) < 0.002);
     const sameCurves = curves.every((c) => c.every((v, i) => Math.abs(v - srgbToLinear(i / 255)) < 0.0015));
     if (sameMatrix && sameCurves) return null;
-    return { linear: curves, matrix: multiply(invert(SRGB_D50), src) };
+    const matrix = multiply(invert(SRGB_D50), src);
+    return matrix.every(Number.isFinite) ? { linear: curves, matrix } : null;
   } catch {
     return null;
   }
