@@ -12,9 +12,10 @@ import { align16 as align, ownKernel } from './wasm/kernel';
  */
 const load = ownKernel<{
   load_row(src: number, dst: number, width: number, premultiply: number): void;
-  emit_row(ring: number, inW: number, y0: number, ysize: number, wy: number, row: number, xstart: number, xweights: number, xsize: number, outW: number, out: number, premultiply: number): void;
+  emit_row(ring: number, inW: number, y0: number, ysize: number, wy: number, row: number, xstart: number, xpairs: number, npairs: number, outW: number, out: number, premultiply: number): void;
+  prepare_x(xweights: number, outW: number, xsize: number, pairs: number): void;
   detail(src: number, blurred: number, out: number, w: number, h: number, amount: number): void;
-  filter_image(src: number, inW: number, inH: number, ystart: number, yweights: number, ysize: number, xstart: number, xweights: number, xsize: number, outW: number, outH: number, ring: number, slots: number, row: number, out: number, premultiply: number): void;
+  filter_image(src: number, inW: number, inH: number, ystart: number, yweights: number, ysize: number, xstart: number, xpairs: number, npairs: number, outW: number, outH: number, ring: number, slots: number, row: number, out: number, premultiply: number): void;
 }>('resample', wasm);
 
 /** Output rows per band. */
@@ -40,11 +41,13 @@ export function filterRows(src: Rows, tx: Taps, ty: Taps, premultiply: boolean):
     p += align(bytes);
     return at;
   };
+  const npairs = (tx.size + 1) >> 1;
   const xsAt = take(outW * 4);
   const xwAt = take(tx.weights.length * 4);
+  const xpAt = take(outW * npairs * 4);
   const ywAt = take(ty.weights.length * 4);
   const ringAt = take(ysize * inW * 8); // 16-bit RGBA
-  const rowAt = take(inW * 16);
+  const rowAt = take(inW * 8 + 32); // 16-bit RGBA, a pixel of slack for an odd tap count
   const inAt = take(inW * 4);
   const outAt = take(BAND * outW * 4);
   k.reserve(p);
@@ -54,6 +57,7 @@ export function filterRows(src: Rows, tx: Taps, ty: Taps, premultiply: boolean):
   new Int32Array(buf, xsAt, outW).set(tx.start);
   new Float32Array(buf, xwAt, tx.weights.length).set(tx.weights);
   new Float32Array(buf, ywAt, ty.weights.length).set(ty.weights);
+  k.prepare_x(xwAt, outW, tx.size, xpAt);
   // Re-made after the memory grows (another stream reserving its region detaches old views).
   let inRow = new Uint8Array(buf, inAt, inW * 4);
   const slots = new Int32Array(ysize).fill(-1);
@@ -93,7 +97,7 @@ export function filterRows(src: Rows, tx: Taps, ty: Taps, premultiply: boolean):
             k.load_row(inAt, ringAt + slot * inW * 8, inW, pm);
             slots[slot] = sy;
           }
-          k.emit_row(ringAt, inW, y0, ysize, ywAt + oy * ysize * 4, rowAt, xsAt, xwAt, tx.size, outW, outAt + i * outW * 4, pm);
+          k.emit_row(ringAt, inW, y0, ysize, ywAt + oy * ysize * 4, rowAt, xsAt, xpAt, npairs, outW, outAt + i * outW * 4, pm);
         }
         if (oy >= outH) close();
         return new Uint8Array(k.memory.buffer, outAt, n * outW * 4);
@@ -120,9 +124,10 @@ export function filterRgba(src: Uint8Array, inW: number, inH: number, tx: Taps, 
     p += align(bytes);
     return at;
   };
-  const xsAt = take(outW * 4), xwAt = take(tx.weights.length * 4);
+  const npairs = (tx.size + 1) >> 1;
+  const xsAt = take(outW * 4), xwAt = take(tx.weights.length * 4), xpAt = take(outW * npairs * 4);
   const ysAt = take(outH * 4), ywAt = take(ty.weights.length * 4);
-  const ringAt = take(ysize * inW * 8), slotsAt = take(ysize * 4), rowAt = take(inW * 16);
+  const ringAt = take(ysize * inW * 8), slotsAt = take(ysize * 4), rowAt = take(inW * 8 + 32);
   const srcAt = take(src.length), outAt = take(outW * outH * 4);
   k.reserve(p);
   const buf = k.memory.buffer;
@@ -131,7 +136,8 @@ export function filterRgba(src: Uint8Array, inW: number, inH: number, tx: Taps, 
   new Int32Array(buf, ysAt, outH).set(ty.start);
   new Float32Array(buf, ywAt, ty.weights.length).set(ty.weights);
   new Uint8Array(buf, srcAt, src.length).set(src);
-  k.filter_image(srcAt, inW, inH, ysAt, ywAt, ysize, xsAt, xwAt, tx.size, outW, outH, ringAt, slotsAt, rowAt, outAt, premultiply ? 1 : 0);
+  k.prepare_x(xwAt, outW, tx.size, xpAt);
+  k.filter_image(srcAt, inW, inH, ysAt, ywAt, ysize, xsAt, xpAt, npairs, outW, outH, ringAt, slotsAt, rowAt, outAt, premultiply ? 1 : 0);
   return new Uint8Array(k.memory.buffer, outAt, outW * outH * 4).slice();
 }
 

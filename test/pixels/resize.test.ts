@@ -49,3 +49,15 @@ describe('resize (Lanczos3)', () => {
     for (let i = 0; i < s.data.length; i += 4) if (s.data[i + 3] > 0) expect(s.data[i + 2]).toBeLessThan(3);
   });
 });
+
+describe('resize: extreme factors (thousands of taps, odd tap counts)', () => {
+  it('a flat image stays exactly flat, whatever the factor and the direction', () => {
+    for (const [w, h, ow, oh] of [[3000, 7, 3, 7], [7, 3000, 7, 2], [5, 5, 1, 1], [4, 4, 9, 5], [1000, 3, 999, 3]]) {
+      const data = new Uint8Array(w * h * 4);
+      for (let i = 0; i < data.length; i += 4) data.set([200, 100, 37, 255], i);
+      const out = resize({ width: w, height: h, data, opaque: true }, ow, oh);
+      expect([out.width, out.height]).toEqual([ow, oh]);
+      for (let i = 0; i < out.data.length; i += 4) expect([...out.data.subarray(i, i + 4)]).toEqual([200, 100, 37, 255]);
+    }
+  });
+});

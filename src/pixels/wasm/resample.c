@@ -4,9 +4,9 @@
 //
 // The caller (resample-wasm.ts) streams rows: each source row is converted once to 16-bit fixed
 // point (value x 64, premultiplied by alpha when asked) into a ring of `ysize` rows; each output
-// row sums its vertical taps (weights in Q14, two taps per i32x4.dot) into one float row, then
-// filters horizontally (f32x4 per pixel) straight to 8 bits. The module's memory holds only the
-// taps, the ring, one float row and one row in and out.
+// row sums its vertical taps (weights in Q14, two taps per i32x4.dot) into one 16-bit row, then
+// filters it horizontally the same way (two neighbouring pixels per i32x4.dot) straight to 8 bits.
+// The module's memory holds only the taps, the ring, one 16-bit row and one row in and out.
 #include <wasm_simd128.h>
 #include <stdint.h>
 
@@ -54,8 +54,8 @@ void load_row(const uint8_t *src, int16_t *dst, int width, int premultiply) { to
  * summed into `row`, then the horizontal taps straight to 8-bit RGBA in `out`.
  */
 __attribute__((export_name("emit_row")))
-void emit_row(const int16_t *ring, int in_w, int y0, int ysize, const f32 *wy, f32 *row,
-              const int32_t *xstart, const f32 *xweights, int xsize, int out_w, uint8_t *out, int premultiply) {
+void emit_row(const int16_t *ring, int in_w, int y0, int ysize, const f32 *wy, int16_t *row,
+              const int32_t *xstart, const int32_t *xpairs, int npairs, int out_w, uint8_t *out, int premultiply) {
   const v128_t zero = wasm_f32x4_splat(0.0f);
   const v128_t max = wasm_f32x4_splat(255.0f);
   const v128_t half = wasm_f32x4_splat(0.5f);
@@ -69,6 +69,7 @@ void emit_row(const int16_t *ring, int in_w, int y0, int ysize, const f32 *wy, f
   }
   const int fix = (1 << WEIGHT_BITS) - sum;
   const v128_t unscale = wasm_f32x4_splat(1.0f / (f32)(1 << (WEIGHT_BITS + RING_SHIFT)));
+  const v128_t round14 = wasm_i32x4_splat(1 << (WEIGHT_BITS - 1));
   // Groups of up to 64 non-zero taps (a big downscale without shrink-on-load has thousands): each
   // group's sums go into `row`, the first group's stored, the others' added.
   int first = 1;
@@ -99,44 +100,77 @@ void emit_row(const int16_t *ring, int in_w, int y0, int ysize, const f32 *wy, f
         a0 = wasm_i32x4_add(a0, wasm_i32x4_dot_i16x8(wasm_i16x8_shuffle(p, q, 0, 8, 1, 9, 2, 10, 3, 11), wp[k >> 1]));
         a1 = wasm_i32x4_add(a1, wasm_i32x4_dot_i16x8(wasm_i16x8_shuffle(p, q, 4, 12, 5, 13, 6, 14, 7, 15), wp[k >> 1]));
       }
-      v128_t f0 = wasm_f32x4_mul(wasm_f32x4_convert_i32x4(a0), unscale), f1 = wasm_f32x4_mul(wasm_f32x4_convert_i32x4(a1), unscale);
-      if (!first) {
-        f0 = wasm_f32x4_add(f0, wasm_v128_load(row + x));
-        f1 = wasm_f32x4_add(f1, wasm_v128_load(row + x + 4));
-      }
-      wasm_v128_store(row + x, f0);
-      wasm_v128_store(row + x + 4, f1);
+      // Back to value x 64 (rounded), two pixels per store; later groups add, saturating.
+      v128_t r = wasm_i16x8_narrow_i32x4(wasm_i32x4_shr(wasm_i32x4_add(a0, round14), WEIGHT_BITS), wasm_i32x4_shr(wasm_i32x4_add(a1, round14), WEIGHT_BITS));
+      wasm_v128_store(row + x, first ? r : wasm_i16x8_add_sat(r, wasm_v128_load(row + x)));
     }
     for (; x < stride; x += 4) { // an odd last pixel
-      int32_t acc[4] = {0, 0, 0, 0};
-      for (int k = 0; k < n; k++)
-        for (int c = 0; c < 4; c++) acc[c] += (int32_t)rows[k][x + c] * wq[k];
-      v128_t f = wasm_f32x4_mul(wasm_f32x4_convert_i32x4(wasm_v128_load(acc)), unscale);
-      wasm_v128_store(row + x, first ? f : wasm_f32x4_add(f, wasm_v128_load(row + x)));
+      for (int c = 0; c < 4; c++) {
+        int32_t acc = 0;
+        for (int k = 0; k < n; k++) acc += (int32_t)rows[k][x + c] * wq[k];
+        int v = (acc + (1 << (WEIGHT_BITS - 1))) >> WEIGHT_BITS;
+        if (!first) v += row[x + c];
+        row[x + c] = (int16_t)(v > 32767 ? 32767 : v < -32768 ? -32768 : v);
+      }
     }
     first = 0;
   }
   if (first)
-    for (int i = 0; i < stride; i += 4) wasm_v128_store(row + i, zero);
+    for (int i = 0; i < stride; i++) row[i] = 0;
+  // Horizontal taps: the row's pixels k and k+1 are neighbours, so one load holds a tap pair;
+  // its channels interleaved as (r_k, r_k+1, g_k, g_k+1, ...) meet the packed weights in i32x4.dot.
+  const v128_t round20 = wasm_i32x4_splat(1 << (WEIGHT_BITS + RING_SHIFT - 1));
   for (int ox = 0; ox < out_w; ox++) {
-    const f32 *p = row + xstart[ox] * 4;
-    const f32 *wx = xweights + ox * xsize;
-    v128_t acc = wasm_f32x4_mul(wasm_v128_load(p), wasm_f32x4_splat(wx[0]));
-    for (int k = 1; k < xsize; k++) acc = wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_v128_load(p + k * 4), wasm_f32x4_splat(wx[k])));
-    if (premultiply) {
-      f32 a = wasm_f32x4_extract_lane(acc, 3);
-      if (a > 0.5f) {
-        v128_t scaled = wasm_f32x4_mul(acc, wasm_f32x4_splat(255.0f / a));
-        acc = wasm_i32x4_shuffle(scaled, acc, 0, 1, 2, 7);
-      } else {
-        acc = wasm_i32x4_shuffle(zero, acc, 0, 1, 2, 7);
-      }
+    const int16_t *p = row + xstart[ox] * 4;
+    const int32_t *wp = xpairs + ox * npairs;
+    v128_t acc = wasm_i32x4_splat(0);
+    for (int j = 0; j < npairs; j++) {
+      v128_t two = wasm_v128_load(p + j * 8);
+      v128_t pairs = wasm_i8x16_shuffle(two, two, 0, 1, 8, 9, 2, 3, 10, 11, 4, 5, 12, 13, 6, 7, 14, 15);
+      acc = wasm_i32x4_add(acc, wasm_i32x4_dot_i16x8(pairs, wasm_i32x4_splat(wp[j])));
     }
-    acc = wasm_f32x4_add(wasm_f32x4_min(wasm_f32x4_max(acc, zero), max), half);
-    v128_t i = wasm_i32x4_trunc_sat_f32x4(acc);
-    v128_t s = wasm_u16x8_narrow_i32x4(i, i);
-    v128_t b = wasm_u8x16_narrow_i16x8(s, s);
-    wasm_v128_store32_lane(out + ox * 4, b, 0);
+    v128_t i;
+    if (premultiply) {
+      v128_t f = wasm_f32x4_mul(wasm_f32x4_convert_i32x4(acc), unscale);
+      f32 a = wasm_f32x4_extract_lane(f, 3);
+      if (a > 0.5f) {
+        v128_t scaled = wasm_f32x4_mul(f, wasm_f32x4_splat(255.0f / a));
+        f = wasm_i32x4_shuffle(scaled, f, 0, 1, 2, 7);
+      } else {
+        f = wasm_i32x4_shuffle(zero, f, 0, 1, 2, 7);
+      }
+      i = wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_add(wasm_f32x4_min(wasm_f32x4_max(f, zero), max), half));
+    } else {
+      i = wasm_i32x4_shr(wasm_i32x4_add(acc, round20), WEIGHT_BITS + RING_SHIFT);
+    }
+    v128_t s = wasm_i16x8_narrow_i32x4(i, i);
+    wasm_v128_store32_lane(out + ox * 4, wasm_u8x16_narrow_i16x8(s, s), 0);
+  }
+}
+
+/**
+ * The horizontal taps of every output pixel (xsize floats each) as Q14 pairs packed in int32
+ * (low half tap 2j, high half tap 2j+1; an odd last tap pairs with 0), rounded so that each
+ * pixel's sum to exactly 1: npairs = (xsize + 1) / 2 int32 per output pixel.
+ */
+__attribute__((export_name("prepare_x")))
+void prepare_x(const f32 *xweights, int out_w, int xsize, int32_t *pairs) {
+  const int npairs = (xsize + 1) / 2;
+  for (int ox = 0; ox < out_w; ox++) {
+    const f32 *w = xweights + ox * xsize;
+    int sum = 0, big = 0, bigq = -65536;
+    for (int k = 0; k < xsize; k++) {
+      int q = wq14(w[k]);
+      sum += q;
+      if (q > bigq) bigq = q, big = k;
+    }
+    const int fix = (1 << WEIGHT_BITS) - sum;
+    for (int j = 0; j < npairs; j++) {
+      int k = 2 * j;
+      int lo = wq14(w[k]) + (k == big ? fix : 0);
+      int hi = k + 1 < xsize ? wq14(w[k + 1]) + (k + 1 == big ? fix : 0) : 0;
+      pairs[ox * npairs + j] = (int32_t)((uint32_t)(uint16_t)lo | ((uint32_t)(uint16_t)hi << 16));
+    }
   }
 }
 
@@ -219,8 +253,8 @@ void detail(const uint8_t *src, const uint8_t *blurred, uint8_t *out, int w, int
  */
 __attribute__((export_name("filter_image")))
 void filter_image(const uint8_t *src, int in_w, int in_h, const int32_t *ystart, const f32 *yweights, int ysize,
-                  const int32_t *xstart, const f32 *xweights, int xsize, int out_w, int out_h,
-                  int16_t *ring, int32_t *slots, f32 *row, uint8_t *out, int premultiply) {
+                  const int32_t *xstart, const int32_t *xpairs, int npairs, int out_w, int out_h,
+                  int16_t *ring, int32_t *slots, int16_t *row, uint8_t *out, int premultiply) {
   (void)in_h;
   for (int k = 0; k < ysize; k++) slots[k] = -1;
   for (int oy = 0; oy < out_h; oy++) {
@@ -231,6 +265,6 @@ void filter_image(const uint8_t *src, int in_w, int in_h, const int32_t *ystart,
       to_ring_row(src + (uint32_t)sy * in_w * 4, ring + (uint32_t)slot * in_w * 4, in_w, premultiply);
       slots[slot] = sy;
     }
-    emit_row(ring, in_w, y0, ysize, yweights + oy * ysize, row, xstart, xweights, xsize, out_w, out + (uint32_t)oy * out_w * 4, premultiply);
+    emit_row(ring, in_w, y0, ysize, yweights + oy * ysize, row, xstart, xpairs, npairs, out_w, out + (uint32_t)oy * out_w * 4, premultiply);
   }
 }
