@@ -10,6 +10,8 @@ import { align16 as align, ownKernel } from './wasm/kernel';
  * one float row, one row in and a band out, never whole images. It grows to the largest call and
  * never shrinks.
  */
+type Kernel = ReturnType<typeof load>;
+
 const load = ownKernel<{
   load_row(src: number, dst: number, width: number, premultiply: number): void;
   emit_row(ring: number, inW: number, y0: number, ysize: number, wy: number, row: number, xstart: number, xpairs: number, npairs: number, outW: number, out: number, premultiply: number): void;
@@ -28,6 +30,41 @@ const BAND = 16;
 let open = 0;
 let top = 0;
 
+/** Byte offsets of `sizes` buffers laid out above any open stream's region of the kernel's memory (reserved). */
+function region(k: Kernel, sizes: readonly number[]): { at: number[]; end: number } {
+  let p = align(open === 0 ? k.heapBase : top);
+  const at = sizes.map((bytes) => {
+    const start = p;
+    p += align(bytes);
+    return start;
+  });
+  k.reserve(p);
+  return { at, end: p };
+}
+
+/**
+ * One filter's taps and working rows in the kernel's memory, written: the horizontal taps as Q14
+ * pairs (prepare_x), the vertical ones as floats, the 16-bit ring of `ysize` rows, its slot table
+ * and the 16-bit row; `extra` buffers follow.
+ */
+function filterMemory(k: Kernel, inW: number, tx: Taps, ty: Taps, extra: readonly number[]) {
+  const npairs = (tx.size + 1) >> 1;
+  const outW = tx.outSize, outH = ty.outSize;
+  const { at, end } = region(k, [
+    outW * 4, tx.weights.length * 4, outW * npairs * 4, outH * 4, ty.weights.length * 4,
+    ty.size * inW * 8, ty.size * 4, inW * 8 + 32, // ring, slots, row (a pixel of slack for an odd tap count)
+    ...extra,
+  ]);
+  const [xs, xw, xp, ys, yw, ring, slots, row, ...rest] = at;
+  const buf = k.memory.buffer;
+  new Int32Array(buf, xs, outW).set(tx.start);
+  new Float32Array(buf, xw, tx.weights.length).set(tx.weights);
+  new Int32Array(buf, ys, outH).set(ty.start);
+  new Float32Array(buf, yw, ty.weights.length).set(ty.weights);
+  k.prepare_x(xw, outW, tx.size, xp);
+  return { xs, xp, npairs, ys, yw, ring, slots, row, extra: rest, end };
+}
+
 /**
  * Filters 8-bit RGBA rows with taps along x (tx.outSize wide) and y (ty.outSize high), premultiplied
  * by alpha when asked. Output bands are views of the kernel's memory, valid until the next call.
@@ -35,31 +72,12 @@ let top = 0;
 export function filterRows(src: Rows, tx: Taps, ty: Taps, premultiply: boolean): Rows {
   const k = load();
   const inW = src.width, outW = tx.outSize, outH = ty.outSize, ysize = ty.size;
-  let p = align(open === 0 ? k.heapBase : top);
-  const take = (bytes: number) => {
-    const at = p;
-    p += align(bytes);
-    return at;
-  };
-  const npairs = (tx.size + 1) >> 1;
-  const xsAt = take(outW * 4);
-  const xwAt = take(tx.weights.length * 4);
-  const xpAt = take(outW * npairs * 4);
-  const ywAt = take(ty.weights.length * 4);
-  const ringAt = take(ysize * inW * 8); // 16-bit RGBA
-  const rowAt = take(inW * 8 + 32); // 16-bit RGBA, a pixel of slack for an odd tap count
-  const inAt = take(inW * 4);
-  const outAt = take(BAND * outW * 4);
-  k.reserve(p);
-  top = p;
+  const m = filterMemory(k, inW, tx, ty, [inW * 4, BAND * outW * 4]);
+  const [inAt, outAt] = m.extra;
+  top = m.end;
   open++;
-  const buf = k.memory.buffer;
-  new Int32Array(buf, xsAt, outW).set(tx.start);
-  new Float32Array(buf, xwAt, tx.weights.length).set(tx.weights);
-  new Float32Array(buf, ywAt, ty.weights.length).set(ty.weights);
-  k.prepare_x(xwAt, outW, tx.size, xpAt);
   // Re-made after the memory grows (another stream reserving its region detaches old views).
-  let inRow = new Uint8Array(buf, inAt, inW * 4);
+  let inRow = new Uint8Array(k.memory.buffer, inAt, inW * 4);
   const slots = new Int32Array(ysize).fill(-1);
   const pm = premultiply ? 1 : 0;
   const stride = inW * 4;
@@ -94,10 +112,10 @@ export function filterRows(src: Rows, tx: Taps, ty: Taps, premultiply: boolean):
               srcY += band.length / stride;
             }
             inRow.set(band.subarray((sy - bandY) * stride, (sy - bandY + 1) * stride));
-            k.load_row(inAt, ringAt + slot * inW * 8, inW, pm);
+            k.load_row(inAt, m.ring + slot * inW * 8, inW, pm);
             slots[slot] = sy;
           }
-          k.emit_row(ringAt, inW, y0, ysize, ywAt + oy * ysize * 4, rowAt, xsAt, xpAt, npairs, outW, outAt + i * outW * 4, pm);
+          k.emit_row(m.ring, inW, y0, ysize, m.yw + oy * ysize * 4, m.row, m.xs, m.xp, m.npairs, outW, outAt + i * outW * 4, pm);
         }
         if (oy >= outH) close();
         return new Uint8Array(k.memory.buffer, outAt, n * outW * 4);
@@ -117,27 +135,11 @@ export function filterRows(src: Rows, tx: Taps, ty: Taps, premultiply: boolean):
  */
 export function filterRgba(src: Uint8Array, inW: number, inH: number, tx: Taps, ty: Taps, premultiply: boolean): Uint8Array {
   const k = load();
-  const outW = tx.outSize, outH = ty.outSize, ysize = ty.size;
-  let p = align(open === 0 ? k.heapBase : top);
-  const take = (bytes: number) => {
-    const at = p;
-    p += align(bytes);
-    return at;
-  };
-  const npairs = (tx.size + 1) >> 1;
-  const xsAt = take(outW * 4), xwAt = take(tx.weights.length * 4), xpAt = take(outW * npairs * 4);
-  const ysAt = take(outH * 4), ywAt = take(ty.weights.length * 4);
-  const ringAt = take(ysize * inW * 8), slotsAt = take(ysize * 4), rowAt = take(inW * 8 + 32);
-  const srcAt = take(src.length), outAt = take(outW * outH * 4);
-  k.reserve(p);
-  const buf = k.memory.buffer;
-  new Int32Array(buf, xsAt, outW).set(tx.start);
-  new Float32Array(buf, xwAt, tx.weights.length).set(tx.weights);
-  new Int32Array(buf, ysAt, outH).set(ty.start);
-  new Float32Array(buf, ywAt, ty.weights.length).set(ty.weights);
-  new Uint8Array(buf, srcAt, src.length).set(src);
-  k.prepare_x(xwAt, outW, tx.size, xpAt);
-  k.filter_image(srcAt, inW, inH, ysAt, ywAt, ysize, xsAt, xpAt, npairs, outW, outH, ringAt, slotsAt, rowAt, outAt, premultiply ? 1 : 0);
+  const outW = tx.outSize, outH = ty.outSize;
+  const m = filterMemory(k, inW, tx, ty, [src.length, outW * outH * 4]);
+  const [srcAt, outAt] = m.extra;
+  new Uint8Array(k.memory.buffer, srcAt, src.length).set(src);
+  k.filter_image(srcAt, inW, inH, m.ys, m.yw, ty.size, m.xs, m.xp, m.npairs, outW, outH, m.ring, m.slots, m.row, outAt, premultiply ? 1 : 0);
   return new Uint8Array(k.memory.buffer, outAt, outW * outH * 4).slice();
 }
 
@@ -148,10 +150,7 @@ export function filterRgba(src: Uint8Array, inW: number, inH: number, tx: Taps, 
 export function detailRgba(src: Uint8Array, blurred: Uint8Array, w: number, h: number, amount: number): Uint8Array {
   const k = load();
   const n = w * h * 4;
-  const srcAt = align(open === 0 ? k.heapBase : top);
-  const blurAt = align(srcAt + n);
-  const outAt = align(blurAt + n);
-  k.reserve(outAt + n);
+  const [srcAt, blurAt, outAt] = region(k, [n, n, n]).at;
   new Uint8Array(k.memory.buffer, srcAt, n).set(src);
   new Uint8Array(k.memory.buffer, blurAt, n).set(blurred);
   k.detail(srcAt, blurAt, outAt, w, h, amount);
