@@ -67,7 +67,7 @@ export function buildPlan({ components, header, inputBytes, output: asked, extra
   const oriented: Size = swaps ? { width: header.height, height: header.width } : { width: header.width, height: header.height };
 
   // The transformation at full resolution, in logical (oriented) coordinates.
-  const chain: Step[] = [];
+  let chain: Step[] = [];
   let size = oriented;
   for (const c of withLayers(components)) {
     for (const step of isLayer(c) ? layerSteps(c, size, dpr, layers) : componentSteps(c, size, dpr)) {
@@ -76,7 +76,7 @@ export function buildPlan({ components, header, inputBytes, output: asked, extra
     }
   }
 
-  if (premium || components.some((c) => c.fl?.includes('premium_downscaling'))) chain.splice(0, chain.length, ...premiumDownscaling(chain, oriented));
+  if (premium || components.some((c) => c.fl?.includes('premium_downscaling'))) chain = premiumDownscaling(chain, oriented);
 
   // Shrink-on-load: decode a JPEG at 1/2, 1/4 or 1/8 when the chain starts by resizing to a size that still fits.
   const first = chain[0];
@@ -195,6 +195,9 @@ function estimatePeak(steps: Step[], header: ImageHeader, inputBytes: number): n
       case 'crop':
         if (streamed) stream += BAND_BYTES(step);
         else working = Math.max(working, input + out);
+        break;
+      case 'icc': // converts the decoder's bands in place (its LUTs are a few KiB)
+        if (!streamed) working = Math.max(working, input + out);
         break;
       case 'blur': // the raster, its copy in the filter kernel with the kernel's result, the JS result
         working = Math.max(working, input * 2 + out * 2);

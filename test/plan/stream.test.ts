@@ -40,3 +40,10 @@ describe('streamed steps', () => {
     expect(planOf('w_100', jpegHeader(8660, 5774)).width).toBe(100);
   });
 });
+
+describe('the ICC step in the estimate', () => {
+  it('costs no raster: a tagged original plans like an untagged one', () => {
+    const tagged = planOf('w_2400', jpegHeader(6000, 4000, { icc: new Uint8Array(600) }));
+    expect(tagged.peakBytes).toBe(planOf('w_2400').peakBytes);
+  });
+});
