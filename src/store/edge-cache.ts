@@ -1,10 +1,15 @@
-/** The Cache API in front of R2: keyed by a synthetic URL of the derived key, so hints and Accept are part of it. */
+/** The Cache API in front of R2: keyed by a synthetic URL of the derived key (src/store/derived.ts), so hints and Accept are part of it. */
 import { DERIVED_CACHE_CONTROL } from '../routes/responses';
 
 const CACHE_ORIGIN = 'https://dprox-cache.internal/';
 
+/**
+ * By the derived key's last segment, the SHA-256 of everything the image depends on: the rest
+ * holds the public ID, whose `#` or `?` would turn part of it into a fragment or a query (and
+ * `a#1`, `a#2` into one entry).
+ */
 function cacheRequest(key: string): Request {
-  return new Request(CACHE_ORIGIN + key);
+  return new Request(CACHE_ORIGIN + key.slice(key.lastIndexOf('/') + 1));
 }
 
 export async function cacheMatch(key: string): Promise<Response | undefined> {

@@ -42,6 +42,16 @@ describe('edge cache and derived copies', () => {
     expect(after.headers.get('ETag')).not.toBe(before.headers.get('ETag'));
   });
 
+  it('public IDs that are not URL-safe do not share cache entries', async () => {
+    await upload('edge/hash#one', await fixture('small.jpg'));
+    await upload('edge/hash#two', await fixture('medium.jpg'));
+    const one = await fetchSettled(`/${CLOUD}/image/upload/c_scale,w_30/edge/hash%23one.jpg`);
+    const two = await fetchSettled(`/${CLOUD}/image/upload/c_scale,w_30/edge/hash%23two.jpg`);
+    expect(one.status).toBe(200);
+    expect(two.headers.get('X-Dprox-Cache')).toBe('miss');
+    expect(two.headers.get('ETag')).not.toBe(one.headers.get('ETag'));
+  });
+
   it('never caches errors', async () => {
     const path = `/${CLOUD}/image/upload/c_scale,w_40/edge/missing.jpg`;
     expect((await fetchSettled(path)).status).toBe(404);
