@@ -37,11 +37,12 @@ describe('layer memory', () => {
 
 /** R2 reads of the Worker: each get's key and the bytes it asked for (the whole object without a range). */
 type Read = { key: string; length: number };
-function spyBucket(bucket: R2Bucket, reads: Read[]): R2Bucket {
+function spyBucket(bucket: R2Bucket, reads: Read[], beforeGet?: (key: string, options?: R2GetOptions) => Promise<void>): R2Bucket {
   return new Proxy(bucket, {
     get(target, prop) {
       if (prop === 'get')
         return async (key: string, options?: R2GetOptions) => {
+          await beforeGet?.(key, options);
           const got = await target.get(key, options);
           const range = options?.range as { offset?: number; length?: number } | undefined;
           if (got) reads.push({ key, length: range?.length ?? got.size });
@@ -53,8 +54,8 @@ function spyBucket(bucket: R2Bucket, reads: Read[]): R2Bucket {
   });
 }
 
-async function deliverWith(path: string, reads: Read[]): Promise<Response> {
-  return worker.fetch(new Request(`http://localhost${path}`), { ...env, IMAGES: spyBucket(env.IMAGES, reads) }, createExecutionContext());
+async function deliverWith(path: string, reads: Read[], beforeGet?: (key: string, options?: R2GetOptions) => Promise<void>): Promise<Response> {
+  return worker.fetch(new Request(`http://localhost${path}`), { ...env, IMAGES: spyBucket(env.IMAGES, reads, beforeGet) }, createExecutionContext());
 }
 
 /** A PNG of `size` bytes whose header says width x height RGBA: one IDAT chunk holds the rest (never decoded here). */
@@ -146,5 +147,16 @@ describe('layer originals are sized before their bodies are read', () => {
     expect(res.status, res.headers.get('X-Cld-Error') ?? '').toBe(200);
     expect(png.length).toBeGreaterThan(LAYER_HEADER_READS[2]);
     expect(layerReads(reads).map((r) => r.length)).toEqual([...LAYER_HEADER_READS, png.length]);
+  });
+
+  it('a layer replaced between its head and its body read is a 409, not a mix of two files', async () => {
+    const png = withTextChunk(await fixture('ref-rgb-900x700.png'), 300 * 1024);
+    await upload('lz/moving', png);
+    const reads: Read[] = [];
+    const res = await deliverWith(`${base}/c_scale,w_200/l_lz:moving,w_50/fl_layer_apply/lz-base.jpg`, reads, async (key, options) => {
+      if (key.endsWith('/lz/moving') && !options?.range) await env.IMAGES.put(key, await fixture('sale_icon.png'));
+    });
+    expect(res.status).toBe(409);
+    expect(res.headers.get('X-Cld-Error')).toMatch(/Layer lz\/moving changed while this image was being made/);
   });
 });
