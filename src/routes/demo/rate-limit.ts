@@ -11,7 +11,7 @@ export interface RateLimit {
   refillSeconds: number;
 }
 
-export const DEMO_COMPARISONS_LIMIT: RateLimit = { capacity: 12, refillSeconds: 5 };
+export const DEMO_COMPARISONS_LIMIT: RateLimit = { capacity: 12, refillSeconds: 10 };
 
 /** Clients remembered at most; past that, the oldest entries are dropped (a fresh client starts full anyway). */
 const MAX_CLIENTS = 10_000;
