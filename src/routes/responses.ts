@@ -15,7 +15,7 @@ export const ACCEPT_CH = 'Sec-CH-DPR, Sec-CH-Width, Sec-CH-Viewport-Width';
 export function headerSafe(message: string, max = 1024): string {
   let out = '';
   for (const ch of String(message)) {
-    const cp = ch.codePointAt(0)!;
+    const cp = ch.codePointAt(0) ?? 0;
     const piece = cp >= 0x20 && cp <= 0x7e ? ch : cp >= 0xd800 && cp <= 0xdfff ? '%EF%BF%BD' : encodeURIComponent(ch);
     if (out.length + piece.length > max) break; // whole characters only
     out += piece;
