@@ -8,7 +8,7 @@ import { acceptedFormat, chooseOutput, contentType } from '../plan/output';
 import { layerPublicIds } from '../plan/layers';
 import { buildPlan } from '../plan/plan';
 import { cacheMatch, cachePut } from '../store/edge-cache';
-import { derivedKey } from '../store/derived';
+import { derivedKey, putDerived } from '../store/derived';
 import { getOriginal } from '../store/originals';
 import { formatTransformation } from '../url/component';
 import { parseDeliveryPath, type DeliveryUrl } from '../url/delivery-url';
@@ -112,12 +112,7 @@ export async function deliver(request: Request, env: Env, ctx: Pick<ExecutionCon
   // The derived copy is stored after the response, like a CDN fills its cache; its ETag is R2's
   // (the MD5 of the bytes), computed here so that a later hit answers the same.
   const etag = `"${await md5Hex(encoded.bytes)}"`;
-  ctx.waitUntil(
-    env.IMAGES.put(key, encoded.bytes, {
-      httpMetadata: { contentType: type },
-      customMetadata: { transformation: canonical, width: String(plan.width), height: String(plan.height), ...about },
-    }),
-  );
+  ctx.waitUntil(putDerived(env.IMAGES, key, encoded.bytes, type, canonical, { width: String(plan.width), height: String(plan.height), ...about }));
   const res = imageResponse(encoded.bytes, type, etag, encodingHeaders(about));
   if (times) times.store = performance.now() - tStore;
   if (times) times.total = performance.now() - tStart;
