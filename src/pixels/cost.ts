@@ -194,3 +194,92 @@ export function chooseShrink(header: ImageHeader, targetWidth: number, targetHei
   }
   return 1;
 }
+
+/**
+ * CPU work model, beside the memory model: nanoseconds each step takes on one core, estimated
+ * from sizes alone before anything is decoded (plan.ts refuses a plan over WORK_BUDGET_NS).
+ * Constants are nanoseconds per pixel (or per filter tap), calibrated in local workerd by
+ * test/plan/work-calibration.test.ts (which logs measured against modelled per step) and rounded
+ * up: the model is meant to overestimate, never to let an expensive chain through.
+ */
+export const WORK_NS = {
+  /** JPEG: Huffman decoding of every source pixel (progressive: every scan), then the scaled IDCT and colour conversion per output pixel. */
+  jpegEntropy: 4,
+  jpegProgressive: 12,
+  jpegOutput: 6,
+  png: 20,
+  webp: 30,
+  gif: 20,
+  avifDecode: 60,
+  /** Resample kernel: per tap of either pass, plus loading each source row. */
+  tap: 0.6,
+  rowLoad: 2,
+  /** A JS loop over RGBA pixels (crop, flip, rotate, pad, grayscale, opacity, corners, flatten, orient, ICC). */
+  move: 6,
+  /** g_auto's saliency map, per input pixel. */
+  saliency: 40,
+  /** Blur above BOX_SIGMA: three running-box passes per axis in JS, independent of sigma. */
+  boxBlur: 150,
+  /** Unsharp mask/detail: the difference and clamp per pixel after the blur. */
+  sharpenCombine: 12,
+  composite: 15,
+  encodeJpeg: 10,
+  encodeJpegProgressive: 60,
+  encodePng: 40,
+  encodeWebp: 120,
+  encodeAvif: 700,
+  /** q_auto's search: probes on a sample of at most SEARCH_SAMPLE_PIXELS, per sample pixel (encode + decode + SSIM per probe, ~8 probes). */
+  autoQualityPerSamplePixel: 3000,
+} as const;
+
+/** Above this sigma the blur runs as box passes (pixels/blur.ts BOX_SIGMA). */
+const BOX_SIGMA = 10;
+
+export function decodeWork(header: ImageHeader, shrink: 1 | 2 | 4 | 8): number {
+  const px = header.width * header.height;
+  switch (header.format) {
+    case 'jpg': {
+      const out = Math.ceil(header.width / shrink) * Math.ceil(header.height / shrink);
+      return px * (header.progressive ? WORK_NS.jpegProgressive : WORK_NS.jpegEntropy) + out * WORK_NS.jpegOutput;
+    }
+    case 'png':
+      return px * WORK_NS.png;
+    case 'webp':
+      return px * WORK_NS.webp;
+    case 'gif':
+      return px * WORK_NS.gif;
+    case 'avif':
+      return px * WORK_NS.avifDecode;
+  }
+}
+
+/** Lanczos3 taps per output sample along one axis (resample.ts buildTaps: support 3, stretched by the shrink factor). */
+export function resizeTaps(inSize: number, outSize: number, widen = 1): number {
+  return Math.ceil(3 * Math.max(1, inSize / outSize) * widen) * 2 + 1;
+}
+
+/** The streamed separable filter (resample-wasm.ts): per output row, the vertical taps over the source width, then the horizontal taps over the output width. */
+export function resizeWork(inW: number, inH: number, outW: number, outH: number, widen = 1): number {
+  const tx = resizeTaps(inW, outW, widen);
+  const ty = resizeTaps(inH, outH, widen);
+  return outH * (inW * ty + outW * tx) * WORK_NS.tap + inW * inH * WORK_NS.rowLoad;
+}
+
+/** Gaussian blur of a width x height raster (pixels/blur.ts): sampled kernel of radius ceil(3 sigma) up to BOX_SIGMA, box passes above. */
+export function blurWork(width: number, height: number, sigma: number): number {
+  const px = width * height;
+  if (sigma > BOX_SIGMA) return px * WORK_NS.boxBlur;
+  const taps = 2 * Math.ceil(3 * sigma) + 1;
+  return height * width * taps * 2 * WORK_NS.tap + px * WORK_NS.rowLoad;
+}
+
+export function encodeWork(format: 'jpg' | 'png' | 'webp' | 'avif', width: number, height: number, progressive = false, autoQuality = false): number {
+  const px = width * height;
+  const perPixel =
+    format === 'jpg' ? (progressive ? WORK_NS.encodeJpegProgressive : WORK_NS.encodeJpeg)
+    : format === 'png' ? WORK_NS.encodePng
+    : format === 'webp' ? WORK_NS.encodeWebp
+    : WORK_NS.encodeAvif;
+  const search = autoQuality && format !== 'png' ? Math.min(px, SEARCH_SAMPLE_PIXELS) * WORK_NS.autoQualityPerSamplePixel : 0;
+  return px * perPixel + search;
+}
