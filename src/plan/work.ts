@@ -10,8 +10,9 @@ import type { Size, Step } from './steps';
 
 /**
  * Largest estimated work of one request: 2 s. The benchmark cases (bench/delivery.mjs: 12, 24 and
- * 50 MP JPEG to web sizes) are estimated at 0.1-0.3 s and take 20-140 ms; a 2 MP AVIF encode, the
- * largest AVIF dprox encodes, ~1.4 s.
+ * 50 MP JPEG to web sizes) are estimated at 0.02-0.3 s (they take 10-140 ms); the largest AVIF
+ * dprox encodes (2 MP, plan/output.ts) with q_auto's search at 1.4 s; one e_blur:2000 on 3 MP at
+ * 0.7 s.
  */
 export const WORK_BUDGET_NS = 2e9;
 
@@ -34,6 +35,8 @@ export function stepWork(steps: readonly Step[], header: ImageHeader): number[] 
       case 'sharpen':
       case 'detail':
         return blurWork(step.width, step.height, step.sigma) + px * WORK_NS.sharpenCombine;
+      case 'round-corners':
+        return px * WORK_NS.roundCorners;
       case 'composite':
         return estimateWork(step.layer.steps, step.layer.source.header) + px * WORK_NS.composite;
       case 'encode':
