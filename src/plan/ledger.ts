@@ -60,7 +60,7 @@ export class Ledger {
           throw new CldError(
             503,
             `Server busy: the renders in progress hold ${mb(this.bytes)} MB and ${seconds(this.work)} s of the isolate's ${mb(this.capacity.bytes)} MB and ${seconds(this.capacity.work)} s; this one needs ${mb(r.bytes)} MB and ${seconds(r.work)} s. Retry after ${RETRY_AFTER_S} s`,
-            { 'Retry-After': String(RETRY_AFTER_S), 'Cache-Control': 'no-store' },
+            { 'Retry-After': String(RETRY_AFTER_S), 'Cache-Control': 'no-store', 'Access-Control-Expose-Headers': 'X-Cld-Error, Retry-After' },
           );
         }
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));
