@@ -48,15 +48,25 @@ export class Ledger {
     readonly waitMs: number,
   ) {}
 
-  /** Reserves `want` (each part at most the capacity, so that any plan can run alone); resolves with the release, or throws the 503. */
-  async reserve(want: Reservation): Promise<() => void> {
+  /**
+   * Reserves `want` (each part at most the capacity, so that any plan can run alone); resolves with
+   * the release, or throws the 503. `held`: bytes of `want` the request already holds (its
+   * original, read before it could be planned): counted from the moment it waits, since they are
+   * in memory while it does.
+   */
+  async reserve(want: Reservation, held = 0): Promise<() => void> {
     const r: Reservation = { bytes: bounded(want.bytes, this.capacity.bytes), work: bounded(want.work, this.capacity.work) };
-    if (this.queue.length === 0 && this.fits(r)) return this.take(r);
-    this.queue.push(r);
+    if (this.queue.length === 0 && this.fits(r)) return this.take(r, 0);
+    const h = bounded(held, r.bytes);
+    this.bytes += h;
+    this.mark();
+    const rest: Reservation = { bytes: r.bytes - h, work: r.work };
+    this.queue.push(rest);
     const deadline = Date.now() + this.waitMs;
     try {
-      while (!(this.queue[0] === r && this.fits(r))) {
+      while (!(this.queue[0] === rest && this.fits(rest))) {
         if (Date.now() >= deadline) {
+          this.bytes -= h;
           throw new CldError(
             503,
             `Server busy: the renders in progress hold ${mb(this.bytes)} MB and ${seconds(this.work)} s of the isolate's ${mb(this.capacity.bytes)} MB and ${seconds(this.capacity.work)} s; this one needs ${mb(r.bytes)} MB and ${seconds(r.work)} s. Retry after ${RETRY_AFTER_S} s`,
@@ -66,9 +76,9 @@ export class Ledger {
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       }
     } finally {
-      this.queue.splice(this.queue.indexOf(r), 1);
+      this.queue.splice(this.queue.indexOf(rest), 1);
     }
-    return this.take(r);
+    return this.take(rest, h);
   }
 
   resetHighWater(): void {
@@ -85,27 +95,36 @@ export class Ledger {
     return this.bytes + r.bytes <= this.capacity.bytes && this.work + r.work <= this.capacity.work;
   }
 
-  private take(r: Reservation): () => void {
+  /** Takes `r`; the release also gives back `held`, counted already. */
+  private take(r: Reservation, held: number): () => void {
     this.bytes += r.bytes;
     this.work += r.work;
-    this.highWater.bytes = Math.max(this.highWater.bytes, this.bytes);
-    this.highWater.work = Math.max(this.highWater.work, this.work);
+    this.mark();
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      this.bytes -= r.bytes;
+      this.bytes -= r.bytes + held;
       this.work -= r.work;
     };
+  }
+
+  private mark(): void {
+    this.highWater.bytes = Math.max(this.highWater.bytes, this.bytes);
+    this.highWater.work = Math.max(this.highWater.work, this.work);
   }
 }
 
 /** The ledger of this isolate (module state is per isolate). */
 export const isolateLedger = new Ledger({ bytes: LEDGER_BYTES, work: LEDGER_WORK_NS }, LEDGER_WAIT_MS);
 
-/** Runs `render` holding the plan's reservation (released however it ends). Every call site that renders a plan goes through this. */
-export async function withReservation<T>(plan: { peakBytes: number; work: number }, render: () => Promise<T>): Promise<T> {
-  const release = await isolateLedger.reserve({ bytes: plan.peakBytes, work: plan.work });
+/**
+ * Runs `render` holding the plan's reservation (released however it ends). Every call site that
+ * renders a plan goes through this; `held`: bytes of the plan's estimate the caller holds already
+ * (the original's), counted while it waits.
+ */
+export async function withReservation<T>(plan: { peakBytes: number; work: number }, render: () => Promise<T>, held = 0): Promise<T> {
+  const release = await isolateLedger.reserve({ bytes: plan.peakBytes, work: plan.work }, held);
   try {
     return await render();
   } finally {

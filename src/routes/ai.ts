@@ -166,7 +166,7 @@ export async function alphaFromSource(
   original: Uint8Array, header: ImageHeader, split: AiSplit,
 ): Promise<{ afterDecode: (r: Raster) => Raster; bytes: (decoded: Size) => number }> {
   const plan = buildPlan({ components: split.pre, header, inputBytes: original.byteLength, output: { format: 'png', quality: 100, progressive: false } });
-  const source = await withReservation(plan, () => renderPlan(original, header, plan));
+  const source = await withReservation(plan, () => renderPlan(original, header, plan), original.byteLength);
   const taps = (from: number, to: number) => Math.ceil(3 * Math.max(1, from / to)) * 2 + 1;
   return {
     // The source raster, its resized copy, and the resize kernel's rows.

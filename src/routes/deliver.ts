@@ -104,7 +104,7 @@ export async function deliver(request: Request, env: Env, ctx: Pick<ExecutionCon
   const layers = layerIds.length ? await loadLayers(env.IMAGES, url.cloud, layerIds) : undefined;
   const plan = buildPlan({ components: chain, header, inputBytes: bytes.byteLength, output, extraBytes: alpha?.bytes, layers, premium: env.PREMIUM_DOWNSCALING === 'true' });
   const times: Record<string, number> | undefined = env.DIAGNOSTICS === 'true' ? { parse: tLookup - tStart, lookup: lookupMs, source: fetchMs } : undefined;
-  const encoded = await withReservation(plan, () => renderAndEncode(bytes, header, plan, alpha?.afterDecode, times as StepTimes));
+  const encoded = await withReservation(plan, () => renderAndEncode(bytes, header, plan, alpha?.afterDecode, times as StepTimes), bytes.byteLength);
   const type = contentType(plan.output.format);
   const about: Record<string, string> = {};
   if (encoded.quality !== undefined) about.quality = String(encoded.quality);

@@ -68,4 +68,23 @@ describe('Ledger', () => {
     expect(l.bytes).toBe(100 * MB);
     b();
   });
+
+  it('what a waiting request already holds (its original) counts while it waits, and is given back however it ends', async () => {
+    const l = make(100);
+    const first = await l.reserve({ bytes: 70 * MB, work: 0 }, 10 * MB);
+    expect(l.bytes).toBe(70 * MB); // admitted at once: its original is part of its 70 MB
+    const waiting = l.reserve({ bytes: 50 * MB, work: 0 }, 20 * MB);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(l.bytes).toBe(90 * MB);
+    first();
+    const release = await waiting;
+    expect(l.bytes).toBe(50 * MB);
+    release();
+    expect(l.bytes).toBe(0);
+    const held = await l.reserve({ bytes: 90 * MB, work: 0 });
+    await expect(l.reserve({ bytes: 20 * MB, work: 0 }, 5 * MB)).rejects.toThrow(/^Server busy: the renders in progress hold 90 MB/);
+    expect(l.bytes).toBe(90 * MB);
+    held();
+    expect(l.bytes).toBe(0);
+  });
 });
