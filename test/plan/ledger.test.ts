@@ -23,9 +23,15 @@ describe('Ledger', () => {
     const l = make(2000);
     const held = await l.reserve({ bytes: 80 * MB, work: 0 });
     const order: string[] = [];
-    const big = l.reserve({ bytes: 50 * MB, work: 0 }).then((r) => (order.push('big'), r));
+    const big = l.reserve({ bytes: 50 * MB, work: 0 }).then((r) => {
+      order.push('big');
+      return r;
+    });
     // Fits beside the held 80 MB, but arrives after `big`: it does not overtake it.
-    const small = l.reserve({ bytes: 10 * MB, work: 0 }).then((r) => (order.push('small'), r));
+    const small = l.reserve({ bytes: 10 * MB, work: 0 }).then((r) => {
+      order.push('small');
+      return r;
+    });
     await new Promise((r) => setTimeout(r, 50));
     expect(order).toEqual([]);
     expect(l.waiting).toBe(2);

@@ -57,7 +57,7 @@ function serverTiming(res: Response): Record<string, number> {
 
 describe('work model calibration (logged: measured ms / modelled ms per step kind)', () => {
   it.each(CASES)('%s %s .%s', async (source, t, format) => {
-    const bytes = bytesOf.get(source)!;
+    const bytes = bytesOf.get(source) ?? new Uint8Array();
     const header = readHeader(bytes);
     const components = t.split('/').map(parseComponent);
     const auto = components.find((c) => c.q?.kind === 'auto')?.q;
