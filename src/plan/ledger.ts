@@ -41,6 +41,8 @@ export class Ledger {
   work = 0;
   /** The most bytes and work reserved at once so far (diagnostics and tests). */
   readonly highWater: Reservation = { bytes: 0, work: 0 };
+  /** Reservations that had to wait so far (diagnostics and tests). */
+  queued = 0;
   private readonly queue: Reservation[] = [];
 
   constructor(
@@ -57,6 +59,7 @@ export class Ledger {
   async reserve(want: Reservation, held = 0): Promise<() => void> {
     const r: Reservation = { bytes: bounded(want.bytes, this.capacity.bytes), work: bounded(want.work, this.capacity.work) };
     if (this.queue.length === 0 && this.fits(r)) return this.take(r, 0);
+    this.queued++;
     const h = bounded(held, r.bytes);
     this.bytes += h;
     this.mark();
@@ -84,6 +87,7 @@ export class Ledger {
   resetHighWater(): void {
     this.highWater.bytes = this.bytes;
     this.highWater.work = this.work;
+    this.queued = 0;
   }
 
   /** Requests waiting for room. */

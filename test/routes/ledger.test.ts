@@ -11,6 +11,7 @@ const fresh = () => `v${version++}`; // a new derived image each time: a render,
 
 beforeAll(async () => {
   await upload('ledger/medium', await fixture('medium.jpg')); // 640x427
+  await upload('ledger/badge', await fixture('rgb.png')); // over the 64 KB a layer's header read takes: its body is read at render time
 });
 
 describe('isolate ledger', () => {
@@ -77,5 +78,23 @@ describe('isolate ledger', () => {
     expect(isolateLedger.highWater.bytes).toBeLessThanOrEqual(LEDGER_BYTES);
     expect(isolateLedger.bytes).toBe(0);
     expect(wasm).toBeLessThanOrEqual(LEDGER_BYTES);
+  });
+
+  it('renders that overlap (a layer body is read from R2 in the middle of a render) wait for each other instead of adding up', async () => {
+    isolateLedger.resetHighWater();
+    // ~60 MB estimated each: no two fit together.
+    const results = await Promise.all(
+      Array.from({ length: 6 }, async () => {
+        const res = await get(`${base}/w_3.0/l_ledger:badge,w_200/fl_layer_apply,g_south_east/${fresh()}/ledger/medium.png`);
+        await res.arrayBuffer();
+        return res;
+      }),
+    );
+    console.log('layered', results.map((r) => r.status).join(' '), `queued ${isolateLedger.queued}`, `high-water ${(isolateLedger.highWater.bytes / 2 ** 20).toFixed(1)} MB`);
+    for (const r of results) expect([200, 503]).toContain(r.status);
+    expect(results.map((r) => r.status)).toContain(200);
+    expect(isolateLedger.queued).toBeGreaterThan(0);
+    expect(isolateLedger.highWater.bytes).toBeLessThanOrEqual(LEDGER_BYTES);
+    expect(isolateLedger.bytes).toBe(0);
   });
 });
