@@ -12,6 +12,7 @@ import { renderPlan } from '../pixels/run';
 import { filterCost } from '../pixels/cost';
 import type { Size } from '../plan/steps';
 import { buildPlan } from '../plan/plan';
+import { withReservation } from '../plan/ledger';
 import { intermediateKey, INTERMEDIATE_QUALITY, jobId, type AiJobSpec, type JobStatus } from '../queue/spec';
 import { formatComponent, formatTransformation } from '../url/component';
 import type { DeliveryUrl } from '../url/delivery-url';
@@ -165,7 +166,7 @@ export async function alphaFromSource(
   original: Uint8Array, header: ImageHeader, split: AiSplit,
 ): Promise<{ afterDecode: (r: Raster) => Raster; bytes: (decoded: Size) => number }> {
   const plan = buildPlan({ components: split.pre, header, inputBytes: original.byteLength, output: { format: 'png', quality: 100, progressive: false } });
-  const source = await renderPlan(original, header, plan);
+  const source = await withReservation(plan, () => renderPlan(original, header, plan), original.byteLength);
   const taps = (from: number, to: number) => Math.ceil(3 * Math.max(1, from / to)) * 2 + 1;
   return {
     // The source raster, its resized copy, and the resize kernel's rows.

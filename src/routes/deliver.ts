@@ -7,6 +7,7 @@ import { resolveHints, validateDpr } from '../plan/hints';
 import { acceptedFormat, chooseOutput, contentType } from '../plan/output';
 import { layerPublicIds } from '../plan/layers';
 import { buildPlan } from '../plan/plan';
+import { withReservation } from '../plan/ledger';
 import { cacheMatch, cachePut } from '../store/edge-cache';
 import { derivedKey, putDerived } from '../store/derived';
 import { getOriginal } from '../store/originals';
@@ -103,7 +104,7 @@ export async function deliver(request: Request, env: Env, ctx: Pick<ExecutionCon
   const layers = layerIds.length ? await loadLayers(env.IMAGES, url.cloud, layerIds) : undefined;
   const plan = buildPlan({ components: chain, header, inputBytes: bytes.byteLength, output, extraBytes: alpha?.bytes, layers, premium: env.PREMIUM_DOWNSCALING === 'true' });
   const times: Record<string, number> | undefined = env.DIAGNOSTICS === 'true' ? { parse: tLookup - tStart, lookup: lookupMs, source: fetchMs } : undefined;
-  const encoded = await renderAndEncode(bytes, header, plan, alpha?.afterDecode, times as StepTimes);
+  const encoded = await withReservation(plan, () => renderAndEncode(bytes, header, plan, alpha?.afterDecode, times as StepTimes), bytes.byteLength);
   const type = contentType(plan.output.format);
   const about: Record<string, string> = {};
   if (encoded.quality !== undefined) about.quality = String(encoded.quality);

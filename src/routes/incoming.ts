@@ -9,6 +9,7 @@ import { readHeader, type ImageHeader } from '../pixels/header';
 import { runPlan } from '../pixels/run';
 import { chooseOutput } from '../plan/output';
 import { buildPlan } from '../plan/plan';
+import { withReservation } from '../plan/ledger';
 import { INTERMEDIATE_QUALITY, jobId, type AiJobSpec } from '../queue/spec';
 import { incomingKey, originalKey } from '../store/originals';
 import { formatTransformation, parseComponent } from '../url/component';
@@ -39,7 +40,7 @@ export function parseIncoming(raw: string): Incoming {
 export async function applyIncoming(file: Uint8Array, header: ImageHeader, components: Component[], premium: boolean): Promise<{ file: Uint8Array; header: ImageHeader }> {
   const output = chooseOutput({ components, extension: undefined, originalFormat: header.format === 'gif' ? 'png' : header.format, mayBeTransparent: header.hasAlpha, accept: null });
   const plan = buildPlan({ components, header, inputBytes: file.byteLength, output, premium });
-  const bytes = await runPlan(file, header, plan);
+  const bytes = await withReservation(plan, () => runPlan(file, header, plan), file.byteLength);
   return { file: bytes, header: readHeader(bytes) };
 }
 

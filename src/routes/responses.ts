@@ -39,7 +39,11 @@ export function errorResponse(status: number, message: string): Response {
 
 /** Maps anything thrown while serving to a response: client mistakes are 4xx with the reason, bugs are 500. */
 export function toErrorResponse(err: unknown): Response {
-  if (err instanceof CldError || err instanceof ImageError) return errorResponse(err.status, err.message);
+  if (err instanceof CldError || err instanceof ImageError) {
+    const res = errorResponse(err.status, err.message);
+    if (err instanceof CldError && err.headers) for (const [name, value] of Object.entries(err.headers)) res.headers.set(name, value);
+    return res;
+  }
   console.error('dprox internal error', err);
   return errorResponse(500, 'Internal error');
 }
