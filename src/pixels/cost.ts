@@ -199,7 +199,7 @@ export function chooseShrink(header: ImageHeader, targetWidth: number, targetHei
  * CPU work model, beside the memory model: nanoseconds each step takes on one core, estimated
  * from sizes alone before anything is decoded (plan/work.ts refuses a plan over its budget).
  * Constants are nanoseconds per pixel (or per filter tap), calibrated in local workerd by
- * test/plan/work-calibration.test.ts, which logs measured against modelled milliseconds per step
+ * bench/workerd/work-calibration.test.ts (npm run bench:workerd), which logs measured against modelled milliseconds per step
  * kind. Measured there on a shared 2-core machine (load ~5.5, where the benchmark cases of
  * bench/delivery.mjs ran 2.4-3x slower than in the README's table) and divided by that factor, then
  * set ~1.5x above: the model is meant to overestimate an unloaded core, never to let a chain that

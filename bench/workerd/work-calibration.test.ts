@@ -10,7 +10,7 @@ import { buildPlan } from '../../src/plan/plan';
 import { stepWork } from '../../src/plan/work';
 import { parseComponent } from '../../src/url/component';
 import type { OutputFormat } from '../../src/url/params';
-import { CLOUD, fixture, get, upload } from '../routes/worker';
+import { CLOUD, fixture, get, upload } from '../../test/routes/worker';
 
 const base = `/${CLOUD}/image/upload`;
 const SOURCES = ['12mp.jpg', '24mp.jpg', '50mp.jpg', 'medium.jpg', 'photo-3mp-alpha.png', 'rgb.png', 'lossy.webp', '2mp.avif', 'still.gif', '24mp-progressive.jpg'];
