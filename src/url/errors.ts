@@ -1,7 +1,7 @@
 /** An HTTP-facing error: the message goes to X-Cld-Error, the status to the response. */
 export class CldError extends Error {
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 405 | 409 | 413 | 423,
+    readonly status: 400 | 401 | 403 | 404 | 405 | 409 | 413 | 423 | 500,
     message: string,
   ) {
     super(message);
