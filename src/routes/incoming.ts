@@ -134,7 +134,6 @@ export async function pendingIncoming(env: Env, cloud: string, type: string, pub
   const status = id ? await env.AI_JOBS.get(env.AI_JOBS.idFromName(id)).status() : null;
   if (status?.state === 'failed')
     throw new CldError(status.errorStatus ?? 400, `The incoming transformation e_${status.effect} failed: ${status.error}`);
-  if (status?.state === 'done') return null;
   const message = `Asset is pending: its incoming transformation e_${pending.customMetadata?.effect} is being generated (${status?.percent ?? 0}% done)`;
   return jobPendingResponse(420, message, jobStatusPath(cloud, id), 2);
 }
