@@ -1,10 +1,12 @@
 // AI effects through the Worker: signed URLs, the Durable Object queue (one job per id, a tile row
 // per alarm in tests: AI_ROWS_PER_ALARM=1), 423 until ready, resume, the chain after the effect.
 import { env } from 'cloudflare:workers';
-import { runInDurableObject } from 'cloudflare:test';
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decode } from '../../src/pixels/decode';
 import { readHeader } from '../../src/pixels/header';
+import { AI_MAX_ATTEMPTS } from '../../src/queue/jobs';
+import type { AiJobSpec, JobStatus } from '../../src/queue/spec';
 import { deliverySignature } from '../../src/url/signature';
 import { psnr } from '../pixels/util';
 import { CLOUD, dims, fixture, get, image, postForm, signedForm, upload } from './worker';
@@ -253,6 +255,147 @@ describe('incoming transformations', () => {
   it('refuses an AI incoming transformation followed by more components', async () => {
     const res = await postForm(`/v1_1/${CLOUD}/image/upload`, await signedForm({ public_id: 'ai/incoming-bad', transformation: 'e_upscale/c_scale,w_10' }, await fixture('small.jpg')));
     expect(res.status).toBe(400);
+  });
+});
+
+/** Polls a job's status document until it is done or failed. */
+async function untilEnded(link: string, tries = 300): Promise<JobStatus> {
+  for (let i = 0; i < tries; i++) {
+    const res = await get(link);
+    const status = await res.json<JobStatus>();
+    if (status.state === 'done' || status.state === 'failed') return status;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${link} did not end`);
+}
+
+const uploadApi = `/v1_1/${CLOUD}/image/upload`;
+const incomingUpload = async (publicId: string, file: Uint8Array) => {
+  const res = await postForm(uploadApi, await signedForm({ public_id: publicId, transformation: 'e_upscale' }, file));
+  expect(res.status).toBe(200);
+  return res.json<{ status: string; job: string; public_id: string }>();
+};
+
+describe('an incoming AI transformation holds its public ID', () => {
+  it('an unsigned upload and a later signed upload while it is pending: neither is overwritten by the job', async () => {
+    const pending = await incomingUpload('ai/held-hall', await fixture('small.jpg'));
+    expect(pending.status).toBe('pending');
+
+    // Unsigned: never the held public ID.
+    const form = new FormData();
+    form.set('upload_preset', 'browser_uploads');
+    form.set('public_id', 'ai/held-hall');
+    form.set('file', new Blob([await fixture('gray.jpg')]), 'gray.jpg');
+    const anon = await (await postForm(uploadApi, form)).json<{ public_id: string; width: number }>();
+    expect(anon.public_id).not.toBe('ai/held-hall');
+    // overwrite=false: told that the (pending or finished) asset exists, nothing stored.
+    const kept = await upload('ai/held-hall', await fixture('medium.jpg'), { overwrite: 'false' });
+    expect(kept.existing).toBe(true);
+
+    // A later signed upload wins: it supersedes the job (or, if the job was done first, replaces its result).
+    const newer = await upload('ai/held-hall', await fixture('medium.jpg'));
+    expect(newer).toMatchObject({ width: 640, height: 427 });
+    const ended = await untilEnded(pending.job);
+    if (ended.state === 'failed') {
+      expect(ended.errorStatus).toBe(409);
+      expect(ended.error).toMatch(/superseded/);
+    }
+    // Give a job that was not stopped every chance to write, then check nothing newer was lost.
+    await new Promise((r) => setTimeout(r, 500));
+    const original = await env.IMAGES.head(`original/${CLOUD}/upload/ai/held-hall`);
+    expect(original!.etag).toBe(newer.etag);
+    expect(dims((await image(`${base}/ai/held-hall.jpg`)).header)).toBe('640x427');
+    expect(dims((await image(`${base}/${anon.public_id}.jpg`)).header)).toBe(dims(readHeader(await fixture('gray.jpg'))));
+    expect(await env.IMAGES.head(`incoming/${CLOUD}/upload/ai/held-hall`)).toBeNull();
+  });
+
+  it('over an existing asset: the old original is served until the result replaces it', async () => {
+    await upload('ai/replaced-hall', await fixture('small.jpg'));
+    await image(`${base}/c_scale,w_40/ai/replaced-hall.jpg`);
+    const pending = await incomingUpload('ai/replaced-hall', await fixture('small.jpg'));
+    // Not deleted while the job runs.
+    expect(dims((await image(`${base}/ai/replaced-hall.jpg`)).header)).toMatch(/^(200x303|800x1212)$/);
+    expect(await untilEnded(pending.job)).toMatchObject({ state: 'done' });
+    expect(dims((await image(`${base}/ai/replaced-hall.jpg`)).header)).toBe('800x1212');
+    expect(dims((await image(`${base}/c_scale,w_40/ai/replaced-hall.jpg`)).header)).toBe('40x61');
+  });
+
+  it('a newer incoming upload supersedes the pending one: only the newer result is stored', async () => {
+    const older = await incomingUpload('ai/twice-hall', await fixture('small.jpg'));
+    const newer = await incomingUpload('ai/twice-hall', await fixture('gray.jpg'));
+    expect(newer.job).not.toBe(older.job);
+    const first = await untilEnded(older.job);
+    const second = await untilEnded(newer.job);
+    expect(second.state).toBe('done');
+    if (first.state === 'failed') expect(first.errorStatus).toBe(409);
+    const gray = readHeader(await fixture('gray.jpg'));
+    expect(dims((await image(`${base}/ai/twice-hall.jpg`)).header)).toBe(`${gray.width * 4}x${gray.height * 4}`);
+  });
+});
+
+describe('a job that keeps failing', () => {
+  it(`ends failed after ${AI_MAX_ATTEMPTS} attempts with backoff, and its status and delivery say why`, async () => {
+    // An incoming job whose model does not exist: every slice throws a TypeError (not bad input).
+    const id = [...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, '0')).join('');
+    const source = `incoming/${CLOUD}/upload/ai/failing`;
+    const held = await env.IMAGES.put(source, await fixture('small.jpg'), { customMetadata: { job: id, effect: 'upscale', version: '1', width: '800', height: '1212' } });
+    const spec: AiJobSpec = {
+      id, cloud: CLOUD, type: 'upload', publicId: 'ai/failing', originalEtag: held.etag, pre: '', effect: 'no_such_model' as AiJobSpec['effect'],
+      output: `jobs/${id}/result.jpg`, quality: 95, source, outputMeta: { version: '1', format: 'jpg', width: '800', height: '1212', alpha: '0' },
+      commit: { key: `original/${CLOUD}/upload/ai/failing`, replaceEtag: null },
+    };
+    const stub = env.AI_JOBS.get(env.AI_JOBS.idFromName(id));
+    await stub.start(spec);
+    let status = (await stub.status())!;
+    const delays: number[] = [];
+    for (let i = 0; i < 4 * AI_MAX_ATTEMPTS && status.state !== 'failed'; i++) {
+      await runDurableObjectAlarm(stub);
+      status = (await stub.status())!;
+      if (status.state !== 'failed') {
+        const alarm = await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm());
+        if (alarm !== null) delays.push(alarm - Date.now());
+        expect(status.error).toMatch(/retrying \(attempt \d of 5\) after: .*scale/);
+        // While it retries, the asset is pending.
+        const res = await get(`${base}/ai/failing.jpg`);
+        expect(res.status).toBe(420);
+        await res.arrayBuffer();
+      }
+    }
+    expect(status).toMatchObject({ state: 'failed', errorStatus: 500, attempts: AI_MAX_ATTEMPTS });
+    expect(status.error).toMatch(new RegExp(`failed ${AI_MAX_ATTEMPTS} times in a row, giving up: .*scale`));
+    // Backoff: each wait longer than the one before (1, 2, 4, 8 s).
+    expect(delays.length).toBeGreaterThanOrEqual(2);
+    for (let i = 1; i < delays.length; i++) expect(delays[i]).toBeGreaterThan(delays[i - 1]);
+    // No alarm left: it does not retry any more.
+    expect(await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm())).toBeNull();
+
+    const res = await get(`/v1_1/${CLOUD}/jobs/${id}`);
+    expect(res.status).toBe(500);
+    expect(res.headers.get('X-Cld-Error')).toMatch(/giving up/);
+    expect(await res.json()).toMatchObject({ state: 'failed', errorStatus: 500 });
+    const delivery = await get(`${base}/ai/failing.jpg`);
+    expect(delivery.status).toBe(500);
+    expect(delivery.headers.get('X-Cld-Error')).toMatch(/incoming transformation e_no_such_model failed: .*giving up/);
+  });
+
+  it('bad input fails at once with a 400', async () => {
+    const id = [...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, '0')).join('');
+    const source = `incoming/${CLOUD}/upload/ai/bad-input`;
+    const bytes = await fixture('small.jpg');
+    const held = await env.IMAGES.put(source, bytes.slice(0, 400), { customMetadata: { job: id, effect: 'upscale', version: '1' } });
+    const stub = env.AI_JOBS.get(env.AI_JOBS.idFromName(id));
+    await stub.start({
+      id, cloud: CLOUD, type: 'upload', publicId: 'ai/bad-input', originalEtag: held.etag, pre: '', effect: 'upscale',
+      output: `jobs/${id}/result.jpg`, quality: 95, source, outputMeta: {}, commit: { key: `original/${CLOUD}/upload/ai/bad-input`, replaceEtag: null },
+    });
+    let status = (await stub.status())!;
+    for (let i = 0; i < 10 && status.state !== 'failed'; i++) {
+      await runDurableObjectAlarm(stub);
+      status = (await stub.status())!;
+    }
+    expect(status).toMatchObject({ state: 'failed', errorStatus: 400 });
+    expect(status.attempts).toBeUndefined();
+    expect((await get(`/v1_1/${CLOUD}/jobs/${id}`)).status).toBe(400);
   });
 });
 
