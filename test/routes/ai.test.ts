@@ -278,7 +278,9 @@ const incomingUpload = async (publicId: string, file: Uint8Array) => {
 
 describe('an incoming AI transformation holds its public ID', () => {
   it('an unsigned upload and a later signed upload while it is pending: neither is overwritten by the job', async () => {
-    const pending = await incomingUpload('ai/held-hall', await fixture('small.jpg'));
+    // The job runs in this same isolate, so whether it ends before the uploads below is up to the
+    // scheduler: each assertion holds in either order (the next test fixes the order).
+    const pending = await incomingUpload('ai/held-hall', await fixture('medium.jpg'));
     expect(pending.status).toBe('pending');
 
     // Unsigned: never the held public ID.
@@ -287,26 +289,89 @@ describe('an incoming AI transformation holds its public ID', () => {
     form.set('public_id', 'ai/held-hall');
     form.set('file', new Blob([await fixture('gray.jpg')]), 'gray.jpg');
     const anon = await (await postForm(uploadApi, form)).json<{ public_id: string; width: number }>();
-    expect(anon.public_id).not.toBe('ai/held-hall');
-    // overwrite=false: told that the (pending or finished) asset exists, nothing stored.
-    const kept = await upload('ai/held-hall', await fixture('medium.jpg'), { overwrite: 'false' });
+    expect(anon.public_id).toMatch(/^unsigned\/ai\/held-hall_[a-z0-9]{6}$/);
+    // overwrite=false: told that the asset exists (pending, or the job's result), nothing stored.
+    const kept = await upload('ai/held-hall', await fixture('small.jpg'), { overwrite: 'false' });
     expect(kept.existing).toBe(true);
+    if (kept.status === 'pending') expect(kept.job).toBe(pending.job);
+    else expect(kept).toMatchObject({ width: 2560, height: 1708 });
 
-    // A later signed upload wins: it supersedes the job (or, if the job was done first, replaces its result).
-    const newer = await upload('ai/held-hall', await fixture('medium.jpg'));
-    expect(newer).toMatchObject({ width: 640, height: 427 });
+    // A later signed upload wins: it supersedes the job (whose result is then never written), or
+    // replaces the result if the job was done first.
+    const newer = await upload('ai/held-hall', await fixture('small.jpg'));
+    expect(newer).toMatchObject({ width: 200, height: 303 });
     const ended = await untilEnded(pending.job);
+    console.log(`held-hall: the job ${ended.state === 'failed' ? 'was superseded' : 'was done before the signed upload'}`);
     if (ended.state === 'failed') {
       expect(ended.errorStatus).toBe(409);
-      expect(ended.error).toMatch(/superseded/);
+      expect(ended.error).toMatch(/superseded by a newer upload/);
     }
-    // Give a job that was not stopped every chance to write, then check nothing newer was lost.
-    await new Promise((r) => setTimeout(r, 500));
-    const original = await env.IMAGES.head(`original/${CLOUD}/upload/ai/held-hall`);
-    expect(original!.etag).toBe(newer.etag);
-    expect(dims((await image(`${base}/ai/held-hall.jpg`)).header)).toBe('640x427');
-    expect(dims((await image(`${base}/${anon.public_id}.jpg`)).header)).toBe(dims(readHeader(await fixture('gray.jpg'))));
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await env.IMAGES.head(`original/${CLOUD}/upload/ai/held-hall`))!.etag).toBe(newer.etag);
+    expect(dims((await image(`${base}/ai/held-hall.jpg`)).header)).toBe('200x303');
+    expect(dims((await image(`${base}/${anon.public_id}.jpg`)).header)).toBe('160x120');
     expect(await env.IMAGES.head(`incoming/${CLOUD}/upload/ai/held-hall`)).toBeNull();
+  });
+
+  it('a job whose public ID got a newer original meanwhile does not write its result', async () => {
+    // The jobs are made by hand so that the newer original is there before they can finish.
+    const cases: [string, (v1: string | null) => string | null][] = [
+      ['ai/raced-new', () => null], // started for a new ID: create only
+      ['ai/raced-old', (v1) => v1], // started to replace v1
+    ];
+    for (const [publicId, replace] of cases) {
+      const key = `original/${CLOUD}/upload/${publicId}`;
+      const v1 = publicId === 'ai/raced-old' ? (await upload(publicId, await fixture('gray.jpg'))).etag as string : null;
+      const id = [...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, '0')).join('');
+      const source = `incoming/${CLOUD}/upload/${publicId}`;
+      const held = await env.IMAGES.put(source, await fixture('small.jpg'), { customMetadata: { job: id, effect: 'upscale', version: '1', width: '800', height: '1212' } });
+      const newer = await upload(publicId, await fixture('medium.jpg'));
+      const stub = env.AI_JOBS.get(env.AI_JOBS.idFromName(id));
+      await stub.start({
+        id, cloud: CLOUD, type: 'upload', publicId, originalEtag: held.etag, pre: '', effect: 'upscale',
+        output: `jobs/${id}/result.jpg`, quality: 95, source, outputMeta: { version: '1', format: 'jpg', width: '800', height: '1212', alpha: '0' },
+        commit: { key, replaceEtag: replace(v1) },
+      });
+      const ended = await untilEnded(`/v1_1/${CLOUD}/jobs/${id}`);
+      expect(ended, publicId).toMatchObject({ state: 'failed', errorStatus: 409, rowsDone: ended.rowsTotal });
+      expect(ended.error).toMatch(/uploaded again while the job ran/);
+      expect((await env.IMAGES.head(key))!.etag, publicId).toBe(newer.etag);
+      expect(await env.IMAGES.head(`jobs/${id}/result.jpg`)).toBeNull();
+      expect(await env.IMAGES.head(source)).toBeNull();
+    }
+  });
+
+  it('while held: unsigned uploads go elsewhere, overwrite=false is told it is pending, a signed overwrite supersedes the job', async () => {
+    // A job that cannot progress (waiting to retry: its model does not exist) holds ai/stuck for seconds.
+    const id = [...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, '0')).join('');
+    const source = `incoming/${CLOUD}/upload/ai/stuck`;
+    const held = await env.IMAGES.put(source, await fixture('small.jpg'), { customMetadata: { job: id, effect: 'upscale', version: '1', width: '800', height: '1212' } });
+    const stub = env.AI_JOBS.get(env.AI_JOBS.idFromName(id));
+    await stub.start({
+      id, cloud: CLOUD, type: 'upload', publicId: 'ai/stuck', originalEtag: held.etag, pre: '', effect: 'no_such_model' as AiJobSpec['effect'],
+      output: `jobs/${id}/result.jpg`, quality: 95, source, outputMeta: { version: '1', format: 'jpg', width: '800', height: '1212', alpha: '0' },
+      commit: { key: `original/${CLOUD}/upload/ai/stuck`, replaceEtag: null },
+    });
+    await runDurableObjectAlarm(stub);
+    expect((await stub.status())!.state).not.toBe('failed');
+
+    const form = new FormData();
+    form.set('upload_preset', 'browser_uploads');
+    form.set('public_id', 'ai/stuck');
+    form.set('file', new Blob([await fixture('gray.jpg')]), 'gray.jpg');
+    const anon = await (await postForm(uploadApi, form)).json<{ public_id: string }>();
+    expect(anon.public_id).not.toBe('ai/stuck');
+    const kept = await upload('ai/stuck', await fixture('gray.jpg'), { overwrite: 'false' });
+    expect(kept).toMatchObject({ existing: true, status: 'pending', job: `/v1_1/${CLOUD}/jobs/${id}`, width: 800, height: 1212 });
+    expect(await env.IMAGES.head(`original/${CLOUD}/upload/ai/stuck`)).toBeNull();
+    expect((await get(`${base}/ai/stuck.jpg`)).status).toBe(420);
+
+    const newer = await upload('ai/stuck', await fixture('medium.jpg'));
+    expect(newer).toMatchObject({ width: 640 });
+    expect(await stub.status()).toMatchObject({ state: 'failed', errorStatus: 409, error: 'superseded by a newer upload of ai/stuck' });
+    expect(await env.IMAGES.head(source)).toBeNull();
+    expect(await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm())).toBeNull();
+    expect(dims((await image(`${base}/ai/stuck.jpg`)).header)).toBe('640x427');
   });
 
   it('over an existing asset: the old original is served until the result replaces it', async () => {
@@ -321,13 +386,14 @@ describe('an incoming AI transformation holds its public ID', () => {
   });
 
   it('a newer incoming upload supersedes the pending one: only the newer result is stored', async () => {
-    const older = await incomingUpload('ai/twice-hall', await fixture('small.jpg'));
+    const older = await incomingUpload('ai/twice-hall', await fixture('medium.jpg'));
     const newer = await incomingUpload('ai/twice-hall', await fixture('gray.jpg'));
     expect(newer.job).not.toBe(older.job);
     const first = await untilEnded(older.job);
     const second = await untilEnded(newer.job);
     expect(second.state).toBe('done');
-    if (first.state === 'failed') expect(first.errorStatus).toBe(409);
+    // Superseded, unless it was done before the newer upload came (whose result then replaced it).
+    if (first.state === 'failed') expect(first).toMatchObject({ errorStatus: 409 });
     const gray = readHeader(await fixture('gray.jpg'));
     expect(dims((await image(`${base}/ai/twice-hall.jpg`)).header)).toBe(`${gray.width * 4}x${gray.height * 4}`);
   });
