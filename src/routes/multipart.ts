@@ -5,7 +5,12 @@
  * sink as its bytes arrive: the caller decides per part (for the file part: after authenticating
  * with the fields sent before it) and every sink has its own cap, the body as a whole another one,
  * counted on the bytes pulled (chunked bodies have no Content-Length). A cap that is passed is a
- * 413 at once; the rest of the body is never read (the stream is cancelled).
+ * 413 at once, and nothing more is buffered. The answer is decided without reading further, but a
+ * body that is not read to its end breaks the client's HTTP/1.1 keep-alive connection (the SDKs
+ * keep them; local workerd behind wrangler then answers 503 to the next request), and draining it
+ * after the response does not help: so before answering, up to DRAIN_BYTES more (for DRAIN_MS at
+ * most) are pulled and dropped, then the stream is cancelled. A small refused upload thus keeps
+ * its connection; a large one is cut off.
  */
 import { CldError } from '../url/errors';
 
@@ -29,6 +34,10 @@ export interface FormLimits {
   maxParts: number;
 }
 
+/** What is read and dropped of a refused body's rest (and of an epilogue), and for how long. */
+export const DRAIN_BYTES = 8 * 1024 * 1024;
+export const DRAIN_MS = 1000;
+
 /** A part's headers, a field name, or the preamble: never legitimately large. */
 const MAX_HEADER_BYTES = 16 * 1024;
 const encoder = new TextEncoder();
@@ -51,9 +60,13 @@ export async function parseForm(request: Request, limits: FormLimits, onPart: (i
     } else {
       await parseUrlencoded(source, limits, onPart);
     }
-  } finally {
-    await source.close();
+  } catch (e) {
+    await source.drain();
+    throw e;
   }
+  // To the end of the stream (an epilogue, the chunked terminator): cancelling a body that was
+  // read to its last delimiter still breaks the client's keep-alive connection.
+  await source.drain();
 }
 
 /** The body's chunks, counted against the body cap as they are pulled. */
@@ -84,6 +97,31 @@ class ByteSource {
     if (this.done || !this.reader) return;
     this.done = true;
     await this.reader.cancel().catch(() => undefined);
+  }
+
+  /** Reads and drops up to DRAIN_BYTES more (for DRAIN_MS at most), then stops. */
+  async drain(): Promise<void> {
+    if (this.done || !this.reader) return;
+    const deadline = Date.now() + DRAIN_MS;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), DRAIN_MS)));
+    try {
+      for (let n = 0; n < DRAIN_BYTES && Date.now() < deadline; ) {
+        const read = await Promise.race([this.reader.read(), late]);
+        if (!read) break;
+        if (read.done) {
+          this.done = true;
+          return;
+        }
+        n += read.value.byteLength;
+        this.pulled += read.value.byteLength;
+      }
+    } catch {
+      /* the client went away */
+    } finally {
+      clearTimeout(timer);
+    }
+    await this.close();
   }
 }
 

@@ -9,6 +9,7 @@
  * MAX_UPLOAD_BYTES, and the request is decided once the body is read: a request without valid
  * credentials never makes the isolate hold more than the cap. Either way the parameters are
  * checked again with every field once the body is read (fields after the file must be signed too).
+ * A refused body's rest is read and dropped up to DRAIN_BYTES (multipart.ts: why) and cut off after.
  *
  * Writes are conditional (create-if-absent, or replace-this-ETag), so two uploads that saw the
  * same state cannot both be told they stored their file: the loser looks again (overwrite=false:

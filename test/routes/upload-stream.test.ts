@@ -1,9 +1,11 @@
 // Upload bodies are parsed as they stream: credentials sent before the file are checked before it
-// is read, the file and the body are capped while they arrive, and a refused body is not read on.
+// is read, the file and the body are capped while they arrive, and of a refused body at most
+// DRAIN_BYTES more are read and dropped (so that a small one keeps its keep-alive connection).
 import { env } from 'cloudflare:workers';
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import worker from '../../src/index';
+import { DRAIN_BYTES, DRAIN_MS } from '../../src/routes/multipart';
 import { MAX_UPLOAD_BYTES } from '../../src/routes/upload';
 import { apiSignature } from '../../src/url/signature';
 import { CLOUD, fixture, image, SECRET } from './worker';
@@ -23,7 +25,7 @@ const closing = `\r\n--${BOUNDARY}--\r\n`;
  * A chunked body (no Content-Length) that makes its bytes only when the Worker pulls them:
  * `before` and `after` around a file part of `fileBytes` bytes (`file` repeated, else 0xAB).
  */
-function pulledBody(before: string, fileBytes: number, after: string, file?: Uint8Array, chunkBytes = 64 * 1024) {
+function pulledBody(before: string, fileBytes: number, after: string, file?: Uint8Array, chunkBytes = 64 * 1024, stallAfterBefore = false) {
   const source = file ?? new Uint8Array(chunkBytes).fill(0xab);
   const pieces = function* () {
     yield enc.encode(before);
@@ -39,6 +41,7 @@ function pulledBody(before: string, fileBytes: number, after: string, file?: Uin
   const stream = new ReadableStream<Uint8Array>(
     {
       pull(controller) {
+        if (stallAfterBefore && counter.pulled > 0) return new Promise<void>(() => {}); // the client stops sending
         const next = it.next();
         if (next.done) return controller.close();
         counter.pulled += next.value.byteLength;
@@ -77,8 +80,9 @@ describe('streamed upload bodies', () => {
     expect(res.status).toBe(413);
     expect(await errorOf(res)).toMatch(/File size too large/);
     console.log(`200 MB unauthenticated body: ${res.status} after ${Date.now() - t0} ms, ${(withHead.counter.pulled / MiB).toFixed(1)} MiB pulled`);
-    // The file part is buffered at most up to the cap (credentials may follow it), never further.
-    expect(withHead.counter.pulled).toBeLessThan(MAX_UPLOAD_BYTES + 2 * MiB);
+    // The file part is buffered at most up to the cap (credentials may follow it), never further;
+    // then at most DRAIN_BYTES are read and dropped.
+    expect(withHead.counter.pulled).toBeLessThan(MAX_UPLOAD_BYTES + DRAIN_BYTES + MiB);
     expect(withHead.counter.pulled).toBeLessThan(withHead.counter.total / 4);
   });
 
@@ -87,28 +91,37 @@ describe('streamed upload bodies', () => {
     const res = await post(stream);
     expect(res.status).toBe(401);
     expect(await errorOf(res)).toMatch(/Invalid Signature/);
-    expect(counter.pulled).toBeLessThan(MiB);
+    expect(counter.pulled).toBeLessThan(DRAIN_BYTES + MiB);
+  });
+
+  it('a wrong signature sent before the file is decided with no file byte: a client that stalls there still gets its 401', async () => {
+    const { stream, counter } = pulledBody((await signedFields({ public_id: 'stream/stalled' }, 'wrong-secret')) + fileHead(), 200 * MiB, closing, undefined, 64 * 1024, true);
+    const t0 = Date.now();
+    const res = await post(stream);
+    expect(res.status).toBe(401);
+    expect(Date.now() - t0).toBeLessThan(DRAIN_MS + 2000);
+    expect(counter.pulled).toBeLessThan(4096); // the fields and the file part's headers only
   });
 
   it('fields without credentials before the file: buffered to the cap at most, then refused', async () => {
     const { stream, counter } = pulledBody(field('public_id', 'stream/anon') + fileHead(), 200 * MiB, closing);
     const res = await post(stream);
     expect(res.status).toBe(413);
-    expect(counter.pulled).toBeLessThan(MAX_UPLOAD_BYTES + 2 * MiB);
+    expect(counter.pulled).toBeLessThan(MAX_UPLOAD_BYTES + DRAIN_BYTES + MiB);
   });
 
   it('the unsigned preset, then a file over the cap: 413 as soon as the cap is passed', async () => {
     const { stream, counter } = pulledBody(field('upload_preset', 'browser_uploads') + fileHead(), MAX_UPLOAD_BYTES + 10 * MiB, closing);
     const res = await post(stream);
     expect(res.status).toBe(413);
-    expect(counter.pulled).toBeLessThan(MAX_UPLOAD_BYTES + 2 * MiB);
+    expect(counter.pulled).toBeLessThan(MAX_UPLOAD_BYTES + DRAIN_BYTES + MiB);
   });
 
   it('a Content-Length over the body cap is a 413 before anything is read', async () => {
     const { stream, counter } = pulledBody((await signedFields({ public_id: 'stream/cl' })) + fileHead(), 100 * MiB, closing);
     const res = await post(stream, { 'Content-Length': String(100 * MiB) });
     expect(res.status).toBe(413);
-    expect(counter.pulled).toBeLessThan(MiB);
+    expect(counter.pulled).toBeLessThan(DRAIN_BYTES + MiB);
   });
 
   it('a signed chunked upload in 7-byte pieces (boundaries split across chunks) is stored byte for byte', async () => {
