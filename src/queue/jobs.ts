@@ -189,10 +189,15 @@ export class AiJobs extends DurableObject<Env> {
       if (isFinal(row.state)) return row.state as 'done' | 'failed';
       this.markFailed(409, reason);
       this.source = null;
-      await this.ctx.storage.deleteAlarm();
-      await this.abortUpload(row);
-      await this.releaseHold(JSON.parse(row.spec) as AiJobSpec);
-      await this.notify();
+      // Cleanup only: the job is already stopped. (An exception here would reset the object.)
+      try {
+        await this.ctx.storage.deleteAlarm();
+        await this.abortUpload(row);
+        await this.releaseHold(JSON.parse(row.spec) as AiJobSpec);
+        await this.notify();
+      } catch (err) {
+        console.warn(`AI job ${(JSON.parse(row.spec) as AiJobSpec).id}: cleanup after supersede failed:`, err);
+      }
       return 'superseded';
     });
   }
@@ -255,7 +260,20 @@ export class AiJobs extends DurableObject<Env> {
    * if that is still what the job may replace. Returns whether the job is done.
    */
   private async finish(spec: AiJobSpec, parts: R2UploadedPart[]): Promise<boolean> {
-    return this.ctx.blockConcurrencyWhile(async () => {
+    // An exception thrown inside blockConcurrencyWhile resets the object: it is carried out instead.
+    const outcome = await this.ctx.blockConcurrencyWhile(async () => {
+      try {
+        return { done: await this.commit(spec, parts) };
+      } catch (error) {
+        return { error };
+      }
+    });
+    if ('error' in outcome) throw outcome.error;
+    return outcome.done;
+  }
+
+  private async commit(spec: AiJobSpec, parts: R2UploadedPart[]): Promise<boolean> {
+    {
       if (this.final()) return false;
       const bucket = this.env.IMAGES;
       if (spec.commit) {
@@ -281,13 +299,22 @@ export class AiJobs extends DurableObject<Env> {
       }
       this.sql.exec("UPDATE job SET state = 'done', parts = ?, pending_bytes = 0, finished_at = ? WHERE id = 1", JSON.stringify(parts), Date.now());
       return true;
-    });
+    }
   }
 
   /** Runs tile rows until the slice is used up. Returns whether work remains. */
   private async slice(row: JobRow): Promise<boolean> {
     const began = Date.now();
     const spec = JSON.parse(row.spec) as AiJobSpec;
+    if (row.rows_total && row.rows_done >= row.rows_total && (await this.env.IMAGES.head(spec.output))) {
+      // The last invocation died after the result was stored, before it was recorded: only the last step is left.
+      const scale = AI_MODELS[spec.effect].scale;
+      if (await this.finish(spec, JSON.parse(row.parts) as R2UploadedPart[]))
+        await countUsage(this.env, spec.cloud, { [`special_e_${spec.effect}`]: specialCost(spec.effect, (row.width! / scale) * (row.height! / scale)) });
+      this.source = null;
+      await this.notify();
+      return false;
+    }
     const source = (this.source ??= await this.render(spec));
     const model = AI_MODELS[spec.effect];
     const width = source.width * model.scale;
@@ -341,6 +368,8 @@ export class AiJobs extends DurableObject<Env> {
       }
       if (++done >= rowsLimit || Date.now() - began > SLICE_MS) return true;
     }
+    // No row left yet not done (the last step failed after the rows): an internal failure, so it is retried a bounded number of times.
+    if (!done) throw new Error('no tile rows left but the result was not stored');
     return true;
   }
 
