@@ -130,7 +130,7 @@ async function readUpload(request: Request, env: Env): Promise<{ params: ApiPara
   let file: BytesSink | undefined;
   let originalFilename: string | undefined;
   const sizeHint = Number(request.headers.get('Content-Length')) || undefined;
-  const tooLarge = (size: number) => new CldError(413, `File size too large: more than ${size - 1} bytes, maximum is ${MAX_UPLOAD_BYTES}`);
+  const tooLarge = (size: number) => new CldError(413, `File size too large: at least ${size} bytes, maximum is ${MAX_UPLOAD_BYTES}`);
   await parseForm(request, { maxBodyBytes: MAX_BODY_BYTES, maxParts: MAX_FIELDS }, async (part): Promise<Sink> => {
     if (part.name === 'file') {
       if (file) throw new CldError(400, 'Only one file per upload');
