@@ -273,33 +273,35 @@ export class AiJobs extends DurableObject<Env> {
   }
 
   private async commit(spec: AiJobSpec, parts: R2UploadedPart[]): Promise<boolean> {
-    {
-      if (this.final()) return false;
-      const bucket = this.env.IMAGES;
-      if (spec.commit) {
-        const result = await bucket.get(spec.output);
-        if (!result) throw new Error(`the finished result ${spec.output} is missing`);
-        // Read whole (at most a 4x upscale of a 4.2 MP input, a few MB of JPEG): streaming one R2
-        // object into another inside blockConcurrencyWhile stalls in local R2.
-        const written = await bucket.put(spec.commit.key, await result.arrayBuffer(), {
-          httpMetadata: { contentType: 'image/jpeg' },
-          customMetadata: spec.outputMeta,
-          onlyIf: onlyIf(spec.commit.replaceEtag),
-        });
-        await bucket.delete(spec.output);
-        if (!written) {
-          this.markFailed(409, `superseded: ${spec.publicId} was uploaded again while the job ran, so its result was not stored`);
-          await this.releaseHold(spec);
-          return false;
-        }
-        if (spec.commit.replaceEtag) await deleteDerived(bucket, spec.cloud, spec.type, spec.publicId);
-        await this.releaseHold(spec);
-      } else if (spec.source) {
-        await bucket.delete(spec.source); // a job from before spec.commit: it wrote the original itself
-      }
+    if (this.final()) return false;
+    const bucket = this.env.IMAGES;
+    const markDone = () =>
       this.sql.exec("UPDATE job SET state = 'done', parts = ?, pending_bytes = 0, finished_at = ? WHERE id = 1", JSON.stringify(parts), Date.now());
+    if (!spec.commit) {
+      if (spec.source) await bucket.delete(spec.source); // a job from before spec.commit: it wrote the original itself
+      markDone();
       return true;
     }
+    const result = await bucket.get(spec.output);
+    if (!result) throw new Error(`the finished result ${spec.output} is missing`);
+    // Read whole (at most a 4x upscale of a 4.2 MP input, a few MB of JPEG): streaming one R2
+    // object into another inside blockConcurrencyWhile stalls in local R2.
+    const written = await bucket.put(spec.commit.key, await result.arrayBuffer(), {
+      httpMetadata: { contentType: 'image/jpeg' },
+      customMetadata: spec.outputMeta,
+      onlyIf: onlyIf(spec.commit.replaceEtag),
+    });
+    if (written) markDone();
+    else this.markFailed(409, `superseded: ${spec.publicId} was uploaded again while the job ran, so its result was not stored`);
+    // Cleanup: the outcome is recorded, a failure here must not turn it into a retry.
+    try {
+      await bucket.delete(spec.output);
+      if (written && spec.commit.replaceEtag) await deleteDerived(bucket, spec.cloud, spec.type, spec.publicId);
+      await this.releaseHold(spec);
+    } catch (err) {
+      console.warn(`AI job ${spec.id}: cleanup after the last step failed:`, err);
+    }
+    return !!written;
   }
 
   /** Runs tile rows until the slice is used up. Returns whether work remains. */
