@@ -350,9 +350,36 @@ export class BytesSink implements Sink {
 
   end(): void {}
 
+  /** The bytes in one array: joining a chunked body's pieces holds them twice for a moment. */
   bytes(): Uint8Array {
     if (this.buffer) return this.buffer.subarray(0, this.size);
-    return this.chunks.length === 1 ? this.chunks[0] : concat(...this.chunks);
+    if (this.chunks.length > 1) this.chunks.splice(0, this.chunks.length, concat(...this.chunks));
+    return this.chunks[0] ?? new Uint8Array(0);
+  }
+
+  /** The first `n` bytes (fewer if there are not as many), without joining the rest. */
+  prefix(n: number): Uint8Array {
+    if (this.buffer) return this.buffer.subarray(0, Math.min(n, this.size));
+    const parts: Uint8Array[] = [];
+    let size = 0;
+    for (const c of this.chunks) {
+      if (size >= n) break;
+      parts.push(c.subarray(0, n - size));
+      size += parts[parts.length - 1].byteLength;
+    }
+    return parts.length === 1 ? parts[0] : concat(...parts);
+  }
+
+  /** The bytes as a stream of known length (for R2), a new one each call, without joining them. */
+  stream(): ReadableStream<Uint8Array> {
+    const parts = this.buffer ? [this.buffer.subarray(0, this.size)] : this.chunks;
+    const { readable, writable } = new FixedLengthStream(this.size);
+    const writer = writable.getWriter();
+    void (async () => {
+      for (const part of parts) await writer.write(part);
+      await writer.close();
+    })().catch(() => undefined);
+    return readable;
   }
 }
 

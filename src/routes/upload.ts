@@ -43,12 +43,14 @@ const WRITE_ATTEMPTS = 4;
 export async function upload(request: Request, env: Env, cloud: string, ctx: Pick<ExecutionContext, 'waitUntil'>): Promise<Response> {
   if (cloud !== env.CLOUD_NAME) throw new CldError(404, `Unknown cloud_name ${cloud}`);
   const { params, unsigned, file: sent, originalFilename } = await readUpload(request, env);
-  let file = sent;
-  if (!file || file.byteLength === 0) throw new CldError(400, 'Missing required parameter - file');
+  if (!sent || sent.size === 0) throw new CldError(400, 'Missing required parameter - file');
+  // A plain upload is stored from the pieces it arrived in; transformations need it in one array.
+  let joined: Uint8Array | undefined;
+  const whole = () => (joined ??= sent.bytes());
 
   let header: ImageHeader;
   try {
-    header = readHeader(file);
+    header = uploadHeader(sent);
   } catch (e) {
     if (e instanceof ImageError) throw new CldError(400, e.message);
     throw e;
@@ -81,14 +83,19 @@ export async function upload(request: Request, env: Env, cloud: string, ctx: Pic
     // The job makes the original: until then a new asset is pending (deliveries answer 420) and
     // an existing one keeps its current original, which the job replaces only if it is unchanged.
     const version = nextVersion(existing);
-    const pending = await startIncoming(env, { cloud, type, publicId, version }, file, header, incoming.ai, overwrite);
+    const pending = await startIncoming(env, { cloud, type, publicId, version }, whole(), readHeader(whole()), incoming.ai, overwrite);
     ctx.waitUntil(countUsage(env, cloud, { uploads: 1, transformations: 1 }));
     const described = await describe(request, env, cloud, type, publicId, version, {
       format: 'jpg', width: pending.width, height: pending.height, bytes: 0, etag: '',
     }, baseName);
     return Response.json({ ...described, status: 'pending', job: pending.job });
   }
-  if (incoming?.plain) ({ file, header } = await applyIncoming(file, header, incoming.plain, env.PREMIUM_DOWNSCALING === 'true'));
+  let file: Uint8Array | BytesSink = sent;
+  if (incoming?.plain) {
+    const applied = await applyIncoming(whole(), readHeader(whole()), incoming.plain, env.PREMIUM_DOWNSCALING === 'true');
+    ({ file, header } = applied);
+  }
+  const size = file instanceof BytesSink ? file.size : file.byteLength;
 
   let saved: R2Object | null = null;
   let version = 0;
@@ -110,7 +117,7 @@ export async function upload(request: Request, env: Env, cloud: string, ctx: Pic
     }
     const expected: Expected = existing ? existing.etag : null;
     version = nextVersion(existing);
-    saved = await putOriginal(env.IMAGES, cloud, type, publicId, file, {
+    saved = await putOriginal(env.IMAGES, cloud, type, publicId, file instanceof BytesSink ? file.stream() : file, {
       version, format: header.format, width: header.width, height: header.height, alpha: header.hasAlpha ? '1' : '0',
     }, contentType(header.format), expected);
     if (saved && existing) await deleteDerived(env.IMAGES, cloud, type, publicId);
@@ -118,14 +125,14 @@ export async function upload(request: Request, env: Env, cloud: string, ctx: Pic
   ctx.waitUntil(countUsage(env, cloud, { uploads: 1, transformations: 1 }));
 
   const described = await describe(request, env, cloud, type, publicId, version, {
-    format: header.format, width: header.width, height: header.height, bytes: file.byteLength, etag: saved.etag,
+    format: header.format, width: header.width, height: header.height, bytes: size, etag: saved.etag,
   }, baseName);
   if (!eager.length) return Response.json(described);
   return Response.json({ ...described, eager: await runEager(request, env, ctx, { cloud, type, publicId, version }, eager, eagerAsync, notify) });
 }
 
 /** The body's fields and file, authenticated (see the header comment for the order). */
-async function readUpload(request: Request, env: Env): Promise<{ params: ApiParams; unsigned: boolean; file?: Uint8Array; originalFilename?: string }> {
+async function readUpload(request: Request, env: Env): Promise<{ params: ApiParams; unsigned: boolean; file?: BytesSink; originalFilename?: string }> {
   const params: ApiParams = {};
   let file: BytesSink | undefined;
   let originalFilename: string | undefined;
@@ -144,7 +151,23 @@ async function readUpload(request: Request, env: Env): Promise<{ params: ApiPara
     return new TextSink(part.name, MAX_FIELD_BYTES, (value) => (params[part.name] = value));
   });
   const unsigned = await authorize(params, env);
-  return { params, unsigned, file: file?.bytes(), originalFilename };
+  return { params, unsigned, file, originalFilename };
+}
+
+/** What a JPEG or PNG header needs lies at its start (a failure there is retried on every byte); other formats are read whole. */
+const HEADER_PREFIX_BYTES = 1024 * 1024;
+
+function uploadHeader(file: BytesSink): ImageHeader {
+  const start = file.prefix(HEADER_PREFIX_BYTES);
+  const jpegOrPng = (start[0] === 0xff && start[1] === 0xd8) || (start[0] === 0x89 && start[1] === 0x50 && start[2] === 0x4e && start[3] === 0x47);
+  if (jpegOrPng && start.byteLength < file.size) {
+    try {
+      return readHeader(start);
+    } catch {
+      /* the header reaches further: read it from all the bytes */
+    }
+  }
+  return readHeader(file.bytes());
 }
 
 const DISCARD: Sink = { write() {}, end() {} };

@@ -134,6 +134,22 @@ describe('streamed upload bodies', () => {
     expect(stored).toEqual(jpg);
   });
 
+  it('a 30 MB chunked upload is stored from the pieces it arrived in, byte for byte', async () => {
+    // A JPEG followed by 30 MB of padding after its end: its header is read from the first bytes.
+    const jpg = await fixture('small.jpg');
+    const padded = new Uint8Array(jpg.length + 30 * MiB);
+    padded.set(jpg);
+    for (let i = jpg.length; i < padded.length; i++) padded[i] = i & 0xff;
+    const { stream } = pulledBody((await signedFields({ public_id: 'stream/padded' })) + fileHead('padded.jpg'), padded.length, closing, padded);
+    const res = await post(stream);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ public_id: 'stream/padded', bytes: padded.length, width: 200, height: 303, format: 'jpg' });
+    const stored = new Uint8Array(await (await env.IMAGES.get(`original/${CLOUD}/upload/stream/padded`))!.arrayBuffer());
+    expect(stored.length).toBe(padded.length);
+    const sha = async (b: Uint8Array) => new Uint8Array(await crypto.subtle.digest('SHA-256', b));
+    expect(await sha(stored)).toEqual(await sha(padded));
+  });
+
   it('fields after the file: buffered (within the cap), then authenticated with every field', async () => {
     const jpg = await fixture('small.jpg');
     const body = async (secret: string) => {
