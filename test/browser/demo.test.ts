@@ -72,8 +72,11 @@ describe.each([1, 2])('demo page at deviceScaleFactor %i', (scale) => {
   it('an image dropped on the page is uploaded and appears in the gallery', async () => {
     const name = `dropped-at-${scale}x.jpg`;
     await dropFile(page, name, uploadBytes);
-    const id = `uploads/dropped-at-${scale}x`;
-    await page.waitForSelector(`#gallery button[data-public-id="${id}"]`, { timeout: 30_000 });
+    // Unsigned uploads are stored under UNSIGNED_UPLOAD_FOLDER with a unique suffix (unique_filename).
+    const prefix = `unsigned/uploads/dropped-at-${scale}x_`;
+    await page.waitForSelector(`#gallery button[data-public-id^="${prefix}"]`, { timeout: 30_000 });
+    const id = (await page.getAttribute(`#gallery button[data-public-id^="${prefix}"]`, 'data-public-id'))!;
+    expect(id).toMatch(/^unsigned\/uploads\/dropped-at-\dx_[a-z0-9]{6}$/);
     expect(await page.textContent('#upload-status')).toContain(`Uploaded: ${id} (${UPLOAD_SIZE}×${UPLOAD_SIZE})`);
     await page.waitForSelector(`#gallery button.chosen[data-public-id="${id}"] img`);
     await page.waitForFunction(`document.getElementById('chosen-title').textContent.startsWith(${JSON.stringify(id)})`);
@@ -101,7 +104,7 @@ describe.each([1, 2])('demo page at deviceScaleFactor %i', (scale) => {
     // The first time, the job was new: the URL answered 423 and the bar followed the job's status.
     if (scale === 1) expect(jobPolls).toBeGreaterThan(0);
     // Each picture shows its URL.
-    expect(await upscale.locator('code.url').textContent()).toMatch(/\/image\/upload\/s--[\w-]{8}--\/c_limit,h_160,w_160\/e_upscale\/v\d+\/uploads\/dropped-at-/);
+    expect(await upscale.locator('code.url').textContent()).toMatch(/\/image\/upload\/s--[\w-]{8}--\/c_limit,h_160,w_160\/e_upscale\/v\d+\/unsigned\/uploads\/dropped-at-/);
   }, 240_000);
 });
 
