@@ -80,7 +80,9 @@ export async function deliver(request: Request, env: Env, ctx: Pick<ExecutionCon
   // The original itself, untouched: no decode, no re-encode.
   if (canonical === '' && output.format === header.format) {
     const res = imageResponse(bytes, contentType(header.format), original.httpEtag);
-    ctx.waitUntil(cachePut(key, res.clone()));
+    // Edge-cached only under a version: an overwrite drops the derived copies (R2 and cache) by
+    // listing them in R2, and the untouched original has no derived copy there to be found by.
+    if (url.version !== undefined) ctx.waitUntil(cachePut(key, res.clone()));
     return finish(res, 'original');
   }
 

@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join } from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 const repo = join(import.meta.dirname, '../..');
 const CONTENT_TYPES: Record<string, string> = { jpg: 'image/jpeg', png: 'image/png', webp: 'image/webp', avif: 'image/avif', gif: 'image/gif' };
@@ -161,6 +161,18 @@ describe('npm start from a pristine copy', () => {
     dir = pristineCopy();
     port = await freePort();
   });
+  // A failed test must not leave its server behind for the next one.
+  afterEach(async () => {
+    for (const s of running.splice(0)) {
+      if (s.child.exitCode === null && s.child.signalCode === null) {
+        s.child.kill('SIGTERM');
+        await within(s.exited, 20_000, 'npm start after SIGTERM').catch(() => s.child.kill('SIGKILL'));
+      }
+    }
+    const deadline = Date.now() + 10_000;
+    while ((processesIn(dir).length || !(await portIsFree(port))) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    for (const line of processesIn(dir)) process.kill(Number(line.split(' ')[0]), 'SIGKILL');
+  });
   afterAll(() => {
     for (const s of running) if (s.child.exitCode === null) s.child.kill('SIGKILL');
     for (const line of processesIn(dir ?? '/nonexistent')) process.kill(Number(line.split(' ')[0]), 'SIGKILL');
@@ -184,9 +196,8 @@ describe('npm start from a pristine copy', () => {
     expect(page.headers.get('Content-Type')).toMatch(/^text\/html/);
     const gallery = (await (await fetch(`http://127.0.0.1:${port}/_dprox/demo/images`)).json()) as { images: { public_id: string }[] };
     expect(gallery.images.map((i) => i.public_id)).toEqual(expect.arrayContaining(samplePublicIds(dir)));
-    expect(started.output()).not.toContain('Your types might be out of date');
-
     await stop(started, dir, port);
+    expect(started.output()).not.toContain('Your types might be out of date');
   });
 
   it('a second start finds the seeded samples and starts cleanly; SIGKILL of the script still stops wrangler', async () => {

@@ -42,6 +42,20 @@ describe('edge cache and derived copies', () => {
     expect(after.headers.get('ETag')).not.toBe(before.headers.get('ETag'));
   });
 
+  it('the untouched original is edge-cached only under a version, so an overwrite is seen at once', async () => {
+    await upload('edge/plain', await fixture('small.jpg'));
+    const path = `/${CLOUD}/image/upload/edge/plain.jpg`;
+    const before = await fetchSettled(path);
+    expect(before.headers.get('X-Dprox-Cache')).toBe('original');
+    expect((await fetchSettled(path)).headers.get('X-Dprox-Cache')).toBe('original');
+    await upload('edge/plain', await fixture('medium.jpg'));
+    const after = await fetchSettled(path);
+    expect(after.headers.get('ETag')).not.toBe(before.headers.get('ETag'));
+    const versioned = `/${CLOUD}/image/upload/v7/edge/plain.jpg`;
+    await fetchSettled(versioned);
+    expect((await fetchSettled(versioned)).headers.get('X-Dprox-Cache')).toBe('hit-edge');
+  });
+
   it('public IDs that are not URL-safe do not share cache entries', async () => {
     await upload('edge/hash#one', await fixture('small.jpg'));
     await upload('edge/hash#two', await fixture('medium.jpg'));
