@@ -43,6 +43,7 @@ const { url: origin, dispose } = await startWorker({ secret: SECRET, vars: { DIA
 const deadline = Date.now() + SECONDS * 1000;
 const stats = new Map(); // kind -> { statuses, errors, ms[] }
 const bad = [];
+const slowest = [];
 
 function record(kind, status, error, ms, url, label, failure) {
   let s = stats.get(kind);
@@ -53,6 +54,8 @@ function record(kind, status, error, ms, url, label, failure) {
     s.errors.set(shape, (s.errors.get(shape) ?? 0) + 1);
   }
   s.ms.push(ms);
+  slowest.push({ ms, status, url, label });
+  if (slowest.length > 40) slowest.sort((a, b) => b.ms - a.ms).splice(10);
   if (failure) bad.push({ kind, label, url, failure });
 }
 
@@ -171,6 +174,8 @@ console.log(`${'all'.padEnd(30)}${String(allMs.length).padStart(8)}  ${[...allSt
 console.log(`\n${allErrors.size} distinct error messages (numbers and echoed values folded), most frequent first:`);
 for (const [msg, n] of [...allErrors].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`${String(n).padStart(7)}  ${msg}`);
 if (allErrors.size > 40) console.log(`      … ${allErrors.size - 40} more`);
+console.log('\nslowest requests:');
+for (const x of slowest.sort((a, b) => b.ms - a.ms).slice(0, 10)) console.log(`${x.ms.toFixed(0).padStart(7)} ms ${x.status}  ${x.label}  ${x.url.length > 200 ? x.url.slice(0, 200) + '…' : x.url}`);
 console.log(`\n${bad.length} failures (5xx, hangs, 4xx without X-Cld-Error, 200 that is no image)`);
 const byCause = new Map();
 for (const b of bad) {
