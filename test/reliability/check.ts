@@ -68,7 +68,7 @@ export async function call(path: string, init: RequestInit = {}): Promise<{ res:
   return { res: new Response(res.status === 304 || res.status === 204 ? null : body, { status: res.status, headers: res.headers }), background };
 }
 
-export async function probe(path: string, headers: Record<string, string> = {}): Promise<Outcome> {
+export async function probe(path: string, headers: Record<string, string> = {}, bound = REQUEST_BOUND_MS): Promise<Outcome> {
   const started = Date.now();
   try {
     const out = await bounded(
@@ -77,10 +77,11 @@ export async function probe(path: string, headers: Record<string, string> = {}):
         // The client got its answer, but the derived copy or cache entry was not written: every request redoes the work.
         return background && !judged.failure ? { ...judged, failure: `${judged.status}, then waitUntil rejected: ${background}` } : judged;
       }),
+      bound,
     );
-    if (out === 'timeout') return { status: 0, ms: Date.now() - started, failure: `no answer within ${REQUEST_BOUND_MS} ms` };
+    if (out === 'timeout') return { status: 0, ms: Date.now() - started, failure: `no answer within ${bound} ms` };
     // The isolate is single-threaded: a request that keeps the CPU delays the timer too.
-    if (out.ms > REQUEST_BOUND_MS && !out.failure) return { ...out, failure: `answered ${out.status} after ${out.ms} ms` };
+    if (out.ms > bound && !out.failure) return { ...out, failure: `answered ${out.status} after ${out.ms} ms` };
     return out;
   } catch (e) {
     return { status: 0, ms: Date.now() - started, failure: `request threw: ${(e as Error).message}` };

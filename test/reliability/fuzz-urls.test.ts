@@ -8,7 +8,7 @@ import { URL_CLASSES, UrlFuzzer, uncoveredKeys, type FuzzTarget, type UrlClass }
 
 const SEED = 0x11f022;
 // Hostile values mostly stop at the parser (fast); valid chains decode and encode (~50 ms each).
-const PER_CLASS = (cls: UrlClass) => (cls.startsWith('value:') ? 200 : cls === 'long-canonical' ? 20 : ['valid', 'long-chain', 'repeated'].includes(cls) ? 60 : 150);
+const PER_CLASS = (cls: UrlClass) => (cls.startsWith('value:') ? 200 : cls === 'long-canonical' ? 20 : cls === 'ratio-overflow' ? 3 : ['valid', 'long-chain', 'repeated'].includes(cls) ? 60 : 150);
 
 /**
  * Generator classes that still find 5xx/hangs on the current code: their test expects failure
@@ -21,7 +21,12 @@ const KNOWN_OPEN: readonly UrlClass[] = [
   // A chain whose canonical form is over R2's 2 KB of custom metadata: the 200 is answered, then
   // the derived copy's put (customMetadata.transformation) rejects in waitUntil, so it is never stored.
   'long-canonical',
+  // ~230 chained w_5.0 on a 40x20 original: width x height overflows to Infinity and the memory
+  // estimate no longer refuses it; 51 s of CPU, then a 500 (RangeError: Start offset -1529282304 ...).
+  'ratio-overflow',
 ];
+/** Known-open classes too expensive to run (a minute of CPU a case) until they are fixed. */
+const SKIP_WHILE_OPEN: readonly UrlClass[] = ['ratio-overflow'];
 
 const TARGET: FuzzTarget = {
   cloud: CLOUD,
@@ -45,7 +50,7 @@ describe('URL fuzzing from the parameter table', () => {
   });
 
   for (const cls of URL_CLASSES) {
-    const test = KNOWN_OPEN.includes(cls) ? it.fails : it;
+    const test = !KNOWN_OPEN.includes(cls) ? it : SKIP_WHILE_OPEN.includes(cls) ? it.skip : it.fails;
     test(`${cls}: ${PER_CLASS(cls)} cases, never a 5xx or a hang`, async () => {
       const tally = new Tally();
       for (const c of fuzzer.cases(SEED, PER_CLASS(cls), [cls])) tally.add(await probe(c.path), `${c.cls}#${c.index} seed ${c.seed}`, c.path);

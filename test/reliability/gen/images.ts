@@ -13,7 +13,7 @@ export interface HostileImage {
 
 export const IMAGE_CLASSES = [
   'truncate', 'bitflip', 'png-ihdr', 'png-zbomb', 'png-iccp-bomb', 'png-16bit', 'png-chunks',
-  'gif-screen', 'jpeg-sof', 'jpeg-cmyk', 'jpeg-progressive-huge', 'webp-canvas',
+  'gif-screen', 'gif-frame-huge', 'jpeg-sof', 'jpeg-cmyk', 'jpeg-progressive-huge', 'webp-canvas',
 ] as const;
 export type ImageClass = (typeof IMAGE_CLASSES)[number];
 
@@ -209,6 +209,12 @@ const GENERATORS: Record<ImageClass, Gen> = {
     }
     const lzw = new Uint8Array(400).map(() => r.int(256));
     return { name: `GIF 64x64 with LZW garbage`, bytes: gif(64, 64, [{ x: 0, y: 0, w: 64, h: 64, lzw }]) };
+  },
+  async 'gif-frame-huge'(r) {
+    // The header (logical screen) is small; the frame descriptor claims up to 65535x65535 with one pixel of data.
+    const [sw, sh] = r.pick([[1, 1], [16, 16], [64, 48]] as const);
+    const [w, h] = r.pick([[65535, 65535], [65535, 40000], [50000, 50000]] as const);
+    return { name: `GIF ${sw}x${sh} screen, frame ${w}x${h} with 1 pixel of data`, bytes: gif(sw, sh, [{ x: 0, y: 0, w, h }]) };
   },
   async 'jpeg-sof'(r, _i, bases) {
     const [w, h] = r.pick(SIZES);

@@ -132,7 +132,7 @@ const valid = (r: Rng) => r.pick(['100', '0.5', 'fill', 'auto', 'max', '16:9']);
 
 export const URL_CLASSES = [
   ...(Object.keys(VALUE_CLASSES) as ValueClass[]).map((c) => `value:${c}` as const),
-  'valid', 'long-chain', 'long-canonical', 'repeated', 'keys', 'layers', 'signature', 'path', 'nonbmp-path',
+  'valid', 'long-chain', 'long-canonical', 'ratio-overflow', 'repeated', 'keys', 'layers', 'signature', 'path', 'nonbmp-path',
 ] as const;
 export type UrlClass = (typeof URL_CLASSES)[number];
 
@@ -204,6 +204,11 @@ export class UrlFuzzer {
         const cheap = () => this.validParam(r, r.pick(['x', 'y', 'g', 'b', 'fl', 'c', 'ar'] as ParamKey[]));
         const comp = r.chance(0.5) ? cheap() : '';
         return this.chainOf(Array.from({ length: n }, () => comp || cheap()), r);
+      }
+      case 'ratio-overflow': {
+        // Relative upscales whose product overflows the planner's arithmetic (width x height past 1e308).
+        const n = r.pick([230, 240, 250]);
+        return `${this.base()}/${Array(n).fill(r.pick(['w_5.0', 'h_5.0'])).join('/')}/${r.pick(this.target.images)}.jpg`;
       }
       case 'repeated': {
         const p = this.validParam(r);
