@@ -138,10 +138,11 @@ try {
         const id = `hz/${cls}/${i}`;
         const label = `${cls}#${i} (${img.name})`;
         const r = await timed(`${origin}/v1_1/${CLOUD}/image/upload`, { method: 'POST', body: signedUpload(id, img.bytes) });
-        if (r.error) return record(`upload ${cls}`, 0, undefined, r.ms, id, label, r.error);
+        const where = `/v1_1/${CLOUD}/image/upload (public_id ${id})`;
+        if (r.error) return record(`upload ${cls}`, 0, undefined, r.ms, where, label, r.error);
         const error = r.res.headers.get('X-Cld-Error') ?? undefined;
         const failure = r.res.status >= 500 ? `upload ${r.res.status}` : r.res.status >= 400 && !error ? `upload ${r.res.status} without X-Cld-Error` : r.res.status !== 200 && r.res.status < 400 ? `upload ${r.res.status}` : undefined;
-        record(`upload ${cls}`, r.res.status, error, r.ms, id, label, failure);
+        record(`upload ${cls}`, r.res.status, error, r.ms, where, label, failure);
         if (r.res.status !== 200) return;
         for (const path of [`/${CLOUD}/image/upload/c_fill,w_50,h_50/${id}.png`, `/${CLOUD}/image/upload/w_0.5/${id}.jpg`, `/${CLOUD}/image/upload/l_${id.split('/').join(':')},w_30/fl_layer_apply,g_south_east/hz/base.webp`])
           await deliver(`image ${cls}`, path, label);
