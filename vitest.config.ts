@@ -46,6 +46,8 @@ export default defineConfig({
       { test: { name: 'node', include: ['test/node/**/*.test.ts'], environment: 'node', testTimeout: 120_000, hookTimeout: 120_000 } },
       // The demo page in Debian's chromium (playwright-core) against the Worker under wrangler.
       { test: { name: 'browser', include: ['test/browser/**/*.test.ts'], environment: 'node', testTimeout: 120_000, hookTimeout: 120_000 } },
+      // Timings inside workerd that print and assert nothing: `npm run bench:workerd`, never part of `npm test`.
+      ...(process.env.DPROX_BENCH === '1' ? [{ plugins: [workers], test: { name: 'bench', include: ['bench/workerd/**/*.test.ts'], testTimeout: 600_000 } }] : []),
     ],
   },
 });

@@ -6,6 +6,8 @@ declare namespace Cloudflare {
     DEMO: string;
     /** Name of the cloud's unsigned upload preset (browser uploads without a signature); empty: none. */
     UNSIGNED_UPLOAD_PRESET: string;
+    /** Folder of every unsigned-preset upload (each gets a unique public ID under it); "": the root. */
+    UNSIGNED_UPLOAD_FOLDER: string;
     /** "true": premium downscaling for every downscale of this cloud (plan/premium.ts). Default off. */
     PREMIUM_DOWNSCALING: string;
   }

@@ -28,7 +28,10 @@ const api = new Hono<{ Bindings: Env }>();
 api.onError((err) => {
   const res = toErrorResponse(err);
   const message = err instanceof CldError || err instanceof ImageError ? err.message : 'Internal error';
-  return Response.json({ error: { message, http_code: res.status } }, { status: res.status, headers: res.headers });
+  // The JSON body keeps the message as it is (JSON escapes any code unit); the headers are errorResponse's, already safe.
+  const headers = new Headers(res.headers);
+  headers.set('Content-Type', 'application/json; charset=utf-8');
+  return new Response(JSON.stringify({ error: { message: String(message), http_code: res.status } }), { status: res.status, headers });
 });
 api.post('/:cloud/image/upload', (c) => upload(c.req.raw, c.env, c.req.param('cloud'), c.executionCtx));
 api.post('/:cloud/auto/upload', (c) => upload(c.req.raw, c.env, c.req.param('cloud'), c.executionCtx));

@@ -16,11 +16,6 @@ export function aiWasmMemory(): number {
   return memory ? memory.buffer.byteLength : 0;
 }
 
-/** The ORT memory itself (for a registry such as src/pixels/wasm-memory.ts); null before ORT is loaded. */
-export function aiWasmMemoryObject(): WebAssembly.Memory | null {
-  return memory;
-}
-
 function findMemory(...objects: unknown[]): WebAssembly.Memory | null {
   for (const o of objects) {
     if (!o || typeof o !== 'object') continue;

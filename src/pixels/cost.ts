@@ -194,3 +194,110 @@ export function chooseShrink(header: ImageHeader, targetWidth: number, targetHei
   }
   return 1;
 }
+
+/**
+ * CPU work model, beside the memory model: nanoseconds each step takes on one core, estimated
+ * from sizes alone before anything is decoded (plan/work.ts refuses a plan over its budget).
+ * Constants are nanoseconds per pixel (or per filter tap), calibrated in local workerd by
+ * bench/workerd/work-calibration.test.ts (npm run bench:workerd), which logs measured against modelled milliseconds per step
+ * kind. Measured there on a shared 2-core machine (load ~5.5, where the benchmark cases of
+ * bench/delivery.mjs ran 2.4-3x slower than in the README's table) and divided by that factor, then
+ * set ~1.5x above: the model is meant to overestimate an unloaded core, never to let a chain that
+ * computes for seconds through. Noted per constant: the measured rate, unloaded.
+ */
+export const WORK_NS = {
+  /** JPEG: Huffman decoding of every source pixel (progressive: every scan, then the IDCT of every block), then the scaled IDCT and colour conversion per output pixel. 50 MP at 1/8: ~1.8 ns/px; 24 MP at 1/2: ~3.8 ns/px. */
+  jpegEntropy: 3,
+  jpegProgressive: 12,
+  jpegOutput: 15,
+  /** PNG (inflate + unfilter): ~9 ns/px (3 MP RGBA). */
+  png: 20,
+  /** WebP (lossy): ~14 ns/px. */
+  webp: 30,
+  gif: 20,
+  /** dav1d + libavif: ~135 ns/px (1600x1200 4:4:4). */
+  avifDecode: 200,
+  /** Resample kernel, per tap of either pass (3000x2000 -> 2400x1600: ~0.6 ns/tap), plus loading each source row. */
+  tap: 0.8,
+  rowLoad: 3,
+  /** A JS loop over RGBA pixels (crop, flip, rotate, pad, grayscale, opacity, flatten, orient, ICC): 2-12 ns/px. */
+  move: 15,
+  /** r_: the corner masks' coverage per pixel, ~27 ns/px. */
+  roundCorners: 40,
+  /** g_auto's saliency map, per input pixel: ~14 ns/px. */
+  saliency: 40,
+  /** Blur above BOX_SIGMA: three running-box passes per axis in JS, independent of sigma: ~140 ns/px (2000x1500). */
+  boxBlur: 200,
+  /** Unsharp mask/detail: the difference and clamp per pixel after the blur. */
+  sharpenCombine: 20,
+  composite: 20,
+  /** Own baseline encoder: ~3.5 ns/px (2560x1708). */
+  encodeJpeg: 10,
+  /** mozjpeg progressive with scan optimisation: ~20 ns/px. */
+  encodeJpegProgressive: 40,
+  /** PNG filter + deflate: 60-140 ns/px (photos, 60k to 2.5 MP). */
+  encodePng: 150,
+  /** libwebp: 70-115 ns/px (photos, 0.5-1.1 MP). */
+  encodeWebp: 150,
+  /**
+   * aom at speed 8 costs a setup per encode plus a rate per pixel: 960x641 ~630 ms, 800x600
+   * 250-380 ms, 1600x1200 ~670 ms, 2 MP of noise ~840 ms (README, test/pixels/encode.test.ts).
+   */
+  encodeAvifSetup: 400e6,
+  encodeAvif: 350,
+  /** q_auto's search: probes on a sample of at most SEARCH_SAMPLE_PIXELS, per sample pixel (encode + decode + SSIM per probe): 110-220 ms on a full sample. */
+  autoQualityPerSamplePixel: 3000,
+} as const;
+
+/** Above this sigma the blur runs as box passes (pixels/blur.ts BOX_SIGMA). */
+const BOX_SIGMA = 10;
+
+export function decodeWork(header: ImageHeader, shrink: 1 | 2 | 4 | 8): number {
+  const px = header.width * header.height;
+  switch (header.format) {
+    case 'jpg': {
+      const out = Math.ceil(header.width / shrink) * Math.ceil(header.height / shrink);
+      return px * (header.progressive ? WORK_NS.jpegProgressive : WORK_NS.jpegEntropy) + out * WORK_NS.jpegOutput;
+    }
+    case 'png':
+      return px * WORK_NS.png;
+    case 'webp':
+      return px * WORK_NS.webp;
+    case 'gif':
+      return px * WORK_NS.gif;
+    case 'avif':
+      return px * WORK_NS.avifDecode;
+  }
+}
+
+/** Lanczos3 taps per output sample along one axis (resample.ts buildTaps: support 3, stretched by the shrink factor). */
+export function resizeTaps(inSize: number, outSize: number, widen = 1): number {
+  return Math.ceil(3 * Math.max(1, inSize / outSize) * widen) * 2 + 1;
+}
+
+/** The streamed separable filter (resample-wasm.ts): per output row, the vertical taps over the source width, then the horizontal taps over the output width. */
+export function resizeWork(inW: number, inH: number, outW: number, outH: number, widen = 1): number {
+  const tx = resizeTaps(inW, outW, widen);
+  const ty = resizeTaps(inH, outH, widen);
+  return outH * (inW * ty + outW * tx) * WORK_NS.tap + inW * inH * WORK_NS.rowLoad;
+}
+
+/** Gaussian blur of a width x height raster (pixels/blur.ts): sampled kernel of radius ceil(3 sigma) up to BOX_SIGMA, box passes above. */
+export function blurWork(width: number, height: number, sigma: number): number {
+  const px = width * height;
+  if (sigma > BOX_SIGMA) return px * WORK_NS.boxBlur;
+  const taps = 2 * Math.ceil(3 * sigma) + 1;
+  return height * width * taps * 2 * WORK_NS.tap + px * WORK_NS.rowLoad;
+}
+
+export function encodeWork(format: 'jpg' | 'png' | 'webp' | 'avif', width: number, height: number, progressive = false, autoQuality = false): number {
+  const px = width * height;
+  const perPixel =
+    format === 'jpg' ? (progressive ? WORK_NS.encodeJpegProgressive : WORK_NS.encodeJpeg)
+    : format === 'png' ? WORK_NS.encodePng
+    : format === 'webp' ? WORK_NS.encodeWebp
+    : WORK_NS.encodeAvif;
+  const setup = format === 'avif' ? WORK_NS.encodeAvifSetup : 0;
+  const search = autoQuality && format !== 'png' ? Math.min(px, SEARCH_SAMPLE_PIXELS) * WORK_NS.autoQualityPerSamplePixel : 0;
+  return setup + px * perPixel + search;
+}

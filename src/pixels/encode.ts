@@ -19,8 +19,8 @@ export interface EncodeOptions {
  * progressive through mozjpeg (Annex K tables, quant_table 0, 4:2:0, trellis quantisation, no
  * trellis multipass), which is ~12% smaller but ~5x slower. The caller must flatten alpha first
  * (flatten.ts) — a non-opaque raster is flattened over white here as a safety net. PNG: lossless
- * 8-bit RGB when opaque, else RGBA, in TypeScript over CompressionStream (encode-png.ts; the
- * squoosh wasm encoder took ~1.4 s for 512x512 and is RGBA only). WebP: lossy libwebp (SIMD build), alpha kept.
+ * 8-bit RGB when opaque, else RGBA, rows filtered by the png-filter kernel and deflated by
+ * libdeflate (encode-png.ts). WebP: lossy libwebp (SIMD build), alpha kept.
  * AVIF: libavif + aom at AVIF_SPEED, 8-bit 4:2:0, alpha kept; the planner never asks for AVIF over
  * AVIF_MAX_PIXELS (plan/output.ts). No encoder writes EXIF or XMP (formats.test.ts checks).
  */

@@ -2,6 +2,7 @@
  * Runs a plan: one executor per step, each taking the previous raster and returning the next,
  * so only the current step's input and output are alive at any time.
  */
+import { layerSourceBytes } from '../plan/layers';
 import type { Plan } from '../plan/plan';
 import type { Step } from '../plan/steps';
 import { chooseQuality } from './auto-quality';
@@ -87,7 +88,7 @@ export async function renderPlan(bytes: Uint8Array, header: ImageHeader, plan: P
     if (step.op === 'encode') break;
     if (step.op === 'decode' || step.op === 'icc') throw new Error(`${step.op} comes first and streams`);
     const t = performance.now();
-    if (step.op === 'composite') raster = composite(raster, await renderPlan(step.layer.source.bytes, step.layer.source.header, step.layer), step);
+    if (step.op === 'composite') raster = composite(raster, await renderPlan(await layerSourceBytes(step.layer.source), step.layer.source.header, step.layer), step);
     else raster = apply(raster, step);
     if (times) times[step.op] = (times[step.op] ?? 0) + performance.now() - t;
   }

@@ -28,10 +28,26 @@ import { compassOf, offsetDirection, offsetPx, place } from './geometry';
 import { buildPlan } from './plan';
 import type { Size, Step } from './steps';
 
-/** An original a layer names: its header (read before decoding) and bytes. */
+/**
+ * An original a layer names: its header and size, read before planning; its bytes only once the
+ * plan fits the budget (`read`, at render time), unless already in memory (`bytes`).
+ */
 export interface LayerSource {
   header: ImageHeader;
-  bytes: Uint8Array;
+  /** The original's size in bytes (R2's object size); defaults to `bytes`' length. */
+  size?: number;
+  bytes?: Uint8Array;
+  read?: () => Promise<Uint8Array>;
+}
+
+export function layerSourceSize(source: LayerSource): number {
+  return source.size ?? source.bytes?.byteLength ?? 0;
+}
+
+export async function layerSourceBytes(source: LayerSource): Promise<Uint8Array> {
+  if (source.bytes) return source.bytes;
+  if (!source.read) throw new Error('layer source without bytes');
+  return source.read();
 }
 /** Layer originals by public ID. */
 export type LayerSources = ReadonlyMap<string, LayerSource>;
@@ -144,7 +160,7 @@ export function layerSteps(layer: Layer, base: Size, dpr: number, sources: Layer
   ];
   let plan;
   try {
-    plan = buildPlan({ components: chain, header: source.header, inputBytes: source.bytes.byteLength, output: LAYER_OUTPUT });
+    plan = buildPlan({ components: chain, header: source.header, inputBytes: layerSourceSize(source), output: LAYER_OUTPUT });
   } catch (e) {
     if (e instanceof CldError) throw new CldError(e.status, `Layer ${layer.publicId}: ${e.message}`);
     throw e;

@@ -14,6 +14,8 @@ import { streaming } from './stream';
 import { chainDpr } from './hints';
 import { isLayer, layerBytes, layerSteps, withLayers, type LayerSources } from './layers';
 import { settleFormat } from './output';
+import { checkComponentCount, checkSize } from './limits';
+import { estimateWork, WORK_BUDGET_NS } from './work';
 import type { AutoLevel } from './quality';
 import type { Size, Step } from './steps';
 
@@ -53,6 +55,8 @@ export interface Plan {
   height: number;
   /** Estimated peak bytes (JS buffers and WASM growth) of the whole request. */
   peakBytes: number;
+  /** Estimated CPU nanoseconds of the whole request (plan/work.ts), layers included. */
+  work: number;
   /** The output actually encoded: AVIF too large to encode quickly (settleFormat), or over the memory budget, becomes WebP. */
   output: OutputSpec;
   formatFallback?: string;
@@ -61,6 +65,7 @@ export interface Plan {
 const WHITE: Rgba = [255, 255, 255, 255];
 
 export function buildPlan({ components, header, inputBytes, output: asked, extraBytes, layers, premium }: PlanInput): Plan {
+  checkComponentCount(components.length);
   const dpr = chainDpr(components);
   const autoOrient = header.orientation > 1 && !components.some((c) => c.a?.ignore);
   const swaps = autoOrient && header.orientation >= 5;
@@ -69,8 +74,12 @@ export function buildPlan({ components, header, inputBytes, output: asked, extra
   // The transformation at full resolution, in logical (oriented) coordinates.
   let chain: Step[] = [];
   let size = oriented;
+  let n = 0;
   for (const c of withLayers(components)) {
+    n++;
     for (const step of isLayer(c) ? layerSteps(c, size, dpr, layers) : componentSteps(c, size, dpr)) {
+      // Before it is the next step's input: sizes stay finite integers within the limits.
+      checkSize(step, `the ${step.op} of ${isLayer(c) ? `layer ${c.publicId}` : `component ${n}`}`);
       chain.push(step);
       size = { width: step.width, height: step.height };
     }
@@ -96,20 +105,28 @@ export function buildPlan({ components, header, inputBytes, output: asked, extra
 
   const extra = () => (extraBytes?.(decoded) ?? 0) + layerBytes(steps);
   let peakBytes = estimatePeak(steps, header, inputBytes) + extra();
-  if (peakBytes > MEMORY_BUDGET && output.format === 'avif') {
+  // Written so that NaN is refused too.
+  if (!(peakBytes <= MEMORY_BUDGET) && output.format === 'avif') {
     // AVIF's encoder needs more memory than WebP's: deliver WebP rather than refuse.
     output = { ...output, format: 'webp' };
     fallback = `avif->webp (memory: ${mb(peakBytes)} MB over ${mb(MEMORY_BUDGET)} MB)`;
     steps[steps.length - 1] = { op: 'encode', ...output, ...size };
     peakBytes = estimatePeak(steps, header, inputBytes) + extra();
   }
-  if (peakBytes > MEMORY_BUDGET) {
+  if (!(peakBytes <= MEMORY_BUDGET)) {
     throw new CldError(
       400,
       `Image too large to process: ${header.width}x${header.height} ${header.format}${header.progressive ? ' (progressive)' : ''} to ${size.width}x${size.height} needs about ${mb(peakBytes)} MB, over the ${mb(MEMORY_BUDGET)} MB limit`,
     );
   }
-  return { steps, width: size.width, height: size.height, peakBytes, output, ...(fallback ? { formatFallback: fallback } : {}) };
+  const work = estimateWork(steps, header);
+  if (!(work <= WORK_BUDGET_NS)) {
+    throw new CldError(
+      400,
+      `Transformation too expensive: ${header.width}x${header.height} ${header.format} to ${size.width}x${size.height} needs about ${seconds(work)} s of processing, over the ${seconds(WORK_BUDGET_NS)} s limit`,
+    );
+  }
+  return { steps, width: size.width, height: size.height, peakBytes, work, output, ...(fallback ? { formatFallback: fallback } : {}) };
 }
 
 /** One component: angle first, then crop/resize, effect, rounded corners, opacity. */
@@ -218,6 +235,10 @@ function estimatePeak(steps: Step[], header: ImageHeader, inputBytes: number): n
 
 /** A band of 16 rows. */
 const BAND_BYTES = (s: Size) => s.width * 4 * 16;
+
+function seconds(ns: number): string {
+  return (ns / 1e9).toFixed(1);
+}
 
 function mb(bytes: number): number {
   return Math.ceil(bytes / (1024 * 1024));

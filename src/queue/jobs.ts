@@ -4,7 +4,14 @@
  * alarms, a bounded slice each: every finished tile row is encoded (streamed JPEG, restart marker
  * per MCU row), appended to R2 (multipart parts of PART_BYTES, the remainder kept in a pending
  * object), and the progress is committed to SQLite. An invocation that dies loses at most the
- * tile row in progress; the next alarm resumes from the stored row.
+ * tile row in progress; the next alarm resumes from the stored row. A slice that fails for a
+ * reason other than bad input is retried with backoff, AI_MAX_ATTEMPTS times in a row at most,
+ * then the job is `failed` (500) with the last reason.
+ *
+ * An incoming transformation's job writes its result beside the original and copies it over only
+ * if the original is still the version it was started to replace (spec.commit), inside
+ * blockConcurrencyWhile so that supersede() (a newer upload of the public ID) is either before it
+ * (nothing is written) or after it (the newer upload sees the written original).
  */
 import { DurableObject } from 'cloudflare:workers';
 import { inferRows } from '../ai/infer';
@@ -14,7 +21,8 @@ import type { Raster } from '../pixels/raster';
 import { JpegStream } from '../pixels/encode-jpeg-stream';
 import { renderPlan } from '../pixels/run';
 import { buildPlan } from '../plan/plan';
-import { getOriginal } from '../store/originals';
+import { deleteDerived } from '../store/derived';
+import { getOriginal, onlyIf } from '../store/originals';
 import { parseComponent } from '../url/component';
 import { CldError } from '../url/errors';
 import { notificationSignature } from '../url/signature';
@@ -31,6 +39,12 @@ export const PART_BYTES = 5 * 1024 * 1024;
 const SLICE_MS = 2_000;
 /** A running job whose alarm has not reported progress for this long is re-armed by the next request. */
 const STALL_MS = 60_000;
+/** Failed slices in a row (other than bad input) before the job is failed for good. */
+export const AI_MAX_ATTEMPTS = 5;
+/** Wait before retry n (1-based): 1, 2, 4, 8 s ... at most a minute. */
+export function retryDelayMs(attempt: number): number {
+  return Math.min(60_000, 1000 * 2 ** (attempt - 1));
+}
 
 interface JobRow {
   spec: string;
@@ -48,7 +62,11 @@ interface JobRow {
   slices: number;
   error: string | null;
   heartbeat_at: number | null;
+  attempts: number;
+  error_status: number | null;
 }
+
+const isFinal = (state: JobState | undefined) => state === 'done' || state === 'failed';
 
 export class AiJobs extends DurableObject<Env> {
   private readonly sql: SqlStorage;
@@ -66,6 +84,14 @@ export class AiJobs extends DurableObject<Env> {
       upload_id TEXT, parts TEXT NOT NULL DEFAULT '[]', pending_bytes INTEGER NOT NULL DEFAULT 0,
       created_at INTEGER NOT NULL, started_at INTEGER, finished_at INTEGER,
       slices INTEGER NOT NULL DEFAULT 0, error TEXT, heartbeat_at INTEGER)`);
+    // Columns added after the first release: jobs created before have the table without them.
+    for (const column of ['attempts INTEGER NOT NULL DEFAULT 0', 'error_status INTEGER']) {
+      try {
+        this.sql.exec(`ALTER TABLE job ADD COLUMN ${column}`);
+      } catch {
+        /* already there */
+      }
+    }
     this.sql.exec('CREATE TABLE IF NOT EXISTS subscriber (url TEXT NOT NULL, context TEXT NOT NULL, notified INTEGER NOT NULL DEFAULT 0)');
   }
 
@@ -147,33 +173,150 @@ export class AiJobs extends DurableObject<Env> {
       ...(row.finished_at ? { finishedAt: row.finished_at } : {}),
       slices: row.slices,
       ...(row.error ? { error: row.error } : {}),
+      ...(row.state === 'failed' ? { errorStatus: (row.error_status ?? 400) as JobStatus['errorStatus'] } : {}),
+      ...(row.attempts ? { attempts: row.attempts } : {}),
     };
+  }
+
+  /**
+   * A newer upload of the public ID replaces this (incoming) job: it stops for good and never
+   * writes the original. Returns 'superseded', or the job's state if it had already ended.
+   */
+  async supersede(reason: string): Promise<'superseded' | 'done' | 'failed' | null> {
+    return this.ctx.blockConcurrencyWhile(async () => {
+      const row = this.row();
+      if (!row) return null;
+      if (isFinal(row.state)) return row.state as 'done' | 'failed';
+      this.markFailed(409, reason);
+      this.source = null;
+      // Cleanup only: the job is already stopped. (An exception here would reset the object.)
+      try {
+        await this.ctx.storage.deleteAlarm();
+        await this.abortUpload(row);
+        await this.releaseHold(JSON.parse(row.spec) as AiJobSpec);
+        await this.notify();
+      } catch (err) {
+        console.warn(`AI job ${(JSON.parse(row.spec) as AiJobSpec).id}: cleanup after supersede failed:`, err);
+      }
+      return 'superseded';
+    });
   }
 
   async alarm(): Promise<void> {
     const row = this.row();
-    if (!row || row.state === 'done' || row.state === 'failed') return;
+    if (!row || isFinal(row.state)) return;
     try {
       const more = await this.slice(row);
-      if (more) await this.ctx.storage.setAlarm(Date.now());
+      if (more && !this.final()) await this.ctx.storage.setAlarm(Date.now());
     } catch (err) {
-      // Bad input is final; anything else is retried by the next alarm from the stored progress.
+      // Superseded while the slice ran: its writes failed because the job was stopped.
+      if (this.final()) return;
+      const message = (err as Error).message;
       if (err instanceof CldError || (err as { status?: number }).status === 400) {
-        this.sql.exec("UPDATE job SET state = 'failed', error = ?, finished_at = ? WHERE id = 1", (err as Error).message, Date.now());
-        this.source = null;
-        await this.abortUpload(row);
-        await this.notify();
-      } else {
-        this.sql.exec('UPDATE job SET error = ? WHERE id = 1', `retrying after: ${(err as Error).message}`);
-        await this.ctx.storage.setAlarm(Date.now() + 1000);
+        // Bad input is final.
+        await this.fail(err instanceof CldError ? err.status : 400, message);
+        return;
       }
+      const attempts = (this.row()?.attempts ?? 0) + 1;
+      console.warn(`AI job ${(JSON.parse(row.spec) as AiJobSpec).id}: attempt ${attempts} failed:`, err);
+      const effect = (JSON.parse(row.spec) as AiJobSpec).effect;
+      this.sql.exec('UPDATE job SET attempts = ? WHERE id = 1', attempts);
+      if (attempts >= AI_MAX_ATTEMPTS) {
+        await this.fail(500, `e_${effect} failed ${attempts} times in a row, giving up: ${message}`);
+        return;
+      }
+      this.sql.exec('UPDATE job SET error = ? WHERE id = 1', `retrying (attempt ${attempts + 1} of ${AI_MAX_ATTEMPTS}) after: ${message}`);
+      await this.ctx.storage.setAlarm(Date.now() + retryDelayMs(attempts));
     }
+  }
+
+  private final(): boolean {
+    return isFinal(this.row()?.state);
+  }
+
+  private markFailed(status: number, message: string): void {
+    this.sql.exec(
+      "UPDATE job SET state = 'failed', error = ?, error_status = ?, finished_at = ? WHERE id = 1 AND state IN ('queued', 'running')",
+      message, status, Date.now(),
+    );
+  }
+
+  private async fail(status: number, message: string): Promise<void> {
+    this.markFailed(status, message);
+    this.source = null;
+    await this.abortUpload(this.row()!);
+    await this.notify();
+  }
+
+  /** Drops an incoming job's hold (and its input) if the public ID's incoming key is still its own. */
+  private async releaseHold(spec: AiJobSpec): Promise<void> {
+    if (!spec.commit || !spec.source) return;
+    const held = await this.env.IMAGES.head(spec.source);
+    if (held?.customMetadata?.job === spec.id) await this.env.IMAGES.delete(spec.source);
+  }
+
+  /**
+   * The job's last step, atomic with supersede(): an incoming result is copied to the original
+   * if that is still what the job may replace. Returns whether the job is done.
+   */
+  private async finish(spec: AiJobSpec, parts: R2UploadedPart[]): Promise<boolean> {
+    // An exception thrown inside blockConcurrencyWhile resets the object: it is carried out instead.
+    const outcome = await this.ctx.blockConcurrencyWhile(async () => {
+      try {
+        return { done: await this.commit(spec, parts) };
+      } catch (error) {
+        return { error };
+      }
+    });
+    if ('error' in outcome) throw outcome.error;
+    return outcome.done;
+  }
+
+  private async commit(spec: AiJobSpec, parts: R2UploadedPart[]): Promise<boolean> {
+    if (this.final()) return false;
+    const bucket = this.env.IMAGES;
+    const markDone = () =>
+      this.sql.exec("UPDATE job SET state = 'done', parts = ?, pending_bytes = 0, finished_at = ? WHERE id = 1", JSON.stringify(parts), Date.now());
+    if (!spec.commit) {
+      if (spec.source) await bucket.delete(spec.source); // a job from before spec.commit: it wrote the original itself
+      markDone();
+      return true;
+    }
+    const result = await bucket.get(spec.output);
+    if (!result) throw new Error(`the finished result ${spec.output} is missing`);
+    // Read whole (at most a 4x upscale of a 4.2 MP input, a few MB of JPEG): streaming one R2
+    // object into another inside blockConcurrencyWhile stalls in local R2.
+    const written = await bucket.put(spec.commit.key, await result.arrayBuffer(), {
+      httpMetadata: { contentType: 'image/jpeg' },
+      customMetadata: spec.outputMeta,
+      onlyIf: onlyIf(spec.commit.replaceEtag),
+    });
+    if (written) markDone();
+    else this.markFailed(409, `superseded: ${spec.publicId} was uploaded again while the job ran, so its result was not stored`);
+    // Cleanup: the outcome is recorded, a failure here must not turn it into a retry.
+    try {
+      await bucket.delete(spec.output);
+      if (written && spec.commit.replaceEtag) await deleteDerived(bucket, spec.cloud, spec.type, spec.publicId);
+      await this.releaseHold(spec);
+    } catch (err) {
+      console.warn(`AI job ${spec.id}: cleanup after the last step failed:`, err);
+    }
+    return !!written;
   }
 
   /** Runs tile rows until the slice is used up. Returns whether work remains. */
   private async slice(row: JobRow): Promise<boolean> {
     const began = Date.now();
     const spec = JSON.parse(row.spec) as AiJobSpec;
+    if (row.rows_total && row.rows_done >= row.rows_total && (await this.env.IMAGES.head(spec.output))) {
+      // The last invocation died after the result was stored, before it was recorded: only the last step is left.
+      const scale = AI_MODELS[spec.effect].scale;
+      if (await this.finish(spec, JSON.parse(row.parts) as R2UploadedPart[]))
+        await countUsage(this.env, spec.cloud, { [`special_e_${spec.effect}`]: specialCost(spec.effect, (row.width! / scale) * (row.height! / scale)) });
+      this.source = null;
+      await this.notify();
+      return false;
+    }
     const source = (this.source ??= await this.render(spec));
     const model = AI_MODELS[spec.effect];
     const width = source.width * model.scale;
@@ -185,7 +328,7 @@ export class AiJobs extends DurableObject<Env> {
     if (!uploadId) {
       uploadId = (await bucket.createMultipartUpload(spec.output, { httpMetadata: { contentType: 'image/jpeg' }, customMetadata: spec.outputMeta })).uploadId;
       this.sql.exec(
-        "UPDATE job SET state = 'running', upload_id = ?, width = ?, height = ?, started_at = ? WHERE id = 1",
+        "UPDATE job SET state = 'running', upload_id = ?, width = ?, height = ?, started_at = ? WHERE id = 1 AND state IN ('queued', 'running')",
         uploadId, width, height, Date.now(),
       );
       await bucket.put(this.pendingKey(spec), stream.header());
@@ -198,6 +341,7 @@ export class AiJobs extends DurableObject<Env> {
 
     let done = 0;
     for await (const strip of inferRows(spec.effect, source, { startRow: row.rows_done })) {
+      if (this.final()) return false;
       let bytes = stream.rows(strip.y, strip.data);
       if (strip.row === strip.rows - 1) bytes = concat(bytes, stream.end());
       pending = concat(pending, bytes);
@@ -207,22 +351,27 @@ export class AiJobs extends DurableObject<Env> {
       }
       await bucket.put(this.pendingKey(spec), pending);
       this.sql.exec(
-        'UPDATE job SET rows_done = ?, rows_total = ?, parts = ?, pending_bytes = ?, heartbeat_at = ?, error = NULL WHERE id = 1',
+        'UPDATE job SET rows_done = ?, rows_total = ?, parts = ?, pending_bytes = ?, heartbeat_at = ?, error = NULL, attempts = 0 WHERE id = 1',
         strip.row + 1, strip.rows, JSON.stringify(parts), pending.length, Date.now(),
       );
       if (strip.row === strip.rows - 1) {
         if (pending.length) parts.push(await upload.uploadPart(parts.length + 1, pending));
         await upload.complete(parts);
         await bucket.delete(this.pendingKey(spec));
-        if (spec.source) await bucket.delete(spec.source); // an incoming transformation: the result is now the original
-        this.sql.exec("UPDATE job SET state = 'done', parts = ?, pending_bytes = 0, finished_at = ? WHERE id = 1", JSON.stringify(parts), Date.now());
+        const done = await this.finish(spec, parts);
         this.source = null;
+        if (!done) {
+          await this.notify();
+          return false;
+        }
         await countUsage(this.env, spec.cloud, { [`special_e_${spec.effect}`]: specialCost(spec.effect, source.width * source.height) });
         await this.notify();
         return false;
       }
       if (++done >= rowsLimit || Date.now() - began > SLICE_MS) return true;
     }
+    // No row left yet not done (the last step failed after the rows): an internal failure, so it is retried a bounded number of times.
+    if (!done) throw new Error('no tile rows left but the result was not stored');
     return true;
   }
 

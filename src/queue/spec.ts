@@ -1,4 +1,5 @@
 import type { AiEffectName } from '../url/effects';
+import type { CldError } from '../url/errors';
 import { hexDigest } from '../url/signature';
 
 /**
@@ -22,6 +23,12 @@ export interface AiJobSpec {
   /** Incoming transformation: read this key instead of the original, and write the result with this metadata (the new original). */
   source?: string;
   outputMeta?: Record<string, string>;
+  /**
+   * Incoming transformation: when the result (at `output`) is complete it is copied to `key` only
+   * if that still has the ETag `replaceEtag` (null: only if it still does not exist), so the job
+   * never replaces an original uploaded after it started.
+   */
+  commit?: { key: string; replaceEtag: string | null };
 }
 
 export type JobState = 'queued' | 'running' | 'done' | 'failed';
@@ -42,6 +49,13 @@ export interface JobStatus {
   /** Alarm invocations that did work (a resumed job has more than one). */
   slices: number;
   error?: string;
+  /**
+   * For a failed job, the HTTP status its URLs answer: 400 for bad input, 409 when a newer upload
+   * superseded it, 500 when it kept failing for another reason (AI_MAX_ATTEMPTS attempts).
+   */
+  errorStatus?: CldError['status'];
+  /** Consecutive failed attempts (reset by progress). */
+  attempts?: number;
 }
 
 /** What an eager notification reports about one eager transformation. */

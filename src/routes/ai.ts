@@ -12,6 +12,7 @@ import { renderPlan } from '../pixels/run';
 import { filterCost } from '../pixels/cost';
 import type { Size } from '../plan/steps';
 import { buildPlan } from '../plan/plan';
+import { withReservation } from '../plan/ledger';
 import { intermediateKey, INTERMEDIATE_QUALITY, jobId, type AiJobSpec, type JobStatus } from '../queue/spec';
 import { formatComponent, formatTransformation } from '../url/component';
 import type { DeliveryUrl } from '../url/delivery-url';
@@ -98,7 +99,7 @@ export async function awaitJob(env: Env, spec: AiJobSpec, waitMs: number): Promi
     await new Promise((r) => setTimeout(r, POLL_MS));
     status = (await stub.status())!;
   }
-  if (status.state === 'failed') throw new CldError(400, `e_${spec.effect} failed: ${status.error}`);
+  if (status.state === 'failed') throw new CldError(status.errorStatus ?? 400, `e_${spec.effect} failed: ${status.error}`);
   if (status.state === 'done') {
     const done = await env.IMAGES.get(spec.output);
     if (done) return done;
@@ -152,7 +153,11 @@ export async function jobStatus(env: Env, cloud: string, id: string): Promise<Re
   if (!/^[0-9a-f]{64}$/.test(id)) throw new CldError(400, 'Invalid job id');
   const status = await env.AI_JOBS.get(env.AI_JOBS.idFromName(id)).status();
   if (!status) throw new CldError(404, `No such job ${id}`);
-  return Response.json(status, { headers: { 'Cache-Control': 'no-store' } });
+  if (status.state !== 'failed') return Response.json(status, { headers: { 'Cache-Control': 'no-store' } });
+  // A failed job answers what its URLs answer (400 bad input, 409 superseded, 500 gave up), with
+  // the status document as the body so pollers read `state` and `error` as before.
+  const reason = `e_${status.effect} failed: ${status.error}`.replace(/[^\x20-\x7e]/g, (ch) => encodeURIComponent(ch)).slice(0, 1024);
+  return Response.json(status, { status: status.errorStatus ?? 400, headers: { 'Cache-Control': 'no-store', 'X-Cld-Error': reason } });
 }
 
 /**
@@ -165,7 +170,7 @@ export async function alphaFromSource(
   original: Uint8Array, header: ImageHeader, split: AiSplit,
 ): Promise<{ afterDecode: (r: Raster) => Raster; bytes: (decoded: Size) => number }> {
   const plan = buildPlan({ components: split.pre, header, inputBytes: original.byteLength, output: { format: 'png', quality: 100, progressive: false } });
-  const source = await renderPlan(original, header, plan);
+  const source = await withReservation(plan, () => renderPlan(original, header, plan), original.byteLength);
   const taps = (from: number, to: number) => Math.ceil(3 * Math.max(1, from / to)) * 2 + 1;
   return {
     // The source raster, its resized copy, and the resize kernel's rows.

@@ -7,8 +7,9 @@ import { resolveHints, validateDpr } from '../plan/hints';
 import { acceptedFormat, chooseOutput, contentType } from '../plan/output';
 import { layerPublicIds } from '../plan/layers';
 import { buildPlan } from '../plan/plan';
+import { withReservation } from '../plan/ledger';
 import { cacheMatch, cachePut } from '../store/edge-cache';
-import { derivedKey } from '../store/derived';
+import { derivedKey, putDerived } from '../store/derived';
 import { getOriginal } from '../store/originals';
 import { formatTransformation } from '../url/component';
 import { parseDeliveryPath, type DeliveryUrl } from '../url/delivery-url';
@@ -103,7 +104,7 @@ export async function deliver(request: Request, env: Env, ctx: Pick<ExecutionCon
   const layers = layerIds.length ? await loadLayers(env.IMAGES, url.cloud, layerIds) : undefined;
   const plan = buildPlan({ components: chain, header, inputBytes: bytes.byteLength, output, extraBytes: alpha?.bytes, layers, premium: env.PREMIUM_DOWNSCALING === 'true' });
   const times: Record<string, number> | undefined = env.DIAGNOSTICS === 'true' ? { parse: tLookup - tStart, lookup: lookupMs, source: fetchMs } : undefined;
-  const encoded = await renderAndEncode(bytes, header, plan, alpha?.afterDecode, times as StepTimes);
+  const encoded = await withReservation(plan, () => renderAndEncode(bytes, header, plan, alpha?.afterDecode, times as StepTimes), bytes.byteLength);
   const type = contentType(plan.output.format);
   const about: Record<string, string> = {};
   if (encoded.quality !== undefined) about.quality = String(encoded.quality);
@@ -112,12 +113,7 @@ export async function deliver(request: Request, env: Env, ctx: Pick<ExecutionCon
   // The derived copy is stored after the response, like a CDN fills its cache; its ETag is R2's
   // (the MD5 of the bytes), computed here so that a later hit answers the same.
   const etag = `"${await md5Hex(encoded.bytes)}"`;
-  ctx.waitUntil(
-    env.IMAGES.put(key, encoded.bytes, {
-      httpMetadata: { contentType: type },
-      customMetadata: { transformation: canonical, width: String(plan.width), height: String(plan.height), ...about },
-    }),
-  );
+  ctx.waitUntil(putDerived(env.IMAGES, key, encoded.bytes, type, canonical, { width: String(plan.width), height: String(plan.height), ...about }));
   const res = imageResponse(encoded.bytes, type, etag, encodingHeaders(about));
   if (times) times.store = performance.now() - tStore;
   if (times) times.total = performance.now() - tStart;

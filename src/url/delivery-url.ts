@@ -5,6 +5,7 @@
  */
 import { hasComponentShape, looksLikeComponent, parseComponent } from './component';
 import { CldError } from './errors';
+import { checkComponentCount, MAX_PATH_LENGTH } from '../plan/limits';
 import type { Component } from './params';
 
 export const DELIVERY_TYPES = ['upload', 'private', 'authenticated'] as const;
@@ -32,6 +33,7 @@ export interface DeliveryUrl {
 const MAX_PUBLIC_ID = 255;
 
 export function parseDeliveryPath(rawPath: string, configuredCloud: string): DeliveryUrl {
+  if (rawPath.length > MAX_PATH_LENGTH) throw new CldError(414, `URL too long: ${rawPath.length} characters, at most ${MAX_PATH_LENGTH}`);
   const segments = rawPath.split('/').filter((s) => s !== '');
   let i = 0;
   let cloud = configuredCloud;
@@ -65,6 +67,7 @@ export function parseDeliveryPath(rawPath: string, configuredCloud: string): Del
   } else {
     while (j < rest.length - 1 && looksLikeComponent(decode(rest[j]))) rawComponents.push(rest[j++]);
   }
+  checkComponentCount(rawComponents.length);
   const version = versionAt >= 0 ? Number(rest[versionAt].slice(1)) : undefined;
   const rawSource = rest.slice(j).join('/');
   if (!rawSource) throw new CldError(400, 'Missing public ID in URL');

@@ -1,8 +1,10 @@
 /** An HTTP-facing error: the message goes to X-Cld-Error, the status to the response. */
 export class CldError extends Error {
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 405 | 409 | 413 | 423,
+    readonly status: 400 | 401 | 403 | 404 | 405 | 409 | 413 | 414 | 423 | 500 | 503,
     message: string,
+    /** Headers the error response carries besides the defaults (a 503's Retry-After). */
+    readonly headers?: Readonly<Record<string, string>>,
   ) {
     super(message);
     this.name = 'CldError';

@@ -32,7 +32,7 @@ export async function verifyDeliverySignature(toSign: string, signature: string,
   const candidates: HashAlgorithm[] = signature.length === 32 ? ['sha256'] : ['sha1', 'sha256'];
   for (const algorithm of candidates) {
     const expected = await deliverySignature(toSign, secret, algorithm, signature.length as 8 | 32);
-    if (timingSafeEqual(expected, signature)) return true;
+    if (timingSafeEqual(signature, expected)) return true;
   }
   return false;
 }
@@ -64,13 +64,16 @@ export async function apiSignature(params: ApiParams, secret: string, algorithm:
 export async function verifyApiSignature(params: ApiParams, signature: string, secret: string): Promise<boolean> {
   const algorithm: HashAlgorithm | undefined = signature.length === 40 ? 'sha1' : signature.length === 64 ? 'sha256' : undefined;
   if (!algorithm) return false;
-  return timingSafeEqual(await apiSignature(params, secret, algorithm, 2), signature.toLowerCase());
+  return timingSafeEqual(signature.toLowerCase(), await apiSignature(params, secret, algorithm, 2));
 }
 
-function timingSafeEqual(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+/**
+ * Compares a secret (or a digest of one) with what a client sent in time that depends only on the
+ * expected value's length, never on where the first difference is or on the given value's length.
+ */
+export function timingSafeEqual(given: string, expected: string): boolean {
+  let diff = given.length ^ expected.length;
+  for (let i = 0; i < expected.length; i++) diff |= (given.charCodeAt(i) | 0) ^ expected.charCodeAt(i);
   return diff === 0;
 }
 

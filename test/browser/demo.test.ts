@@ -1,6 +1,7 @@
 // The demo page in a real browser (Debian's chromium through playwright-core) against the Worker
 // under wrangler, at deviceScaleFactor 1 and 2. Screenshots go to test/.artifacts/.
-import { mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
@@ -71,8 +72,11 @@ describe.each([1, 2])('demo page at deviceScaleFactor %i', (scale) => {
   it('an image dropped on the page is uploaded and appears in the gallery', async () => {
     const name = `dropped-at-${scale}x.jpg`;
     await dropFile(page, name, uploadBytes);
-    const id = `uploads/dropped-at-${scale}x`;
-    await page.waitForSelector(`#gallery button[data-public-id="${id}"]`, { timeout: 30_000 });
+    // Unsigned uploads are stored under UNSIGNED_UPLOAD_FOLDER with a unique suffix (unique_filename).
+    const prefix = `unsigned/uploads/dropped-at-${scale}x_`;
+    await page.waitForSelector(`#gallery button[data-public-id^="${prefix}"]`, { timeout: 30_000 });
+    const id = (await page.getAttribute(`#gallery button[data-public-id^="${prefix}"]`, 'data-public-id'))!;
+    expect(id).toMatch(/^unsigned\/uploads\/dropped-at-\dx_[a-z0-9]{6}$/);
     expect(await page.textContent('#upload-status')).toContain(`Uploaded: ${id} (${UPLOAD_SIZE}×${UPLOAD_SIZE})`);
     await page.waitForSelector(`#gallery button.chosen[data-public-id="${id}"] img`);
     await page.waitForFunction(`document.getElementById('chosen-title').textContent.startsWith(${JSON.stringify(id)})`);
@@ -100,6 +104,41 @@ describe.each([1, 2])('demo page at deviceScaleFactor %i', (scale) => {
     // The first time, the job was new: the URL answered 423 and the bar followed the job's status.
     if (scale === 1) expect(jobPolls).toBeGreaterThan(0);
     // Each picture shows its URL.
-    expect(await upscale.locator('code.url').textContent()).toMatch(/\/image\/upload\/s--[\w-]{8}--\/c_limit,h_160,w_160\/e_upscale\/v\d+\/uploads\/dropped-at-/);
+    expect(await upscale.locator('code.url').textContent()).toMatch(/\/image\/upload\/s--[\w-]{8}--\/c_limit,h_160,w_160\/e_upscale\/v\d+\/unsigned\/uploads\/dropped-at-/);
   }, 240_000);
+});
+
+describe('demo page: an image the demo does not sign for', () => {
+  let browser: Browser;
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  /** A signed upload through the upload API (SHA-1 of the sorted parameters + startWorker's default secret). */
+  async function signedUpload(params: Record<string, string>, bytes: Buffer) {
+    const toml = readFileSync(join(root, 'wrangler.toml'), 'utf8');
+    const [cloud, apiKey] = ['CLOUD_NAME', 'API_KEY'].map((name) => new RegExp(`^${name}\\s*=\\s*"([^"]+)"`, 'm').exec(toml)?.[1] ?? '');
+    const all: Record<string, string> = { ...params, timestamp: String(Math.floor(Date.now() / 1000)) };
+    const toSign = Object.keys(all).sort().map((k) => `${k}=${all[k]}`).join('&');
+    const form = new FormData();
+    form.set('file', new Blob([bytes]), 'twin.jpg');
+    for (const [k, v] of Object.entries({ ...all, api_key: apiKey, signature: createHash('sha1').update(toSign + 'node-test-secret').digest('hex') })) form.set(k, v);
+    const res = await fetch(`${worker.url}/v1_1/${cloud}/image/upload`, { method: 'POST', body: form });
+    expect(res.status, await res.text()).toBe(200);
+  }
+
+  it('shows the reason instead of comparisons', async () => {
+    const id = 'refused/twin';
+    await signedUpload({ public_id: id }, uploadBytes);
+    // An authenticated image under the same public ID: a signature for one would open the other.
+    await signedUpload({ public_id: id, type: 'authenticated' }, uploadBytes);
+
+    browser = await launchChromium(1);
+    const page = await browser.newPage();
+    await page.goto(worker.url + '/');
+    await page.click(`#gallery button[data-public-id="${id}"]`);
+    await page.waitForFunction(`document.getElementById('chosen-title').textContent.includes('does not sign URLs')`, undefined, { timeout: 30_000 });
+    expect(await page.textContent('#chosen-title')).toContain(`${id}: The demo does not sign URLs for ${id}: an image of type authenticated has the same public ID`);
+    expect(await page.locator('#comparisons figure').count()).toBe(0);
+  });
 });

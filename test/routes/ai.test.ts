@@ -1,10 +1,12 @@
 // AI effects through the Worker: signed URLs, the Durable Object queue (one job per id, a tile row
 // per alarm in tests: AI_ROWS_PER_ALARM=1), 423 until ready, resume, the chain after the effect.
 import { env } from 'cloudflare:workers';
-import { runInDurableObject } from 'cloudflare:test';
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decode } from '../../src/pixels/decode';
 import { readHeader } from '../../src/pixels/header';
+import { AI_MAX_ATTEMPTS } from '../../src/queue/jobs';
+import type { AiJobSpec, JobStatus } from '../../src/queue/spec';
 import { deliverySignature } from '../../src/url/signature';
 import { psnr } from '../pixels/util';
 import { CLOUD, dims, fixture, get, image, postForm, signedForm, upload } from './worker';
@@ -253,6 +255,220 @@ describe('incoming transformations', () => {
   it('refuses an AI incoming transformation followed by more components', async () => {
     const res = await postForm(`/v1_1/${CLOUD}/image/upload`, await signedForm({ public_id: 'ai/incoming-bad', transformation: 'e_upscale/c_scale,w_10' }, await fixture('small.jpg')));
     expect(res.status).toBe(400);
+  });
+});
+
+/** Polls a job's status document until it is done or failed. */
+async function untilEnded(link: string, tries = 300): Promise<JobStatus> {
+  for (let i = 0; i < tries; i++) {
+    const res = await get(link);
+    const status = await res.json<JobStatus>();
+    if (status.state === 'done' || status.state === 'failed') return status;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${link} did not end`);
+}
+
+const uploadApi = `/v1_1/${CLOUD}/image/upload`;
+const incomingUpload = async (publicId: string, file: Uint8Array) => {
+  const res = await postForm(uploadApi, await signedForm({ public_id: publicId, transformation: 'e_upscale' }, file));
+  expect(res.status).toBe(200);
+  return res.json<{ status: string; job: string; public_id: string }>();
+};
+
+describe('an incoming AI transformation holds its public ID', () => {
+  it('an unsigned upload and a later signed upload while it is pending: neither is overwritten by the job', async () => {
+    // The job runs in this same isolate, so whether it ends before the uploads below is up to the
+    // scheduler: each assertion holds in either order (the next test fixes the order).
+    const pending = await incomingUpload('ai/held-hall', await fixture('medium.jpg'));
+    expect(pending.status).toBe('pending');
+
+    // Unsigned: never the held public ID.
+    const form = new FormData();
+    form.set('upload_preset', 'browser_uploads');
+    form.set('public_id', 'ai/held-hall');
+    form.set('file', new Blob([await fixture('gray.jpg')]), 'gray.jpg');
+    const anon = await (await postForm(uploadApi, form)).json<{ public_id: string; width: number }>();
+    expect(anon.public_id).toMatch(/^unsigned\/ai\/held-hall_[a-z0-9]{6}$/);
+    // overwrite=false: told that the asset exists (pending, or the job's result), nothing stored.
+    const kept = await upload('ai/held-hall', await fixture('small.jpg'), { overwrite: 'false' });
+    expect(kept.existing).toBe(true);
+    if (kept.status === 'pending') expect(kept.job).toBe(pending.job);
+    else expect(kept).toMatchObject({ width: 2560, height: 1708 });
+
+    // A later signed upload wins: it supersedes the job (whose result is then never written), or
+    // replaces the result if the job was done first.
+    const newer = await upload('ai/held-hall', await fixture('small.jpg'));
+    expect(newer).toMatchObject({ width: 200, height: 303 });
+    const ended = await untilEnded(pending.job);
+    console.log(`held-hall: the job ${ended.state === 'failed' ? 'was superseded' : 'was done before the signed upload'}`);
+    if (ended.state === 'failed') {
+      expect(ended.errorStatus).toBe(409);
+      expect(ended.error).toMatch(/superseded by a newer upload/);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await env.IMAGES.head(`original/${CLOUD}/upload/ai/held-hall`))!.etag).toBe(newer.etag);
+    expect(dims((await image(`${base}/ai/held-hall.jpg`)).header)).toBe('200x303');
+    expect(dims((await image(`${base}/${anon.public_id}.jpg`)).header)).toBe('160x120');
+    expect(await env.IMAGES.head(`incoming/${CLOUD}/upload/ai/held-hall`)).toBeNull();
+  });
+
+  it('a job whose public ID got a newer original meanwhile does not write its result', async () => {
+    // The jobs are made by hand so that the newer original is there before they can finish.
+    const cases: [string, (v1: string | null) => string | null][] = [
+      ['ai/raced-new', () => null], // started for a new ID: create only
+      ['ai/raced-old', (v1) => v1], // started to replace v1
+    ];
+    for (const [publicId, replace] of cases) {
+      const key = `original/${CLOUD}/upload/${publicId}`;
+      const v1 = publicId === 'ai/raced-old' ? (await upload(publicId, await fixture('gray.jpg'))).etag as string : null;
+      const id = [...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, '0')).join('');
+      const source = `incoming/${CLOUD}/upload/${publicId}`;
+      const held = await env.IMAGES.put(source, await fixture('small.jpg'), { customMetadata: { job: id, effect: 'upscale', version: '1', width: '800', height: '1212' } });
+      const newer = await upload(publicId, await fixture('medium.jpg'));
+      const stub = env.AI_JOBS.get(env.AI_JOBS.idFromName(id));
+      await stub.start({
+        id, cloud: CLOUD, type: 'upload', publicId, originalEtag: held.etag, pre: '', effect: 'upscale',
+        output: `jobs/${id}/result.jpg`, quality: 95, source, outputMeta: { version: '1', format: 'jpg', width: '800', height: '1212', alpha: '0' },
+        commit: { key, replaceEtag: replace(v1) },
+      });
+      const ended = await untilEnded(`/v1_1/${CLOUD}/jobs/${id}`);
+      expect(ended, publicId).toMatchObject({ state: 'failed', errorStatus: 409, rowsDone: ended.rowsTotal });
+      expect(ended.error).toMatch(/uploaded again while the job ran/);
+      expect((await env.IMAGES.head(key))!.etag, publicId).toBe(newer.etag);
+      expect(await env.IMAGES.head(`jobs/${id}/result.jpg`)).toBeNull();
+      expect(await env.IMAGES.head(source)).toBeNull();
+    }
+  });
+
+  it('while held: unsigned uploads go elsewhere, overwrite=false is told it is pending, a signed overwrite supersedes the job', async () => {
+    // A job that cannot progress (waiting to retry: its model does not exist) holds ai/stuck for seconds.
+    const id = [...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, '0')).join('');
+    const source = `incoming/${CLOUD}/upload/ai/stuck`;
+    const held = await env.IMAGES.put(source, await fixture('small.jpg'), { customMetadata: { job: id, effect: 'upscale', version: '1', width: '800', height: '1212' } });
+    const stub = env.AI_JOBS.get(env.AI_JOBS.idFromName(id));
+    await stub.start({
+      id, cloud: CLOUD, type: 'upload', publicId: 'ai/stuck', originalEtag: held.etag, pre: '', effect: 'no_such_model' as AiJobSpec['effect'],
+      output: `jobs/${id}/result.jpg`, quality: 95, source, outputMeta: { version: '1', format: 'jpg', width: '800', height: '1212', alpha: '0' },
+      commit: { key: `original/${CLOUD}/upload/ai/stuck`, replaceEtag: null },
+    });
+    await runDurableObjectAlarm(stub);
+    expect((await stub.status())!.state).not.toBe('failed');
+
+    const form = new FormData();
+    form.set('upload_preset', 'browser_uploads');
+    form.set('public_id', 'ai/stuck');
+    form.set('file', new Blob([await fixture('gray.jpg')]), 'gray.jpg');
+    const anon = await (await postForm(uploadApi, form)).json<{ public_id: string }>();
+    expect(anon.public_id).not.toBe('ai/stuck');
+    const kept = await upload('ai/stuck', await fixture('gray.jpg'), { overwrite: 'false' });
+    expect(kept).toMatchObject({ existing: true, status: 'pending', job: `/v1_1/${CLOUD}/jobs/${id}`, width: 800, height: 1212 });
+    expect(await env.IMAGES.head(`original/${CLOUD}/upload/ai/stuck`)).toBeNull();
+    expect((await get(`${base}/ai/stuck.jpg`)).status).toBe(420);
+
+    const newer = await upload('ai/stuck', await fixture('medium.jpg'));
+    expect(newer).toMatchObject({ width: 640 });
+    expect(await stub.status()).toMatchObject({ state: 'failed', errorStatus: 409, error: 'superseded by a newer upload of ai/stuck' });
+    expect(await env.IMAGES.head(source)).toBeNull();
+    expect(await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm())).toBeNull();
+    expect(dims((await image(`${base}/ai/stuck.jpg`)).header)).toBe('640x427');
+  });
+
+  it('over an existing asset: the old original is served until the result replaces it', async () => {
+    await upload('ai/replaced-hall', await fixture('small.jpg'));
+    await image(`${base}/c_scale,w_40/ai/replaced-hall.jpg`);
+    const pending = await incomingUpload('ai/replaced-hall', await fixture('small.jpg'));
+    // Not deleted while the job runs.
+    expect(dims((await image(`${base}/ai/replaced-hall.jpg`)).header)).toMatch(/^(200x303|800x1212)$/);
+    expect(await untilEnded(pending.job)).toMatchObject({ state: 'done' });
+    expect(dims((await image(`${base}/ai/replaced-hall.jpg`)).header)).toBe('800x1212');
+    expect(dims((await image(`${base}/c_scale,w_40/ai/replaced-hall.jpg`)).header)).toBe('40x61');
+  });
+
+  it('a newer incoming upload supersedes the pending one: only the newer result is stored', async () => {
+    const older = await incomingUpload('ai/twice-hall', await fixture('medium.jpg'));
+    const newer = await incomingUpload('ai/twice-hall', await fixture('gray.jpg'));
+    expect(newer.job).not.toBe(older.job);
+    const first = await untilEnded(older.job);
+    const second = await untilEnded(newer.job);
+    expect(second.state).toBe('done');
+    // Superseded, unless it was done before the newer upload came (whose result then replaced it).
+    if (first.state === 'failed') expect(first).toMatchObject({ errorStatus: 409 });
+    const gray = readHeader(await fixture('gray.jpg'));
+    expect(dims((await image(`${base}/ai/twice-hall.jpg`)).header)).toBe(`${gray.width * 4}x${gray.height * 4}`);
+  });
+});
+
+describe('a job that keeps failing', () => {
+  it(`ends failed after ${AI_MAX_ATTEMPTS} attempts with backoff, and its status and delivery say why`, async () => {
+    // An incoming job whose model does not exist: every slice throws a TypeError (not bad input).
+    const id = [...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, '0')).join('');
+    const source = `incoming/${CLOUD}/upload/ai/failing`;
+    const held = await env.IMAGES.put(source, await fixture('small.jpg'), { customMetadata: { job: id, effect: 'upscale', version: '1', width: '800', height: '1212' } });
+    const spec: AiJobSpec = {
+      id, cloud: CLOUD, type: 'upload', publicId: 'ai/failing', originalEtag: held.etag, pre: '', effect: 'no_such_model' as AiJobSpec['effect'],
+      output: `jobs/${id}/result.jpg`, quality: 95, source, outputMeta: { version: '1', format: 'jpg', width: '800', height: '1212', alpha: '0' },
+      commit: { key: `original/${CLOUD}/upload/ai/failing`, replaceEtag: null },
+    };
+    const stub = env.AI_JOBS.get(env.AI_JOBS.idFromName(id));
+    await stub.start(spec);
+    let status = (await stub.status())!;
+    // The wait scheduled after each failed attempt (runDurableObjectAlarm runs the alarm at once).
+    const delays = new Map<number, number>();
+    for (let i = 0; i < 100 && status.state !== 'failed'; i++) {
+      await runDurableObjectAlarm(stub);
+      status = (await stub.status())!;
+      if (status.state === 'failed') break;
+      if (!status.attempts) {
+        await new Promise((r) => setTimeout(r, 20)); // the first alarm is still running on its own
+        continue;
+      }
+      expect(status.error).toMatch(/retrying \(attempt \d of 5\) after: .*scale/);
+      if (!delays.has(status.attempts)) {
+        const alarm = await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm());
+        if (alarm !== null) delays.set(status.attempts, alarm - Date.now());
+      }
+      // While it retries, the asset is pending.
+      const res = await get(`${base}/ai/failing.jpg`);
+      expect(res.status).toBe(420);
+      await res.arrayBuffer();
+    }
+    expect(status).toMatchObject({ state: 'failed', errorStatus: 500, attempts: AI_MAX_ATTEMPTS });
+    expect(status.error).toMatch(new RegExp(`failed ${AI_MAX_ATTEMPTS} times in a row, giving up: .*scale`));
+    // Backoff: each wait longer than the one before (1, 2, 4, 8 s).
+    const waits = [...delays].sort(([a], [b]) => a - b).map(([, ms]) => ms);
+    expect(waits.length).toBeGreaterThanOrEqual(2);
+    for (let i = 1; i < waits.length; i++) expect(waits[i]).toBeGreaterThan(waits[i - 1]);
+    // No alarm left: it does not retry any more.
+    expect(await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm())).toBeNull();
+
+    const res = await get(`/v1_1/${CLOUD}/jobs/${id}`);
+    expect(res.status).toBe(500);
+    expect(res.headers.get('X-Cld-Error')).toMatch(/giving up/);
+    expect(await res.json()).toMatchObject({ state: 'failed', errorStatus: 500 });
+    const delivery = await get(`${base}/ai/failing.jpg`);
+    expect(delivery.status).toBe(500);
+    expect(delivery.headers.get('X-Cld-Error')).toMatch(/incoming transformation e_no_such_model failed: .*giving up/);
+  });
+
+  it('bad input fails at once with a 400', async () => {
+    const id = [...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, '0')).join('');
+    const source = `incoming/${CLOUD}/upload/ai/bad-input`;
+    const bytes = await fixture('small.jpg');
+    const held = await env.IMAGES.put(source, bytes.slice(0, 400), { customMetadata: { job: id, effect: 'upscale', version: '1' } });
+    const stub = env.AI_JOBS.get(env.AI_JOBS.idFromName(id));
+    await stub.start({
+      id, cloud: CLOUD, type: 'upload', publicId: 'ai/bad-input', originalEtag: held.etag, pre: '', effect: 'upscale',
+      output: `jobs/${id}/result.jpg`, quality: 95, source, outputMeta: {}, commit: { key: `original/${CLOUD}/upload/ai/bad-input`, replaceEtag: null },
+    });
+    let status = (await stub.status())!;
+    for (let i = 0; i < 10 && status.state !== 'failed'; i++) {
+      await runDurableObjectAlarm(stub);
+      status = (await stub.status())!;
+    }
+    expect(status).toMatchObject({ state: 'failed', errorStatus: 400 });
+    expect(status.attempts).toBeUndefined();
+    expect((await get(`/v1_1/${CLOUD}/jobs/${id}`)).status).toBe(400);
   });
 });
 

@@ -17,14 +17,21 @@ describe('unsigned upload preset', () => {
   it('uploads without a signature with the cloud preset', async () => {
     const res = await postForm(endpoint, unsignedForm({ upload_preset: 'browser_uploads', public_id: 'uploads/dropped' }, await fixture('small.jpg')));
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ public_id: 'uploads/dropped', type: 'upload', format: 'jpg' });
-    await image(`/${CLOUD}/image/upload/c_scale,w_20/uploads/dropped.jpg`);
+    const body = (await res.json()) as { public_id: string };
+    // Stored under UNSIGNED_UPLOAD_FOLDER with a unique suffix (Cloudinary's unique_filename).
+    expect(body).toMatchObject({ type: 'upload', format: 'jpg' });
+    expect(body.public_id).toMatch(/^unsigned\/uploads\/dropped_[a-z0-9]{6}$/);
+    await image(`/${CLOUD}/image/upload/c_scale,w_20/${body.public_id}.jpg`);
   });
 
   it('never overwrites', async () => {
-    await postForm(endpoint, unsignedForm({ upload_preset: 'browser_uploads', public_id: 'uploads/keep' }, await fixture('small.jpg')));
-    const again = await postForm(endpoint, unsignedForm({ upload_preset: 'browser_uploads', public_id: 'uploads/keep' }, await fixture('medium.jpg')));
-    expect(await again.json()).toMatchObject({ existing: true, width: 200 });
+    const first = (await (await postForm(endpoint, unsignedForm({ upload_preset: 'browser_uploads', public_id: 'uploads/keep' }, await fixture('small.jpg')))).json()) as { public_id: string };
+    const again = (await (await postForm(endpoint, unsignedForm({ upload_preset: 'browser_uploads', public_id: 'uploads/keep' }, await fixture('medium.jpg')))).json()) as { public_id: string; existing?: boolean; width: number };
+    // The same public_id again is a new asset beside the first, which keeps its image.
+    expect(again).toMatchObject({ width: 640 });
+    expect(again.existing).toBeUndefined();
+    expect(again.public_id).not.toBe(first.public_id);
+    expect((await image(`/${CLOUD}/image/upload/${first.public_id}.jpg`)).header.width).toBe(200);
   });
 
   it('refuses unknown presets and parameters that transform, overwrite or pick the type', async () => {

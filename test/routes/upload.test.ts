@@ -1,5 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { unsignedPublicId } from '../../src/routes/upload';
 import { apiSignature } from '../../src/url/signature';
 import { CLOUD, fixture, image, postForm, signedForm, upload } from './worker';
 
@@ -74,5 +75,57 @@ describe('upload API', () => {
     expect((await postForm(endpoint, form)).status).toBe(401);
     const json = await postForm(endpoint, undefined as unknown as FormData);
     expect(json.status).toBe(400);
+  });
+
+  it('concurrent overwrite=false uploads to a new public ID: exactly one is told it was created', async () => {
+    const files = await Promise.all(['small.jpg', 'medium.jpg', 'gray.jpg', 'small.jpg', 'medium.jpg', 'gray.jpg', 'small.jpg', 'medium.jpg'].map(fixture));
+    const bodies = await Promise.all(files.map((f) => upload('race/create', f, { overwrite: 'false' })));
+    const created = bodies.filter((b) => !b.existing);
+    expect(created).toHaveLength(1);
+    const stored = (await env.IMAGES.head(`original/${CLOUD}/upload/race/create`))!;
+    expect(stored.etag).toBe(created[0].etag);
+    // Every other one was told the truth: the asset exists, and it is the winner's.
+    for (const b of bodies.filter((b) => b.existing)) expect(b).toMatchObject({ etag: stored.etag, width: created[0].width, version: created[0].version });
+  });
+
+  it('concurrent unsigned uploads of one name: each is stored under its own unique public ID, none replaced', async () => {
+    const names = ['small.jpg', 'medium.jpg', 'small.jpg', 'medium.jpg', 'small.jpg', 'medium.jpg'];
+    const files = await Promise.all(names.map(fixture));
+    const responses = await Promise.all(files.map((f) => {
+      const form = new FormData();
+      form.set('upload_preset', 'browser_uploads');
+      form.set('public_id', 'race/same');
+      form.set('file', new Blob([f]), 'same.jpg');
+      return postForm(endpoint, form);
+    }));
+    const bodies = await Promise.all(responses.map((r) => r.json() as Promise<{ public_id: string; width: number; existing?: boolean }>));
+    expect(responses.map((r) => r.status)).toEqual(names.map(() => 200));
+    expect(new Set(bodies.map((b) => b.public_id)).size).toBe(names.length);
+    for (const [i, b] of bodies.entries()) {
+      expect(b.public_id).toMatch(/^unsigned\/race\/same_[a-z0-9]{6}$/);
+      expect(b.existing).toBeUndefined();
+      // What each was told is what is stored.
+      expect((await image(`/${CLOUD}/image/upload/${b.public_id}.jpg`)).header.width).toBe(names[i] === 'small.jpg' ? 200 : 640);
+    }
+  });
+
+  it('unsigned public IDs: UNSIGNED_UPLOAD_FOLDER, the given public_id or the file name sanitised, a random suffix', async () => {
+    const folder = { UNSIGNED_UPLOAD_FOLDER: 'unsigned' };
+    expect(unsignedPublicId(folder, { public_id: 'My Photos/cat #1' }, 'ignored')).toMatch(/^unsigned\/My_Photos\/cat_1_[a-z0-9]{6}$/);
+    expect(unsignedPublicId(folder, { public_id: '../../etc/passwd' })).toMatch(/^unsigned\/etc\/passwd_[a-z0-9]{6}$/);
+    expect(unsignedPublicId(folder, {}, 'holiday pic')).toMatch(/^unsigned\/holiday_pic_[a-z0-9]{6}$/);
+    expect(unsignedPublicId(folder, { folder: 'trips' }, 'rome')).toMatch(/^unsigned\/trips\/rome_[a-z0-9]{6}$/);
+    expect(unsignedPublicId(folder, {})).toMatch(/^unsigned\/[a-z0-9]{20}$/);
+    expect(unsignedPublicId(folder, {}, '...')).toMatch(/^unsigned\/[a-z0-9]{20}$/);
+    expect(unsignedPublicId({ UNSIGNED_UPLOAD_FOLDER: 'web/drops' }, {}, 'x')).toMatch(/^web\/drops\/x_[a-z0-9]{6}$/);
+    const ids = new Set(Array.from({ length: 50 }, () => unsignedPublicId(folder, {}, 'x')));
+    expect(ids.size).toBe(50);
+
+    const form = new FormData();
+    form.set('upload_preset', 'browser_uploads');
+    form.set('file', new Blob([await fixture('small.jpg')]), 'dropped.jpg');
+    const body = (await (await postForm(endpoint, form)).json()) as { public_id: string; original_filename: string };
+    expect(body.public_id).toMatch(/^unsigned\/dropped_[a-z0-9]{6}$/);
+    expect(body.original_filename).toBe('dropped');
   });
 });

@@ -32,10 +32,27 @@ export function urlOptions(origin: string, cloud: string): UrlOptions {
   return protocol === 'https:' ? { cloud_name: cloud, secure: true, secure_distribution: host } : { cloud_name: cloud, secure: false, cname: host };
 }
 
-export function comparisons(publicId: string, options: UrlOptions, secret: string): Comparison[] {
+/** The most pixels the demo hands an AI effect (the input of e_upscale or e_gen_restore). */
+export const MAX_AI_INPUT_PIXELS = 1_000_000;
+const DOWNSCALE_WIDTH = 300;
+
+/**
+ * c_scale,w_300, unless that leaves more than MAX_AI_INPUT_PIXELS for e_gen_restore (a tall
+ * image: 100x4600 becomes 300x13800): then fitted in 300 x (1 MP / 300) instead. Either side may
+ * be the width once the EXIF orientation is applied, so the longer ratio counts.
+ */
+export function downscaleFor(width: number, height: number): Transformation {
+  const ratio = width > 0 && height > 0 ? Math.max(width / height, height / width) : Infinity;
+  if (DOWNSCALE_WIDTH * DOWNSCALE_WIDTH * ratio <= MAX_AI_INPUT_PIXELS) return { width: DOWNSCALE_WIDTH, crop: 'scale' };
+  return { width: DOWNSCALE_WIDTH, height: Math.floor(MAX_AI_INPUT_PIXELS / DOWNSCALE_WIDTH), crop: 'fit' };
+}
+
+/** `size`: the original's stored width and height (unknown: the downscale is fitted in the AI bound). */
+export function comparisons(publicId: string, options: UrlOptions, secret: string, size?: { width: number; height: number }): Comparison[] {
   const plain = (t: Transformation[]) => url(publicId, t, options);
   const signed = (t: Transformation[]) => url(publicId, t, { ...options, sign_url: true, api_secret: secret });
-  const downscale: Transformation = { width: 300, crop: 'scale' };
+  const downscale = downscaleFor(size?.width ?? NaN, size?.height ?? NaN);
+  const downscaleLabel = downscale.crop === 'scale' ? 'c_scale,w_300' : `c_fit,h_${downscale.height},w_300`;
   const thumb: Transformation = { width: 128, crop: 'scale' };
   const square = (dpr: string): Transformation => ({ width: 100, height: 100, crop: 'fill', gravity: 'auto', dpr });
   return [
@@ -49,17 +66,17 @@ export function comparisons(publicId: string, options: UrlOptions, secret: strin
     },
     {
       title: 'Downscaling: normal against e_sharpen',
-      note: 'c_scale,w_300, then the sharpen effect (unsharp mask, scaled by the DPR).',
+      note: `${downscaleLabel}, then the sharpen effect (unsharp mask, scaled by the DPR).`,
       pictures: [
-        { label: 'c_scale,w_300', url: plain([downscale]), width: 300 },
+        { label: downscaleLabel, url: plain([downscale]), width: 300 },
         { label: 'e_sharpen', url: plain([downscale, { effect: 'sharpen' }]), width: 300 },
       ],
     },
     {
       title: 'Downscaling: normal against e_gen_restore',
-      note: 'c_scale,w_300, then generative restore (a job).',
+      note: `${downscaleLabel}, then generative restore (a job; its input at most 1 MP).`,
       pictures: [
-        { label: 'c_scale,w_300', url: plain([downscale]), width: 300 },
+        { label: downscaleLabel, url: plain([downscale]), width: 300 },
         { label: 'e_gen_restore', url: signed([downscale, { effect: 'gen_restore' }]), width: 300, ai: true },
       ],
     },

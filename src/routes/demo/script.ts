@@ -70,8 +70,20 @@ export const DEMO_SCRIPT = String.raw`
   function choose(publicId) {
     chosen = publicId;
     document.querySelectorAll('#gallery button').forEach(function (b) { b.classList.toggle('chosen', b.dataset.publicId === publicId); });
-    fetch('/_dprox/demo/comparisons?public_id=' + encodeURIComponent(publicId)).then(function (r) { return r.json(); }).then(function (data) {
+    fetch('/_dprox/demo/comparisons?public_id=' + encodeURIComponent(publicId)).then(function (r) {
+      if (r.ok) return r.json();
+      // Refused (403: not the demo's to sign, 429: too many): the reason is in X-Cld-Error.
+      var reason = r.headers.get('X-Cld-Error') || String(r.status);
+      try { reason = decodeURIComponent(reason); } catch (e) {}
+      if (r.status === 429) reason += ' (retry in ' + (r.headers.get('Retry-After') || '?') + ' s)';
+      return { error: reason };
+    }).then(function (data) {
       if (chosen !== publicId) return;
+      if (data.error) {
+        $('chosen-title').textContent = publicId + ': ' + data.error;
+        $('comparisons').replaceChildren();
+        return;
+      }
       $('chosen-title').textContent = publicId + ' (' + data.width + '×' + data.height + ')';
       var box = $('comparisons');
       box.replaceChildren();

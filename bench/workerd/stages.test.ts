@@ -6,7 +6,7 @@ import { decode } from '../../src/pixels/decode';
 import { encode } from '../../src/pixels/encode';
 import { readHeader } from '../../src/pixels/header';
 import { resize } from '../../src/pixels/resize';
-import { fixture } from './util';
+import { fixture } from '../../test/pixels/util';
 
 it('12 MP JPEG -> shrink-on-load -> 800x600 -> JPEG q80', async () => {
   const bytes = await fixture('12mp.jpg');

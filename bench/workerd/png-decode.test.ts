@@ -6,7 +6,7 @@
 import { expect, it } from 'vitest';
 import { decode } from '../../src/pixels/decode';
 import { readHeader } from '../../src/pixels/header';
-import { fixture } from './util';
+import { fixture } from '../../test/pixels/util';
 
 it('3 MP RGBA PNG decode time', async () => {
   const bytes = await fixture('photo-3mp-alpha.png');
