@@ -28,15 +28,24 @@ mkdirSync(outDir, { recursive: true });
 const genFile = join(outDir, 'fuzz-gen.mjs');
 await build({
   stdin: { contents: "export * from './test/reliability/gen/urls.ts'; export * from './test/reliability/gen/images.ts';", resolveDir: root, loader: 'ts' },
-  bundle: true, format: 'esm', platform: 'node', outfile: genFile, logLevel: 'warning',
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  outfile: genFile,
+  logLevel: 'warning',
 });
 const gen = await import(genFile);
 
 const fixtures = join(root, 'test/.fixtures');
 const fixture = (name) => new Uint8Array(readFileSync(join(fixtures, name)));
 const ORIGINALS = {
-  'fz/tiny': 'blue-40x20.png', 'fz/photo': 'small.jpg', 'fz/icon': 'sale_icon.png', 'fz/anim': 'anim.gif',
-  'fz/folder/alpha': 'alpha.webp', 'fz/folder/badge': 'blue-40x20.png', 'hz/base': 'small.jpg',
+  'fz/tiny': 'blue-40x20.png',
+  'fz/photo': 'small.jpg',
+  'fz/icon': 'sale_icon.png',
+  'fz/anim': 'anim.gif',
+  'fz/folder/alpha': 'alpha.webp',
+  'fz/folder/badge': 'blue-40x20.png',
+  'hz/base': 'small.jpg',
 };
 
 const { url: origin, dispose } = await startWorker({ secret: SECRET, vars: { DIAGNOSTICS: 'true' } });
@@ -46,11 +55,14 @@ const bad = [];
 const slowest = [];
 
 function record(kind, status, error, ms, url, label, failure) {
-  let s = stats.get(kind);
-  if (!s) stats.set(kind, (s = { statuses: new Map(), errors: new Map(), ms: [] }));
+  if (!stats.has(kind)) stats.set(kind, { statuses: new Map(), errors: new Map(), ms: [] });
+  const s = stats.get(kind);
   s.statuses.set(status, (s.statuses.get(status) ?? 0) + 1);
   if (error) {
-    const shape = error.replace(/\d+/g, 'N').replace(/: .*?( \(|$)/, ': …$1').slice(0, 120);
+    const shape = error
+      .replace(/\d+/g, 'N')
+      .replace(/: .*?( \(|$)/, ': …$1')
+      .slice(0, 120);
     s.errors.set(shape, (s.errors.get(shape) ?? 0) + 1);
   }
   s.ms.push(ms);
@@ -81,13 +93,17 @@ async function deliver(kind, path, label) {
     // wrangler answers an exception thrown out of the Worker with an HTML page: its title names the error.
     const text = new TextDecoder().decode(body);
     failure = `${res.status} ${error ?? /<title>([^<]*)<\/title>/.exec(text)?.[1] ?? text.replace(/\s+/g, ' ').slice(0, 200)}`;
-  }
-  else if (res.status >= 400 && !error?.trim()) failure = `${res.status} without X-Cld-Error`;
+  } else if (res.status >= 400 && !error?.trim()) failure = `${res.status} without X-Cld-Error`;
   else if (res.status === 200) {
     const type = res.headers.get('Content-Type') ?? '';
     const fmt = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp', 'image/gif': 'gif', 'image/avif': 'avif' }[type];
     const sig = SIGNATURES[fmt];
-    if (!sig || body.length < 12 || (fmt !== 'avif' && (body[0] !== sig[0] || body[1] !== sig[1])) || (fmt === 'avif' && String.fromCharCode(...body.subarray(4, 8)) !== 'ftyp'))
+    if (
+      !sig ||
+      body.length < 12 ||
+      (fmt !== 'avif' && (body[0] !== sig[0] || body[1] !== sig[1])) ||
+      (fmt === 'avif' && String.fromCharCode(...body.subarray(4, 8)) !== 'ftyp')
+    )
       failure = `200 that is no ${type || 'image'} (${body.length} bytes)`;
   }
   record(kind, res.status, error, r.ms, path, label, failure);
@@ -96,9 +112,11 @@ async function deliver(kind, path, label) {
 /** Runs jobs with CONCURRENCY workers until they are done or the time is up. */
 async function pool(jobs) {
   let next = 0;
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (next < jobs.length && Date.now() < deadline) await jobs[next++]();
-  }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < jobs.length && Date.now() < deadline) await jobs[next++]();
+    }),
+  );
   return next;
 }
 
@@ -114,17 +132,22 @@ function signedUpload(publicId, bytes) {
 const t0 = Date.now();
 try {
   for (const [id, name] of Object.entries(ORIGINALS)) await upload(origin, id, fixture(name));
-  const fuzzer = new gen.UrlFuzzer({ cloud: CLOUD, images: Object.keys(ORIGINALS).filter((id) => id.startsWith('fz/') && id !== 'fz/folder/badge'), layers: ['fz/icon', 'fz/folder/badge'] });
+  const fuzzer = new gen.UrlFuzzer({
+    cloud: CLOUD,
+    images: Object.keys(ORIGINALS).filter((id) => id.startsWith('fz/') && id !== 'fz/folder/badge'),
+    layers: ['fz/icon', 'fz/folder/badge'],
+  });
   const missing = gen.uncoveredKeys(fuzzer.pools);
   if (missing.length) console.log(`parameters without a valid pool (hostile values only): ${missing.join(', ')}`);
 
   // Interleave the classes so that a time limit cuts every class alike.
   const iters = gen.URL_CLASSES.map((cls) => fuzzer.cases(SEED, PER_CLASS, [cls]));
   const urlJobs = [];
-  for (let i = 0; i < PER_CLASS; i++) for (const it of iters) {
-    const c = it.next().value;
-    urlJobs.push(() => deliver(`url ${c.cls}`, c.path, `${c.cls}#${c.index} seed ${c.seed}`));
-  }
+  for (let i = 0; i < PER_CLASS; i++)
+    for (const it of iters) {
+      const c = it.next().value;
+      urlJobs.push(() => deliver(`url ${c.cls}`, c.path, `${c.cls}#${c.index} seed ${c.seed}`));
+    }
   const ran = await pool(urlJobs);
   console.log(`URL cases: ${ran} of ${urlJobs.length} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
@@ -134,19 +157,31 @@ try {
     const imageJobs = [];
     for (const cls of gen.IMAGE_CLASSES) {
       const images = await gen.hostileImages(SEED, cls, IMAGES, bases);
-      for (const [i, img] of images.entries()) imageJobs.push(async () => {
-        const id = `hz/${cls}/${i}`;
-        const label = `${cls}#${i} (${img.name})`;
-        const r = await timed(`${origin}/v1_1/${CLOUD}/image/upload`, { method: 'POST', body: signedUpload(id, img.bytes) });
-        const where = `/v1_1/${CLOUD}/image/upload (public_id ${id})`;
-        if (r.error) return record(`upload ${cls}`, 0, undefined, r.ms, where, label, r.error);
-        const error = r.res.headers.get('X-Cld-Error') ?? undefined;
-        const failure = r.res.status >= 500 ? `upload ${r.res.status}` : r.res.status >= 400 && !error ? `upload ${r.res.status} without X-Cld-Error` : r.res.status !== 200 && r.res.status < 400 ? `upload ${r.res.status}` : undefined;
-        record(`upload ${cls}`, r.res.status, error, r.ms, where, label, failure);
-        if (r.res.status !== 200) return;
-        for (const path of [`/${CLOUD}/image/upload/c_fill,w_50,h_50/${id}.png`, `/${CLOUD}/image/upload/w_0.5/${id}.jpg`, `/${CLOUD}/image/upload/l_${id.split('/').join(':')},w_30/fl_layer_apply,g_south_east/hz/base.webp`])
-          await deliver(`image ${cls}`, path, label);
-      });
+      for (const [i, img] of images.entries())
+        imageJobs.push(async () => {
+          const id = `hz/${cls}/${i}`;
+          const label = `${cls}#${i} (${img.name})`;
+          const r = await timed(`${origin}/v1_1/${CLOUD}/image/upload`, { method: 'POST', body: signedUpload(id, img.bytes) });
+          const where = `/v1_1/${CLOUD}/image/upload (public_id ${id})`;
+          if (r.error) return record(`upload ${cls}`, 0, undefined, r.ms, where, label, r.error);
+          const error = r.res.headers.get('X-Cld-Error') ?? undefined;
+          const failure =
+            r.res.status >= 500
+              ? `upload ${r.res.status}`
+              : r.res.status >= 400 && !error
+                ? `upload ${r.res.status} without X-Cld-Error`
+                : r.res.status !== 200 && r.res.status < 400
+                  ? `upload ${r.res.status}`
+                  : undefined;
+          record(`upload ${cls}`, r.res.status, error, r.ms, where, label, failure);
+          if (r.res.status !== 200) return;
+          for (const path of [
+            `/${CLOUD}/image/upload/c_fill,w_50,h_50/${id}.png`,
+            `/${CLOUD}/image/upload/w_0.5/${id}.jpg`,
+            `/${CLOUD}/image/upload/l_${id.split('/').join(':')},w_30/fl_layer_apply,g_south_east/hz/base.webp`,
+          ])
+            await deliver(`image ${cls}`, path, label);
+        });
     }
     const ranImages = await pool(imageJobs);
     console.log(`hostile originals: ${ranImages} of ${imageJobs.length} in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
@@ -168,15 +203,27 @@ for (const [kind, s] of [...stats].sort()) {
   allMs.push(...s.ms);
   for (const [k, v] of s.statuses) allStatuses.set(k, (allStatuses.get(k) ?? 0) + v);
   for (const [k, v] of s.errors) allErrors.set(k, (allErrors.get(k) ?? 0) + v);
-  const st = [...s.statuses].sort((a, b) => a[0] - b[0]).map(([k, v]) => `${k}:${v}`).join(' ');
-  console.log(`${kind.padEnd(30)}${String(s.ms.length).padStart(8)}  ${st.padEnd(42)} ${pct(s.ms, 50).toFixed(1).padStart(7)}  ${pct(s.ms, 99).toFixed(1).padStart(7)}`);
+  const st = [...s.statuses]
+    .sort((a, b) => a[0] - b[0])
+    .map(([k, v]) => `${k}:${v}`)
+    .join(' ');
+  console.log(
+    `${kind.padEnd(30)}${String(s.ms.length).padStart(8)}  ${st.padEnd(42)} ${pct(s.ms, 50).toFixed(1).padStart(7)}  ${pct(s.ms, 99).toFixed(1).padStart(7)}`,
+  );
 }
-console.log(`${'all'.padEnd(30)}${String(allMs.length).padStart(8)}  ${[...allStatuses].sort((a, b) => a[0] - b[0]).map(([k, v]) => `${k}:${v}`).join(' ').padEnd(42)} ${pct(allMs, 50).toFixed(1).padStart(7)}  ${pct(allMs, 99).toFixed(1).padStart(7)}`);
+console.log(
+  `${'all'.padEnd(30)}${String(allMs.length).padStart(8)}  ${[...allStatuses]
+    .sort((a, b) => a[0] - b[0])
+    .map(([k, v]) => `${k}:${v}`)
+    .join(' ')
+    .padEnd(42)} ${pct(allMs, 50).toFixed(1).padStart(7)}  ${pct(allMs, 99).toFixed(1).padStart(7)}`,
+);
 console.log(`\n${allErrors.size} distinct error messages (numbers and echoed values folded), most frequent first:`);
 for (const [msg, n] of [...allErrors].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`${String(n).padStart(7)}  ${msg}`);
 if (allErrors.size > 40) console.log(`      … ${allErrors.size - 40} more`);
 console.log('\nslowest requests:');
-for (const x of slowest.sort((a, b) => b.ms - a.ms).slice(0, 10)) console.log(`${x.ms.toFixed(0).padStart(7)} ms ${x.status}  ${x.label}  ${x.url.length > 200 ? x.url.slice(0, 200) + '…' : x.url}`);
+for (const x of slowest.sort((a, b) => b.ms - a.ms).slice(0, 10))
+  console.log(`${x.ms.toFixed(0).padStart(7)} ms ${x.status}  ${x.label}  ${x.url.length > 200 ? `${x.url.slice(0, 200)}…` : x.url}`);
 console.log(`\n${bad.length} failures (5xx, hangs, 4xx without X-Cld-Error, 200 that is no image)`);
 const byCause = new Map();
 for (const b of bad) {
@@ -186,6 +233,6 @@ for (const b of bad) {
 }
 for (const [cause, list] of byCause) {
   console.log(`\n${list.length} x ${cause}`);
-  for (const b of list.slice(0, 5)) console.log(`  ${b.label}\n    ${origin}${b.url.length > 300 ? b.url.slice(0, 300) + '…' : b.url}`);
+  for (const b of list.slice(0, 5)) console.log(`  ${b.label}\n    ${origin}${b.url.length > 300 ? `${b.url.slice(0, 300)}…` : b.url}`);
 }
 process.exit(bad.length ? 1 : 0);

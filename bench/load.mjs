@@ -34,17 +34,19 @@ const SCENARIOS = {
   },
   'ai-mix': {
     about: '8 of 10 hits, 1 miss, 1 of 8 signed e_upscale URLs (Prefer: respond-async: 423 while the job runs)',
-    requests: () => [{
-      setupRequest: (req) => {
-        const n = ++serial;
-        if (n % 10 === 0) {
-          const rest = `c_limit,w_${48 + (n / 10) % 8}/e_upscale/load/small.jpg`;
-          return { ...req, path: `${base}/${signed(rest)}`, headers: { ...req.headers, prefer: 'respond-async' } };
-        }
-        if (n % 10 === 5) return { ...req, path: `${base}/c_fill,w_${100 + (n % 500)},h_200/v${n}/load/photo.jpg` };
-        return { ...req, path: `${base}/c_fill,w_200,h_200/load/photo.jpg` };
+    requests: () => [
+      {
+        setupRequest: (req) => {
+          const n = ++serial;
+          if (n % 10 === 0) {
+            const rest = `c_limit,w_${48 + ((n / 10) % 8)}/e_upscale/load/small.jpg`;
+            return { ...req, path: `${base}/${signed(rest)}`, headers: { ...req.headers, prefer: 'respond-async' } };
+          }
+          if (n % 10 === 5) return { ...req, path: `${base}/c_fill,w_${100 + (n % 500)},h_200/v${n}/load/photo.jpg` };
+          return { ...req, path: `${base}/c_fill,w_200,h_200/load/photo.jpg` };
+        },
       },
-    }],
+    ],
   },
 };
 
@@ -61,13 +63,25 @@ for (const [name, scenario] of Object.entries(SCENARIOS)) {
     for (const connections of CONNECTIONS) {
       const result = await autocannon({ url, connections, duration: SECONDS, requests: scenario.requests(), timeout: 30 });
       const memory = await (await fetch(`${url}/_dprox/memory`)).json();
-      const statuses = Object.entries(result.statusCodeStats ?? {}).map(([k, v]) => `${k}:${v.count}`).join(' ');
+      const statuses = Object.entries(result.statusCodeStats ?? {})
+        .map(([k, v]) => `${k}:${v.count}`)
+        .join(' ');
       const row = {
-        scenario: name, connections, requests: result.requests.total, rps: result.requests.average,
-        p50: result.latency.p50, p99: result.latency.p99, statuses, errors: result.errors, timeouts: result.timeouts, wasm: memory.total,
+        scenario: name,
+        connections,
+        requests: result.requests.total,
+        rps: result.requests.average,
+        p50: result.latency.p50,
+        p99: result.latency.p99,
+        statuses,
+        errors: result.errors,
+        timeouts: result.timeouts,
+        wasm: memory.total,
       };
       rows.push(row);
-      console.log(`${name} (${scenario.about}), ${connections} connections, ${SECONDS} s: ${row.requests} requests, ${row.rps.toFixed(1)} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, ${statuses}${row.errors ? `, ${row.errors} errors` : ''}${row.timeouts ? `, ${row.timeouts} timeouts` : ''}; WASM ${mib(row.wasm)} MiB`);
+      console.log(
+        `${name} (${scenario.about}), ${connections} connections, ${SECONDS} s: ${row.requests} requests, ${row.rps.toFixed(1)} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, ${statuses}${row.errors ? `, ${row.errors} errors` : ''}${row.timeouts ? `, ${row.timeouts} timeouts` : ''}; WASM ${mib(row.wasm)} MiB`,
+      );
     }
   } finally {
     await dispose();
@@ -76,4 +90,7 @@ for (const [name, scenario] of Object.entries(SCENARIOS)) {
 
 console.log('\n| scenario | connections | requests | req/s | p50 | p99 | statuses | WASM memory after |');
 console.log('|---|---|---|---|---|---|---|---|');
-for (const r of rows) console.log(`| ${r.scenario} | ${r.connections} | ${r.requests} | ${r.rps.toFixed(1)} | ${r.p50} ms | ${r.p99} ms | ${r.statuses}${r.errors ? `, ${r.errors} errors` : ''}${r.timeouts ? `, ${r.timeouts} timeouts` : ''} | ${mib(r.wasm)} MiB |`);
+for (const r of rows)
+  console.log(
+    `| ${r.scenario} | ${r.connections} | ${r.requests} | ${r.rps.toFixed(1)} | ${r.p50} ms | ${r.p99} ms | ${r.statuses}${r.errors ? `, ${r.errors} errors` : ''}${r.timeouts ? `, ${r.timeouts} timeouts` : ''} | ${mib(r.wasm)} MiB |`,
+  );

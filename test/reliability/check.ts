@@ -100,7 +100,10 @@ export class Tally {
     this.statuses.set(out.status, (this.statuses.get(out.status) ?? 0) + 1);
     if (out.error) {
       // Numbers and echoed values vary per case; the message's shape is what is distinct.
-      const shape = out.error.replace(/\d+/g, 'N').replace(/: .*?( \(|$)/, ': …$1').slice(0, 120);
+      const shape = out.error
+        .replace(/\d+/g, 'N')
+        .replace(/: .*?( \(|$)/, ': …$1')
+        .slice(0, 120);
       this.errors.set(shape, (this.errors.get(shape) ?? 0) + 1);
     }
     if (out.failure) this.failures.push({ label, url, failure: out.failure });

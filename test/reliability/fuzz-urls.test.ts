@@ -8,7 +8,8 @@ import { URL_CLASSES, UrlFuzzer, uncoveredKeys, type FuzzTarget, type UrlClass }
 
 const SEED = 0x11f022;
 // Hostile values mostly stop at the parser (fast); valid chains decode and encode (~50 ms each).
-const PER_CLASS = (cls: UrlClass) => (cls.startsWith('value:') ? 200 : cls === 'long-canonical' ? 20 : cls === 'ratio-overflow' ? 3 : ['valid', 'long-chain', 'repeated'].includes(cls) ? 60 : 150);
+const PER_CLASS = (cls: UrlClass) =>
+  cls.startsWith('value:') ? 200 : cls === 'long-canonical' ? 20 : cls === 'ratio-overflow' ? 3 : ['valid', 'long-chain', 'repeated'].includes(cls) ? 60 : 150;
 
 /**
  * Generator classes that still find 5xx/hangs on the current code: their test expects failure
@@ -17,7 +18,8 @@ const PER_CLASS = (cls: UrlClass) => (cls.startsWith('value:') ? 200 : cls === '
 const KNOWN_OPEN: readonly UrlClass[] = [
   // A non-BMP character in an error message (echoed value or public ID): errorResponse() escapes
   // each UTF-16 unit alone, encodeURIComponent(lone surrogate) throws URIError, the Worker throws (500).
-  'value:nonbmp', 'nonbmp-path',
+  'value:nonbmp',
+  'nonbmp-path',
   // A chain whose canonical form is over R2's 2 KB of custom metadata: the 200 is answered, then
   // the derived copy's put (customMetadata.transformation) rejects in waitUntil, so it is never stored.
   'long-canonical',
@@ -38,8 +40,12 @@ const fuzzer = new UrlFuzzer(TARGET);
 
 beforeAll(async () => {
   const files: Record<string, string> = {
-    'fz/tiny': 'blue-40x20.png', 'fz/photo': 'small.jpg', 'fz/icon': 'sale_icon.png', 'fz/anim': 'anim.gif',
-    'fz/folder/alpha': 'alpha.webp', 'fz/folder/badge': 'blue-40x20.png',
+    'fz/tiny': 'blue-40x20.png',
+    'fz/photo': 'small.jpg',
+    'fz/icon': 'sale_icon.png',
+    'fz/anim': 'anim.gif',
+    'fz/folder/alpha': 'alpha.webp',
+    'fz/folder/badge': 'blue-40x20.png',
   };
   for (const [id, name] of Object.entries(files)) await upload(id, await fixture(name));
 });

@@ -8,8 +8,19 @@ import { BASES, IMAGE_CLASSES, hostileImages, type Bases, type ImageClass } from
 
 const SEED = 0x11f023;
 const COUNT: Record<ImageClass, number> = {
-  truncate: 44, bitflip: 66, 'png-ihdr': 30, 'png-zbomb': 12, 'png-iccp-bomb': 8, 'png-16bit': 12, 'png-chunks': 18,
-  'gif-screen': 30, 'gif-frame-huge': 1, 'jpeg-sof': 30, 'jpeg-cmyk': 10, 'jpeg-progressive-huge': 14, 'webp-canvas': 30,
+  truncate: 44,
+  bitflip: 66,
+  'png-ihdr': 30,
+  'png-zbomb': 12,
+  'png-iccp-bomb': 8,
+  'png-16bit': 12,
+  'png-chunks': 18,
+  'gif-screen': 30,
+  'gif-frame-huge': 1,
+  'jpeg-sof': 30,
+  'jpeg-cmyk': 10,
+  'jpeg-progressive-huge': 14,
+  'webp-canvas': 30,
 };
 
 /**
@@ -85,7 +96,11 @@ describe('hostile originals', () => {
         tally.statuses.set(-up.status, (tally.statuses.get(-up.status) ?? 0) + 1);
         if (up.failure) failures.push(`${label}: ${up.failure}`);
         if (up.status !== 200) continue;
-        for (const path of [`${base}/c_fill,w_50,h_50/${id}.png`, `${base}/w_0.5/${id}.jpg`, `${base}/l_${id.split('/').join(':')},w_30/fl_layer_apply,g_south_east/hz/base.webp`]) {
+        for (const path of [
+          `${base}/c_fill,w_50,h_50/${id}.png`,
+          `${base}/w_0.5/${id}.jpg`,
+          `${base}/l_${id.split('/').join(':')},w_30/fl_layer_apply,g_south_east/hz/base.webp`,
+        ]) {
           const out = await probe(path, {}, DELIVERY_BOUND_MS(cls));
           tally.add(out, label, path);
           if (out.failure) failures.push(`${label}: ${out.failure}\n  ${path}`);

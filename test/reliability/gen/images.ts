@@ -12,13 +12,36 @@ export interface HostileImage {
 }
 
 export const IMAGE_CLASSES = [
-  'truncate', 'bitflip', 'png-ihdr', 'png-zbomb', 'png-iccp-bomb', 'png-16bit', 'png-chunks',
-  'gif-screen', 'gif-frame-huge', 'jpeg-sof', 'jpeg-cmyk', 'jpeg-progressive-huge', 'webp-canvas',
+  'truncate',
+  'bitflip',
+  'png-ihdr',
+  'png-zbomb',
+  'png-iccp-bomb',
+  'png-16bit',
+  'png-chunks',
+  'gif-screen',
+  'gif-frame-huge',
+  'jpeg-sof',
+  'jpeg-cmyk',
+  'jpeg-progressive-huge',
+  'webp-canvas',
 ] as const;
 export type ImageClass = (typeof IMAGE_CLASSES)[number];
 
 /** Fixtures (test/.fixtures) the mutations start from. */
-export const BASES = ['small.jpg', 'small-progressive.jpg', 'blue-40x20.png', 'sale_icon.png', 'anim.gif', 'still.gif', 'lossy.webp', 'small-lossless.webp', 'small-alpha.webp', 'cmyk.jpg', 'photo.avif'] as const;
+export const BASES = [
+  'small.jpg',
+  'small-progressive.jpg',
+  'blue-40x20.png',
+  'sale_icon.png',
+  'anim.gif',
+  'still.gif',
+  'lossy.webp',
+  'small-lossless.webp',
+  'small-alpha.webp',
+  'cmyk.jpg',
+  'photo.avif',
+] as const;
 export type Bases = Record<(typeof BASES)[number], Uint8Array>;
 
 // ---- byte helpers ----------------------------------------------------------------------------
@@ -86,7 +109,15 @@ export async function png(width: number, height: number, depth: number, colorTyp
   const channels = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 }[colorType] ?? 3;
   const bpp = Math.max(1, (channels * depth) / 8);
   const idat = data ?? (await zlib(scanlines(width, height, bpp)));
-  const plte = colorType === 3 ? [pngChunk('PLTE', new Uint8Array(768).map((_, i) => i & 255))] : [];
+  const plte =
+    colorType === 3
+      ? [
+          pngChunk(
+            'PLTE',
+            new Uint8Array(768).map((_, i) => i & 255),
+          ),
+        ]
+      : [];
   return concat([PNG_SIGNATURE, ihdr(width, height, depth, colorType), ...plte, ...extra, pngChunk('IDAT', idat), pngChunk('IEND', new Uint8Array())]);
 }
 
@@ -129,7 +160,23 @@ function withJpegSize(jpeg: Uint8Array, width: number, height: number): Uint8Arr
   return out;
 }
 
-const SIZES = [[0, 0], [0, 10], [10, 0], [1, 1], [65535, 65535], [65535, 1], [1, 65535], [30000, 30000], [10000, 10000], [12000, 8000], [8191, 8191], [4000, 3000], [401, 607], [199, 302], [16384, 16384]] as const;
+const SIZES = [
+  [0, 0],
+  [0, 10],
+  [10, 0],
+  [1, 1],
+  [65535, 65535],
+  [65535, 1],
+  [1, 65535],
+  [30000, 30000],
+  [10000, 10000],
+  [12000, 8000],
+  [8191, 8191],
+  [4000, 3000],
+  [401, 607],
+  [199, 302],
+  [16384, 16384],
+] as const;
 
 // ---- the classes -----------------------------------------------------------------------------
 
@@ -168,7 +215,14 @@ const GENERATORS: Record<ImageClass, Gen> = {
   },
   async 'png-zbomb'(r) {
     const bomb = await zeroBomb();
-    const [w, h] = r.pick([[16, 16], [1000, 1000], [4096, 4096], [8000, 8000], [1, 65535], [65535, 1]] as const);
+    const [w, h] = r.pick([
+      [16, 16],
+      [1000, 1000],
+      [4096, 4096],
+      [8000, 8000],
+      [1, 65535],
+      [65535, 1],
+    ] as const);
     const ct = r.pick([0, 2, 6]);
     return { name: `PNG ${w}x${h} type ${ct}, IDAT inflating to 64 MiB`, bytes: await png(w, h, 8, ct, [], bomb) };
   },
@@ -180,7 +234,12 @@ const GENERATORS: Record<ImageClass, Gen> = {
   },
   async 'png-16bit'(r) {
     const ct = r.pick([0, 2, 4, 6]);
-    const [w, h] = r.pick([[1, 1], [17, 9], [64, 48], [3, 200]] as const);
+    const [w, h] = r.pick([
+      [1, 1],
+      [17, 9],
+      [64, 48],
+      [3, 200],
+    ] as const);
     return { name: `PNG ${w}x${h} 16-bit type ${ct}`, bytes: await png(w, h, 16, ct) };
   },
   async 'png-chunks'(r) {
@@ -189,12 +248,17 @@ const GENERATORS: Record<ImageClass, Gen> = {
     const idat = pngChunk('IDAT', data);
     const form = r.int(6);
     const parts =
-      form === 0 ? [PNG_SIGNATURE, pngChunk('IDAT', data), ihdr(16, 16)]
-      : form === 1 ? [PNG_SIGNATURE, ihdr(16, 16), ihdr(4000, 4000), idat]
-      : form === 2 ? [PNG_SIGNATURE, ihdr(16, 16), pngChunk('IDAT', data, true)]
-      : form === 3 ? [PNG_SIGNATURE, ihdr(16, 16), u32be(0x7fffffff), ascii('IDAT'), data]
-      : form === 4 ? [PNG_SIGNATURE, ihdr(16, 16), ...Array.from({ length: 300 }, () => pngChunk('IDAT', data.subarray(0, 1)))]
-      : [PNG_SIGNATURE, ihdr(16, 16, 8, 3), idat]; // palette image without PLTE
+      form === 0
+        ? [PNG_SIGNATURE, pngChunk('IDAT', data), ihdr(16, 16)]
+        : form === 1
+          ? [PNG_SIGNATURE, ihdr(16, 16), ihdr(4000, 4000), idat]
+          : form === 2
+            ? [PNG_SIGNATURE, ihdr(16, 16), pngChunk('IDAT', data, true)]
+            : form === 3
+              ? [PNG_SIGNATURE, ihdr(16, 16), u32be(0x7fffffff), ascii('IDAT'), data]
+              : form === 4
+                ? [PNG_SIGNATURE, ihdr(16, 16), ...Array.from({ length: 300 }, () => pngChunk('IDAT', data.subarray(0, 1)))]
+                : [PNG_SIGNATURE, ihdr(16, 16, 8, 3), idat]; // palette image without PLTE
     return { name: `PNG chunk layout ${form}`, bytes: concat([...parts, pngChunk('IEND', new Uint8Array())]) };
   },
   async 'gif-screen'(r) {
@@ -205,7 +269,14 @@ const GENERATORS: Record<ImageClass, Gen> = {
     if (form === 2) return { name: `GIF frame at 65000,65000`, bytes: gif(16, 16, [{ x: 65000, y: 65000, w: 16, h: 16 }]) };
     if (form === 3) {
       const n = r.pick([100, 1000, 5000]);
-      return { name: `GIF ${w}x${h} with ${n} frames`, bytes: gif(Math.max(w, 1), Math.max(h, 1), Array.from({ length: n }, () => ({ x: 0, y: 0, w: 1, h: 1 }))) };
+      return {
+        name: `GIF ${w}x${h} with ${n} frames`,
+        bytes: gif(
+          Math.max(w, 1),
+          Math.max(h, 1),
+          Array.from({ length: n }, () => ({ x: 0, y: 0, w: 1, h: 1 })),
+        ),
+      };
     }
     const lzw = new Uint8Array(400).map(() => r.int(256));
     return { name: `GIF 64x64 with LZW garbage`, bytes: gif(64, 64, [{ x: 0, y: 0, w: 64, h: 64, lzw }]) };
@@ -213,8 +284,22 @@ const GENERATORS: Record<ImageClass, Gen> = {
   async 'gif-frame-huge'(r, i) {
     // The header (logical screen) is small; the frame descriptor claims up to 65535x65535 with one pixel of data.
     // The first case is the costliest form, so a run of one case shows the bug.
-    const [sw, sh] = i === 0 ? [1, 1] : r.pick([[1, 1], [16, 16], [64, 48]] as const);
-    const [w, h] = i === 0 ? [65535, 65535] : r.pick([[65535, 65535], [65535, 40000], [50000, 50000]] as const);
+    const [sw, sh] =
+      i === 0
+        ? [1, 1]
+        : r.pick([
+            [1, 1],
+            [16, 16],
+            [64, 48],
+          ] as const);
+    const [w, h] =
+      i === 0
+        ? [65535, 65535]
+        : r.pick([
+            [65535, 65535],
+            [65535, 40000],
+            [50000, 50000],
+          ] as const);
     return { name: `GIF ${sw}x${sh} screen, frame ${w}x${h} with 1 pixel of data`, bytes: gif(sw, sh, [{ x: 0, y: 0, w, h }]) };
   },
   async 'jpeg-sof'(r, _i, bases) {
@@ -226,7 +311,15 @@ const GENERATORS: Record<ImageClass, Gen> = {
     return { name: `CMYK JPEG with SOF ${w}x${h}`, bytes: withJpegSize(bases['cmyk.jpg'], w, h) };
   },
   async 'jpeg-progressive-huge'(r, _i, bases) {
-    const [w, h] = r.pick([[8000, 8000], [10000, 10000], [16383, 6000], [5000, 5000], [3000, 3000], [96, 64], [65535, 65535]] as const);
+    const [w, h] = r.pick([
+      [8000, 8000],
+      [10000, 10000],
+      [16383, 6000],
+      [5000, 5000],
+      [3000, 3000],
+      [96, 64],
+      [65535, 65535],
+    ] as const);
     return { name: `progressive JPEG with SOF2 ${w}x${h} (96x64 of scans)`, bytes: withJpegSize(bases['small-progressive.jpg'], w, h) };
   },
   async 'webp-canvas'(r, _i, bases) {
@@ -235,30 +328,47 @@ const GENERATORS: Record<ImageClass, Gen> = {
     if (form === 0) {
       // VP8 (lossy) frame header: 14-bit sizes after the start code 9d 01 2a at offset 23.
       const b = bases['lossy.webp'].slice();
-      const W = Math.min(w, 16383), H = Math.min(h, 16383);
-      b[26] = W & 255; b[27] = (W >> 8) & 63; b[28] = H & 255; b[29] = (H >> 8) & 63;
+      const W = Math.min(w, 16383),
+        H = Math.min(h, 16383);
+      b[26] = W & 255;
+      b[27] = (W >> 8) & 63;
+      b[28] = H & 255;
+      b[29] = (H >> 8) & 63;
       return { name: `lossy WebP with VP8 ${W}x${H}`, bytes: b };
     }
     if (form === 1) {
       // VP8X canvas (24-bit width-1, height-1 at 24 and 27) that disagrees with the frame.
       const b = bases['small-alpha.webp'].slice();
-      const W = Math.max(w, 1) - 1, H = Math.max(h, 1) - 1;
-      b[24] = W & 255; b[25] = (W >> 8) & 255; b[26] = (W >> 16) & 255; b[27] = H & 255; b[28] = (H >> 8) & 255; b[29] = (H >> 16) & 255;
+      const W = Math.max(w, 1) - 1,
+        H = Math.max(h, 1) - 1;
+      b[24] = W & 255;
+      b[25] = (W >> 8) & 255;
+      b[26] = (W >> 16) & 255;
+      b[27] = H & 255;
+      b[28] = (H >> 8) & 255;
+      b[29] = (H >> 16) & 255;
       return { name: `VP8X WebP with canvas ${W + 1}x${H + 1} over a 48x48 frame`, bytes: b };
     }
     if (form === 2) {
       // VP8L: 14-bit width-1 and height-1 packed after the signature byte 0x2f at offset 20.
       const b = bases['small-lossless.webp'].slice();
-      const W = Math.min(Math.max(w, 1), 16384) - 1, H = Math.min(Math.max(h, 1), 16384) - 1;
+      const W = Math.min(Math.max(w, 1), 16384) - 1,
+        H = Math.min(Math.max(h, 1), 16384) - 1;
       const bits = W | (H << 14) | (((b[24] >> 4) & 1) << 28);
-      b[21] = bits & 255; b[22] = (bits >> 8) & 255; b[23] = (bits >> 16) & 255; b[24] = (b[24] & 0xe0) | ((bits >> 24) & 0x1f);
+      b[21] = bits & 255;
+      b[22] = (bits >> 8) & 255;
+      b[23] = (bits >> 16) & 255;
+      b[24] = (b[24] & 0xe0) | ((bits >> 24) & 0x1f);
       return { name: `lossless WebP with VP8L ${W + 1}x${H + 1}`, bytes: b };
     }
     // RIFF and chunk sizes that lie.
     const b = bases['lossy.webp'].slice();
     const size = r.pick([0, 1, 0xffffffff, 0x7fffffff, b.length * 4]);
     const at = r.pick([4, 16]);
-    b[at] = size & 255; b[at + 1] = (size >> 8) & 255; b[at + 2] = (size >> 16) & 255; b[at + 3] = (size >>> 24) & 255;
+    b[at] = size & 255;
+    b[at + 1] = (size >> 8) & 255;
+    b[at + 2] = (size >> 16) & 255;
+    b[at + 3] = (size >>> 24) & 255;
     return { name: `lossy WebP with ${at === 4 ? 'RIFF' : 'VP8'} size ${size}`, bytes: b };
   },
 };
