@@ -28,9 +28,6 @@ const COUNT: Record<ImageClass, number> = {
  * (it.fails), so the suite stays green and tells when a fix lands. Empty it as fixes merge.
  */
 const KNOWN_OPEN: readonly (ImageClass | 'upload-public-id')[] = [
-  // Same cause as fuzz-urls.test.ts's 'value:nonbmp': an invalid public_id with a non-BMP character
-  // is echoed in the error, errorResponse() throws URIError and the upload answers 500.
-  'upload-public-id',
   // The planner sizes a GIF by its logical screen (1x1 here) but the decoder walks the frame the
   // descriptor claims (65535x65535, one pixel of data): 5-18 s of CPU per delivery for a 40-byte upload.
   'gif-frame-huge',
