@@ -279,6 +279,13 @@ async function apngStub() {
   return Buffer.concat([png.subarray(0, 33), acTL, png.subarray(33)]); // after signature + IHDR
 }
 
+// Reliability (test/reliability/hostile-images.test.ts): small originals its generator mutates.
+Object.assign(fixtures, {
+  'cmyk.jpg': async (s) => s(sample('astronaut.png')).resize(64, 48).toColourspace('cmyk').jpeg({ quality: 80 }).toBuffer(),
+  'small-progressive.jpg': async (s) => s(sample('coffee.png')).resize(96, 64).jpeg({ quality: 80, progressive: true }).toBuffer(),
+  'small-lossless.webp': async (s) => s(sample('coffee.png')).resize(48, 32).webp({ lossless: true }).toBuffer(),
+  'small-alpha.webp': async (s) => withAlpha(s).then((b) => s(b.data, { raw: b.info }).resize(48, 48).webp({ quality: 80, alphaQuality: 80 }).toBuffer()),
+});
 
 let sharpMod;
 async function ensure(name) {
