@@ -6,7 +6,7 @@ const bad = (what: string) => new ImageError(`Invalid image file: ${what}`);
 /**
  * Decodes the first frame of a GIF onto its logical screen (pixels outside the frame and the
  * transparent index are alpha 0), in pure TypeScript: no wasm, memory = the output raster plus
- * the frame's compressed bytes and one index byte per frame pixel.
+ * the frame's compressed bytes and one row of indices.
  */
 export function decodeGif(b: Uint8Array): Raster {
   if (b.length < 13) throw bad('truncated GIF');
@@ -75,38 +75,71 @@ function frame(b: Uint8Array, pos: number, width: number, height: number, global
     lzwData.set(chunk, o);
     o += chunk.length;
   }
-  const indices = new Uint8Array(fw * fh);
-  const produced = lzw(lzwData, minCode, indices);
-  if (produced === 0) throw bad('corrupt GIF data');
-
   const out = new Uint8Array(width * height * 4);
   const colours = palette.length / 3;
   const interlaced = (flags & 0x40) !== 0;
   const rowOrder = interlaced ? interlaceRows(fh) : null;
-  let opaque = fx === 0 && fy === 0 && fw >= width && fh >= height && produced === fw * fh;
-  for (let r = 0; r < fh; r++) {
+  // Only rows and columns on the screen are shown: decoding stops after the last data row that
+  // lands on it, and one row of indices is held at a time (a 40-byte GIF may claim a 65535x65535
+  // frame on a 1x1 screen).
+  const rowsNeeded = checkGifFrame({ x: fx, y: fy, width: fw, height: fh, interlaced }, width, height);
+  if (rowsNeeded === 0) return { width, height, data: out, opaque: false };
+  const row = new Uint8Array(fw);
+  let r = 0;
+  let opaque = fx === 0 && fy === 0 && fw >= width && fh >= height;
+  const visibleCols = Math.min(fw, width - fx);
+  const emitRow = (filled: number): boolean => {
     const y = fy + (rowOrder ? rowOrder[r] : r);
-    if (y >= height) continue;
-    for (let x = 0; x < fw; x++) {
-      const i = r * fw + x;
-      if (i >= produced) break;
-      const ox = fx + x;
-      if (ox >= width) break;
-      const idx = indices[i];
-      if (idx === transparent) {
-        opaque = false;
-        continue;
+    if (filled < fw) opaque = false;
+    if (y < height) {
+      for (let x = 0; x < Math.min(filled, visibleCols); x++) {
+        const idx = row[x];
+        if (idx === transparent) {
+          opaque = false;
+          continue;
+        }
+        const o = (y * width + fx + x) * 4;
+        if (idx < colours) {
+          out[o] = palette[idx * 3];
+          out[o + 1] = palette[idx * 3 + 1];
+          out[o + 2] = palette[idx * 3 + 2];
+        }
+        out[o + 3] = 255;
       }
-      const o = (y * width + ox) * 4;
-      if (idx < colours) {
-        out[o] = palette[idx * 3];
-        out[o + 1] = palette[idx * 3 + 1];
-        out[o + 2] = palette[idx * 3 + 2];
-      }
-      out[o + 3] = 255;
     }
-  }
+    return ++r < rowsNeeded;
+  };
+  const produced = lzw(lzwData, minCode, row, emitRow);
+  if (produced === 0) throw bad('corrupt GIF data');
+  if (r < rowsNeeded) opaque = false;
   return { width, height, data: out, opaque };
+}
+
+export interface GifFrame {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  interlaced: boolean;
+}
+
+/**
+ * How many of a first frame's data rows must be decoded to fill what lands on the screen (0: none
+ * does). A frame whose decoding would touch far more pixels than its screen shows is refused, so
+ * the work stays proportional to the size the planner was given.
+ */
+export function checkGifFrame(f: GifFrame, screenWidth: number, screenHeight: number): number {
+  if (f.x >= screenWidth || f.y >= screenHeight) return 0;
+  const visibleRows = Math.min(f.height, screenHeight - f.y);
+  let rowsNeeded = visibleRows;
+  if (f.interlaced) {
+    const order = interlaceRows(f.height);
+    rowsNeeded = 0;
+    for (let r = 0; r < f.height; r++) if (order[r] < visibleRows) rowsNeeded = r + 1;
+  }
+  if (f.width * rowsNeeded > Math.max(4 * screenWidth * screenHeight, 1 << 16))
+    throw bad(`GIF frame ${f.width}x${f.height} at ${f.x},${f.y} is far larger than its ${screenWidth}x${screenHeight} screen`);
+  return rowsNeeded;
 }
 
 /** Row r of the data is image row rowOrder[r] for interlaced GIFs (passes 8/0, 8/4, 4/2, 2/1). */
@@ -117,8 +150,12 @@ function interlaceRows(h: number): Uint32Array {
   return order;
 }
 
-/** GIF LZW decoder; returns the number of indices written (at most out.length). */
-function lzw(data: Uint8Array, minCode: number, out: Uint8Array): number {
+/**
+ * GIF LZW decoder into one row at a time: `row` is handed to `onRow` each time it is full (and
+ * once more with what a short stream left); decoding stops when onRow answers false. Returns the
+ * number of indices decoded.
+ */
+function lzw(data: Uint8Array, minCode: number, row: Uint8Array, onRow: (filled: number) => boolean): number {
   const clear = 1 << minCode;
   const eoi = clear + 1;
   const prefix = new Uint16Array(4096);
@@ -132,12 +169,25 @@ function lzw(data: Uint8Array, minCode: number, out: Uint8Array): number {
   let first = 0;
   let datum = 0;
   let bits = 0;
-  let op = 0;
-  const n = out.length;
-  for (let p = 0; p < data.length && op < n; p++) {
+  let total = 0;
+  let col = 0;
+  let done = false;
+  const put = (v: number) => {
+    row[col++] = v;
+    total++;
+    if (col === row.length) {
+      col = 0;
+      done = !onRow(row.length);
+    }
+  };
+  const finish = () => {
+    if (col > 0 && !done) onRow(col);
+    return total;
+  };
+  for (let p = 0; p < data.length && !done; p++) {
     datum |= data[p] << bits;
     bits += 8;
-    while (bits >= codeSize && op < n) {
+    while (bits >= codeSize && !done) {
       let code = datum & codeMask;
       datum >>>= codeSize;
       bits -= codeSize;
@@ -148,17 +198,17 @@ function lzw(data: Uint8Array, minCode: number, out: Uint8Array): number {
         old = -1;
         continue;
       }
-      if (code === eoi) return op;
+      if (code === eoi) return finish();
       if (old === -1) {
-        if (code >= clear) return op; // corrupt: first code after clear must be a literal
-        out[op++] = suffix[code];
+        if (code >= clear) return finish(); // corrupt: first code after clear must be a literal
+        put(suffix[code]);
         old = first = code;
         continue;
       }
       const inCode = code;
       let sp = 0;
       if (code >= avail) {
-        if (code > avail) return op; // corrupt
+        if (code > avail) return finish(); // corrupt
         stack[sp++] = first;
         code = old;
       }
@@ -178,8 +228,8 @@ function lzw(data: Uint8Array, minCode: number, out: Uint8Array): number {
         }
       }
       old = inCode;
-      while (sp > 0 && op < n) out[op++] = stack[--sp];
+      while (sp > 0 && !done) put(stack[--sp]);
     }
   }
-  return op;
+  return finish();
 }

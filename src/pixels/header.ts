@@ -1,4 +1,5 @@
 import { concatBytes } from './bytes';
+import { checkGifFrame } from './decode-gif';
 import { ImageError } from './errors';
 
 export type ImageFormat = 'jpg' | 'png' | 'webp' | 'gif' | 'avif';
@@ -386,6 +387,7 @@ function gifHeader(b: Uint8Array): ImageHeader {
         const x = u16le(b, pos), y = u16le(b, pos + 2), w = u16le(b, pos + 4), h = u16le(b, pos + 6);
         firstCovers = x === 0 && y === 0 && w >= width && h >= height;
         if (w === 0 || h === 0) throw invalid('empty GIF frame');
+        checkGifFrame({ x, y, width: w, height: h, interlaced: (b[pos + 8] & 0x40) !== 0 }, width, height);
       }
       const f = b[pos + 8];
       pos += 9 + (f & 0x80 ? 3 << ((f & 7) + 1) : 0);

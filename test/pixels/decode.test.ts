@@ -4,6 +4,7 @@ import { decodeJpeg } from '../../src/pixels/decode-jpeg';
 import { ImageError } from '../../src/pixels/errors';
 import { readHeader } from '../../src/pixels/header';
 import { applyOrientation } from '../../src/pixels/orient';
+import { gif } from '../reliability/gen/images';
 import { fixture, load, psnr } from './util';
 
 describe('decode', () => {
@@ -61,6 +62,19 @@ describe('decode', () => {
     expect([anim.width, anim.height]).toEqual([48, 32]);
     expect(anim.data[0]).toBeGreaterThan(200); // first frame is red
     expect(anim.data[1]).toBeLessThan(60);
+  });
+
+  it('a GIF frame is decoded only where it lands on the screen; one far larger than its screen is refused', async () => {
+    // 40 bytes: a 1x1 screen and a frame that claims 65535x65535 (one pixel of data): one row decoded.
+    const bomb = gif(1, 1, [{ x: 0, y: 0, w: 65535, h: 65535 }]);
+    const r = await decode(bomb, readHeader(bomb));
+    expect([r.width, r.height, r.data.length]).toEqual([1, 1, 4]);
+    // 65535 x 48 rows to decode for 64x48 shown pixels: refused from the header, before any decode.
+    expect(() => readHeader(gif(64, 48, [{ x: 0, y: 0, w: 65535, h: 40000 }]))).toThrow(/GIF frame 65535x40000 at 0,0 is far larger than its 64x48 screen/);
+    // A frame wholly off the screen shows nothing.
+    const off = gif(16, 16, [{ x: 20, y: 0, w: 8, h: 8 }]);
+    const o = await decode(off, readHeader(off));
+    expect([o.width, o.height, o.opaque, Math.max(...o.data)]).toEqual([16, 16, false, 0]);
   });
 
   it('GIF first frame, transparency and animation', async () => {

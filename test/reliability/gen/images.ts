@@ -121,7 +121,7 @@ export async function png(width: number, height: number, depth: number, colorTyp
   return concat([PNG_SIGNATURE, ihdr(width, height, depth, colorType), ...plte, ...extra, pngChunk('IDAT', idat), pngChunk('IEND', new Uint8Array())]);
 }
 
-function gif(screenW: number, screenH: number, frames: { x: number; y: number; w: number; h: number; lzw?: Uint8Array }[]): Uint8Array {
+export function gif(screenW: number, screenH: number, frames: { x: number; y: number; w: number; h: number; lzw?: Uint8Array }[]): Uint8Array {
   const le = (n: number) => [n & 255, (n >> 8) & 255];
   // Global colour table of 2 entries; each frame: descriptor, min code size 2, data sub-blocks.
   const parts: number[] = [...ascii('GIF89a'), ...le(screenW), ...le(screenH), 0x80, 0, 0, 0, 0, 0, 255, 255, 255];
