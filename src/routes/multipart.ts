@@ -69,6 +69,11 @@ export async function parseForm(request: Request, limits: FormLimits, onPart: (i
   await source.drain();
 }
 
+/** A body refused before it was parsed (the isolate is busy): read and dropped as a refused form's rest is. */
+export async function discardBody(request: Request): Promise<void> {
+  await new ByteSource(request.body, Number.POSITIVE_INFINITY).drain();
+}
+
 /** The body's chunks, counted against the body cap as they are pulled. */
 class ByteSource {
   private readonly reader: ReadableStreamDefaultReader<Uint8Array> | null;

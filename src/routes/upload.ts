@@ -23,9 +23,10 @@ import { contentType } from '../plan/output';
 import { countUsage } from '../queue/usage';
 import { parseEager, parseNotificationUrl, runEager } from './eager';
 import { activeHold, applyIncoming, parseIncoming, startIncoming, supersede, type Hold } from './incoming';
-import { BytesSink, DataUriSink, parseForm, TextSink, type Sink } from './multipart';
+import { BytesSink, DataUriSink, discardBody, parseForm, TextSink, type Sink } from './multipart';
 import { DELIVERY_TYPES, validatePublicId, type DeliveryType } from '../url/delivery-url';
 import { CldError } from '../url/errors';
+import { isolateLedger } from '../plan/ledger';
 import { apiSignature, hexDigest, timingSafeEqual, verifyApiSignature, type ApiParams } from '../url/signature';
 
 /** Cloudinary accepts 100 MB; an isolate holding the file must stay well inside 128 MB. */
@@ -42,6 +43,27 @@ const WRITE_ATTEMPTS = 4;
 
 export async function upload(request: Request, env: Env, cloud: string, ctx: Pick<ExecutionContext, 'waitUntil'>): Promise<Response> {
   if (cloud !== env.CLOUD_NAME) throw new CldError(404, `Unknown cloud_name ${cloud}`);
+  // The file is held in memory from its first byte until it is stored, so the upload reserves it
+  // in the isolate's ledger as a render does: its Content-Length, or the cap when it is chunked.
+  const length = Number(request.headers.get('Content-Length'));
+  const release = await isolateLedger.reserve({ bytes: length > 0 ? Math.min(length, MAX_BODY_BYTES) : MAX_UPLOAD_BYTES, work: 0 }).catch(async (e) => {
+    await discardBody(request);
+    throw e;
+  });
+  let released = false;
+  const releaseBody = () => {
+    if (!released) release();
+    released = true;
+  };
+  try {
+    return await receive(request, env, cloud, ctx, releaseBody);
+  } finally {
+    releaseBody();
+  }
+}
+
+/** `releaseBody` ends the upload's reservation before a render of its own reserves (it counts the file it holds). */
+async function receive(request: Request, env: Env, cloud: string, ctx: Pick<ExecutionContext, 'waitUntil'>, releaseBody: () => void): Promise<Response> {
   const { params, unsigned, file: sent, originalFilename } = await readUpload(request, env);
   if (!sent || sent.size === 0) throw new CldError(400, 'Missing required parameter - file');
   // A plain upload is stored from the pieces it arrived in; transformations need it in one array.
@@ -83,6 +105,7 @@ export async function upload(request: Request, env: Env, cloud: string, ctx: Pic
     // The job makes the original: until then a new asset is pending (deliveries answer 420) and
     // an existing one keeps its current original, which the job replaces only if it is unchanged.
     const version = nextVersion(existing);
+    releaseBody();
     const pending = await startIncoming(env, { cloud, type, publicId, version }, whole(), readHeader(whole()), incoming.ai, overwrite);
     ctx.waitUntil(countUsage(env, cloud, { uploads: 1, transformations: 1 }));
     const described = await describe(request, env, cloud, type, publicId, version, {
@@ -92,6 +115,7 @@ export async function upload(request: Request, env: Env, cloud: string, ctx: Pic
   }
   let file: Uint8Array | BytesSink = sent;
   if (incoming?.plain) {
+    releaseBody();
     const applied = await applyIncoming(whole(), readHeader(whole()), incoming.plain, env.PREMIUM_DOWNSCALING === 'true');
     ({ file, header } = applied);
   }
@@ -128,6 +152,7 @@ export async function upload(request: Request, env: Env, cloud: string, ctx: Pic
     format: header.format, width: header.width, height: header.height, bytes: size, etag: saved.etag,
   }, baseName);
   if (!eager.length) return Response.json(described);
+  releaseBody();
   return Response.json({ ...described, eager: await runEager(request, env, ctx, { cloud, type, publicId, version }, eager, eagerAsync, notify) });
 }
 

@@ -3,7 +3,9 @@
 // out-of-memory. Own file: a fresh isolate, so its WASM memory is this file's high-water.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isolateLedger, LEDGER_BYTES, RETRY_AFTER_S } from '../../src/plan/ledger';
-import { CLOUD, fixture, get, upload, wasmMemory } from './worker';
+import { exports } from 'cloudflare:workers';
+import { MAX_UPLOAD_BYTES } from '../../src/routes/upload';
+import { CLOUD, fixture, get, signedForm, upload, wasmMemory } from './worker';
 
 const base = `/${CLOUD}/image/upload`;
 let version = 1;
@@ -95,6 +97,35 @@ describe('isolate ledger', () => {
     expect(results.map((r) => r.status)).toContain(200);
     expect(isolateLedger.queued).toBeGreaterThan(0);
     expect(isolateLedger.highWater.bytes).toBeLessThanOrEqual(LEDGER_BYTES);
+    expect(isolateLedger.bytes).toBe(0);
+  });
+
+  it('an upload reserves its body: its Content-Length, or the whole cap when it is chunked', async () => {
+    // 30 MB left: a small upload with a Content-Length fits, a chunked one (it may grow to the 40 MB cap) waits, then is a 503.
+    const release = await isolateLedger.reserve({ bytes: LEDGER_BYTES - 30 * 2 ** 20, work: 0 });
+    try {
+      const form = await signedForm({ public_id: 'ledger/sized' }, await fixture('small.jpg'));
+      const sized = await exports.default.fetch(new Request(`http://localhost/v1_1/${CLOUD}/image/upload`, { method: 'POST', body: form }));
+      expect(sized.status, await sized.clone().text()).toBe(200);
+      await sized.arrayBuffer();
+      const bytes = new Uint8Array(await new Response(await signedForm({ public_id: 'ledger/chunked' }, await fixture('small.jpg'))).arrayBuffer());
+      const type = new Response(await signedForm({}, new Uint8Array(1))).headers.get('Content-Type');
+      let pulled = 0;
+      const body = new ReadableStream({
+        pull(c) {
+          if (pulled >= bytes.length) return c.close();
+          c.enqueue(bytes.subarray(pulled, pulled + 4096));
+          pulled += 4096;
+        },
+      });
+      const chunked = await exports.default.fetch(new Request(`http://localhost/v1_1/${CLOUD}/image/upload`, { method: 'POST', body, headers: { 'Content-Type': type! } }));
+      expect(chunked.status).toBe(503);
+      expect(chunked.headers.get('Retry-After')).toBe(String(RETRY_AFTER_S));
+      expect(((await chunked.json()) as { error: { message: string } }).error.message).toMatch(/needs 40 MB/);
+      expect(MAX_UPLOAD_BYTES).toBe(40 * 2 ** 20);
+    } finally {
+      release();
+    }
     expect(isolateLedger.bytes).toBe(0);
   });
 });
