@@ -44,7 +44,11 @@ const kodak = join(root, '../shared/datasets/Kodak/kodim23.png');
 const source = existsSync(kodak) ? kodak : join(root, 'samples/rocket.jpg');
 const worker = await startWorker({ secret: SECRET, vars: { DIAGNOSTICS: 'true' } });
 try {
-  await upload(worker.url, 'bench/tall-hall', await sharp(join(root, 'samples/astronaut.png')).resize(200, 303, { fit: 'fill' }).jpeg({ quality: 85 }).toBuffer());
+  await upload(
+    worker.url,
+    'bench/tall-hall',
+    await sharp(join(root, 'samples/astronaut.png')).resize(200, 303, { fit: 'fill' }).jpeg({ quality: 85 }).toBuffer(),
+  );
   await run(worker.url, 'bench/tall-hall', 200 * 303);
   await upload(worker.url, `bench/ai-${SIZE}`, await sharp(source).resize(SIZE, SIZE, { fit: 'cover' }).jpeg({ quality: 90 }).toBuffer());
   await run(worker.url, `bench/ai-${SIZE}`, SIZE * SIZE);

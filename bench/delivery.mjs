@@ -29,8 +29,7 @@ function kodak(n) {
   const file = join(KODAK, `kodim${String(n).padStart(2, '0')}.png`);
   return existsSync(file) ? file : join(root, 'samples/rocket.jpg');
 }
-const photo = (n, width, height) =>
-  sharp(kodak(n)).resize(width, height, { fit: 'cover', kernel: 'lanczos3' }).jpeg({ quality: 90 }).toBuffer();
+const photo = (n, width, height) => sharp(kodak(n)).resize(width, height, { fit: 'cover', kernel: 'lanczos3' }).jpeg({ quality: 90 }).toBuffer();
 
 /** A photo with a soft elliptical alpha mask (transparent corners, partial alpha at the edge). */
 async function photoWithAlpha(n, width, height) {
@@ -38,7 +37,8 @@ async function photoWithAlpha(n, width, height) {
   const rgba = Buffer.alloc(width * height * 4);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      const dx = (x - width / 2) / (width / 2), dy = (y - height / 2) / (height / 2);
+      const dx = (x - width / 2) / (width / 2),
+        dy = (y - height / 2) / (height / 2);
       const a = Math.max(0, Math.min(1, (1 - Math.hypot(dx, dy)) * 4));
       const i = y * width + x;
       rgba[i * 4] = rgb[i * 3];
@@ -47,7 +47,9 @@ async function photoWithAlpha(n, width, height) {
       rgba[i * 4 + 3] = Math.round(a * 255);
     }
   }
-  return sharp(rgba, { raw: { width, height, channels: 4 } }).png().toBuffer();
+  return sharp(rgba, { raw: { width, height, channels: 4 } })
+    .png()
+    .toBuffer();
 }
 
 const SOURCES = {
@@ -62,33 +64,46 @@ const SOURCES = {
 const CASES = [
   {
     name: '1. 12 MP JPEG -> c_fill,w_800,h_600,q_80 JPEG',
-    source: '12mp', transformation: 'c_fill,w_800,h_600,q_80', ext: 'jpg',
+    source: '12mp',
+    transformation: 'c_fill,w_800,h_600,q_80',
+    ext: 'jpg',
     sharp: (b) => sharp(b).resize(800, 600, { fit: 'cover', kernel: 'lanczos3' }).jpeg({ quality: 80 }).toBuffer(),
   },
   {
     name: '2. 12 MP JPEG -> w_800,q_75 WebP',
-    source: '12mp', transformation: 'w_800,q_75', ext: 'webp',
+    source: '12mp',
+    transformation: 'w_800,q_75',
+    ext: 'webp',
     sharp: (b) => sharp(b).resize(800, null, { kernel: 'lanczos3' }).webp({ quality: 75 }).toBuffer(),
   },
   {
     name: '3. 3 MP PNG with alpha -> w_400 PNG',
-    source: '3mp-alpha', transformation: 'w_400', ext: 'png',
+    source: '3mp-alpha',
+    transformation: 'w_400',
+    ext: 'png',
     sharp: (b) => sharp(b).resize(400, null, { kernel: 'lanczos3' }).png().toBuffer(),
   },
   {
     name: '4. 24 MP JPEG -> w_2400 JPEG',
-    source: '24mp', transformation: 'w_2400', ext: 'jpg',
+    source: '24mp',
+    transformation: 'w_2400',
+    ext: 'jpg',
     sharp: (b) => sharp(b).resize(2400, null, { kernel: 'lanczos3' }).jpeg({ quality: 80 }).toBuffer(),
   },
   {
     name: '5. 50 MP JPEG -> w_1000 JPEG',
-    source: '50mp', transformation: 'w_1000', ext: 'jpg',
+    source: '50mp',
+    transformation: 'w_1000',
+    ext: 'jpg',
     sharp: (b) => sharp(b).resize(1000, null, { kernel: 'lanczos3' }).jpeg({ quality: 80 }).toBuffer(),
   },
   {
     // sharp has no premium downscaling: its lanczos3 plus its default sharpen is the nearest equivalent.
     name: '6. 2 MP JPEG -> c_fill,w_200,h_200, premium downscaling',
-    source: '2mp', transformation: 'c_fill,w_200,h_200', ext: 'jpg', vars: { PREMIUM_DOWNSCALING: 'true' },
+    source: '2mp',
+    transformation: 'c_fill,w_200,h_200',
+    ext: 'jpg',
+    vars: { PREMIUM_DOWNSCALING: 'true' },
     sharp: (b) => sharp(b).resize(200, 200, { fit: 'cover', kernel: 'lanczos3' }).sharpen().jpeg({ quality: 80 }).toBuffer(),
   },
 ];
@@ -133,11 +148,13 @@ async function viaSharp(c, bytes) {
   return { t: ms(t0), body };
 }
 
-const cases = CASES.filter((c, i) => !ONLY || ONLY.split(',').includes(String(i + 1)));
+const cases = CASES.filter((_c, i) => !ONLY || ONLY.split(',').includes(String(i + 1)));
 const sources = {};
 for (const c of cases) sources[c.source] ??= await SOURCES[c.source].make();
 
-console.log(`dprox delivery benchmark: ${RUNS} runs per case, cache miss each time, a fresh Worker per case; sharp ${sharp.versions.sharp} (libvips ${sharp.versions.vips}), concurrency 1`);
+console.log(
+  `dprox delivery benchmark: ${RUNS} runs per case, cache miss each time, a fresh Worker per case; sharp ${sharp.versions.sharp} (libvips ${sharp.versions.vips}), concurrency 1`,
+);
 for (const [id, bytes] of Object.entries(sources)) console.log(`  source ${id}: ${SOURCES[id].label}, ${bytes.length} B`);
 console.log('');
 
@@ -185,7 +202,9 @@ for (const c of cases) {
         `  dprox ${r.dprox_ms.median.toFixed(1)} ms (p90 ${r.dprox_ms.p90.toFixed(1)})  sharp ${r.sharp_ms.median.toFixed(1)} ms (p90 ${r.sharp_ms.p90.toFixed(1)})  ratio ${r.ratio.toFixed(2)}x` +
         `  (in the Worker ${r.in_worker_ms.toFixed(0)} ms: ${r.in_worker_ratio.toFixed(2)}x)\n` +
         `  bytes dprox ${r.dprox_bytes} / sharp ${r.sharp_bytes}  PSNR vs sharp ${r.psnr_vs_sharp_db.toFixed(2)} dB  WASM high-water ${r.wasm_high_water_mib.toFixed(1)} MiB ${JSON.stringify(r.wasm_modules_mib)}\n` +
-        `  stages (median ms): ${Object.entries(r.stages_ms).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+        `  stages (median ms): ${Object.entries(r.stages_ms)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}`,
     );
   } finally {
     await worker.dispose();
@@ -195,9 +214,16 @@ for (const c of cases) {
 console.log('\n| case | dprox ms | sharp ms | ratio | in the Worker | dprox bytes | sharp bytes | PSNR vs sharp | WASM high-water |');
 console.log('|---|---|---|---|---|---|---|---|---|');
 for (const r of results)
-  console.log(`| ${r.case} | ${r.dprox_ms.median.toFixed(1)} | ${r.sharp_ms.median.toFixed(1)} | ${r.ratio.toFixed(2)}x | ${r.in_worker_ms.toFixed(0)} ms (${r.in_worker_ratio.toFixed(2)}x) | ${r.dprox_bytes} | ${r.sharp_bytes} | ${r.psnr_vs_sharp_db.toFixed(1)} dB | ${r.wasm_high_water_mib.toFixed(1)} MiB |`);
+  console.log(
+    `| ${r.case} | ${r.dprox_ms.median.toFixed(1)} | ${r.sharp_ms.median.toFixed(1)} | ${r.ratio.toFixed(2)}x | ${r.in_worker_ms.toFixed(0)} ms (${r.in_worker_ratio.toFixed(2)}x) | ${r.dprox_bytes} | ${r.sharp_bytes} | ${r.psnr_vs_sharp_db.toFixed(1)} dB | ${r.wasm_high_water_mib.toFixed(1)} MiB |`,
+  );
 console.log('\nstages (median ms, Server-Timing):');
-for (const r of results) console.log(`  ${r.case}: ${Object.entries(r.stages_ms).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+for (const r of results)
+  console.log(
+    `  ${r.case}: ${Object.entries(r.stages_ms)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
 mkdirSync(dirname(JSON_OUT), { recursive: true });
 writeFileSync(JSON_OUT, JSON.stringify({ runs: RUNS, results, node: process.version, date: new Date().toISOString() }, null, 2));
 console.log(`wrote ${JSON_OUT}`);

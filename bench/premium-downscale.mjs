@@ -18,7 +18,10 @@ const KODAK = join(root, '../shared/datasets/Kodak');
 const LIMIT = Number(option('images', 24));
 const JSON_OUT = option('json', join(root, 'bench/.out/premium-downscale.json'));
 if (!existsSync(KODAK)) throw new Error(`Kodak set not found at ${KODAK}`);
-const files = readdirSync(KODAK).filter((f) => f.endsWith('.png')).sort().slice(0, LIMIT);
+const files = readdirSync(KODAK)
+  .filter((f) => f.endsWith('.png'))
+  .sort()
+  .slice(0, LIMIT);
 
 const METHODS = ['dprox Lanczos3', 'dprox premium', 'sharp lanczos3', 'sharp lanczos3 + sharpen()'];
 
@@ -26,7 +29,9 @@ const worker = await startWorker({ secret: SECRET });
 const rows = [];
 try {
   const zp = zonePlate(1024);
-  const zonePng = await sharp(zp, { raw: { width: 1024, height: 1024, channels: 1 } }).png().toBuffer();
+  const zonePng = await sharp(zp, { raw: { width: 1024, height: 1024, channels: 1 } })
+    .png()
+    .toBuffer();
   await upload(worker.url, 'premium/zone-plate', zonePng);
   for (const f of files) await upload(worker.url, `premium/${f.replace('.png', '')}`, await sharp(join(KODAK, f)).png().toBuffer());
 
@@ -43,7 +48,8 @@ try {
     const { width: w, height: h } = await sharp(plain).metadata();
     const raw = (b) => sharp(b).removeAlpha().toColourspace('srgb').raw().toBuffer();
     return {
-      w, h,
+      w,
+      h,
       out: {
         'dprox Lanczos3': await raw(plain),
         'dprox premium': await raw(await get(`c_scale,${side},fl_premium_downscaling`)),

@@ -20,7 +20,9 @@ const LEVELS = option('levels', 'good').split(',');
 const FIXED = Number(option('fixed', 80));
 const DIR = join(root, option('dir', '../shared/datasets/Kodak'));
 
-const files = readdirSync(DIR).filter((f) => /\.png$/i.test(f)).sort();
+const files = readdirSync(DIR)
+  .filter((f) => /\.png$/i.test(f))
+  .sort();
 if (!files.length) throw new Error(`no PNG in ${DIR}`);
 
 // ---------------------------------------------------------------------------------------- SSIM
@@ -48,19 +50,22 @@ async function lumaOf(input) {
 }
 
 function filterValid(src, w, h) {
-  const ow = w - 2 * RADIUS, oh = h - 2 * RADIUS;
+  const ow = w - 2 * RADIUS,
+    oh = h - 2 * RADIUS;
   const rows = new Float32Array(ow * h);
-  for (let y = 0; y < h; y++) for (let x = 0; x < ow; x++) {
-    let acc = 0;
-    for (let k = 0; k < KERNEL.length; k++) acc += KERNEL[k] * src[y * w + x + k];
-    rows[y * ow + x] = acc;
-  }
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < ow; x++) {
+      let acc = 0;
+      for (let k = 0; k < KERNEL.length; k++) acc += KERNEL[k] * src[y * w + x + k];
+      rows[y * ow + x] = acc;
+    }
   const out = new Float32Array(ow * oh);
-  for (let y = 0; y < oh; y++) for (let x = 0; x < ow; x++) {
-    let acc = 0;
-    for (let k = 0; k < KERNEL.length; k++) acc += KERNEL[k] * rows[(y + k) * ow + x];
-    out[y * ow + x] = acc;
-  }
+  for (let y = 0; y < oh; y++)
+    for (let x = 0; x < ow; x++) {
+      let acc = 0;
+      for (let k = 0; k < KERNEL.length; k++) acc += KERNEL[k] * rows[(y + k) * ow + x];
+      out[y * ow + x] = acc;
+    }
   return out;
 }
 
@@ -68,7 +73,9 @@ function ssim(a, b) {
   if (a.width !== b.width || a.height !== b.height) throw new Error(`size ${a.width}x${a.height} vs ${b.width}x${b.height}`);
   const { width: w, height: h } = a;
   const n = w * h;
-  const xx = new Float32Array(n), yy = new Float32Array(n), xy = new Float32Array(n);
+  const xx = new Float32Array(n),
+    yy = new Float32Array(n),
+    xy = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     xx[i] = a.y[i] * a.y[i];
     yy[i] = b.y[i] * b.y[i];
@@ -77,8 +84,11 @@ function ssim(a, b) {
   const [mx, my, sxx, syy, sxy] = [a.y, b.y, xx, yy, xy].map((p) => filterValid(p, w, h));
   let total = 0;
   for (let i = 0; i < mx.length; i++) {
-    const ux = mx[i], uy = my[i];
-    const vx = sxx[i] - ux * ux, vy = syy[i] - uy * uy, c = sxy[i] - ux * uy;
+    const ux = mx[i],
+      uy = my[i];
+    const vx = sxx[i] - ux * ux,
+      vy = syy[i] - uy * uy,
+      c = sxy[i] - ux * uy;
     total += ((2 * ux * uy + C1) * (2 * c + C2)) / ((ux * ux + uy * uy + C1) * (vx + vy + C2));
   }
   return total / mx.length;

@@ -60,7 +60,13 @@ async function timed(init, url) {
     const body = new Uint8Array(await res.arrayBuffer());
     return { status: res.status, ms: performance.now() - t, error: res.headers.get('X-Cld-Error') ?? '', headers: res.headers, body };
   } catch (e) {
-    return { status: e.name === 'TimeoutError' ? 'timeout' : 'network error', ms: performance.now() - t, error: String(e.message ?? e), headers: new Headers(), body: new Uint8Array() };
+    return {
+      status: e.name === 'TimeoutError' ? 'timeout' : 'network error',
+      ms: performance.now() - t,
+      error: String(e.message ?? e),
+      headers: new Headers(),
+      body: new Uint8Array(),
+    };
   }
 }
 const get = (url, headers = {}) => timed({ headers }, url);
@@ -71,7 +77,9 @@ async function row(id, name, run) {
   const r = await run();
   const after = workerdRss();
   rows.push({ id, name, ...r, rss: `${before.toFixed(0)} -> ${after.toFixed(0)} MiB` });
-  console.log(`#${id} ${name}\n   ${r.status} in ${r.ms.toFixed(0)} ms, workerd RSS ${before.toFixed(0)} -> ${after.toFixed(0)} MiB${r.error ? `\n   X-Cld-Error: ${r.error.slice(0, 200)}` : ''}${r.note ? `\n   ${r.note}` : ''}`);
+  console.log(
+    `#${id} ${name}\n   ${r.status} in ${r.ms.toFixed(0)} ms, workerd RSS ${before.toFixed(0)} -> ${after.toFixed(0)} MiB${r.error ? `\n   X-Cld-Error: ${r.error.slice(0, 200)}` : ''}${r.note ? `\n   ${r.note}` : ''}`,
+  );
 }
 
 function unsignedForm(publicId, bytes) {
@@ -84,28 +92,46 @@ function unsignedForm(publicId, bytes) {
 
 function signedForm(params, bytes) {
   const all = { timestamp: String(Math.floor(Date.now() / 1000)), ...params };
-  const toSign = Object.keys(all).sort().map((k) => `${k}=${all[k]}`).join('&');
+  const toSign = Object.keys(all)
+    .sort()
+    .map((k) => `${k}=${all[k]}`)
+    .join('&');
   const form = new FormData();
   for (const [k, v] of Object.entries(all)) form.set(k, v);
   form.set('api_key', API_KEY);
-  form.set('signature', createHash('sha1').update(toSign + SECRET).digest('hex'));
+  form.set(
+    'signature',
+    createHash('sha1')
+      .update(toSign + SECRET)
+      .digest('hex'),
+  );
   form.set('file', new Blob([bytes]), 'upload.jpg');
   return form;
 }
 const post = (form) => timed({ method: 'POST', body: form }, `${origin}/v1_1/${CLOUD}/image/upload`);
 
 const photo = (w, h, seed = 1) =>
-  sharp({ create: { width: w, height: h, channels: 3, background: { r: 40 * seed, g: 120, b: 200 } } }).jpeg({ quality: 85 }).toBuffer();
+  sharp({ create: { width: w, height: h, channels: 3, background: { r: 40 * seed, g: 120, b: 200 } } })
+    .jpeg({ quality: 85 })
+    .toBuffer();
 const noisePng = (w, h) => {
   const raw = Buffer.alloc(w * h * 3);
   let s = 12345;
   for (let i = 0; i < raw.length; i++) raw[i] = (s = (s * 1103515245 + 12345) >>> 0) >>> 24;
-  return sharp(raw, { raw: { width: w, height: h, channels: 3 } }).png({ compressionLevel: 0 }).toBuffer();
+  return sharp(raw, { raw: { width: w, height: h, channels: 3 } })
+    .png({ compressionLevel: 0 })
+    .toBuffer();
 };
 
 try {
   await upload(origin, 'sample', await photo(768, 512));
-  await upload(origin, 'small', await sharp({ create: { width: 300, height: 200, channels: 4, background: '#3a6' } }).png().toBuffer());
+  await upload(
+    origin,
+    'small',
+    await sharp({ create: { width: 300, height: 200, channels: 4, background: '#3a6' } })
+      .png()
+      .toBuffer(),
+  );
   await upload(origin, 'big', await photo(2000, 1500));
 
   await row('1', '80 x w_100.0 on a 768x512 JPEG', () => get(`${base}/${'w_100.0/'.repeat(80)}sample.jpg`));
@@ -130,9 +156,16 @@ try {
       const text = new TextDecoder().decode(cmp.body);
       const ai = [...text.matchAll(/"url":"([^"]*s--[^"]*--[^"]*)"/g)].map((m) => m[1]);
       for (const u of ai) {
-        const swapped = u.replace('/image/upload/', '/image/authenticated/').replace(/\/v\d+\//, '/').replace(/^https?:\/\/[^/]+/, origin).replace(`/${decoyId}`, '/victim');
+        const swapped = u
+          .replace('/image/upload/', '/image/authenticated/')
+          .replace(/\/v\d+\//, '/')
+          .replace(/^https?:\/\/[^/]+/, origin)
+          .replace(`/${decoyId}`, '/victim');
         let r = await get(swapped);
-        for (let i = 0; i < 60 && r.status === 423; i++) r = (await new Promise((res) => setTimeout(res, 500)), await get(swapped));
+        for (let i = 0; i < 60 && r.status === 423; i++) {
+          await new Promise((res) => setTimeout(res, 500));
+          r = await get(swapped);
+        }
         if (r.status === 200) return { ...r, note: `LEAK: ${swapped}` };
         notes.push(`${swapped.slice(origin.length)} answered ${r.status}`);
         last = { ...r, note: notes.join('; ') };
@@ -152,7 +185,10 @@ try {
       if (r.status !== 420 && r.status !== 423) break;
     }
     const meta = r.status === 200 ? await sharp(Buffer.from(r.body)).metadata() : null;
-    return { ...r, note: `incoming ${first.status}, unsigned ${unsigned.status}, newer signed ${newer.status}; original now ${meta ? `${meta.width}x${meta.height}` : r.status} (300x200 = the newer upload kept)` };
+    return {
+      ...r,
+      note: `incoming ${first.status}, unsigned ${unsigned.status}, newer signed ${newer.status}; original now ${meta ? `${meta.width}x${meta.height}` : r.status} (300x200 = the newer upload kept)`,
+    };
   });
 
   for (const path of [`${base}/%F0%9F%98%80.jpg`, `${base}/w_%F0%9F%98%80/sample.jpg`, `${origin}/v1_1/%F0%9F%98%80/usage`])
@@ -177,7 +213,10 @@ try {
         c.enqueue(chunk);
       },
     });
-    return timed({ method: 'POST', body, duplex: 'half', headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}` } }, `${origin}/v1_1/${CLOUD}/image/upload`).then((r) => ({ ...r, note: `${sent} MiB of the body pulled` }));
+    return timed(
+      { method: 'POST', body, duplex: 'half', headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}` } },
+      `${origin}/v1_1/${CLOUD}/image/upload`,
+    ).then((r) => ({ ...r, note: `${sent} MiB of the body pulled` }));
   });
 
   await row('7', '10 layers of 30 MB PNGs', async () => {
@@ -205,7 +244,12 @@ try {
     const told = answers.filter((a) => a.status === 200).map((a) => JSON.parse(new TextDecoder().decode(a.body)));
     const created = told.filter((j) => !j.existing);
     const ids = new Set(created.map((j) => j.public_id));
-    return { status: answers.map((a) => a.status).join(','), ms: performance.now() - t, error: '', note: `${created.length} told 'stored', under ${ids.size} distinct public IDs` };
+    return {
+      status: answers.map((a) => a.status).join(','),
+      ms: performance.now() - t,
+      error: '',
+      note: `${created.length} told 'stored', under ${ids.size} distinct public IDs`,
+    };
   });
 
   await row('10', 'a long chain is cached (second request)', async () => {
@@ -220,7 +264,12 @@ try {
     const t = performance.now();
     const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => get(`${base}/w_${1200 + i}/f_avif/big.jpg`)));
     const mem = await (await fetch(`${origin}/_dprox/memory`)).json();
-    return { status: answers.map((a) => a.status).join(','), ms: performance.now() - t, error: answers.find((a) => a.error)?.error ?? '', note: `WASM total after: ${(mem.total / 2 ** 20).toFixed(1)} MiB` };
+    return {
+      status: answers.map((a) => a.status).join(','),
+      ms: performance.now() - t,
+      error: answers.find((a) => a.error)?.error ?? '',
+      note: `WASM total after: ${(mem.total / 2 ** 20).toFixed(1)} MiB`,
+    };
   });
 
   await row('12', 'the Cache API hits on a repeat', async () => {

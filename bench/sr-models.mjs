@@ -28,7 +28,11 @@ async function child(model, tile) {
   const memories = new Set();
   const OrigMemory = WebAssembly.Memory;
   WebAssembly.Memory = new Proxy(OrigMemory, {
-    construct(target, a) { const m = new target(...a); memories.add(m); return m; },
+    construct(target, a) {
+      const m = new target(...a);
+      memories.add(m);
+      return m;
+    },
   });
   const origInst = WebAssembly.instantiate.bind(WebAssembly);
   WebAssembly.instantiate = async (...a) => {
@@ -61,13 +65,18 @@ async function child(model, tile) {
   times.sort((a, b) => a - b);
   const med = times[times.length >> 1];
   const res = {
-    model: relative(ROOT, model), tile, out: outDims, runs: times.length, median_ms: +med.toFixed(1),
-    s_per_input_mp: +(med / 1000 / (tile * tile / 1e6)).toFixed(2),
-    wasm_mem_mb: +memMB().toFixed(1), wasm_mem_after_create_mb: +memAfterCreate.toFixed(1),
+    model: relative(ROOT, model),
+    tile,
+    out: outDims,
+    runs: times.length,
+    median_ms: +med.toFixed(1),
+    s_per_input_mp: +(med / 1000 / ((tile * tile) / 1e6)).toFixed(2),
+    wasm_mem_mb: +memMB().toFixed(1),
+    wasm_mem_after_create_mb: +memAfterCreate.toFixed(1),
     js_array_buffers_mb: +(process.memoryUsage().arrayBuffers / 2 ** 20).toFixed(1),
     create_ms: +createMs.toFixed(0),
   };
-  process.stdout.write(JSON.stringify(res) + '\n');
+  process.stdout.write(`${JSON.stringify(res)}\n`);
   await session.release();
 }
 
@@ -89,12 +98,23 @@ async function parent() {
     const ts = tiles ?? (isSR ? [64, 128, 192] : [128, 256, 384]);
     for (const tile of ts) {
       const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', model, String(tile)], { encoding: 'utf8' });
-      if (r.status !== 0) { console.error(r.stderr); process.exit(1); }
+      if (r.status !== 0) {
+        console.error(r.stderr);
+        process.exit(1);
+      }
       const res = JSON.parse(r.stdout.trim().split('\n').pop());
       results.push(res);
-      console.log(`${res.model.padEnd(29)} ${String(tile).padStart(4)}   ${res.out.slice(2).join('x').padEnd(11)} ${String(res.median_ms).padStart(8)}   ${res.s_per_input_mp.toFixed(2).padStart(10)}   ${res.wasm_mem_mb.toFixed(1).padStart(11)}   (${res.wasm_mem_after_create_mb.toFixed(1)})`);
+      console.log(
+        `${res.model.padEnd(29)} ${String(tile).padStart(4)}   ${res.out.slice(2).join('x').padEnd(11)} ${String(res.median_ms).padStart(8)}   ${res.s_per_input_mp.toFixed(2).padStart(10)}   ${res.wasm_mem_mb.toFixed(1).padStart(11)}   (${res.wasm_mem_after_create_mb.toFixed(1)})`,
+      );
     }
   }
-  console.log('Halo overhead (tile T, core T-2h): factor T^2/(T-2h)^2, e.g. T=128,h=12 -> ' + (128 ** 2 / 104 ** 2).toFixed(2) + 'x; T=192,h=12 -> ' + (192 ** 2 / 168 ** 2).toFixed(2) + 'x');
+  console.log(
+    'Halo overhead (tile T, core T-2h): factor T^2/(T-2h)^2, e.g. T=128,h=12 -> ' +
+      (128 ** 2 / 104 ** 2).toFixed(2) +
+      'x; T=192,h=12 -> ' +
+      (192 ** 2 / 168 ** 2).toFixed(2) +
+      'x',
+  );
   if (jsonOut) writeFileSync(jsonOut, JSON.stringify(results, null, 1));
 }

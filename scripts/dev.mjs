@@ -39,7 +39,8 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => s
 
 try {
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`PORT must be a TCP port number, got ${process.env.PORT}`);
-  if (!(await portIsFree(port))) throw new Error(`port ${port} on ${host} is already in use (another npm start?); stop it or choose another with PORT=<n> npm start`);
+  if (!(await portIsFree(port)))
+    throw new Error(`port ${port} on ${host} is already in use (another npm start?); stop it or choose another with PORT=<n> npm start`);
   const secret = devSecret();
   worker = startWrangler();
   watchParent();
@@ -67,7 +68,18 @@ function startWrangler() {
   const bin = join(dirname(createRequire(import.meta.url).resolve('wrangler/package.json')), 'bin', 'wrangler.js');
   // The demo page at / with its unsigned upload preset: local only (both are off in wrangler.toml).
   const demoVars = ['--var', 'DEMO:true', '--var', `UNSIGNED_UPLOAD_PRESET:${DEMO_UPLOAD_PRESET}`];
-  const args = [join(import.meta.dirname, 'lib', 'child-guard.mjs'), process.execPath, bin, 'dev', '--ip', host, '--port', String(port), ...demoVars, ...process.argv.slice(2)];
+  const args = [
+    join(import.meta.dirname, 'lib', 'child-guard.mjs'),
+    process.execPath,
+    bin,
+    'dev',
+    '--ip',
+    host,
+    '--port',
+    String(port),
+    ...demoVars,
+    ...process.argv.slice(2),
+  ];
   const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['pipe', 'inherit', 'inherit'] });
   child.on('exit', (code) => {
     if (stopping) return;
@@ -114,7 +126,7 @@ async function waitForServer() {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     try {
-      await fetch(origin + '/');
+      await fetch(`${origin}/`);
       return;
     } catch {
       await new Promise((r) => setTimeout(r, 200));
@@ -143,7 +155,8 @@ async function seed(secret) {
 /** Each example with what it answers without client hints: [<width>x<height> <format>]. */
 function printExamples(secret) {
   const base = `${origin}/${cloud}/image/upload`;
-  const dpr = (n) => `${base}/c_fill,h_100,w_100/r_max/l_sale_icon/c_scale,fl_relative,w_0.5/o_60/fl_layer_apply,g_south_east/dpr_${n}.0/pepper.png  [${n * 100}x${n * 100} png]`;
+  const dpr = (n) =>
+    `${base}/c_fill,h_100,w_100/r_max/l_sale_icon/c_scale,fl_relative,w_0.5/o_60/fl_layer_apply,g_south_east/dpr_${n}.0/pepper.png  [${n * 100}x${n * 100} png]`;
   console.log(`
 dprox is serving cloud "${cloud}" at ${origin}
 Try these in a browser:

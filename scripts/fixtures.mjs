@@ -7,9 +7,7 @@ import { chunk } from './lib/png-chunk.mjs';
 
 const root = join(import.meta.dirname, '..');
 const out = join(root, 'test/.fixtures');
-const samplesDir = existsSync(join(root, 'samples/astronaut.png'))
-  ? join(root, 'samples')
-  : '/usr/lib/python3/dist-packages/skimage/data';
+const samplesDir = existsSync(join(root, 'samples/astronaut.png')) ? join(root, 'samples') : '/usr/lib/python3/dist-packages/skimage/data';
 const sample = (name) => join(samplesDir, name);
 
 /** coffee at 300x200 converted to Display P3, the profile embedded. */
@@ -28,9 +26,18 @@ const fixtures = {
   'p3.jpg': async (s) => p3(s).jpeg({ quality: 95 }).toBuffer(),
   'p3.png': async (s) => p3(s).png().toBuffer(),
   'p3.webp': async (s) => p3(s).webp({ quality: 95 }).toBuffer(),
-  'p3.jpg-ref.png': async (s) => s(await p3(s).jpeg({ quality: 95 }).toBuffer()).png().toBuffer(),
-  'p3.png-ref.png': async (s) => s(await p3(s).png().toBuffer()).png().toBuffer(),
-  'p3.webp-ref.png': async (s) => s(await p3(s).webp({ quality: 95 }).toBuffer()).png().toBuffer(),
+  'p3.jpg-ref.png': async (s) =>
+    s(await p3(s).jpeg({ quality: 95 }).toBuffer())
+      .png()
+      .toBuffer(),
+  'p3.png-ref.png': async (s) =>
+    s(await p3(s).png().toBuffer())
+      .png()
+      .toBuffer(),
+  'p3.webp-ref.png': async (s) =>
+    s(await p3(s).webp({ quality: 95 }).toBuffer())
+      .png()
+      .toBuffer(),
   'srgb-tagged.jpg': async (s) => s(sample('coffee.png')).resize(300, 200).withIccProfile('srgb').jpeg({ quality: 95 }).toBuffer(),
   'medium-444.jpg': async (s) => s(sample('coffee.png')).jpeg({ quality: 90, chromaSubsampling: '4:4:4' }).toBuffer(),
   '12mp.jpg': async (s) => bigPhoto(s, 4000, 3000).then((b) => s(b.data, { raw: b.info }).jpeg({ quality: 90 }).toBuffer()),
@@ -38,29 +45,41 @@ const fixtures = {
   // The largest JPEG the issue accepts (shrink-on-load must make it fit).
   '50mp.jpg': async (s) => bigPhoto(s, 8640, 5760).then((b) => s(b.data, { raw: b.info }).jpeg({ quality: 80 }).toBuffer()),
   // A decompression bomb: 64 MP of black in a few hundred KB of PNG (PNG cannot shrink on load).
-  'bomb.png': async (s) => s({ create: { width: 8000, height: 8000, channels: 3, background: 'black' } }).png().toBuffer(),
-  '24mp-progressive.jpg': async (s) =>
-    bigPhoto(s, 6000, 4000).then((b) => s(b.data, { raw: b.info }).jpeg({ quality: 90, progressive: true }).toBuffer()),
+  'bomb.png': async (s) =>
+    s({ create: { width: 8000, height: 8000, channels: 3, background: 'black' } })
+      .png()
+      .toBuffer(),
+  '24mp-progressive.jpg': async (s) => bigPhoto(s, 6000, 4000).then((b) => s(b.data, { raw: b.info }).jpeg({ quality: 90, progressive: true }).toBuffer()),
   // EXIF orientation: stored pixels are the astronaut turned so that applying the tag shows it upright.
   'orient6.jpg': async (s) => orient(s, 6),
   'orient3.jpg': async (s) => orient(s, 3),
   // What a viewer shows for them (sharp auto-orient), as lossless PNG.
-  'orient6-ref.png': async (s) => s(await orient(s, 6)).rotate().png().toBuffer(),
-  'orient3-ref.png': async (s) => s(await orient(s, 3)).rotate().png().toBuffer(),
+  'orient6-ref.png': async (s) =>
+    s(await orient(s, 6))
+      .rotate()
+      .png()
+      .toBuffer(),
+  'orient3-ref.png': async (s) =>
+    s(await orient(s, 3))
+      .rotate()
+      .png()
+      .toBuffer(),
 
   // ---- PNG --------------------------------------------------------------------------------
   'rgb.png': async (s) => s(sample('astronaut.png')).png().toBuffer(),
   'alpha.png': async (s) => withAlpha(s).then((b) => s(b.data, { raw: b.info }).png().toBuffer()),
   'rgb16.png': async (s) => s(sample('chelsea.png')).toColourspace('rgb16').png().toBuffer(),
   'palette.png': async (s) => s(sample('coffee.png')).png({ palette: true, colours: 64 }).toBuffer(),
-  'palette-alpha.png': async (s) =>
-    withAlpha(s).then((b) => s(b.data, { raw: b.info }).png({ palette: true, colours: 64 }).toBuffer()),
+  'palette-alpha.png': async (s) => withAlpha(s).then((b) => s(b.data, { raw: b.info }).png({ palette: true, colours: 64 }).toBuffer()),
   'gray.png': async (s) => s(sample('astronaut.png')).toColourspace('b-w').png().toBuffer(),
   'apng.png': async () => apngStub(),
   // Every colour type, bit depth, tRNS and palette, plain and Adam7, through our own writer
   // (pngKind below: every filter type on every pass); each with its sharp decode as RGBA8.
   ...pngKinds(),
-  'alpha-interlaced.png': async (s) => s(await fixture('alpha.png')).png({ progressive: true }).toBuffer(),
+  'alpha-interlaced.png': async (s) =>
+    s(await fixture('alpha.png'))
+      .png({ progressive: true })
+      .toBuffer(),
   'alpha-interlaced.png.rgba': async (s) => sharpRgba(s, await fixture('alpha-interlaced.png')),
   'rgb16.png.rgba': async (s) => sharpRgba(s, await fixture('rgb16.png')),
   'palette-alpha.png.rgba': async (s) => sharpRgba(s, await fixture('palette-alpha.png')),
@@ -82,7 +101,10 @@ const fixtures = {
 
   // ---- AVIF (sharp's libheif + aom: an encoder other than dprox's own) ----------------------
   'photo.avif': async (s) => s(sample('coffee.png')).avif({ quality: 60, effort: 2 }).toBuffer(),
-  'photo-ref.png': async (s) => s(await s(sample('coffee.png')).avif({ quality: 60, effort: 2 }).toBuffer()).png().toBuffer(),
+  'photo-ref.png': async (s) =>
+    s(await s(sample('coffee.png')).avif({ quality: 60, effort: 2 }).toBuffer())
+      .png()
+      .toBuffer(),
   'alpha.avif': async (s) => withAlpha(s).then((b) => s(b.data, { raw: b.info }).avif({ quality: 70, effort: 2 }).toBuffer()),
   '2mp.avif': async (s) => bigPhoto(s, 1600, 1200).then((b) => s(b.data, { raw: b.info }).avif({ quality: 70, effort: 2 }).toBuffer()),
   'anim.webp': async (s) => animated(s, 'webp'),
@@ -91,14 +113,23 @@ const fixtures = {
   'still.gif': async (s) => s(sample('chelsea.png')).resize(150, 100).gif().toBuffer(),
   'alpha.gif': async (s) => withAlpha(s).then((b) => s(b.data, { raw: b.info }).resize(64, 64).gif().toBuffer()),
   'anim.gif': async (s) => animated(s, 'gif'),
-  'still-ref.png': async (s) => s(await s(sample('chelsea.png')).resize(150, 100).gif().toBuffer()).png().toBuffer(),
+  'still-ref.png': async (s) =>
+    s(await s(sample('chelsea.png')).resize(150, 100).gif().toBuffer())
+      .png()
+      .toBuffer(),
 
   // ---- layers: the docs' DPR example (pepper is the coffee sample, see samples/NOTICE) -------
   'pepper.jpg': async (s) => s(sample('coffee.png')).jpeg({ quality: 90 }).toBuffer(),
   'sale_icon.png': async () => readFileSync(join(root, 'samples/sale_icon.png')),
   // An opaque 40x20 blue block and a half-transparent green one: exact colours for compositing checks.
-  'blue-40x20.png': async (s) => s({ create: { width: 40, height: 20, channels: 4, background: { r: 0, g: 0, b: 255, alpha: 1 } } }).png().toBuffer(),
-  'green-half.png': async (s) => s({ create: { width: 40, height: 20, channels: 4, background: { r: 0, g: 255, b: 0, alpha: 0.5 } } }).png().toBuffer(),
+  'blue-40x20.png': async (s) =>
+    s({ create: { width: 40, height: 20, channels: 4, background: { r: 0, g: 0, b: 255, alpha: 1 } } })
+      .png()
+      .toBuffer(),
+  'green-half.png': async (s) =>
+    s({ create: { width: 40, height: 20, channels: 4, background: { r: 0, g: 255, b: 0, alpha: 0.5 } } })
+      .png()
+      .toBuffer(),
 
   // ---- sharp references for resize PSNR checks (inputs are lossless PNGs) --------------------
   // libjpeg-turbo (sharp) baseline 4:2:0 with optimised Huffman tables: the reference for encode-jpeg.ts.
@@ -109,7 +140,11 @@ const fixtures = {
   'ref-rgb-200x150.png': async (s) => s(sample('astronaut.png')).resize(200, 150, { fit: 'fill', kernel: 'lanczos3' }).png().toBuffer(),
   'ref-rgb-123x77.png': async (s) => s(sample('astronaut.png')).resize(123, 77, { fit: 'fill', kernel: 'lanczos3' }).png().toBuffer(),
   'ref-rgb-900x700.png': async (s) => s(sample('astronaut.png')).resize(900, 700, { fit: 'fill', kernel: 'lanczos3' }).png().toBuffer(),
-  'ref-alpha-100x100.png': async (s) => s(await fixture('alpha.png')).resize(100, 100, { fit: 'fill', kernel: 'lanczos3' }).png().toBuffer(),
+  'ref-alpha-100x100.png': async (s) =>
+    s(await fixture('alpha.png'))
+      .resize(100, 100, { fit: 'fill', kernel: 'lanczos3' })
+      .png()
+      .toBuffer(),
 };
 
 async function fixture(name) {
@@ -127,7 +162,7 @@ async function bigPhoto(s, w, h) {
     for (let i = 0; i < data.length; i++) {
       seed = (seed * 1103515245 + 12345) >>> 0;
       const v = data[i] + ((seed >>> 24) & 15) - 8;
-      data[i] = v < 0 ? 0 : v > 255 ? 255 : v;
+      data[i] = v < 0 ? 0 : Math.min(v, 255);
     }
     bigCache.set(key, { data, info });
   }
@@ -147,15 +182,23 @@ async function withAlpha(s) {
   for (let y = 0; y < 256; y++)
     for (let x = 0; x < 256; x++) {
       const d = Math.hypot(x - 128, y - 128);
-      data[(y * 256 + x) * 4 + 3] = d < 80 ? 255 : d > 120 ? 0 : Math.round(255 * (120 - d) / 40);
+      data[(y * 256 + x) * 4 + 3] = d < 80 ? 255 : d > 120 ? 0 : Math.round((255 * (120 - d)) / 40);
     }
   return { data, info };
 }
 
 async function animated(s, fmt) {
   const frames = [];
-  for (const c of [[255, 0, 0], [0, 255, 0], [0, 0, 255]])
-    frames.push(await s({ create: { width: 48, height: 32, channels: 3, background: { r: c[0], g: c[1], b: c[2] } } }).png().toBuffer());
+  for (const c of [
+    [255, 0, 0],
+    [0, 255, 0],
+    [0, 0, 255],
+  ])
+    frames.push(
+      await s({ create: { width: 48, height: 32, channels: 3, background: { r: c[0], g: c[1], b: c[2] } } })
+        .png()
+        .toBuffer(),
+    );
   const img = s(frames, { join: { animated: true } });
   return fmt === 'gif' ? img.gif({ delay: 100 }).toBuffer() : img.webp({ quality: 80, delay: 100 }).toBuffer();
 }
@@ -164,14 +207,20 @@ async function animated(s, fmt) {
 function pngKinds() {
   const kinds = [];
   for (const interlace of [0, 1])
-    for (const [ct, depths] of [[0, [1, 2, 4, 8, 16]], [2, [8, 16]], [3, [1, 2, 4, 8]], [4, [8, 16]], [6, [8, 16]]])
+    for (const [ct, depths] of [
+      [0, [1, 2, 4, 8, 16]],
+      [2, [8, 16]],
+      [3, [1, 2, 4, 8]],
+      [4, [8, 16]],
+      [6, [8, 16]],
+    ])
       for (const depth of depths)
         for (const trns of ct === 4 || ct === 6 ? [false] : [false, true])
           kinds.push({ name: `kind-c${ct}-d${depth}${trns ? '-trns' : ''}${interlace ? '-adam7' : ''}.png`, ct, depth, trns, interlace });
   const out = {};
   for (const k of kinds) {
     out[k.name] = async (s) => pngKind(s, k);
-    out[k.name + '.rgba'] = async (s) => sharpRgba(s, await fixture(k.name));
+    out[`${k.name}.rgba`] = async (s) => sharpRgba(s, await fixture(k.name));
   }
   return out;
 }
@@ -184,7 +233,8 @@ async function sharpRgba(s, png) {
   const img = wide ? s(png).toColourspace(meta.channels >= 3 ? 'rgb16' : 'grey16') : s(png);
   const { data, info } = await img.raw({ depth: wide ? 'ushort' : 'uchar' }).toBuffer({ resolveWithObject: true });
   const src = wide ? new Uint16Array(data.buffer, data.byteOffset, data.length / 2) : data;
-  const px = info.width * info.height, ch = info.channels;
+  const px = info.width * info.height,
+    ch = info.channels;
   const rgba = Buffer.alloc(px * 4);
   for (let i = 0; i < px; i++) {
     const v = (c) => (wide ? src[i * ch + c] >> 8 : src[i * ch + c]);
@@ -197,12 +247,21 @@ async function sharpRgba(s, png) {
   return rgba;
 }
 
-const ADAM7 = [[0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2]];
+const ADAM7 = [
+  [0, 0, 8, 8],
+  [4, 0, 8, 8],
+  [0, 4, 4, 8],
+  [2, 0, 4, 4],
+  [0, 2, 2, 4],
+  [1, 0, 2, 2],
+  [0, 1, 1, 2],
+];
 
 /** A 67x45 astronaut at one colour type and bit depth, written by hand: row filter = row number % 5, IDAT split in 500-byte chunks. */
 async function pngKind(s, { ct, depth, trns, interlace }) {
   const { deflateSync } = await import('node:zlib');
-  const w = 67, h = 45;
+  const w = 67,
+    h = 45;
   const ch = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 }[ct];
   const { data: rgb } = await s(sample('astronaut.png')).resize(w, h, { fit: 'fill' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   const max = (1 << depth) - 1;
@@ -213,7 +272,16 @@ async function pngKind(s, { ct, depth, trns, interlace }) {
     const a = Math.max(0, Math.min(255, Math.round(255 * (1.5 - Math.hypot((i % w) - w / 2, Math.floor(i / w) - h / 2) / 25))));
     // 16-bit: a varying low byte so that taking the high byte is checked.
     const deep = (v) => (depth === 16 ? v * 256 + ((i * 37 + v) & 255) : depth === 8 ? v : v >> (8 - depth));
-    const vals = ct === 0 ? [deep(y)] : ct === 2 ? [deep(r), deep(g), deep(b)] : ct === 3 ? [deep(y)] : ct === 4 ? [deep(y), deep(a)] : [deep(r), deep(g), deep(b), deep(a)];
+    const vals =
+      ct === 0
+        ? [deep(y)]
+        : ct === 2
+          ? [deep(r), deep(g), deep(b)]
+          : ct === 3
+            ? [deep(y)]
+            : ct === 4
+              ? [deep(y), deep(a)]
+              : [deep(r), deep(g), deep(b), deep(a)];
     samples.set(vals, i * ch);
   }
   // A tRNS key must match some pixels: the top-left 6x4 block takes pixel (10, 10)'s value.
@@ -239,15 +307,18 @@ async function pngKind(s, { ct, depth, trns, interlace }) {
   const rows = [];
   let n = 0;
   for (const [x0, y0, dx, dy] of interlace ? ADAM7 : [[0, 0, 1, 1]]) {
-    const pw = Math.ceil((w - x0) / dx), ph = Math.ceil((h - y0) / dy);
+    const pw = Math.ceil((w - x0) / dx),
+      ph = Math.ceil((h - y0) / dy);
     if (pw <= 0 || ph <= 0) continue;
-    const rb = Math.ceil((pw * ch * depth) / 8), bpp = Math.max(1, (ch * depth) >> 3);
+    const rb = Math.ceil((pw * ch * depth) / 8),
+      bpp = Math.max(1, (ch * depth) >> 3);
     let prev = Buffer.alloc(rb);
     for (let py = 0; py < ph; py++) {
       const line = Buffer.alloc(rb);
       for (let px = 0; px < pw; px++)
         for (let c = 0; c < ch; c++) {
-          const v = samples[((y0 + py * dy) * w + x0 + px * dx) * ch + c], i = px * ch + c;
+          const v = samples[((y0 + py * dy) * w + x0 + px * dx) * ch + c],
+            i = px * ch + c;
           if (depth === 16) line.writeUInt16BE(v, i * 2);
           else if (depth === 8) line[i] = v;
           else line[(i * depth) >> 3] |= v << (8 - depth - ((i * depth) & 7));
@@ -256,8 +327,13 @@ async function pngKind(s, { ct, depth, trns, interlace }) {
       const row = Buffer.alloc(rb + 1);
       row[0] = f;
       for (let i = 0; i < rb; i++) {
-        const a = i >= bpp ? line[i - bpp] : 0, b = prev[i], c = i >= bpp ? prev[i - bpp] : 0;
-        const p = a + b - c, pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
+        const a = i >= bpp ? line[i - bpp] : 0,
+          b = prev[i],
+          c = i >= bpp ? prev[i - bpp] : 0;
+        const p = a + b - c,
+          pa = Math.abs(p - a),
+          pb = Math.abs(p - b),
+          pc = Math.abs(p - c);
         const pred = [0, a, b, (a + b) >> 1, pa <= pb && pa <= pc ? a : pb <= pc ? b : c][f];
         row[i + 1] = (line[i] - pred) & 255;
       }
@@ -274,7 +350,9 @@ async function pngKind(s, { ct, depth, trns, interlace }) {
 /** A minimal APNG signature check fixture: a PNG with an acTL chunk before IDAT (one frame). */
 async function apngStub() {
   const { default: sharp } = await import('sharp');
-  const png = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#808080' } }).png().toBuffer();
+  const png = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#808080' } })
+    .png()
+    .toBuffer();
   const acTL = chunk('acTL', Buffer.from([0, 0, 0, 1, 0, 0, 0, 0]));
   return Buffer.concat([png.subarray(0, 33), acTL, png.subarray(33)]); // after signature + IHDR
 }
@@ -294,8 +372,8 @@ async function ensure(name) {
   sharpMod ??= (await import('sharp')).default;
   sharpMod.concurrency(1);
   const data = await fixtures[name](sharpMod);
-  writeFileSync(path + '.tmp', data);
-  renameSync(path + '.tmp', path);
+  writeFileSync(`${path}.tmp`, data);
+  renameSync(`${path}.tmp`, path);
   return true;
 }
 

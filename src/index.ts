@@ -49,9 +49,7 @@ app.route('/v1_1', api);
 app.get('/image/*', (c) => deliver(c.req.raw, c.env, c.executionCtx));
 app.get('/:cloud/image/*', (c) => deliver(c.req.raw, c.env, c.executionCtx));
 app.get('/:cloud/:assetType{video|raw}/*', (c) => deliver(c.req.raw, c.env, c.executionCtx)); // answers why not
-app.on(['POST', 'PUT', 'DELETE', 'PATCH'], ['/image/*', '/:cloud/image/*'], () =>
-  errorResponse(405, 'Method not allowed: delivery URLs answer GET and HEAD'),
-);
+app.on(['POST', 'PUT', 'DELETE', 'PATCH'], ['/image/*', '/:cloud/image/*'], () => errorResponse(405, 'Method not allowed: delivery URLs answer GET and HEAD'));
 
 app.notFound(() => errorResponse(404, 'Not found: expected /<cloud>/image/<type>/[transformations/][v<version>/]<public_id>.<ext>'));
 app.onError((err) => toErrorResponse(err));

@@ -39,7 +39,8 @@ export function areaAverage(src, W, H, w, h) {
 function coverage(N, n) {
   const scale = N / n;
   return Array.from({ length: n }, (_, o) => {
-    const a = o * scale, b = (o + 1) * scale;
+    const a = o * scale,
+      b = (o + 1) * scale;
     const out = [];
     for (let i = Math.floor(a); i < Math.ceil(b); i++) {
       const c = Math.min(b, i + 1) - Math.max(a, i);
@@ -51,10 +52,12 @@ function coverage(N, n) {
 
 /** Mean 3x3 standard deviation of a plane (interior pixels). */
 export function localContrast(p, w, h) {
-  let sum = 0, n = 0;
+  let sum = 0,
+    n = 0;
   for (let y = 1; y < h - 1; y++)
     for (let x = 1; x < w - 1; x++) {
-      let s = 0, s2 = 0;
+      let s = 0,
+        s2 = 0;
       for (let dy = -1; dy <= 1; dy++)
         for (let dx = -1; dx <= 1; dx++) {
           const v = p[(y + dy) * w + x + dx];
@@ -69,14 +72,18 @@ export function localContrast(p, w, h) {
 
 /** Mean overshoot of `out` (w x h) beyond the source's range under each widened footprint. */
 export function overshoot(src, W, H, out, w, h) {
-  const sx = W / w, sy = H / h;
+  const sx = W / w,
+    sy = H / h;
   // Row-wise then column-wise running min/max would be faster; sizes here are small.
   let total = 0;
   for (let y = 0; y < h; y++) {
-    const y0 = Math.max(0, Math.floor((y - 1) * sy)), y1 = Math.min(H, Math.ceil((y + 2) * sy));
+    const y0 = Math.max(0, Math.floor((y - 1) * sy)),
+      y1 = Math.min(H, Math.ceil((y + 2) * sy));
     for (let x = 0; x < w; x++) {
-      const x0 = Math.max(0, Math.floor((x - 1) * sx)), x1 = Math.min(W, Math.ceil((x + 2) * sx));
-      let lo = Infinity, hi = -Infinity;
+      const x0 = Math.max(0, Math.floor((x - 1) * sx)),
+        x1 = Math.min(W, Math.ceil((x + 2) * sx));
+      let lo = Infinity,
+        hi = -Infinity;
       for (let j = y0; j < y1; j++)
         for (let i = x0; i < x1; i++) {
           const v = src[j * W + i];
@@ -104,10 +111,12 @@ export function zonePlate(size) {
 /** RMS deviation from 127.5 of a zone plate of `size` downscaled to n x n, where its frequency exceeds 1.25x the output's Nyquist. */
 export function aliasing(plane, size, n) {
   const nyquist = 0.5 * (n / size); // cycles per source pixel
-  let se = 0, count = 0;
+  let se = 0,
+    count = 0;
   for (let y = 0; y < n; y++)
     for (let x = 0; x < n; x++) {
-      const cx = ((x + 0.5) * size) / n - size / 2, cy = ((y + 0.5) * size) / n - size / 2;
+      const cx = ((x + 0.5) * size) / n - size / 2,
+        cy = ((y + 0.5) * size) / n - size / 2;
       const freq = Math.hypot(cx, cy) / size;
       if (freq > 1.25 * nyquist && freq < 0.5) {
         se += (plane[y * n + x] - 127.5) ** 2;

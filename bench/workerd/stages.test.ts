@@ -16,9 +16,11 @@ it('12 MP JPEG -> shrink-on-load -> 800x600 -> JPEG q80', async () => {
     const h = readHeader(bytes);
     const s = chooseShrink(h, 800, 600);
     const r = await decode(bytes, h, s);
-    const tDec = performance.now() - t; t = performance.now();
+    const tDec = performance.now() - t;
+    t = performance.now();
     const small = resize(r, 800, 600);
-    const tRes = performance.now() - t; t = performance.now();
+    const tRes = performance.now() - t;
+    t = performance.now();
     const out = await encode(small, 'jpg', { quality: 80 });
     const tEnc = performance.now() - t;
     // photon Lanczos3 on the same decoded raster
@@ -26,15 +28,21 @@ it('12 MP JPEG -> shrink-on-load -> 800x600 -> JPEG q80', async () => {
     t = performance.now();
     const p = photonResize(img, 800, 600, SamplingFilter.Lanczos3);
     const tPh = performance.now() - t;
-    p.free(); img.free();
-    rows.push(`run ${run}: shrink ${s} -> ${r.width}x${r.height} decode ${tDec.toFixed(0)} ms, resize ${tRes.toFixed(0)} ms (photon ${tPh.toFixed(0)} ms), encode ${tEnc.toFixed(0)} ms, ${out.length} B`);
+    p.free();
+    img.free();
+    rows.push(
+      `run ${run}: shrink ${s} -> ${r.width}x${r.height} decode ${tDec.toFixed(0)} ms, resize ${tRes.toFixed(0)} ms (photon ${tPh.toFixed(0)} ms), encode ${tEnc.toFixed(0)} ms, ${out.length} B`,
+    );
   }
   console.log(rows.join('\n'));
 });
 
 it('resize timings (Lanczos3, opaque): 3000x2000 -> 2400x1600 and 1000x750 -> 800x600', () => {
   const rows: string[] = [];
-  for (const [w, h, ow, oh] of [[3000, 2000, 2400, 1600], [1000, 750, 800, 600]]) {
+  for (const [w, h, ow, oh] of [
+    [3000, 2000, 2400, 1600],
+    [1000, 750, 800, 600],
+  ]) {
     const data = new Uint8Array(w * h * 4);
     for (let i = 0; i < data.length; i++) data[i] = (i * 2654435761) >>> 24;
     const r = { width: w, height: h, data, opaque: true };

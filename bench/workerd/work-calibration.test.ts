@@ -13,7 +13,18 @@ import type { OutputFormat } from '../../src/url/params';
 import { CLOUD, fixture, get, upload } from '../../test/routes/worker';
 
 const base = `/${CLOUD}/image/upload`;
-const SOURCES = ['12mp.jpg', '24mp.jpg', '50mp.jpg', 'medium.jpg', 'photo-3mp-alpha.png', 'rgb.png', 'lossy.webp', '2mp.avif', 'still.gif', '24mp-progressive.jpg'];
+const SOURCES = [
+  '12mp.jpg',
+  '24mp.jpg',
+  '50mp.jpg',
+  'medium.jpg',
+  'photo-3mp-alpha.png',
+  'rgb.png',
+  'lossy.webp',
+  '2mp.avif',
+  'still.gif',
+  '24mp-progressive.jpg',
+];
 const bytesOf = new Map<string, Uint8Array>();
 
 beforeAll(async () => {
@@ -61,7 +72,12 @@ describe('work model calibration (logged: measured ms / modelled ms per step kin
     const header = readHeader(bytes);
     const components = t.split('/').map(parseComponent);
     const auto = components.find((c) => c.q?.kind === 'auto')?.q;
-    const plan = buildPlan({ components, header, inputBytes: bytes.length, output: { format, quality: 80, progressive: false, ...(auto?.kind === 'auto' ? { auto: auto.level } : {}) } });
+    const plan = buildPlan({
+      components,
+      header,
+      inputBytes: bytes.length,
+      output: { format, quality: 80, progressive: false, ...(auto?.kind === 'auto' ? { auto: auto.level } : {}) },
+    });
     const modelled: Record<string, number> = {};
     stepWork(plan.steps, header).forEach((ns, i) => {
       const op = plan.steps[i].op === 'detail' ? 'detail' : plan.steps[i].op;
@@ -76,7 +92,9 @@ describe('work model calibration (logged: measured ms / modelled ms per step kin
     const measured = serverTiming(res);
     const rows = Object.entries(modelled).map(([op, m]) => `${op} ${(measured[op] ?? 0).toFixed(1)}/${m.toFixed(1)}`);
     const render = Object.keys(modelled).reduce((a, op) => a + (measured[op] ?? 0), 0);
-    console.log(`work ${source} ${t} .${plan.output.format}: ${rows.join(', ')}; all ${render.toFixed(1)}/${(plan.work / 1e6).toFixed(1)} ms (total ${measured.total?.toFixed(1)})`);
+    console.log(
+      `work ${source} ${t} .${plan.output.format}: ${rows.join(', ')}; all ${render.toFixed(1)}/${(plan.work / 1e6).toFixed(1)} ms (total ${measured.total?.toFixed(1)})`,
+    );
     expect(plan.work).toBeGreaterThan(0);
   });
 });

@@ -24,5 +24,8 @@ export async function upload(origin, secret, publicId, bytes, filename = `${publ
 
 /** A delivery path signed like the SDKs do (SHA-1, 8 characters, version excluded). */
 export function signed(secret, rest) {
-  return `s--${createHash('sha1').update(rest + secret).digest('base64url').slice(0, 8)}--/${rest}`;
+  return `s--${createHash('sha1')
+    .update(rest + secret)
+    .digest('base64url')
+    .slice(0, 8)}--/${rest}`;
 }

@@ -22,8 +22,7 @@ function findMemory(...objects: unknown[]): WebAssembly.Memory | null {
     for (const v of Object.values(o)) {
       if (v instanceof WebAssembly.Memory) return v;
       // Import objects are namespaces of namespaces ({ a: { memory, ... } }).
-      if (v && typeof v === 'object' && !(v instanceof WebAssembly.Module))
-        for (const w of Object.values(v)) if (w instanceof WebAssembly.Memory) return w;
+      if (v && typeof v === 'object' && !(v instanceof WebAssembly.Module)) for (const w of Object.values(v)) if (w instanceof WebAssembly.Memory) return w;
     }
   }
   return null;
@@ -122,7 +121,7 @@ export async function runTile(
     try {
       results = await session.run({ input: tensor });
       const out = results.output;
-      if (!out || out.type !== 'float32' || out.dims.length !== 4 || out.dims[1] !== 3) throw new Error(`${name}: unexpected output ${out?.type} ${out?.dims}`);
+      if (out?.type !== 'float32' || out.dims.length !== 4 || out.dims[1] !== 3) throw new Error(`${name}: unexpected output ${out?.type} ${out?.dims}`);
       consume(out.data as Float32Array, out.dims[2], out.dims[3]);
     } finally {
       tensor.dispose();

@@ -30,7 +30,8 @@ export interface SrcsetResult {
 export function breakpoints(spec: WidthSrcset): number[] {
   if (spec.breakpoints?.length) return spec.breakpoints;
   let [min, max, count] = [spec.min_width, spec.max_width, spec.max_images].map(Number);
-  if ([min, max, count].some(Number.isNaN)) throw new Error('Either (min_width, max_width, max_images) or breakpoints must be provided to the image srcset attribute');
+  if ([min, max, count].some(Number.isNaN))
+    throw new Error('Either (min_width, max_width, max_images) or breakpoints must be provided to the image srcset attribute');
   if (min > max) throw new Error('min_width must be less than max_width');
   if (count <= 0) throw new Error('max_images must be a positive integer');
   if (count === 1) min = max;

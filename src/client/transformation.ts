@@ -45,20 +45,55 @@ export interface Transformation {
 export type Transformations = Transformation | Transformation[] | string;
 
 const CONDITIONAL_OPERATORS: Record<string, string> = {
-  '=': 'eq', '!=': 'ne', '<': 'lt', '>': 'gt', '<=': 'lte', '>=': 'gte', '&&': 'and', '||': 'or',
-  '*': 'mul', '/': 'div', '+': 'add', '-': 'sub', '^': 'pow',
+  '=': 'eq',
+  '!=': 'ne',
+  '<': 'lt',
+  '>': 'gt',
+  '<=': 'lte',
+  '>=': 'gte',
+  '&&': 'and',
+  '||': 'or',
+  '*': 'mul',
+  '/': 'div',
+  '+': 'add',
+  '-': 'sub',
+  '^': 'pow',
 };
 
 const PREDEFINED_VARS: Record<string, string> = {
-  aspect_ratio: 'ar', aspectRatio: 'ar', current_page: 'cp', currentPage: 'cp', duration: 'du', face_count: 'fc',
-  faceCount: 'fc', height: 'h', initial_aspect_ratio: 'iar', initial_height: 'ih', initial_width: 'iw',
-  initialAspectRatio: 'iar', initialHeight: 'ih', initialWidth: 'iw', initial_duration: 'idu', initialDuration: 'idu',
-  page_count: 'pc', page_x: 'px', page_y: 'py', pageCount: 'pc', pageX: 'px', pageY: 'py', tags: 'tags', width: 'w',
+  aspect_ratio: 'ar',
+  aspectRatio: 'ar',
+  current_page: 'cp',
+  currentPage: 'cp',
+  duration: 'du',
+  face_count: 'fc',
+  faceCount: 'fc',
+  height: 'h',
+  initial_aspect_ratio: 'iar',
+  initial_height: 'ih',
+  initial_width: 'iw',
+  initialAspectRatio: 'iar',
+  initialHeight: 'ih',
+  initialWidth: 'iw',
+  initial_duration: 'idu',
+  initialDuration: 'idu',
+  page_count: 'pc',
+  page_x: 'px',
+  page_y: 'py',
+  pageCount: 'pc',
+  pageX: 'px',
+  pageY: 'py',
+  tags: 'tags',
+  width: 'w',
 };
 
 const OPERATORS_RE = /((\|\||>=|<=|&&|!=|>|=|<|\/|-|\^|\+|\*)(?=[ _]))/g;
 const VARIABLES_RE = new RegExp(
-  '(\\$_*[^_ ]+)|(' + Object.keys(PREDEFINED_VARS).map((v) => `:${v}|${v}`).join('|') + ')',
+  '(\\$_*[^_ ]+)|(' +
+    Object.keys(PREDEFINED_VARS)
+      .map((v) => `:${v}|${v}`)
+      .join('|') +
+    ')',
   'g',
 );
 
@@ -90,7 +125,10 @@ function component(t: Transformation): string {
 
   let effect: unknown = t.effect;
   if (Array.isArray(effect)) effect = effect.join(':');
-  else if (effect && typeof effect === 'object') effect = Object.entries(effect).map(([k, v]) => `${k}:${v}`).join(',');
+  else if (effect && typeof effect === 'object')
+    effect = Object.entries(effect)
+      .map(([k, v]) => `${k}:${v}`)
+      .join(',');
 
   let border: unknown = t.border;
   if (border && typeof border === 'object') {

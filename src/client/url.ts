@@ -51,24 +51,38 @@ export function url(publicId: string, transformations: Transformations | undefin
     if (!options.api_secret) throw new Error('Must supply api_secret to sign URLs');
     const long = !!options.long_url_signature;
     const toSign = [transformation, withFormat].filter((p) => p !== '').join('/');
-    const hash = base64(digest(toSign + options.api_secret, long ? 'sha256' : options.signature_algorithm ?? 'sha1'));
-    signature = `s--${hash.slice(0, long ? 32 : 8).replace(/\//g, '_').replace(/\+/g, '-')}--`;
+    const hash = base64(digest(toSign + options.api_secret, long ? 'sha256' : (options.signature_algorithm ?? 'sha1')));
+    signature = `s--${hash
+      .slice(0, long ? 32 : 8)
+      .replace(/\//g, '_')
+      .replace(/\+/g, '-')}--`;
   }
 
-  const parts = [prefix(options), options.resource_type ?? 'image', options.type ?? 'upload', signature, transformation, version != null ? `v${version}` : undefined, withFormat];
-  return parts.filter((p) => p != null && p !== '').join('/').replace(/ /g, '%20');
+  const parts = [
+    prefix(options),
+    options.resource_type ?? 'image',
+    options.type ?? 'upload',
+    signature,
+    transformation,
+    version != null ? `v${version}` : undefined,
+    withFormat,
+  ];
+  return parts
+    .filter((p) => p != null && p !== '')
+    .join('/')
+    .replace(/ /g, '%20');
 }
 
 /** The SDK's unsigned_url_prefix without CDN subdomains. */
 function prefix(o: UrlOptions): string {
   const cloud = o.cloud_name;
-  if (cloud.startsWith('/')) return '/res' + cloud;
+  if (cloud.startsWith('/')) return `/res${cloud}`;
   let host: string;
   if (o.secure ?? true) {
     let distribution = o.secure_distribution;
     if (distribution == null || distribution === OLD_AKAMAI_SHARED_CDN) distribution = o.private_cdn ? `${cloud}-res.cloudinary.com` : SHARED_CDN;
-    host = 'https://' + distribution;
-  } else if (o.cname) host = 'http://' + o.cname;
-  else host = `http://${o.private_cdn ? cloud + '-' : ''}res.cloudinary.com`;
+    host = `https://${distribution}`;
+  } else if (o.cname) host = `http://${o.cname}`;
+  else host = `http://${o.private_cdn ? `${cloud}-` : ''}res.cloudinary.com`;
   return o.private_cdn ? host : `${host}/${cloud}`;
 }

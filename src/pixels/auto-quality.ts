@@ -41,7 +41,8 @@ async function search(sample: Raster, format: Exclude<OutputFormat, 'png'>, leve
     AUTO_TARGETS[level],
     async (quality) => {
       const bytes = await encode(sample, format, { quality, progressive });
-      const back = format === 'jpg' ? decodeJpeg(bytes) : format === 'webp' ? await decodeWebp(bytes, sample.width, sample.height, false) : await decodeAvif(bytes);
+      const back =
+        format === 'jpg' ? decodeJpeg(bytes) : format === 'webp' ? await decodeWebp(bytes, sample.width, sample.height, false) : await decodeAvif(bytes);
       if (back.width !== sample.width || back.height !== sample.height) throw new Error('q_auto: the sample decoded to another size');
       return ssimAgainst(reference, luma(back));
     },

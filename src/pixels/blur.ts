@@ -82,14 +82,15 @@ function boxRows(buf: Float32Array, rowLen: number, rows: number, rad: number, a
     const base = y * rowLen * 4;
     for (let c = 0; c < 4; c++) {
       let acc = 0;
-      for (let k = -rad; k <= rad; k++) acc += buf[base + (k < 0 ? 0 : k > last ? last : k) * 4 + c];
+      for (let k = -rad; k <= rad; k++) acc += buf[base + (k < 0 ? 0 : Math.min(k, last)) * 4 + c];
       for (let x = 0; x < rowLen; x++) {
-        const l = x - rad - 1, r = x + rad + 1;
-        const ends = buf[base + (l < 0 ? 0 : l) * 4 + c] + buf[base + (r > last ? last : r) * 4 + c];
+        const l = x - rad - 1,
+          r = x + rad + 1;
+        const ends = buf[base + Math.max(l, 0) * 4 + c] + buf[base + Math.min(r, last) * 4 + c];
         tmp[x * 4 + c] = (acc + alpha * ends) * inv;
         const add = x + rad + 1;
         const sub = x - rad;
-        acc += buf[base + (add > last ? last : add) * 4 + c] - buf[base + (sub < 0 ? 0 : sub) * 4 + c];
+        acc += buf[base + Math.min(add, last) * 4 + c] - buf[base + Math.max(sub, 0) * 4 + c];
       }
     }
     buf.set(tmp.subarray(0, rowLen * 4), base);

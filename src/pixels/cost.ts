@@ -51,7 +51,8 @@ export function decodeCost(header: ImageHeader, shrink: 1 | 2 | 4 | 8 = 1, input
   switch (header.format) {
     case 'jpg': {
       const s = header.format === 'jpg' ? shrink : 1;
-      const sw = Math.ceil(w / s), sh = Math.ceil(h / s);
+      const sw = Math.ceil(w / s),
+        sh = Math.ceil(h / s);
       const out = sw * sh * 4;
       const comps = header.components || 3;
       // Row buffers: per component up to 2 MCU rows (16 lines) at output width, plus colour
@@ -93,7 +94,8 @@ export function decodeCost(header: ImageHeader, shrink: 1 | 2 | 4 | 8 = 1, input
 /** Bytes of the full-resolution DCT coefficient arrays of a JPEG (2 bytes per coefficient). */
 export function coefficientBytes(header: ImageHeader): number {
   const f = header.samplingFactors ?? (header.components === 1 ? [1, 1] : [2, 2, 1, 1, 1, 1]);
-  let hmax = 1, vmax = 1;
+  let hmax = 1,
+    vmax = 1;
   for (let i = 0; i < f.length; i += 2) {
     hmax = Math.max(hmax, f[i]);
     vmax = Math.max(vmax, f[i + 1]);
@@ -293,10 +295,15 @@ export function blurWork(width: number, height: number, sigma: number): number {
 export function encodeWork(format: 'jpg' | 'png' | 'webp' | 'avif', width: number, height: number, progressive = false, autoQuality = false): number {
   const px = width * height;
   const perPixel =
-    format === 'jpg' ? (progressive ? WORK_NS.encodeJpegProgressive : WORK_NS.encodeJpeg)
-    : format === 'png' ? WORK_NS.encodePng
-    : format === 'webp' ? WORK_NS.encodeWebp
-    : WORK_NS.encodeAvif;
+    format === 'jpg'
+      ? progressive
+        ? WORK_NS.encodeJpegProgressive
+        : WORK_NS.encodeJpeg
+      : format === 'png'
+        ? WORK_NS.encodePng
+        : format === 'webp'
+          ? WORK_NS.encodeWebp
+          : WORK_NS.encodeAvif;
   const setup = format === 'avif' ? WORK_NS.encodeAvifSetup : 0;
   const search = autoQuality && format !== 'png' ? Math.min(px, SEARCH_SAMPLE_PIXELS) * WORK_NS.autoQualityPerSamplePixel : 0;
   return setup + px * perPixel + search;

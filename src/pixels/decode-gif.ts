@@ -146,7 +146,13 @@ export function checkGifFrame(f: GifFrame, screenWidth: number, screenHeight: nu
 function interlaceRows(h: number): Uint32Array {
   const order = new Uint32Array(h);
   let r = 0;
-  for (const [start, step] of [[0, 8], [4, 8], [2, 4], [1, 2]]) for (let y = start; y < h; y += step) order[r++] = y;
+  for (const [start, step] of [
+    [0, 8],
+    [4, 8],
+    [2, 4],
+    [1, 2],
+  ])
+    for (let y = start; y < h; y += step) order[r++] = y;
   return order;
 }
 

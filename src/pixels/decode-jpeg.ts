@@ -31,7 +31,11 @@ function decoder(): JpegDecoder {
     proc_exit: () => {
       throw new JpegAbort('proc_exit');
     },
-    environ_sizes_get: (count: number, size: number) => (view().setUint32(count, 0, true), view().setUint32(size, 0, true), 0),
+    environ_sizes_get: (count: number, size: number) => {
+      view().setUint32(count, 0, true);
+      view().setUint32(size, 0, true);
+      return 0;
+    },
     environ_get: () => 0,
     fd_close: () => 0,
     fd_seek: () => 70, // ESPIPE
@@ -64,7 +68,9 @@ function decoder(): JpegDecoder {
  */
 export function jpegRows(bytes: Uint8Array, shrink: 1 | 2 | 4 | 8 = 1): Rows {
   const k = decoder();
-  let input = 0, d = 0, band = 0;
+  let input = 0,
+    d = 0,
+    band = 0;
   let closed = false;
   const fail = (e: unknown): never => {
     closed = true;

@@ -15,7 +15,20 @@ import { align16 as align, ownKernel } from './wasm/kernel';
  * RGBA, never the whole image; JS holds the RGBA result.
  */
 const load = ownKernel<{
-  rows(raw: number, n: number, width: number, ct: number, depth: number, prev: number, scratch: number, pal: number, key: number, k1: number, k2: number, out: number): number;
+  rows(
+    raw: number,
+    n: number,
+    width: number,
+    ct: number,
+    depth: number,
+    prev: number,
+    scratch: number,
+    pal: number,
+    key: number,
+    k1: number,
+    k2: number,
+    out: number,
+  ): number;
 }>('pngUnfilter', wasm);
 
 const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
@@ -42,13 +55,18 @@ let top = 0;
 
 export async function decodePng(b: Uint8Array): Promise<Raster> {
   if (b.length < 33 || u32be(b, 8) !== 13) throw corrupt('no IHDR');
-  const width = u32be(b, 16), height = u32be(b, 20), depth = b[24], ct = b[25], interlace = b[28];
+  const width = u32be(b, 16),
+    height = u32be(b, 20),
+    depth = b[24],
+    ct = b[25],
+    interlace = b[28];
   const channels = CHANNELS[ct];
   const depthOk = ct === 0 ? [1, 2, 4, 8, 16].includes(depth) : ct === 3 ? [1, 2, 4, 8].includes(depth) : depth === 8 || depth === 16;
   if (!channels || !depthOk || width === 0 || height === 0 || b[26] !== 0 || b[27] !== 0 || interlace > 1) throw corrupt('bad IHDR');
 
   // Chunks: gather PLTE, tRNS and the IDAT parts.
-  let palette: Uint8Array | null = null, trns: Uint8Array | null = null;
+  let palette: Uint8Array | null = null,
+    trns: Uint8Array | null = null;
   const parts: Uint8Array[] = [];
   for (let pos = 33; pos + 8 <= b.length; ) {
     const len = u32be(b, pos);
@@ -73,7 +91,9 @@ export async function decodePng(b: Uint8Array): Promise<Raster> {
   let expected = 0;
   for (const p of passes) expected += p.h * p.stride;
 
-  let key = -1, k1 = -1, k2 = -1;
+  let key = -1,
+    k1 = -1,
+    k2 = -1;
   if (trns && ct === 0 && trns.length >= 2) key = u16be(trns, 0);
   if (trns && ct === 2 && trns.length >= 6) [key, k1, k2] = [u16be(trns, 0), u16be(trns, 2), u16be(trns, 4)];
 
@@ -87,8 +107,11 @@ export async function decodePng(b: Uint8Array): Promise<Raster> {
     p += align(bytes + 16); // kernel stores may run 8 bytes past a buffer
     return at;
   };
-  const palAt = take(1024), prevAt = take(maxStride), scratchAt = take(maxStride);
-  const pendAt = take(pendCap), outAt = take(outCap);
+  const palAt = take(1024),
+    prevAt = take(maxStride),
+    scratchAt = take(maxStride);
+  const pendAt = take(pendCap),
+    outAt = take(outCap);
   k.reserve(p);
   top = p;
   open++;
@@ -106,8 +129,10 @@ export async function decodePng(b: Uint8Array): Promise<Raster> {
     }
     const out = new Uint8Array(width * height * 4);
     const out32 = interlace ? new Uint32Array(out.buffer) : null;
-    let pi = 0, row = 0; // current pass, rows of it done
-    let rd = 0, wr = 0; // pending raw bytes [rd, wr) at pendAt
+    let pi = 0,
+      row = 0; // current pass, rows of it done
+    let rd = 0,
+      wr = 0; // pending raw bytes [rd, wr) at pendAt
     let alpha = 255;
     new Uint8Array(k.memory.buffer, prevAt, maxStride).fill(0);
 

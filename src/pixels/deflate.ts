@@ -37,7 +37,8 @@ function module(): Deflate {
 export function inflateZlib<T>(parts: readonly Uint8Array[], expected: number, use: (raw: Uint8Array) => T): T {
   const k = module();
   const inLen = parts.reduce((n, p) => n + p.length, 0);
-  let input = 0, out = 0;
+  let input = 0,
+    out = 0;
   try {
     input = k.malloc(inLen);
     out = k.malloc(Math.max(1, expected));
@@ -65,7 +66,8 @@ export function inflateZlib<T>(parts: readonly Uint8Array[], expected: number, u
 /** A small zlib stream of unknown size (PNG's iCCP profile) if it inflates to at most `cap` bytes, else null (also when corrupt). */
 export function inflateZlibUpTo(data: Uint8Array, cap: number): Uint8Array | null {
   const k = module();
-  let input = 0, out = 0;
+  let input = 0,
+    out = 0;
   try {
     input = k.malloc(data.length);
     out = k.malloc(cap);
@@ -84,7 +86,8 @@ export function inflateZlibUpTo(data: Uint8Array, cap: number): Uint8Array | nul
 export function deflateZlib(data: Uint8Array, level = 6): Uint8Array {
   const k = module();
   const c = k.enc_new(level);
-  let input = 0, out = 0;
+  let input = 0,
+    out = 0;
   try {
     if (!c) throw new Error('no compressor');
     const cap = k.zlib_bound(c, data.length);

@@ -27,14 +27,16 @@ export async function encodePng(r: Raster): Promise<Uint8Array> {
   const mem = new Uint8Array(k.memory.buffer);
   const src = r.data;
   for (let y = 0; y < h; y++) {
-    const curAt = rowsAt[y & 1], prevAt = rowsAt[(y + 1) & 1];
+    const curAt = rowsAt[y & 1],
+      prevAt = rowsAt[(y + 1) & 1];
     // The row in output channel layout.
     if (ch === 4) mem.set(src.subarray(y * w * 4, (y + 1) * w * 4), curAt);
-    else for (let x = 0, s = y * w * 4, d = curAt; x < w; x++, s += 4, d += 3) {
-      mem[d] = src[s];
-      mem[d + 1] = src[s + 1];
-      mem[d + 2] = src[s + 2];
-    }
+    else
+      for (let x = 0, s = y * w * 4, d = curAt; x < w; x++, s += 4, d += 3) {
+        mem[d] = src[s];
+        mem[d + 1] = src[s + 1];
+        mem[d + 2] = src[s + 2];
+      }
     if (y === 0) mem.fill(0, prevAt, prevAt + padded);
     const type = k.filter_row(curAt, prevAt, stride, ch, outAt);
     const outRow = y * (stride + 1);
@@ -47,7 +49,12 @@ export async function encodePng(r: Raster): Promise<Uint8Array> {
   dv.setUint32(0, w);
   dv.setUint32(4, h);
   ihdr.set([8, ch === 4 ? 6 : 2, 0, 0, 0], 8);
-  return concatBytes([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', new Uint8Array())]);
+  return concatBytes([
+    new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', idat),
+    chunk('IEND', new Uint8Array()),
+  ]);
 }
 
 function chunk(type: string, data: Uint8Array): Uint8Array {

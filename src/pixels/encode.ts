@@ -31,24 +31,26 @@ export async function encode(r: Raster, format: OutputFormat, opts: EncodeOption
       const src = r.opaque ? r : flatten(r, [255, 255, 255, 255]);
       if (!opts.progressive) return encodeJpeg(src, quality);
       const enc = await mozjpegEncoder.get();
-      return copy(enc.encode(src.data, src.width, src.height, {
-        quality,
-        baseline: false,
-        arithmetic: false,
-        progressive: !!opts.progressive,
-        optimize_coding: true,
-        smoothing: 0,
-        color_space: 3,
-        quant_table: 0,
-        trellis_multipass: false,
-        trellis_opt_zero: false,
-        trellis_opt_table: false,
-        trellis_loops: 1,
-        auto_subsample: false,
-        chroma_subsample: 2,
-        separate_chroma_quality: false,
-        chroma_quality: quality,
-      }));
+      return copy(
+        enc.encode(src.data, src.width, src.height, {
+          quality,
+          baseline: false,
+          arithmetic: false,
+          progressive: !!opts.progressive,
+          optimize_coding: true,
+          smoothing: 0,
+          color_space: 3,
+          quant_table: 0,
+          trellis_multipass: false,
+          trellis_opt_zero: false,
+          trellis_opt_table: false,
+          trellis_loops: 1,
+          auto_subsample: false,
+          chroma_subsample: 2,
+          separate_chroma_quality: false,
+          chroma_quality: quality,
+        }),
+      );
     }
     if (format === 'png') return await encodePng(r);
     if (format === 'webp') {

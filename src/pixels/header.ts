@@ -52,7 +52,8 @@ export function readHeader(bytes: Uint8Array): ImageHeader {
 
 function sniff(b: Uint8Array): ImageHeader {
   if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return jpegHeader(b);
-  if (b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47 && b[4] === 0x0d && b[5] === 0x0a && b[6] === 0x1a && b[7] === 0x0a) return pngHeader(b);
+  if (b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47 && b[4] === 0x0d && b[5] === 0x0a && b[6] === 0x1a && b[7] === 0x0a)
+    return pngHeader(b);
   if (b.length >= 12 && ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 4) === 'WEBP') return webpHeader(b);
   if (b.length >= 6 && (ascii(b, 0, 6) === 'GIF87a' || ascii(b, 0, 6) === 'GIF89a')) return gifHeader(b);
   // ISO BMFF: AVIF is read; HEIF (HEVC) is recognised so that the answer says it is unsupported.
@@ -60,7 +61,8 @@ function sniff(b: Uint8Array): ImageHeader {
     const brands: string[] = [];
     for (let i = 8; i + 4 <= Math.min(b.length, u32be(b, 0)); i += 4) if (i !== 12) brands.push(ascii(b, i, 4)); // major, [minor version], compatible...
     if (brands.includes('avif') || brands.includes('avis')) return avifHeader(b, brands.includes('avis') && !brands.includes('avif'));
-    if (brands.some((x) => /^(heic|heix|hevc|hevx|heim|heis|mif1|msf1)$/.test(x))) throw new ImageError(`HEIF originals (${brands[0]}) are not supported; upload JPEG, PNG, WebP, AVIF or GIF`, 415);
+    if (brands.some((x) => /^(heic|heix|hevc|hevx|heim|heis|mif1|msf1)$/.test(x)))
+      throw new ImageError(`HEIF originals (${brands[0]}) are not supported; upload JPEG, PNG, WebP, AVIF or GIF`, 415);
   }
   throw invalid();
 }
@@ -384,7 +386,10 @@ function gifHeader(b: Uint8Array): ImageHeader {
     } else if (block === 0x2c) {
       need(b, pos + 9, 'GIF image descriptor');
       if (images === 0) {
-        const x = u16le(b, pos), y = u16le(b, pos + 2), w = u16le(b, pos + 4), h = u16le(b, pos + 6);
+        const x = u16le(b, pos),
+          y = u16le(b, pos + 2),
+          w = u16le(b, pos + 4),
+          h = u16le(b, pos + 6);
         firstCovers = x === 0 && y === 0 && w >= width && h >= height;
         if (w === 0 || h === 0) throw invalid('empty GIF frame');
         checkGifFrame({ x, y, width: w, height: h, interlaced: (b[pos + 8] & 0x40) !== 0 }, width, height);

@@ -92,8 +92,10 @@ function curve(dv: DataView, tag: [number, number] | undefined): Float32Array {
       if (at + 12 + count * 2 > dv.byteLength) throw new Error('short curv');
       for (let i = 0; i < 256; i++) {
         const x = (i / 255) * (count - 1);
-        const lo = Math.floor(x), hi = Math.min(count - 1, lo + 1);
-        const a = dv.getUint16(at + 12 + lo * 2), b = dv.getUint16(at + 12 + hi * 2);
+        const lo = Math.floor(x),
+          hi = Math.min(count - 1, lo + 1);
+        const a = dv.getUint16(at + 12 + lo * 2),
+          b = dv.getUint16(at + 12 + hi * 2);
         out[i] = (a + (b - a) * (x - lo)) / 65535;
       }
     }
@@ -128,7 +130,9 @@ function multiply(a: number[] | Float64Array, b: number[]): Float64Array {
 
 function invert(m: number[]): Float64Array {
   const [a, b, c, d, e, f, g, h, i] = m;
-  const A = e * i - f * h, B = -(d * i - f * g), C = d * h - e * g;
+  const A = e * i - f * h,
+    B = -(d * i - f * g),
+    C = d * h - e * g;
   const det = a * A + b * B + c * C;
   return Float64Array.from([A, -(b * i - c * h), b * f - c * e, B, a * i - c * g, -(a * f - c * d), C, -(a * h - b * g), a * e - b * d]).map((v) => v / det);
 }
@@ -138,7 +142,9 @@ export function convertPixels(data: Uint8Array, t: IccTransform): void {
   const [lr, lg, lb] = t.linear;
   const m = t.matrix;
   for (let i = 0; i < data.length; i += 4) {
-    const r = lr[data[i]], g = lg[data[i + 1]], b = lb[data[i + 2]];
+    const r = lr[data[i]],
+      g = lg[data[i + 1]],
+      b = lb[data[i + 2]];
     for (let c = 0; c < 3; c++) {
       const v = m[c * 3] * r + m[c * 3 + 1] * g + m[c * 3 + 2] * b;
       data[i + c] = ENCODE[v <= 0 ? 0 : v >= 1 ? 4096 : Math.round(v * 4096)];

@@ -40,23 +40,38 @@ function blit(canvas: Raster, r: Raster, x: number, y: number): void {
 
 /** Composites layer at (x, y) of canvas, clipped to it: layer over canvas, or canvas over layer (`under`). */
 function blend(canvas: Raster, layer: Raster, x: number, y: number, under: boolean): void {
-  const x0 = Math.max(0, x), x1 = Math.min(canvas.width, x + layer.width);
-  const y0 = Math.max(0, y), y1 = Math.min(canvas.height, y + layer.height);
+  const x0 = Math.max(0, x),
+    x1 = Math.min(canvas.width, x + layer.width);
+  const y0 = Math.max(0, y),
+    y1 = Math.min(canvas.height, y + layer.height);
   if (x1 <= x0 || y1 <= y0) return;
-  const d = canvas.data, s = layer.data;
-  const t = under ? d : s, b = under ? s : d; // top over bottom, written to d
+  const d = canvas.data,
+    s = layer.data;
+  const t = under ? d : s,
+    b = under ? s : d; // top over bottom, written to d
   for (let cy = y0; cy < y1; cy++) {
     let di = (cy * canvas.width + x0) * 4;
     let si = ((cy - y) * layer.width + (x0 - x)) * 4;
     for (let cx = x0; cx < x1; cx++, di += 4, si += 4) {
-      const ti = under ? di : si, bi = under ? si : di;
+      const ti = under ? di : si,
+        bi = under ? si : di;
       const ta = t[ti + 3];
       if (ta === 255 || b[bi + 3] === 0) {
-        if (t !== d) { d[di] = t[ti]; d[di + 1] = t[ti + 1]; d[di + 2] = t[ti + 2]; d[di + 3] = ta; }
+        if (t !== d) {
+          d[di] = t[ti];
+          d[di + 1] = t[ti + 1];
+          d[di + 2] = t[ti + 2];
+          d[di + 3] = ta;
+        }
         continue;
       }
       if (ta === 0) {
-        if (b !== d) { d[di] = b[bi]; d[di + 1] = b[bi + 1]; d[di + 2] = b[bi + 2]; d[di + 3] = b[bi + 3]; }
+        if (b !== d) {
+          d[di] = b[bi];
+          d[di + 1] = b[bi + 1];
+          d[di + 2] = b[bi + 2];
+          d[di + 3] = b[bi + 3];
+        }
         continue;
       }
       const a = ta / 255;

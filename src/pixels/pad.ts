@@ -13,8 +13,10 @@ export function pad(r: Raster, width: number, height: number, x: number, y: numb
   const out = new Uint8Array(width * height * 4);
   const bg = new Uint32Array(new Uint8Array([background[0], background[1], background[2], background[3]]).buffer)[0];
   new Uint32Array(out.buffer).fill(bg);
-  const x0 = Math.max(0, x), x1 = Math.min(width, x + r.width);
-  const y0 = Math.max(0, y), y1 = Math.min(height, y + r.height);
+  const x0 = Math.max(0, x),
+    x1 = Math.min(width, x + r.width);
+  const y0 = Math.max(0, y),
+    y1 = Math.min(height, y + r.height);
   if (x1 > x0)
     for (let oy = y0; oy < y1; oy++) {
       const s = ((oy - y) * r.width + (x0 - x)) * 4;

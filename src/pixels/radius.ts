@@ -13,7 +13,8 @@ export function roundCorners(r: Raster, radii: readonly [number, number, number,
   const ry = (v: number) => Math.max(0, Math.min(v, h / 2));
   // Corner centres and (possibly elliptical, for 'max') radii.
   const corners = radii.map((v, i) => {
-    const ax = rx(v), ay = ry(v);
+    const ax = rx(v),
+      ay = ry(v);
     // A circle of radius v unless clipped by the image (then an ellipse with the clipped radii).
     const cx = i === 0 || i === 3 ? ax : w - ax;
     const cy = i === 0 || i === 1 ? ay : h - ay;
@@ -21,8 +22,10 @@ export function roundCorners(r: Raster, radii: readonly [number, number, number,
   });
   for (const c of corners) {
     if (c.ax <= 0 || c.ay <= 0) continue;
-    const x0 = c.left ? 0 : Math.floor(c.cx), x1 = c.left ? Math.ceil(c.cx) : w;
-    const y0 = c.top ? 0 : Math.floor(c.cy), y1 = c.top ? Math.ceil(c.cy) : h;
+    const x0 = c.left ? 0 : Math.floor(c.cx),
+      x1 = c.left ? Math.ceil(c.cx) : w;
+    const y0 = c.top ? 0 : Math.floor(c.cy),
+      y1 = c.top ? Math.ceil(c.cy) : h;
     for (let y = y0; y < y1; y++)
       for (let x = x0; x < x1; x++) {
         const cov = coverage(x, y, c);
@@ -35,17 +38,28 @@ export function roundCorners(r: Raster, radii: readonly [number, number, number,
   return r;
 }
 
-interface Corner { ax: number; ay: number; cx: number; cy: number; left: boolean; top: boolean }
+interface Corner {
+  ax: number;
+  ay: number;
+  cx: number;
+  cy: number;
+  left: boolean;
+  top: boolean;
+}
 
 /** Fraction of pixel (x, y) inside the rounded shape near corner c (1 outside the corner box). */
 function coverage(x: number, y: number, c: Corner): number {
   const inside = (px: number, py: number) => {
-    const dx = (px - c.cx) / c.ax, dy = (py - c.cy) / c.ay;
+    const dx = (px - c.cx) / c.ax,
+      dy = (py - c.cy) / c.ay;
     if ((c.left ? px > c.cx : px < c.cx) || (c.top ? py > c.cy : py < c.cy)) return true;
     return dx * dx + dy * dy <= 1;
   };
   // Quick accept/reject with the pixel corners, then 4x4 supersampling.
-  const a = inside(x, y), b = inside(x + 1, y), d = inside(x, y + 1), e = inside(x + 1, y + 1);
+  const a = inside(x, y),
+    b = inside(x + 1, y),
+    d = inside(x, y + 1),
+    e = inside(x + 1, y + 1);
   if (a && b && d && e) return 1;
   let n = 0;
   for (let sy = 0; sy < 4; sy++) for (let sx = 0; sx < 4; sx++) if (inside(x + (sx + 0.5) / 4, y + (sy + 0.5) / 4)) n++;

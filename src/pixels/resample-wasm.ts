@@ -14,10 +14,40 @@ type Kernel = ReturnType<typeof load>;
 
 const load = ownKernel<{
   load_row(src: number, dst: number, width: number, premultiply: number): void;
-  emit_row(ring: number, inW: number, y0: number, ysize: number, wy: number, row: number, xstart: number, xpairs: number, npairs: number, outW: number, out: number, premultiply: number): void;
+  emit_row(
+    ring: number,
+    inW: number,
+    y0: number,
+    ysize: number,
+    wy: number,
+    row: number,
+    xstart: number,
+    xpairs: number,
+    npairs: number,
+    outW: number,
+    out: number,
+    premultiply: number,
+  ): void;
   prepare_x(xweights: number, outW: number, xsize: number, pairs: number): void;
   detail(src: number, blurred: number, out: number, w: number, h: number, amount: number): void;
-  filter_image(src: number, inW: number, inH: number, ystart: number, yweights: number, ysize: number, xstart: number, xpairs: number, npairs: number, outW: number, outH: number, ring: number, slots: number, row: number, out: number, premultiply: number): void;
+  filter_image(
+    src: number,
+    inW: number,
+    inH: number,
+    ystart: number,
+    yweights: number,
+    ysize: number,
+    xstart: number,
+    xpairs: number,
+    npairs: number,
+    outW: number,
+    outH: number,
+    ring: number,
+    slots: number,
+    row: number,
+    out: number,
+    premultiply: number,
+  ): void;
 }>('resample', wasm);
 
 /** Output rows per band. */
@@ -49,10 +79,17 @@ function region(k: Kernel, sizes: readonly number[]): { at: number[]; end: numbe
  */
 function filterMemory(k: Kernel, inW: number, tx: Taps, ty: Taps, extra: readonly number[]) {
   const npairs = (tx.size + 1) >> 1;
-  const outW = tx.outSize, outH = ty.outSize;
+  const outW = tx.outSize,
+    outH = ty.outSize;
   const { at, end } = region(k, [
-    outW * 4, tx.weights.length * 4, outW * npairs * 4, outH * 4, ty.weights.length * 4,
-    ty.size * inW * 8, ty.size * 4, inW * 8 + 32, // ring, slots, row (a pixel of slack for an odd tap count)
+    outW * 4,
+    tx.weights.length * 4,
+    outW * npairs * 4,
+    outH * 4,
+    ty.weights.length * 4,
+    ty.size * inW * 8,
+    ty.size * 4,
+    inW * 8 + 32, // ring, slots, row (a pixel of slack for an odd tap count)
     ...extra,
   ]);
   const [xs, xw, xp, ys, yw, ring, slots, row, ...rest] = at;
@@ -71,7 +108,10 @@ function filterMemory(k: Kernel, inW: number, tx: Taps, ty: Taps, extra: readonl
  */
 export function filterRows(src: Rows, tx: Taps, ty: Taps, premultiply: boolean): Rows {
   const k = load();
-  const inW = src.width, outW = tx.outSize, outH = ty.outSize, ysize = ty.size;
+  const inW = src.width,
+    outW = tx.outSize,
+    outH = ty.outSize,
+    ysize = ty.size;
   const m = filterMemory(k, inW, tx, ty, [inW * 4, BAND * outW * 4]);
   const [inAt, outAt] = m.extra;
   top = m.end;
@@ -135,7 +175,8 @@ export function filterRows(src: Rows, tx: Taps, ty: Taps, premultiply: boolean):
  */
 export function filterRgba(src: Uint8Array, inW: number, inH: number, tx: Taps, ty: Taps, premultiply: boolean): Uint8Array {
   const k = load();
-  const outW = tx.outSize, outH = ty.outSize;
+  const outW = tx.outSize,
+    outH = ty.outSize;
   const m = filterMemory(k, inW, tx, ty, [src.length, outW * outH * 4]);
   const [srcAt, outAt] = m.extra;
   new Uint8Array(k.memory.buffer, srcAt, src.length).set(src);

@@ -78,7 +78,13 @@ export async function renderAndEncode(bytes: Uint8Array, header: ImageHeader, pl
 }
 
 /** Every step but the encode: the raster a plan produces (the input of an AI job). */
-export async function renderPlan(bytes: Uint8Array, header: ImageHeader, plan: Pick<Plan, 'steps'>, afterDecode?: AfterDecode, times?: StepTimes): Promise<Raster> {
+export async function renderPlan(
+  bytes: Uint8Array,
+  header: ImageHeader,
+  plan: Pick<Plan, 'steps'>,
+  afterDecode?: AfterDecode,
+  times?: StepTimes,
+): Promise<Raster> {
   const how = streaming(plan.steps);
   const t0 = performance.now();
   const { rows, timers } = await openStream(bytes, header, plan.steps.slice(0, how.steps), afterDecode);
@@ -88,7 +94,8 @@ export async function renderPlan(bytes: Uint8Array, header: ImageHeader, plan: P
     if (step.op === 'encode') break;
     if (step.op === 'decode' || step.op === 'icc') throw new Error(`${step.op} comes first and streams`);
     const t = performance.now();
-    if (step.op === 'composite') raster = composite(raster, await renderPlan(await layerSourceBytes(step.layer.source), step.layer.source.header, step.layer), step);
+    if (step.op === 'composite')
+      raster = composite(raster, await renderPlan(await layerSourceBytes(step.layer.source), step.layer.source.header, step.layer), step);
     else raster = apply(raster, step);
     if (times) times[step.op] = (times[step.op] ?? 0) + performance.now() - t;
   }

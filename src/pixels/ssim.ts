@@ -76,8 +76,11 @@ export function ssimAgainst(ref: SsimReference, y: Float32Array): number {
   const sxy = filterValid(xy, width, height);
   let total = 0;
   for (let i = 0; i < mx.length; i++) {
-    const ux = mx[i], uy = my[i];
-    const vx = sxx[i] - ux * ux, vy = syy[i] - uy * uy, cxy = sxy[i] - ux * uy;
+    const ux = mx[i],
+      uy = my[i];
+    const vx = sxx[i] - ux * ux,
+      vy = syy[i] - uy * uy,
+      cxy = sxy[i] - ux * uy;
     total += ((2 * ux * uy + C1) * (2 * cxy + C2)) / ((ux * ux + uy * uy + C1) * (vx + vy + C2));
   }
   return total / mx.length;
@@ -110,14 +113,17 @@ function filterValid(src: Float32Array, width: number, height: number): Float32A
 
 function globalSsim(x: Float32Array, y: Float32Array): number {
   const n = x.length;
-  let ux = 0, uy = 0;
+  let ux = 0,
+    uy = 0;
   for (let i = 0; i < n; i++) {
     ux += x[i];
     uy += y[i];
   }
   ux /= n;
   uy /= n;
-  let vx = 0, vy = 0, cxy = 0;
+  let vx = 0,
+    vy = 0,
+    cxy = 0;
   for (let i = 0; i < n; i++) {
     vx += (x[i] - ux) ** 2;
     vy += (y[i] - uy) ** 2;

@@ -5,7 +5,19 @@
  */
 const memories = new Map<string, WebAssembly.Memory>();
 
-export type WasmModuleName = 'jpegTurbo' | 'mozjpegEnc' | 'pngUnfilter' | 'webpDec' | 'webpEnc' | 'resample' | 'jpegEnc' | 'pngFilter' | 'deflate' | 'avifEnc' | 'avifDec' | 'ort';
+export type WasmModuleName =
+  | 'jpegTurbo'
+  | 'mozjpegEnc'
+  | 'pngUnfilter'
+  | 'webpDec'
+  | 'webpEnc'
+  | 'resample'
+  | 'jpegEnc'
+  | 'pngFilter'
+  | 'deflate'
+  | 'avifEnc'
+  | 'avifDec'
+  | 'ort';
 
 export function registerWasmMemory(name: WasmModuleName, memory: WebAssembly.Memory): void {
   memories.set(name, memory);

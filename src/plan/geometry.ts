@@ -50,9 +50,14 @@ export function geometrySteps(c: Component, input: Size, dpr: number): Step[] {
   if (req.ar !== undefined) {
     const inside = fitAspect(W, H, req.ar, 'inside');
     switch (mode) {
-      case 'fill': case 'lfill': case 'thumb': case 'crop':
+      case 'fill':
+      case 'lfill':
+      case 'thumb':
+      case 'crop':
         return cropTo(input, inside, gravity, c, mode === 'crop', dpr);
-      case 'pad': case 'lpad': case 'mpad': {
+      case 'pad':
+      case 'lpad':
+      case 'mpad': {
         const around = fitAspect(W, H, req.ar, 'around');
         return [padStep(input, around, gravity, background)];
       }

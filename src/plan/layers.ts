@@ -101,7 +101,8 @@ export function withLayers(components: readonly Component[]): (Component | Layer
       if (closedLater) open = layer;
       else out.push(layer); // legacy single-component form: applied here
     } else if (applies) {
-      if (!open) throw new CldError(400, 'Invalid transformation: fl_layer_apply without an open layer (l_<public_id> or u_<public_id> in an earlier component)');
+      if (!open)
+        throw new CldError(400, 'Invalid transformation: fl_layer_apply without an open layer (l_<public_id> or u_<public_id> in an earlier component)');
       applyComponent(open, c);
       out.push(open);
       open = undefined;
@@ -116,7 +117,13 @@ export function withLayers(components: readonly Component[]): (Component | Layer
 
 /** The public IDs of the layers of a chain (validates the layer grammar: 400 on errors). */
 export function layerPublicIds(components: readonly Component[]): string[] {
-  return [...new Set(withLayers(components).filter(isLayer).map((l) => l.publicId))];
+  return [
+    ...new Set(
+      withLayers(components)
+        .filter(isLayer)
+        .map((l) => l.publicId),
+    ),
+  ];
 }
 
 /** A component that opens or applies a layer: placement goes to the layer, the rest is its last transformation. */
@@ -181,10 +188,10 @@ export function layerSteps(layer: Layer, base: Size, dpr: number, sources: Layer
   x = Math.round(x + sx * offsetPx(layer.x, base.width, dpr));
   y = Math.round(y + sy * offsetPx(layer.y, base.height, dpr));
   const under = layer.kind === 'underlay';
-  if (layer.tiled || layer.noOverflow)
-    return [{ op: 'composite', layer: lp, under, tiled: layer.tiled, x, y, baseX: 0, baseY: 0, ...base }];
+  if (layer.tiled || layer.noOverflow) return [{ op: 'composite', layer: lp, under, tiled: layer.tiled, x, y, baseX: 0, baseY: 0, ...base }];
   // A layer reaching past the image enlarges the canvas to hold both (transparent where neither is).
-  const left = Math.min(0, x), top = Math.min(0, y);
+  const left = Math.min(0, x),
+    top = Math.min(0, y);
   const width = Math.max(base.width, x + lp.width) - left;
   const height = Math.max(base.height, y + lp.height) - top;
   return [{ op: 'composite', layer: lp, under, tiled: false, x: x - left, y: y - top, baseX: 0 - left, baseY: 0 - top, width, height }];

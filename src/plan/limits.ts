@@ -33,7 +33,10 @@ export function checkSize(size: Size, what: string): void {
   if (width > MAX_SIDE || height > MAX_SIDE)
     throw new CldError(400, `Image too large to process: ${what} would be ${width}x${height}, over the ${MAX_SIDE} px per side limit`);
   if (width * height > MAX_AREA)
-    throw new CldError(400, `Image too large to process: ${what} would be ${width}x${height} (${(width * height / 1e6).toFixed(1)} MP), over the ${MAX_AREA / 1e6} MP limit`);
+    throw new CldError(
+      400,
+      `Image too large to process: ${what} would be ${width}x${height} (${((width * height) / 1e6).toFixed(1)} MP), over the ${MAX_AREA / 1e6} MP limit`,
+    );
 }
 
 export function checkComponentCount(n: number): void {

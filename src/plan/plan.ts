@@ -99,7 +99,8 @@ export function buildPlan({ components, header, inputBytes, output: asked, extra
   if (first?.op === 'resize' && first.width === loaded.width && first.height === loaded.height) chain.shift();
   steps.push(...chain);
   let { output, fallback } = settleFormat(asked, size.width, size.height);
-  const transparent = header.hasAlpha || chain.some((s) => s.op === 'round-corners' || s.op === 'opacity' || s.op === 'composite' || (s.op === 'pad' && s.background[3] < 255));
+  const transparent =
+    header.hasAlpha || chain.some((s) => s.op === 'round-corners' || s.op === 'opacity' || s.op === 'composite' || (s.op === 'pad' && s.background[3] < 255));
   if (output.format === 'jpg' && transparent) steps.push({ op: 'flatten', background: lastBackground(components), ...size });
   steps.push({ op: 'encode', ...output, ...size });
 
@@ -202,7 +203,8 @@ function estimatePeak(steps: Step[], header: ImageHeader, inputBytes: number): n
         encode = encodeCost(step.format, step.width, step.height, step.progressive, step.auto !== undefined);
         if (!streamed) working = Math.max(working, input);
         break;
-      case 'resize': { // Lanczos3 taps: 6 per axis, times the shrink factor when downscaling
+      case 'resize': {
+        // Lanczos3 taps: 6 per axis, times the shrink factor when downscaling
         const taps = Math.ceil(3 * Math.max(1, prev.height / step.height) * (step.widen ?? 1)) * 2 + 1;
         const filter = filterCost(prev.width, step.width, step.height, taps);
         if (streamed) stream += filter + BAND_BYTES(step);

@@ -113,7 +113,9 @@ export class AiJobs extends DurableObject<Env> {
     const row = this.row();
     if (!row) return;
     const spec = JSON.parse(row.spec) as AiJobSpec;
-    const subscribers = this.sql.exec<{ rowid: number; url: string; context: string }>('SELECT rowid, url, context FROM subscriber WHERE notified = 0').toArray();
+    const subscribers = this.sql
+      .exec<{ rowid: number; url: string; context: string }>('SELECT rowid, url, context FROM subscriber WHERE notified = 0')
+      .toArray();
     for (const s of subscribers) {
       this.sql.exec('UPDATE subscriber SET notified = 1 WHERE rowid = ?', s.rowid);
       const context = JSON.parse(s.context) as EagerContext;
@@ -237,7 +239,9 @@ export class AiJobs extends DurableObject<Env> {
   private markFailed(status: number, message: string): void {
     this.sql.exec(
       "UPDATE job SET state = 'failed', error = ?, error_status = ?, finished_at = ? WHERE id = 1 AND state IN ('queued', 'running')",
-      message, status, Date.now(),
+      message,
+      status,
+      Date.now(),
     );
   }
 
@@ -329,7 +333,10 @@ export class AiJobs extends DurableObject<Env> {
       uploadId = (await bucket.createMultipartUpload(spec.output, { httpMetadata: { contentType: 'image/jpeg' }, customMetadata: spec.outputMeta })).uploadId;
       this.sql.exec(
         "UPDATE job SET state = 'running', upload_id = ?, width = ?, height = ?, started_at = ? WHERE id = 1 AND state IN ('queued', 'running')",
-        uploadId, width, height, Date.now(),
+        uploadId,
+        width,
+        height,
+        Date.now(),
       );
       await bucket.put(this.pendingKey(spec), stream.header());
     }
@@ -352,7 +359,11 @@ export class AiJobs extends DurableObject<Env> {
       await bucket.put(this.pendingKey(spec), pending);
       this.sql.exec(
         'UPDATE job SET rows_done = ?, rows_total = ?, parts = ?, pending_bytes = ?, heartbeat_at = ?, error = NULL, attempts = 0 WHERE id = 1',
-        strip.row + 1, strip.rows, JSON.stringify(parts), pending.length, Date.now(),
+        strip.row + 1,
+        strip.rows,
+        JSON.stringify(parts),
+        pending.length,
+        Date.now(),
       );
       if (strip.row === strip.rows - 1) {
         if (pending.length) parts.push(await upload.uploadPart(parts.length + 1, pending));
@@ -389,7 +400,10 @@ export class AiJobs extends DurableObject<Env> {
 
   private async abortUpload(row: JobRow): Promise<void> {
     const spec = JSON.parse(row.spec) as AiJobSpec;
-    if (row.upload_id) await this.env.IMAGES.resumeMultipartUpload(spec.output, row.upload_id).abort().catch(() => undefined);
+    if (row.upload_id)
+      await this.env.IMAGES.resumeMultipartUpload(spec.output, row.upload_id)
+        .abort()
+        .catch(() => undefined);
     await this.env.IMAGES.delete(this.pendingKey(spec));
   }
 

@@ -61,7 +61,7 @@ export function checkAiInput(split: AiSplit, header: ImageHeader, inputBytes: nu
   if (header.animated) throw new CldError(400, `${name} does not support animated images`);
   const input = buildPlan({ components: split.pre, header, inputBytes, output: { format: 'png', quality: 100, progressive: false } });
   if (input.width * input.height >= AI_MAX_INPUT_PIXELS)
-    throw new CldError(400, `${name} input is ${input.width}x${input.height} (${(input.width * input.height / 1e6).toFixed(1)} MP): it must be under 4.2 MP`);
+    throw new CldError(400, `${name} input is ${input.width}x${input.height} (${((input.width * input.height) / 1e6).toFixed(1)} MP): it must be under 4.2 MP`);
   const transparent = header.hasAlpha || input.steps.some((s) => s.op === 'round-corners' || s.op === 'opacity');
   if (transparent && split.effect === 'gen_restore') throw new CldError(400, `${name} does not support images with transparency`);
   return { width: input.width, height: input.height, transparent };
@@ -167,7 +167,9 @@ export async function jobStatus(env: Env, cloud: string, id: string): Promise<Re
  * is what this holds beside the delivery's plan, for its memory estimate.
  */
 export async function alphaFromSource(
-  original: Uint8Array, header: ImageHeader, split: AiSplit,
+  original: Uint8Array,
+  header: ImageHeader,
+  split: AiSplit,
 ): Promise<{ afterDecode: (r: Raster) => Raster; bytes: (decoded: Size) => number }> {
   const plan = buildPlan({ components: split.pre, header, inputBytes: original.byteLength, output: { format: 'png', quality: 100, progressive: false } });
   const source = await withReservation(plan, () => renderPlan(original, header, plan), original.byteLength);

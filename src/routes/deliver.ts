@@ -50,7 +50,12 @@ export async function deliver(request: Request, env: Env, ctx: Pick<ExecutionCon
 
   const stored = await env.IMAGES.get(key);
   if (stored) {
-    const res = imageResponse(await stored.arrayBuffer(), stored.httpMetadata?.contentType ?? 'application/octet-stream', stored.httpEtag, encodingHeaders(stored.customMetadata));
+    const res = imageResponse(
+      await stored.arrayBuffer(),
+      stored.httpMetadata?.contentType ?? 'application/octet-stream',
+      stored.httpEtag,
+      encodingHeaders(stored.customMetadata),
+    );
     ctx.waitUntil(cachePut(key, res.clone()));
     return finish(res, 'hit-r2');
   }
@@ -104,7 +109,15 @@ export async function deliver(request: Request, env: Env, ctx: Pick<ExecutionCon
     chain = split.post;
   }
   const layers = layerIds.length ? await loadLayers(env.IMAGES, url.cloud, layerIds) : undefined;
-  const plan = buildPlan({ components: chain, header, inputBytes: bytes.byteLength, output, extraBytes: alpha?.bytes, layers, premium: env.PREMIUM_DOWNSCALING === 'true' });
+  const plan = buildPlan({
+    components: chain,
+    header,
+    inputBytes: bytes.byteLength,
+    output,
+    extraBytes: alpha?.bytes,
+    layers,
+    premium: env.PREMIUM_DOWNSCALING === 'true',
+  });
   const times: Record<string, number> | undefined = env.DIAGNOSTICS === 'true' ? { parse: tLookup - tStart, lookup: lookupMs, source: fetchMs } : undefined;
   const encoded = await withReservation(plan, () => renderAndEncode(bytes, header, plan, alpha?.afterDecode, times as StepTimes), bytes.byteLength);
   const type = contentType(plan.output.format);
@@ -119,7 +132,13 @@ export async function deliver(request: Request, env: Env, ctx: Pick<ExecutionCon
   const res = imageResponse(encoded.bytes, type, etag, encodingHeaders(about));
   if (times) times.store = performance.now() - tStore;
   if (times) times.total = performance.now() - tStart;
-  if (times) res.headers.set('Server-Timing', Object.entries(times).map(([op, ms]) => `${op};dur=${ms.toFixed(1)}`).join(', '));
+  if (times)
+    res.headers.set(
+      'Server-Timing',
+      Object.entries(times)
+        .map(([op, ms]) => `${op};dur=${ms.toFixed(1)}`)
+        .join(', '),
+    );
   ctx.waitUntil(cachePut(key, res.clone()));
   ctx.waitUntil(countUsage(env, url.cloud, { derived: 1, transformations: 1 }));
   return finish(res, 'miss');
@@ -141,7 +160,9 @@ async function authorize(url: DeliveryUrl, env: Env): Promise<void> {
 }
 
 function addsTransparency(components: readonly Component[]): boolean {
-  return components.some((c) => c.r !== undefined || c.l !== undefined || c.u !== undefined || (c.o !== undefined && c.o < 100) || (c.b !== undefined && c.b[3] < 255));
+  return components.some(
+    (c) => c.r !== undefined || c.l !== undefined || c.u !== undefined || (c.o !== undefined && c.o < 100) || (c.b !== undefined && c.b[3] < 255),
+  );
 }
 
 async function md5Hex(bytes: Uint8Array): Promise<string> {

@@ -57,7 +57,12 @@ export async function runEager(
       if (e instanceof CldError) throw new CldError(400, `Eager transformation ${item.transformation} failed: ${e.message}`);
       throw e;
     }
-    const entry: Record<string, unknown> = { transformation: item.transformation, format: item.format, secure_url: origin + path, url: origin.replace(/^https:/, 'http:') + path };
+    const entry: Record<string, unknown> = {
+      transformation: item.transformation,
+      format: item.format,
+      secure_url: origin + path,
+      url: origin.replace(/^https:/, 'http:') + path,
+    };
     if (res.status === 200) {
       const bytes = new Uint8Array(await res.arrayBuffer());
       const header = readHeader(bytes);
@@ -68,7 +73,10 @@ export async function runEager(
       if (notificationUrl) {
         const id = job.split('/').pop()!;
         await env.AI_JOBS.get(env.AI_JOBS.idFromName(id)).subscribe(notificationUrl, {
-          transformation: item.transformation, format: item.format, url: entry.url as string, secure_url: entry.secure_url as string,
+          transformation: item.transformation,
+          format: item.format,
+          url: entry.url as string,
+          secure_url: entry.secure_url as string,
         });
       }
       results.push({ ...entry, status: 'processing', job });

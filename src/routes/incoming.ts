@@ -38,13 +38,25 @@ export function parseIncoming(raw: string): Incoming {
   }
   const split = splitAtAiEffect(components);
   if (!split) return { plain: components };
-  if (split.post.length) throw new CldError(400, `An incoming transformation must end with its AI effect (e_${split.effect}); request the rest as a delivery transformation`);
+  if (split.post.length)
+    throw new CldError(400, `An incoming transformation must end with its AI effect (e_${split.effect}); request the rest as a delivery transformation`);
   return { ai: split };
 }
 
 /** Runs a plain incoming transformation; the result keeps the upload's format (PNG for GIF). */
-export async function applyIncoming(file: Uint8Array, header: ImageHeader, components: Component[], premium: boolean): Promise<{ file: Uint8Array; header: ImageHeader }> {
-  const output = chooseOutput({ components, extension: undefined, originalFormat: header.format === 'gif' ? 'png' : header.format, mayBeTransparent: header.hasAlpha, accept: null });
+export async function applyIncoming(
+  file: Uint8Array,
+  header: ImageHeader,
+  components: Component[],
+  premium: boolean,
+): Promise<{ file: Uint8Array; header: ImageHeader }> {
+  const output = chooseOutput({
+    components,
+    extension: undefined,
+    originalFormat: header.format === 'gif' ? 'png' : header.format,
+    mayBeTransparent: header.hasAlpha,
+    accept: null,
+  });
   const plan = buildPlan({ components, header, inputBytes: file.byteLength, output, premium });
   const bytes = await withReservation(plan, () => runPlan(file, header, plan), file.byteLength);
   return { file: bytes, header: readHeader(bytes) };
@@ -133,8 +145,7 @@ export async function pendingIncoming(env: Env, cloud: string, type: string, pub
   if (!pending) return null;
   const id = pending.customMetadata?.job ?? '';
   const status = id ? await env.AI_JOBS.get(env.AI_JOBS.idFromName(id)).status() : null;
-  if (status?.state === 'failed')
-    throw new CldError(status.errorStatus ?? 400, `The incoming transformation e_${status.effect} failed: ${status.error}`);
+  if (status?.state === 'failed') throw new CldError(status.errorStatus ?? 400, `The incoming transformation e_${status.effect} failed: ${status.error}`);
   const message = `Asset is pending: its incoming transformation e_${pending.customMetadata?.effect} is being generated (${status?.percent ?? 0}% done)`;
   return jobPendingResponse(420, message, jobStatusPath(cloud, id), 2);
 }

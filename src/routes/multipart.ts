@@ -80,7 +80,10 @@ class ByteSource {
   private done = false;
   pulled = 0;
 
-  constructor(body: ReadableStream<Uint8Array> | null, private readonly max: number) {
+  constructor(
+    body: ReadableStream<Uint8Array> | null,
+    private readonly max: number,
+  ) {
     this.reader = body ? body.getReader() : null;
     if (!body) this.done = true;
   }
@@ -235,7 +238,7 @@ async function parseUrlencoded(source: ByteSource, limits: FormLimits, onPart: (
   let sink: Sink | null = null;
   let parts = 0;
   // A percent escape split across chunks: its bytes so far.
-  let escape = '';
+  let partialEscape = '';
   const value = new PercentDecoder();
   const startValue = async () => {
     if (++parts > limits.maxParts) throw new CldError(413, `Too many form fields: more than ${limits.maxParts}`);
@@ -262,17 +265,17 @@ async function parseUrlencoded(source: ByteSource, limits: FormLimits, onPart: (
       }
       const amp = chunk.indexOf(0x26, i);
       const end = amp < 0 ? chunk.length : amp;
-      ({ escape } = value.feed(chunk.subarray(i, end), escape, sink));
+      ({ escape: partialEscape } = value.feed(chunk.subarray(i, end), partialEscape, sink));
       i = end;
       if (amp >= 0) {
-        if (escape) throw new CldError(400, 'Malformed form body: bad percent-encoding');
+        if (partialEscape) throw new CldError(400, 'Malformed form body: bad percent-encoding');
         (sink as Sink).end();
         sink = null;
         i = amp + 1;
       }
     }
   }
-  if (escape) throw new CldError(400, 'Malformed form body: bad percent-encoding');
+  if (partialEscape) throw new CldError(400, 'Malformed form body: bad percent-encoding');
   if (!sink && name.length) await startValue();
   if (sink) (sink as Sink).end();
 }
@@ -282,21 +285,21 @@ class PercentDecoder {
   feed(bytes: Uint8Array, pending: string, sink: Sink): { escape: string } {
     const out = new Uint8Array(bytes.length);
     let n = 0;
-    let escape = pending;
+    let partialEscape = pending;
     for (const b of bytes) {
-      if (escape) {
-        escape += String.fromCharCode(b);
-        if (escape.length === 3) {
-          const v = parseInt(escape.slice(1), 16);
-          if (!/^%[0-9a-f]{2}$/i.test(escape)) throw new CldError(400, 'Malformed form body: bad percent-encoding');
+      if (partialEscape) {
+        partialEscape += String.fromCharCode(b);
+        if (partialEscape.length === 3) {
+          const v = parseInt(partialEscape.slice(1), 16);
+          if (!/^%[0-9a-f]{2}$/i.test(partialEscape)) throw new CldError(400, 'Malformed form body: bad percent-encoding');
           out[n++] = v;
-          escape = '';
+          partialEscape = '';
         }
-      } else if (b === 0x25) escape = '%';
+      } else if (b === 0x25) partialEscape = '%';
       else out[n++] = b === 0x2b ? 0x20 : b;
     }
     if (n) sink.write(out.subarray(0, n));
-    return { escape };
+    return { escape: partialEscape };
   }
 }
 
@@ -314,7 +317,11 @@ export class TextSink implements Sink {
   private readonly chunks: Uint8Array[] = [];
   private size = 0;
 
-  constructor(private readonly name: string, private readonly max: number, private readonly done: (value: string) => void) {}
+  constructor(
+    private readonly name: string,
+    private readonly max: number,
+    private readonly done: (value: string) => void,
+  ) {}
 
   write(chunk: Uint8Array): void {
     this.size += chunk.byteLength;
@@ -336,7 +343,11 @@ export class BytesSink implements Sink {
   private readonly chunks: Uint8Array[] = [];
   size = 0;
 
-  constructor(private readonly max: number, private readonly tooLarge: (size: number) => CldError, sizeHint?: number) {
+  constructor(
+    private readonly max: number,
+    private readonly tooLarge: (size: number) => CldError,
+    sizeHint?: number,
+  ) {
     this.buffer = sizeHint && sizeHint > 0 ? new Uint8Array(Math.min(sizeHint, max)) : null;
   }
 

@@ -92,7 +92,8 @@ async function receive(request: Request, env: Env, cloud: string, ctx: Pick<Exec
   const eager = params.eager ? parseEager(String(params.eager), incoming?.ai ? 'jpg' : header.format) : [];
   const eagerAsync = ['true', '1'].includes(String(params.eager_async ?? 'false'));
   const notify = parseNotificationUrl(params.eager_notification_url ?? params.notification_url);
-  if (incoming?.ai && eager.length) throw new CldError(400, 'Eager transformations cannot be combined with an AI incoming transformation: request them once the asset is ready');
+  if (incoming?.ai && eager.length)
+    throw new CldError(400, 'Eager transformations cannot be combined with an AI incoming transformation: request them once the asset is ready');
   const overwrite = !unsigned && !['false', '0'].includes(String(params.overwrite ?? 'true'));
   const now = Math.floor(Date.now() / 1000);
   const nextVersion = (existing: R2Object | null) => (existing ? Math.max(now, Number(existing.customMetadata?.version ?? 0) + 1) : now);
@@ -108,9 +109,22 @@ async function receive(request: Request, env: Env, cloud: string, ctx: Pick<Exec
     releaseBody();
     const pending = await startIncoming(env, { cloud, type, publicId, version }, whole(), readHeader(whole()), incoming.ai, overwrite);
     ctx.waitUntil(countUsage(env, cloud, { uploads: 1, transformations: 1 }));
-    const described = await describe(request, env, cloud, type, publicId, version, {
-      format: 'jpg', width: pending.width, height: pending.height, bytes: 0, etag: '',
-    }, baseName);
+    const described = await describe(
+      request,
+      env,
+      cloud,
+      type,
+      publicId,
+      version,
+      {
+        format: 'jpg',
+        width: pending.width,
+        height: pending.height,
+        bytes: 0,
+        etag: '',
+      },
+      baseName,
+    );
     return Response.json({ ...described, status: 'pending', job: pending.job });
   }
   let file: Uint8Array | BytesSink = sent;
@@ -124,7 +138,8 @@ async function receive(request: Request, env: Env, cloud: string, ctx: Pick<Exec
   let saved: R2Object | null = null;
   let version = 0;
   for (let attempt = 0; !saved; attempt++) {
-    if (attempt === WRITE_ATTEMPTS) throw new CldError(409, `Concurrent uploads to ${publicId}: it changed ${WRITE_ATTEMPTS} times while this one was stored; try again`);
+    if (attempt === WRITE_ATTEMPTS)
+      throw new CldError(409, `Concurrent uploads to ${publicId}: it changed ${WRITE_ATTEMPTS} times while this one was stored; try again`);
     if (attempt > 0 && unsigned) validatePublicId((publicId = nextId()));
     const existing = await headOriginal(env.IMAGES, cloud, type, publicId);
     if (existing && unsigned) continue;
@@ -141,16 +156,42 @@ async function receive(request: Request, env: Env, cloud: string, ctx: Pick<Exec
     }
     const expected: Expected = existing ? existing.etag : null;
     version = nextVersion(existing);
-    saved = await putOriginal(env.IMAGES, cloud, type, publicId, file instanceof BytesSink ? file.stream() : file, {
-      version, format: header.format, width: header.width, height: header.height, alpha: header.hasAlpha ? '1' : '0',
-    }, contentType(header.format), expected);
+    saved = await putOriginal(
+      env.IMAGES,
+      cloud,
+      type,
+      publicId,
+      file instanceof BytesSink ? file.stream() : file,
+      {
+        version,
+        format: header.format,
+        width: header.width,
+        height: header.height,
+        alpha: header.hasAlpha ? '1' : '0',
+      },
+      contentType(header.format),
+      expected,
+    );
     if (saved && existing) await deleteDerived(env.IMAGES, cloud, type, publicId);
   }
   ctx.waitUntil(countUsage(env, cloud, { uploads: 1, transformations: 1 }));
 
-  const described = await describe(request, env, cloud, type, publicId, version, {
-    format: header.format, width: header.width, height: header.height, bytes: size, etag: saved.etag,
-  }, baseName);
+  const described = await describe(
+    request,
+    env,
+    cloud,
+    type,
+    publicId,
+    version,
+    {
+      format: header.format,
+      width: header.width,
+      height: header.height,
+      bytes: size,
+      etag: saved.etag,
+    },
+    baseName,
+  );
   if (!eager.length) return Response.json(described);
   releaseBody();
   return Response.json({ ...described, eager: await runEager(request, env, ctx, { cloud, type, publicId, version }, eager, eagerAsync, notify) });
@@ -228,7 +269,10 @@ export function unsignedPublicId(env: Pick<Env, 'UNSIGNED_UPLOAD_FOLDER'>, param
 }
 
 function sanitizeSegment(segment: string): string {
-  return segment.replace(/[^\w.-]+/g, '_').replace(/^[_.-]+|[_.-]+$/g, '').slice(0, 100);
+  return segment
+    .replace(/[^\w.-]+/g, '_')
+    .replace(/^[_.-]+|[_.-]+$/g, '')
+    .slice(0, 100);
 }
 
 function sanitizePath(path: string): string {
@@ -238,9 +282,22 @@ function sanitizePath(path: string): string {
 async function describeExisting(request: Request, env: Env, cloud: string, type: string, publicId: string, existing: R2Object, baseName?: string) {
   const meta = existing.customMetadata ?? {};
   return {
-    ...(await describe(request, env, cloud, type, publicId, Number(meta.version), {
-      format: meta.format, width: Number(meta.width), height: Number(meta.height), bytes: existing.size, etag: existing.etag,
-    }, baseName)),
+    ...(await describe(
+      request,
+      env,
+      cloud,
+      type,
+      publicId,
+      Number(meta.version),
+      {
+        format: meta.format,
+        width: Number(meta.width),
+        height: Number(meta.height),
+        bytes: existing.size,
+        etag: existing.etag,
+      },
+      baseName,
+    )),
     existing: true,
   };
 }
@@ -248,7 +305,16 @@ async function describeExisting(request: Request, env: Env, cloud: string, type:
 /** overwrite=false on a public ID that a pending incoming AI transformation holds: the pending asset. */
 async function describeHeld(request: Request, env: Env, cloud: string, type: string, publicId: string, hold: Hold, baseName?: string) {
   return {
-    ...(await describe(request, env, cloud, type, publicId, hold.version, { format: 'jpg', width: hold.width, height: hold.height, bytes: 0, etag: '' }, baseName)),
+    ...(await describe(
+      request,
+      env,
+      cloud,
+      type,
+      publicId,
+      hold.version,
+      { format: 'jpg', width: hold.width, height: hold.height, bytes: 0, etag: '' },
+      baseName,
+    )),
     existing: true,
     status: 'pending',
     job: hold.link,
@@ -274,7 +340,11 @@ export async function explicit(request: Request, env: Env, cloud: string, ctx: P
   const notify = parseNotificationUrl(params.eager_notification_url ?? params.notification_url);
   const version = Number(meta.version);
   const described = await describe(request, env, cloud, type, publicId, version, {
-    format: meta.format, width: Number(meta.width), height: Number(meta.height), bytes: existing.size, etag: existing.etag,
+    format: meta.format,
+    width: Number(meta.width),
+    height: Number(meta.height),
+    bytes: existing.size,
+    etag: existing.etag,
   });
   return Response.json({ ...described, eager: await runEager(request, env, ctx, { cloud, type, publicId, version }, eager, eagerAsync, notify) });
 }
@@ -373,5 +443,6 @@ export function authenticateAdmin(request: Request, env: Env): void {
   } catch {
     /* not base64: refused below */
   }
-  if (!timingSafeEqual(pair, `${env.API_KEY}:${env.API_SECRET}`)) throw new CldError(401, 'Invalid credentials: the Admin API needs HTTP Basic auth with api_key:api_secret');
+  if (!timingSafeEqual(pair, `${env.API_KEY}:${env.API_SECRET}`))
+    throw new CldError(401, 'Invalid credentials: the Admin API needs HTTP Basic auth with api_key:api_secret');
 }

@@ -43,7 +43,12 @@ export async function derivedMetadata(transformation: string, rest: Record<strin
 
 /** Stores a derived image after the response (waitUntil): a failed put is logged, not thrown, and the next request renders it again. */
 export async function putDerived(
-  bucket: R2Bucket, key: string, bytes: Uint8Array, contentType: string, transformation: string, rest: Record<string, string>,
+  bucket: R2Bucket,
+  key: string,
+  bytes: Uint8Array,
+  contentType: string,
+  transformation: string,
+  rest: Record<string, string>,
 ): Promise<void> {
   try {
     await bucket.put(key, bytes, { httpMetadata: { contentType }, customMetadata: await derivedMetadata(transformation, rest) });

@@ -37,9 +37,20 @@ export function originalMetadata(meta: OriginalMeta): Record<string, string> {
 
 /** Writes the original if it is still as `expected`; `null` when another write came first. */
 export async function putOriginal(
-  bucket: R2Bucket, cloud: string, type: string, publicId: string, bytes: Uint8Array | ReadableStream, meta: OriginalMeta, contentType: string, expected: Expected,
+  bucket: R2Bucket,
+  cloud: string,
+  type: string,
+  publicId: string,
+  bytes: Uint8Array | ReadableStream,
+  meta: OriginalMeta,
+  contentType: string,
+  expected: Expected,
 ): Promise<R2Object | null> {
-  return bucket.put(originalKey(cloud, type, publicId), bytes, { httpMetadata: { contentType }, customMetadata: originalMetadata(meta), onlyIf: onlyIf(expected) });
+  return bucket.put(originalKey(cloud, type, publicId), bytes, {
+    httpMetadata: { contentType },
+    customMetadata: originalMetadata(meta),
+    onlyIf: onlyIf(expected),
+  });
 }
 
 /**

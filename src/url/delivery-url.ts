@@ -13,7 +13,13 @@ export type DeliveryType = (typeof DELIVERY_TYPES)[number];
 
 /** Extensions that select an output format (or name the original's format). */
 export const EXTENSIONS: Record<string, Extension> = {
-  jpg: 'jpg', jpeg: 'jpg', jpe: 'jpg', png: 'png', webp: 'webp', gif: 'gif', avif: 'avif',
+  jpg: 'jpg',
+  jpeg: 'jpg',
+  jpe: 'jpg',
+  png: 'png',
+  webp: 'webp',
+  gif: 'gif',
+  avif: 'avif',
 };
 export type Extension = 'jpg' | 'png' | 'webp' | 'gif' | 'avif';
 
@@ -44,7 +50,8 @@ export function parseDeliveryPath(rawPath: string, configuredCloud: string): Del
   i++; // "image"
   const type = segments[i++];
   if (type === 'fetch') throw new CldError(400, 'The fetch delivery type is not supported by this dprox deployment');
-  if (!DELIVERY_TYPES.includes(type as DeliveryType)) throw new CldError(400, `Invalid delivery type '${type ?? ''}' (expected upload, private or authenticated)`);
+  if (!DELIVERY_TYPES.includes(type as DeliveryType))
+    throw new CldError(400, `Invalid delivery type '${type ?? ''}' (expected upload, private or authenticated)`);
 
   let signature: string | undefined;
   const sig = /^s--([A-Za-z0-9_-]{8}|[A-Za-z0-9_-]{32})--$/.exec(segments[i] ?? '');
@@ -56,9 +63,7 @@ export function parseDeliveryPath(rawPath: string, configuredCloud: string): Del
   const rest = segments.slice(i);
   // The version ends the transformations, unless what precedes it cannot be transformations
   // (then it is a folder such as `docs/v2/img`).
-  const versionAt = rest.findIndex(
-    (s, k) => /^v\d+$/.test(s) && k < rest.length - 1 && rest.slice(0, k).every((c) => hasComponentShape(decode(c))),
-  );
+  const versionAt = rest.findIndex((s, k) => /^v\d+$/.test(s) && k < rest.length - 1 && rest.slice(0, k).every((c) => hasComponentShape(decode(c))));
   const rawComponents: string[] = [];
   let j = 0;
   if (versionAt >= 0) {
@@ -94,6 +99,7 @@ export function parseDeliveryPath(rawPath: string, configuredCloud: string): Del
 export function validatePublicId(publicId: string): void {
   if (publicId.length > MAX_PUBLIC_ID) throw new CldError(400, 'public_id is too long');
   // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
   if (/[\u0000-\u001f\u007f]/.test(publicId)) throw new CldError(400, 'Invalid public_id: control characters are not allowed');
   if (publicId.split('/').some((p) => p === '' || p === '.' || p === '..'))
     throw new CldError(400, `Invalid public_id '${publicId}': empty, '.' or '..' folder names are not allowed`);

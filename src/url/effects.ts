@@ -42,8 +42,7 @@ export function effect(raw: string): Effect {
     return { name: name as EffectName };
   }
   const [min, max] = spec.range;
-  if (rest.length || (arg !== undefined && !/^\d+$/.test(arg)))
-    throw new ParamError(`e_${name}`, raw, `a strength from ${min} to ${max}`);
+  if (rest.length || (arg !== undefined && !/^\d+$/.test(arg))) throw new ParamError(`e_${name}`, raw, `a strength from ${min} to ${max}`);
   const strength = arg === undefined ? spec.default! : Number(arg);
   if (strength < min || strength > max) throw new ParamError(`e_${name}`, raw, `a strength from ${min} to ${max}`);
   return { name: name as EffectName, strength };

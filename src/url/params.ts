@@ -8,10 +8,7 @@ import { color, formatColor, type Color } from './colors';
 import { effect, formatEffect, type Effect } from './effects';
 import { CldError, ParamError } from './errors';
 import { formatLayerId, layerId } from './layer-id';
-import {
-  aspectRatio, decimal, dimension, formatDimension, formatOffset, offset, oneOf, positiveInt,
-  type Dimension, type Offset,
-} from './values';
+import { aspectRatio, decimal, dimension, formatDimension, formatOffset, offset, oneOf, positiveInt, type Dimension, type Offset } from './values';
 
 export const CROP_MODES = ['scale', 'fit', 'limit', 'mfit', 'fill', 'lfill', 'pad', 'lpad', 'mpad', 'crop', 'thumb'] as const;
 export type CropMode = (typeof CROP_MODES)[number];
@@ -31,7 +28,16 @@ export type Angle = { degrees: number; hflip: boolean; vflip: boolean; ignore: b
 export type Radius = { kind: 'max' } | { kind: 'px'; corners: readonly [number, number, number, number] };
 
 /** `premium_downscaling` is dprox's own: premium downscaling for one URL when the cloud has it off (plan/premium.ts). */
-export const FLAGS = ['ignore_aspect_ratio', 'progressive', 'immutable_cache', 'layer_apply', 'relative', 'no_overflow', 'tiled', 'premium_downscaling'] as const;
+export const FLAGS = [
+  'ignore_aspect_ratio',
+  'progressive',
+  'immutable_cache',
+  'layer_apply',
+  'relative',
+  'no_overflow',
+  'tiled',
+  'premium_downscaling',
+] as const;
 export type Flag = (typeof FLAGS)[number];
 
 export const MAX_DPR = 5;
@@ -104,8 +110,48 @@ export type Component = { -readonly [K in ParamKey]?: ValueOf<K> };
  * when dprox does not support one of them (answered 400, not mistaken for a folder of the public ID).
  */
 export const CLOUDINARY_KEYS = new Set([
-  'a', 'ac', 'af', 'ar', 'b', 'bl', 'bo', 'br', 'c', 'co', 'cs', 'd', 'dl', 'dn', 'dpr', 'du', 'e', 'eo', 'f', 'fl',
-  'fn', 'fps', 'g', 'h', 'if', 'ki', 'l', 'o', 'p', 'pg', 'q', 'r', 'so', 'sp', 't', 'u', 'vc', 'vs', 'w', 'x', 'y', 'z',
+  'a',
+  'ac',
+  'af',
+  'ar',
+  'b',
+  'bl',
+  'bo',
+  'br',
+  'c',
+  'co',
+  'cs',
+  'd',
+  'dl',
+  'dn',
+  'dpr',
+  'du',
+  'e',
+  'eo',
+  'f',
+  'fl',
+  'fn',
+  'fps',
+  'g',
+  'h',
+  'if',
+  'ki',
+  'l',
+  'o',
+  'p',
+  'pg',
+  'q',
+  'r',
+  'so',
+  'sp',
+  't',
+  'u',
+  'vc',
+  'vs',
+  'w',
+  'x',
+  'y',
+  'z',
 ]);
 
 export function isParamKey(key: string): key is ParamKey {
@@ -142,7 +188,13 @@ function radius(raw: string): Radius {
   const v = parts.map(Number);
   // CSS border-radius shorthand: tl, tr, br, bl.
   const corners: [number, number, number, number] =
-    v.length === 1 ? [v[0], v[0], v[0], v[0]] : v.length === 2 ? [v[0], v[1], v[0], v[1]] : v.length === 3 ? [v[0], v[1], v[2], v[1]] : [v[0], v[1], v[2], v[3]];
+    v.length === 1
+      ? [v[0], v[0], v[0], v[0]]
+      : v.length === 2
+        ? [v[0], v[1], v[0], v[1]]
+        : v.length === 3
+          ? [v[0], v[1], v[2], v[1]]
+          : [v[0], v[1], v[2], v[3]];
   return { kind: 'px', corners };
 }
 

@@ -44,8 +44,7 @@ export function dimension(name: 'width' | 'height', allowAuto: boolean) {
     if (raw === 'ih' || raw === 'oh') return { kind: 'input', of: 'height' };
     if (allowAuto && (raw === 'auto' || raw.startsWith('auto:'))) {
       const [, step = '100', fallback, ...rest] = raw.split(':');
-      if (rest.length || !INT.test(step) || Number(step) < 1 || (fallback !== undefined && !INT.test(fallback)))
-        throw new ParamError(name, raw, expected);
+      if (rest.length || !INT.test(step) || Number(step) < 1 || (fallback !== undefined && !INT.test(fallback))) throw new ParamError(name, raw, expected);
       const fb = fallback === undefined ? undefined : Number(fallback);
       if (fb !== undefined && (fb < 1 || fb > MAX_PIXELS_PER_SIDE)) throw new ParamError(name, raw, expected);
       return { kind: 'auto', step: Math.min(Number(step), MAX_PIXELS_PER_SIDE), fallback: fb };
@@ -63,7 +62,7 @@ export function formatDimension(d: Dimension): string {
     case 'input':
       return d.of === 'width' ? 'iw' : 'ih';
     case 'auto':
-      return `auto:${d.step}` + (d.fallback !== undefined ? `:${d.fallback}` : '');
+      return `auto:${d.step}${d.fallback !== undefined ? `:${d.fallback}` : ''}`;
   }
 }
 

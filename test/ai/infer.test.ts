@@ -22,7 +22,7 @@ function maxAbsDiff(a: Raster, b: Raster): number {
 /** Deterministic Gaussian-ish noise (sum of uniforms), clipped. */
 function noisy(r: Raster, sigma: number): Raster {
   let s = 12345;
-  const rnd = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const rnd = () => (s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32;
   const data = r.data.slice();
   for (let i = 0; i < data.length; i++) {
     if ((i & 3) === 3) continue;
@@ -36,7 +36,10 @@ describe('tiled inference', () => {
   for (const model of ['upscale', 'gen_restore'] as AiModelName[])
     it(`${model}: 32-px tiles with the model's halo match untiled inference (no seams)`, async () => {
       const medium = await load('medium.jpg');
-      for (const [w, h] of [[96, 80], [97, 79]]) {
+      for (const [w, h] of [
+        [96, 80],
+        [97, 79],
+      ]) {
         const src = crop(medium, 300, 150, w, h);
         expect(planInference(model, w, h, { tile: 32 }).length).toBe(3);
         const tiled = await inferImage(model, src, { tile: 32 });
@@ -56,7 +59,8 @@ describe('tiled inference', () => {
     // Same plan with halo 0: run each core alone by upscaling crops.
     const a = await inferImage('upscale', crop(src, 0, 0, 48, 80), { tile: 4096 });
     let d = 0;
-    for (let y = 0; y < 320; y++) for (let x = 180; x < 192; x++) for (let c = 0; c < 3; c++) d = Math.max(d, Math.abs(a.data[(y * 192 + x) * 4 + c] - whole.data[(y * 384 + x) * 4 + c]));
+    for (let y = 0; y < 320; y++)
+      for (let x = 180; x < 192; x++) for (let c = 0; c < 3; c++) d = Math.max(d, Math.abs(a.data[(y * 192 + x) * 4 + c] - whole.data[(y * 384 + x) * 4 + c]));
     console.log(`upscale: a 48-px half without context differs by up to ${d} grey levels near its cut edge`);
     expect(d).toBeGreaterThan(1);
   });
@@ -129,7 +133,11 @@ describe('tiled inference', () => {
     const after = psnr(out, clean);
     console.log(`gen_restore 131x97, noise sigma 15: ${before.toFixed(2)} dB -> ${after.toFixed(2)} dB`);
     expect(after).toBeGreaterThan(before + 2);
-    for (const [w, h] of [[1, 1], [3, 2], [1, 5]]) {
+    for (const [w, h] of [
+      [1, 1],
+      [3, 2],
+      [1, 5],
+    ]) {
       const tiny = await inferImage('gen_restore', crop(clean, 10, 10, w, h));
       expect([tiny.width, tiny.height]).toEqual([w, h]);
     }

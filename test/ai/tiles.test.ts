@@ -27,29 +27,56 @@ function checkPlan(rows: TileRow[], width: number, height: number, tile: number,
       check(o.x === c.x * scale && o.y === c.y * scale && o.width === c.width * scale && o.height === c.height * scale, `output ${at}`);
       for (let yy = o.y; yy < o.y + o.height; yy++) {
         const line = cover.subarray(yy * width * scale + o.x, yy * width * scale + o.x + o.width);
-        check(line.every((v) => v === 0), `overlap ${at}`);
+        check(
+          line.every((v) => v === 0),
+          `overlap ${at}`,
+        );
         line.fill(1);
       }
     }
     check(x === width, `row ${r} covers ${x} of ${width}`);
   });
   check(y === height, `rows cover ${y} of ${height}`);
-  check(cover.every((v) => v === 1), 'output not fully covered');
+  check(
+    cover.every((v) => v === 1),
+    'output not fully covered',
+  );
   return bad;
 }
 
 describe('planTiles', () => {
   it('covers the output exactly once, for many sizes, tiles, halos and scales', () => {
-    for (const [w, h] of [[1, 1], [2, 3], [7, 5], [31, 33], [96, 80], [100, 100], [129, 65]])
+    for (const [w, h] of [
+      [1, 1],
+      [2, 3],
+      [7, 5],
+      [31, 33],
+      [96, 80],
+      [100, 100],
+      [129, 65],
+    ])
       for (const tile of [1, 2, 3, 8, 32, 64, 500])
-        for (const [halo, scale, align] of [[0, 1, 1], [12, 4, 1], [18, 1, 2], [3, 2, 1], [5, 1, 2]])
+        for (const [halo, scale, align] of [
+          [0, 1, 1],
+          [12, 4, 1],
+          [18, 1, 2],
+          [3, 2, 1],
+          [5, 1, 2],
+        ])
           expect(checkPlan(planTiles(w, h, tile, halo, scale, align), w, h, tile, halo, scale, align)).toEqual([]);
   });
 
   it('1x1 image: one tile, no halo to add', () => {
     const rows = planTiles(1, 1, 192, 12, 4);
     expect(rows).toEqual([
-      { index: 0, y: 0, height: 1, outY: 0, outHeight: 4, tiles: [{ input: { x: 0, y: 0, width: 1, height: 1 }, core: { x: 0, y: 0, width: 1, height: 1 }, output: { x: 0, y: 0, width: 4, height: 4 } }] },
+      {
+        index: 0,
+        y: 0,
+        height: 1,
+        outY: 0,
+        outHeight: 4,
+        tiles: [{ input: { x: 0, y: 0, width: 1, height: 1 }, core: { x: 0, y: 0, width: 1, height: 1 }, output: { x: 0, y: 0, width: 4, height: 4 } }],
+      },
     ]);
   });
 
@@ -87,13 +114,14 @@ describe('planTiles', () => {
     expect(splitAxis(101, 32, 2)).toEqual([0, 24, 50, 76, 101]);
     expect(splitAxis(1, 1, 2)).toEqual([0, 1]);
     const rows = planTiles(101, 33, 32, 17, 1, 2);
-    for (const row of rows) for (const t of row.tiles) {
-      expect(t.input.x % 2).toBe(0);
-      expect(t.input.y % 2).toBe(0);
-      // Only an input ending at an odd image edge can be odd.
-      if (t.input.width % 2) expect(t.input.x + t.input.width).toBe(101);
-      if (t.input.height % 2) expect(t.input.y + t.input.height).toBe(33);
-    }
+    for (const row of rows)
+      for (const t of row.tiles) {
+        expect(t.input.x % 2).toBe(0);
+        expect(t.input.y % 2).toBe(0);
+        // Only an input ending at an odd image edge can be odd.
+        if (t.input.width % 2) expect(t.input.x + t.input.width).toBe(101);
+        if (t.input.height % 2) expect(t.input.y + t.input.height).toBe(33);
+      }
     expect(rows[0].tiles[1].input.x).toBe(24 - 18);
   });
 
@@ -106,7 +134,12 @@ describe('planTiles', () => {
 
 describe('row alignment for streamed output', () => {
   it('puts every tile row boundary on a multiple of rowAlign, in input pixels', () => {
-    for (const [h, tile, scale, rowAlign] of [[303, 160, 4, 4], [427, 160, 4, 4], [1999, 256, 1, 16], [17, 8, 1, 16]] as const) {
+    for (const [h, tile, scale, rowAlign] of [
+      [303, 160, 4, 4],
+      [427, 160, 4, 4],
+      [1999, 256, 1, 16],
+      [17, 8, 1, 16],
+    ] as const) {
       const rows = planTiles(50, h, tile, 12, scale, 1, rowAlign);
       for (const r of rows.slice(1)) expect(r.y % rowAlign).toBe(0);
       expect(rows[rows.length - 1].y + rows[rows.length - 1].height).toBe(h);

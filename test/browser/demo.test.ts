@@ -42,7 +42,9 @@ async function dropFile(page: Page, name: string, bytes: Buffer) {
 
 const picture = (page: Page, label: string) => page.locator(`figure[data-label="${label}"]`).first();
 const naturalWidth = (page: Page, label: string) =>
-  picture(page, label).locator('img').evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth);
+  picture(page, label)
+    .locator('img')
+    .evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth);
 
 describe.each([1, 2])('demo page at deviceScaleFactor %i', (scale) => {
   let browser: Browser;
@@ -58,7 +60,7 @@ describe.each([1, 2])('demo page at deviceScaleFactor %i', (scale) => {
       if (request.url().includes('/jobs/')) jobPolls++;
       if (request.url().includes('dpr_auto')) dprHints.push((await request.allHeaders())['sec-ch-dpr']);
     });
-    await page.goto(worker.url + '/');
+    await page.goto(`${worker.url}/`);
   });
   afterAll(async () => {
     await page?.screenshot({ path: join(artifacts, `demo-dpr${scale}.png`), fullPage: true });
@@ -94,17 +96,23 @@ describe.each([1, 2])('demo page at deviceScaleFactor %i', (scale) => {
   it('the upscale comparison reaches 100% and shows the ×4 result', async () => {
     const upscale = picture(page, 'e_upscale');
     await page.waitForSelector('figure[data-label="e_upscale"][data-percent="100"]', { timeout: 180_000 });
-    await page.waitForFunction(`(() => {
+    await page.waitForFunction(
+      `(() => {
       const img = document.querySelector('figure[data-label="e_upscale"] img');
       return !!img && img.complete && img.naturalWidth > 0;
-    })()`, undefined, { timeout: 30_000 });
+    })()`,
+      undefined,
+      { timeout: 30_000 },
+    );
     expect(await naturalWidth(page, 'e_upscale')).toBe(UPLOAD_SIZE * 4);
     expect(await naturalWidth(page, 'c_scale,w_4.0')).toBe(UPLOAD_SIZE * 4);
     expect(await upscale.locator('progress').evaluate((p) => (p as unknown as { value: number }).value)).toBe(100);
     // The first time, the job was new: the URL answered 423 and the bar followed the job's status.
     if (scale === 1) expect(jobPolls).toBeGreaterThan(0);
     // Each picture shows its URL.
-    expect(await upscale.locator('code.url').textContent()).toMatch(/\/image\/upload\/s--[\w-]{8}--\/c_limit,h_160,w_160\/e_upscale\/v\d+\/unsigned\/uploads\/dropped-at-/);
+    expect(await upscale.locator('code.url').textContent()).toMatch(
+      /\/image\/upload\/s--[\w-]{8}--\/c_limit,h_160,w_160\/e_upscale\/v\d+\/unsigned\/uploads\/dropped-at-/,
+    );
   }, 240_000);
 });
 
@@ -119,10 +127,18 @@ describe('demo page: an image the demo does not sign for', () => {
     const toml = readFileSync(join(root, 'wrangler.toml'), 'utf8');
     const [cloud, apiKey] = ['CLOUD_NAME', 'API_KEY'].map((name) => new RegExp(`^${name}\\s*=\\s*"([^"]+)"`, 'm').exec(toml)?.[1] ?? '');
     const all: Record<string, string> = { ...params, timestamp: String(Math.floor(Date.now() / 1000)) };
-    const toSign = Object.keys(all).sort().map((k) => `${k}=${all[k]}`).join('&');
+    const toSign = Object.keys(all)
+      .sort()
+      .map((k) => `${k}=${all[k]}`)
+      .join('&');
     const form = new FormData();
     form.set('file', new Blob([bytes]), 'twin.jpg');
-    for (const [k, v] of Object.entries({ ...all, api_key: apiKey, signature: createHash('sha1').update(toSign + 'node-test-secret').digest('hex') })) form.set(k, v);
+    for (const [k, v] of Object.entries({
+      ...all,
+      api_key: apiKey,
+      signature: createHash('sha1').update(`${toSign}node-test-secret`).digest('hex'),
+    }))
+      form.set(k, v);
     const res = await fetch(`${worker.url}/v1_1/${cloud}/image/upload`, { method: 'POST', body: form });
     expect(res.status, await res.text()).toBe(200);
   }
@@ -135,10 +151,12 @@ describe('demo page: an image the demo does not sign for', () => {
 
     browser = await launchChromium(1);
     const page = await browser.newPage();
-    await page.goto(worker.url + '/');
+    await page.goto(`${worker.url}/`);
     await page.click(`#gallery button[data-public-id="${id}"]`);
     await page.waitForFunction(`document.getElementById('chosen-title').textContent.includes('does not sign URLs')`, undefined, { timeout: 30_000 });
-    expect(await page.textContent('#chosen-title')).toContain(`${id}: The demo does not sign URLs for ${id}: an image of type authenticated has the same public ID`);
+    expect(await page.textContent('#chosen-title')).toContain(
+      `${id}: The demo does not sign URLs for ${id}: an image of type authenticated has the same public ID`,
+    );
     expect(await page.locator('#comparisons figure').count()).toBe(0);
   });
 });

@@ -7,7 +7,8 @@ const require = createRequire(import.meta.url);
 const cloudinary: typeof import('cloudinary').v2 = require('cloudinary').v2;
 
 const sdkUrl = (publicId: string, t: Transformations | undefined, options: UrlOptions) => {
-  const tr = t == null ? {} : typeof t === 'string' ? { raw_transformation: t } : Array.isArray(t) ? { transformation: structuredClone(t) } : structuredClone(t);
+  const tr =
+    t == null ? {} : typeof t === 'string' ? { raw_transformation: t } : Array.isArray(t) ? { transformation: structuredClone(t) } : structuredClone(t);
   return cloudinary.url(publicId, { ...tr, ...structuredClone(options), urlAnalytics: false });
 };
 
@@ -75,7 +76,12 @@ const OPTIONS: UrlOptions[] = [
   { cloud_name: 'test123', sign_url: true, api_secret: 'b', version: 17, format: 'jpg' },
   { cloud_name: 'test123', sign_url: true, api_secret: 'b', long_url_signature: true },
   { cloud_name: 'test123', sign_url: true, api_secret: 'b', signature_algorithm: 'sha256' },
-  { cloud_name: 'test123', sign_url: true, api_secret: 'a much longer secret, with spaces and ünïcödé, long enough to take the hash past a block', type: 'authenticated' },
+  {
+    cloud_name: 'test123',
+    sign_url: true,
+    api_secret: 'a much longer secret, with spaces and ünïcödé, long enough to take the hash past a block',
+    type: 'authenticated',
+  },
 ];
 
 const PUBLIC_IDS = ['sample', 'sample.jpg', 'folder/sub/cat', 'v123/cat', 'with space', 'ünïcode/ñ', 'a%20b', 'colon:id'];
@@ -106,8 +112,9 @@ describe('url() matches cloudinary.url()', () => {
 
   it('reproduces the spec signature vector', () => {
     // cloud test123, api_secret "b": the SDKs' own test vector (docs/cloudinary-url-api.md, test vectors A).
-    expect(url('image.jpg', { width: 10, height: 20, crop: 'crop' }, { cloud_name: 'test123', sign_url: true, api_secret: 'b', secure: false }))
-      .toBe(sdkUrl('image.jpg', { width: 10, height: 20, crop: 'crop' }, { cloud_name: 'test123', sign_url: true, api_secret: 'b', secure: false }));
+    expect(url('image.jpg', { width: 10, height: 20, crop: 'crop' }, { cloud_name: 'test123', sign_url: true, api_secret: 'b', secure: false })).toBe(
+      sdkUrl('image.jpg', { width: 10, height: 20, crop: 'crop' }, { cloud_name: 'test123', sign_url: true, api_secret: 'b', secure: false }),
+    );
   });
 });
 
@@ -128,14 +135,21 @@ describe('srcset() matches the SDK', () => {
     { breakpoints: [320, 640, 1280] },
   ];
   const bases: (Transformation | undefined)[] = [undefined, { crop: 'fill', aspect_ratio: '16:9', gravity: 'auto' }, { effect: 'sharpen', quality: 'auto' }];
-  const options: UrlOptions[] = [{ cloud_name: 'demo' }, { cloud_name: 'demo', secure: false, cname: 'localhost:8787', version: 5 }, { cloud_name: 'test123', sign_url: true, api_secret: 'b' }];
+  const options: UrlOptions[] = [
+    { cloud_name: 'demo' },
+    { cloud_name: 'demo', secure: false, cname: 'localhost:8787', version: 5 },
+    { cloud_name: 'test123', sign_url: true, api_secret: 'b' },
+  ];
 
   for (const spec of specs)
     it(`breakpoints and sizes for ${JSON.stringify(spec)}`, () => {
       for (const base of bases)
         for (const o of options) {
           const ours = srcset('folder/cat.jpg', base, { ...spec, sizes: true }, o);
-          const theirs = sdkImage('folder/cat.jpg', { ...structuredClone(o), srcset: { ...spec, sizes: true, ...(base ? { transformation: structuredClone(base) } : {}) } });
+          const theirs = sdkImage('folder/cat.jpg', {
+            ...structuredClone(o),
+            srcset: { ...spec, sizes: true, ...(base ? { transformation: structuredClone(base) } : {}) },
+          });
           expect(ours.srcset).toBe(theirs.srcset);
           expect(ours.sizes).toBe(theirs.sizes);
         }
@@ -159,7 +173,13 @@ describe('srcset() matches the SDK', () => {
     const o: UrlOptions = { cloud_name: 'demo', secure: false, cname: 'localhost:8787' };
     const cases: [Transformations | undefined, (d: string) => Transformations][] = [
       [{ width: 100, height: 100, crop: 'fill' }, (d) => ({ width: 100, height: 100, crop: 'fill', dpr: d })],
-      [[{ width: 300, crop: 'scale' }, { effect: 'sharpen' }], (d) => [{ width: 300, crop: 'scale' }, { effect: 'sharpen', dpr: d }]],
+      [
+        [{ width: 300, crop: 'scale' }, { effect: 'sharpen' }],
+        (d) => [
+          { width: 300, crop: 'scale' },
+          { effect: 'sharpen', dpr: d },
+        ],
+      ],
     ];
     for (const [t, expected] of cases) {
       const got = srcset('cat', t, { dprs: [1, 1.5, 2, 3] }, o).srcset;

@@ -13,7 +13,12 @@ it('every .wasm in src/pixels/wasm matches its sha256 in BUILD.lock, and BUILD.l
   const actual = Object.fromEntries(
     readdirSync(dir)
       .filter((f) => f.endsWith('.wasm'))
-      .map((f) => [f, createHash('sha256').update(readFileSync(join(dir, f))).digest('hex')]),
+      .map((f) => [
+        f,
+        createHash('sha256')
+          .update(readFileSync(join(dir, f)))
+          .digest('hex'),
+      ]),
   );
   expect(actual).toEqual(recorded);
 });

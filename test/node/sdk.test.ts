@@ -25,8 +25,7 @@ afterAll(async () => {
   await worker?.dispose();
 });
 
-const url = (publicId: string, options: Record<string, unknown>) =>
-  cloudinary.url(publicId, { secure: false, cname: host, ...options });
+const url = (publicId: string, options: Record<string, unknown>) => cloudinary.url(publicId, { secure: false, cname: host, ...options });
 
 async function fetchImage(u: string, headers: Record<string, string> = {}) {
   const res = await fetch(u, { headers });
@@ -61,9 +60,10 @@ describe('cloudinary SDK uploader', () => {
   });
 
   it('is refused with a wrong secret, and the SDK surfaces the reason', async () => {
-    const error = await cloudinary.uploader
-      .upload(join(root, 'samples/chelsea.png'), { public_id: 'sdk/nope', api_secret: 'wrong' })
-      .then(() => null, (e: { http_code?: number; message?: string; error?: { http_code: number; message: string } }) => e.error ?? e);
+    const error = await cloudinary.uploader.upload(join(root, 'samples/chelsea.png'), { public_id: 'sdk/nope', api_secret: 'wrong' }).then(
+      () => null,
+      (e: { http_code?: number; message?: string; error?: { http_code: number; message: string } }) => e.error ?? e,
+    );
     expect(error?.http_code).toBe(401);
     expect(error?.message).toMatch(/Invalid Signature/i);
   });

@@ -25,7 +25,9 @@ interface Example {
 /** A copy of the working tree as `git clone` would give it, with the installed node_modules beside it. */
 function pristineCopy(): string {
   const dir = mkdtempSync(join(tmpdir(), 'dprox-start-'));
-  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: repo, encoding: 'utf8' }).split('\0').filter(Boolean);
+  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: repo, encoding: 'utf8' })
+    .split('\0')
+    .filter(Boolean);
   for (const file of files) {
     mkdirSync(dirname(join(dir, file)), { recursive: true });
     try {
@@ -63,7 +65,7 @@ function processesIn(dir: string): string[] {
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
       const cwd = readlinkSync(`/proc/${pid}/cwd`);
-      if (cwd === dir || cwd.startsWith(dir + '/')) found.push(`${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').slice(0, 120)}`);
+      if (cwd === dir || cwd.startsWith(`${dir}/`)) found.push(`${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').slice(0, 120)}`);
     } catch {
       // Gone meanwhile, or not ours to read.
     }
@@ -138,7 +140,7 @@ async function check(example: Example): Promise<void> {
 
 async function stop(started: Started, dir: string, port: number, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   started.child.kill(signal);
-  await within(started.exited, 20_000, 'npm start after ' + signal);
+  await within(started.exited, 20_000, `npm start after ${signal}`);
   // workerd may take a moment after its parent to let go of the port.
   const deadline = Date.now() + 10_000;
   while ((processesIn(dir).length || !(await portIsFree(port))) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
@@ -148,7 +150,9 @@ async function stop(started: Started, dir: string, port: number, signal: NodeJS.
 
 function samplePublicIds(dir: string): string[] {
   const files = readdirSync(join(dir, 'samples')).filter((f) => /\.(png|jpe?g|webp|gif)$/i.test(f));
-  const aliases = [...readFileSync(join(dir, 'scripts/dev.mjs'), 'utf8').matchAll(/ALIASES = \{([^}]*)\}/g)].flatMap((m) => [...m[1].matchAll(/(\w+):/g)].map((a) => a[1]));
+  const aliases = [...readFileSync(join(dir, 'scripts/dev.mjs'), 'utf8').matchAll(/ALIASES = \{([^}]*)\}/g)].flatMap((m) =>
+    [...m[1].matchAll(/(\w+):/g)].map((a) => a[1]),
+  );
   return [...files.map((f) => basename(f, extname(f))), ...aliases].sort();
 }
 

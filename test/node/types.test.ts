@@ -19,7 +19,13 @@ it('the committed worker-configuration.d.ts is what `npm run cf-typegen` generat
     try {
       out = execFileSync(join(repo, 'node_modules/.bin/wrangler'), ['types', '--check'], {
         cwd: dir,
-        env: { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_SEND_ERROR_REPORTS: 'false', WRANGLER_HIDE_BANNER: 'true', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
+        env: {
+          ...process.env,
+          WRANGLER_SEND_METRICS: 'false',
+          WRANGLER_SEND_ERROR_REPORTS: 'false',
+          WRANGLER_HIDE_BANNER: 'true',
+          CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+        },
         encoding: 'utf8',
         stdio: 'pipe',
       });

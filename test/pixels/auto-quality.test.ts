@@ -29,7 +29,9 @@ describe('q_auto search on pixels', () => {
       const bytes = await encode(photo, format, { quality });
       const back = format === 'avif' ? await decodeAvif(bytes) : await decode(bytes, readHeader(bytes));
       const full = ssim(photo, back);
-      console.log(`q_auto:good ${format} 800x600: q${quality} after ${probes.length} probes (${probes.map(([q, s]) => `${q}:${s.toFixed(4)}`).join(' ')}), ${ms.toFixed(0)} ms; full image SSIM ${full.toFixed(4)}, ${bytes.length} B`);
+      console.log(
+        `q_auto:good ${format} 800x600: q${quality} after ${probes.length} probes (${probes.map(([q, s]) => `${q}:${s.toFixed(4)}`).join(' ')}), ${ms.toFixed(0)} ms; full image SSIM ${full.toFixed(4)}, ${bytes.length} B`,
+      );
       expect(probes.length).toBeLessThanOrEqual(6);
       const { min, max, ssim: target } = AUTO_TARGETS.good;
       expect(quality).toBeGreaterThanOrEqual(min);

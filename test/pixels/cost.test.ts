@@ -10,7 +10,15 @@ import { wasmMemory } from '../../src/pixels/wasm-memory';
 import { fixture, solid } from './util';
 
 const jpegHeader = (width: number, height: number, sampling = [2, 2, 1, 1, 1, 1]): ImageHeader => ({
-  format: 'jpg', width, height, hasAlpha: false, orientation: 1, progressive: true, animated: false, components: 3, samplingFactors: sampling,
+  format: 'jpg',
+  width,
+  height,
+  hasAlpha: false,
+  orientation: 1,
+  progressive: true,
+  animated: false,
+  components: 3,
+  samplingFactors: sampling,
 });
 
 describe('cost model', () => {

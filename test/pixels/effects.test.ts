@@ -39,7 +39,13 @@ describe('blur', () => {
     const rad = Math.ceil(3 * sigma);
     let norm = 0;
     for (let k = -rad; k <= rad; k++) norm += Math.exp((-k * k) / (2 * sigma * sigma));
-    for (const [dx, dy] of [[0, 0], [1, 0], [2, 1], [3, 3], [5, 0]]) {
+    for (const [dx, dy] of [
+      [0, 0],
+      [1, 0],
+      [2, 1],
+      [3, 3],
+      [5, 0],
+    ]) {
       const expect2d = (255 * Math.exp(-(dx * dx + dy * dy) / (2 * sigma * sigma))) / (norm * norm);
       expect(Math.abs(px(out, 20 + dx, 20 + dy)[0] - expect2d)).toBeLessThanOrEqual(0.5 + 1e-9);
     }
@@ -74,7 +80,8 @@ describe('blur', () => {
     const k = (x: number) => Math.exp((-x * x) / (2 * 10.5 * 10.5));
     const { buildTaps } = await import('../../src/pixels/resample');
     const { passFromBytes, passToBytes } = await import('./reference-filter');
-    const tx = buildTaps(src.width, src.width, k, 32.5, 1), ty = buildTaps(src.height, src.height, k, 32.5, 1);
+    const tx = buildTaps(src.width, src.width, k, 32.5, 1),
+      ty = buildTaps(src.height, src.height, k, 32.5, 1);
     const exact = { ...src, data: passToBytes(passFromBytes(src.data, src.width, src.height, tx, false), src.height, src.width, ty, false) };
     const db = psnr(box, exact);
     console.log(`extended-box blur sigma 10.5 vs true Gaussian: ${db.toFixed(2)} dB`);

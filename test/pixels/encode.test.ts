@@ -36,7 +36,12 @@ describe('encode', () => {
 
   it('own baseline JPEG handles odd sizes, flat images and the quality extremes', async () => {
     const src = await load('rgb.png');
-    for (const [w, hgt] of [[1, 1], [17, 9], [9, 17], [513, 31]]) {
+    for (const [w, hgt] of [
+      [1, 1],
+      [17, 9],
+      [9, 17],
+      [513, 31],
+    ]) {
       const cut = { width: w, height: hgt, opaque: true, data: new Uint8Array(w * hgt * 4) };
       for (let y = 0; y < hgt; y++) cut.data.set(src.data.subarray(y * 512 * 4, (y * 512 + Math.min(w, 512)) * 4), y * w * 4);
       for (let y = 0; y < hgt; y++) for (let x = 512; x < w; x++) cut.data.set([0, 0, 0, 255], (y * w + x) * 4);
@@ -61,7 +66,10 @@ describe('encode', () => {
     for (let y = 0; y < 500; y += 64) chunks.push(stream.rows(y, cut.data.subarray(y * stride, Math.min(500, y + 64) * stride)));
     chunks.push(stream.end());
     const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-    chunks.reduce((o, c) => (bytes.set(c, o), o + c.length), 0);
+    chunks.reduce((o, c) => {
+      bytes.set(c, o);
+      return o + c.length;
+    }, 0);
     const { h, r } = await roundTrip(bytes);
     expect([h.width, h.height]).toEqual([512, 500]);
     const optimised = await encode(cut, 'jpg', { quality: 90 });
@@ -77,13 +85,20 @@ describe('encode', () => {
   });
 
   it('own JPEG encoder: noise at q100 (the longest codes, the largest coefficients) and odd widths decode cleanly', async () => {
-    for (const [w, h] of [[256, 256], [257, 33], [15, 17]]) {
+    for (const [w, h] of [
+      [256, 256],
+      [257, 33],
+      [15, 17],
+    ]) {
       const data = new Uint8Array(w * h * 4);
       let seed = 12345;
       for (let i = 0; i < data.length; i++) data[i] = i % 4 === 3 ? 255 : (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;
       // Grey noise too (no chroma to lose to 4:2:0: q100 must be near lossless).
-      const grey = data.map((v, i) => (i % 4 === 3 ? 255 : data[i - (i % 4)]));
-      for (const [src, minDb] of [[{ width: w, height: h, data, opaque: true }, 10], [{ width: w, height: h, data: grey, opaque: true }, 40]] as const) {
+      const grey = data.map((_v, i) => (i % 4 === 3 ? 255 : data[i - (i % 4)]));
+      for (const [src, minDb] of [
+        [{ width: w, height: h, data, opaque: true }, 10],
+        [{ width: w, height: h, data: grey, opaque: true }, 40],
+      ] as const) {
         for (const q of [100, 95, 50]) {
           const bytes = await encode(src, 'jpg', { quality: q });
           const back = await decode(bytes, readHeader(bytes)); // throws on corrupt entropy data
@@ -138,7 +153,9 @@ describe('encode', () => {
     const back = await decodeAvif(out);
     const webp = await encode(photo, 'webp', { quality: 80 });
     times.sort((a, b) => a - b);
-    console.log(`AVIF 800x600 q80: ${out.length} B (WebP ${webp.length} B), median ${times[1].toFixed(0)} ms, ${psnr(back, photo).toFixed(2)} dB, avifEnc memory ${(wasmMemory().avifEnc / 2 ** 20).toFixed(1)} MiB`);
+    console.log(
+      `AVIF 800x600 q80: ${out.length} B (WebP ${webp.length} B), median ${times[1].toFixed(0)} ms, ${psnr(back, photo).toFixed(2)} dB, avifEnc memory ${(wasmMemory().avifEnc / 2 ** 20).toFixed(1)} MiB`,
+    );
     expect([back.width, back.height]).toEqual([800, 600]);
     expect(psnr(back, photo)).toBeGreaterThan(30);
     expect(out.length).toBeLessThan(webp.length);

@@ -77,23 +77,33 @@ describe('readHeader', () => {
       const b = (await fixture(name)).slice(0, 4096);
       for (let i = 0; i < 40; i++) {
         const c = b.slice();
-        for (let k = 0; k < 4; k++) c[4 + (rnd() * 256 + rnd()) % Math.max(1, Math.min(c.length - 4, 600))] = rnd();
+        for (let k = 0; k < 4; k++) c[4 + ((rnd() * 256 + rnd()) % Math.max(1, Math.min(c.length - 4, 600)))] = rnd();
         onlyImageError(c);
       }
     }
   });
 
   it('rejects zero and huge dimensions', () => {
-    const jpeg = (w: number, h: number) => new Uint8Array([0xff, 0xd8, 0xff, 0xc0, 0, 17, 8, h >> 8, h & 255, w >> 8, w & 255, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1]);
+    const jpeg = (w: number, h: number) =>
+      new Uint8Array([0xff, 0xd8, 0xff, 0xc0, 0, 17, 8, h >> 8, h & 255, w >> 8, w & 255, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1]);
     expect(() => readHeader(jpeg(0, 10))).toThrow(/zero/);
     expect(() => readHeader(jpeg(65535, 65535))).toThrow(/too large/);
     const gif = new Uint8Array([...'GIF89a'].map((c) => c.charCodeAt(0)).concat([0, 0, 10, 0, 0, 0, 0, 0x2c, 0, 0, 0, 0, 1, 0, 1, 0, 0, 2, 1, 0, 0, 0x3b]));
     expect(() => readHeader(gif)).toThrow(ImageError);
     const vp8x = new Uint8Array(30);
     vp8x.set([...'RIFF'].map((c) => c.charCodeAt(0)));
-    vp8x.set([...'WEBPVP8X'].map((c) => c.charCodeAt(0)), 8);
+    vp8x.set(
+      [...'WEBPVP8X'].map((c) => c.charCodeAt(0)),
+      8,
+    );
     vp8x.set([10, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], 16);
-    const err = (() => { try { readHeader(vp8x); } catch (e) { return e as ImageError; } })();
+    const err = (() => {
+      try {
+        readHeader(vp8x);
+      } catch (e) {
+        return e as ImageError;
+      }
+    })();
     expect(err).toBeInstanceOf(ImageError);
     expect(err!.status).toBe(413);
   });
@@ -104,9 +114,13 @@ describe('readHeader', () => {
   });
 
   it('HEIF (HEVC) is refused as unsupported (415), an AVIF without its boxes as invalid', () => {
-    const ftyp = (brands: string) => new Uint8Array([0, 0, 0, 8 + brands.length, ...new TextEncoder().encode('ftyp' + brands)]);
-    expect(() => readHeader(ftyp('heic\0\0\0\0mif1heic'))).toThrow(expect.objectContaining({ status: 415, message: expect.stringMatching(/HEIF originals \(heic\) are not supported/) }));
-    expect(() => readHeader(ftyp('avif\0\0\0\0avifmif1'))).toThrow(expect.objectContaining({ status: 400, message: expect.stringMatching(/AVIF without meta box/) }));
+    const ftyp = (brands: string) => new Uint8Array([0, 0, 0, 8 + brands.length, ...new TextEncoder().encode(`ftyp${brands}`)]);
+    expect(() => readHeader(ftyp('heic\0\0\0\0mif1heic'))).toThrow(
+      expect.objectContaining({ status: 415, message: expect.stringMatching(/HEIF originals \(heic\) are not supported/) }),
+    );
+    expect(() => readHeader(ftyp('avif\0\0\0\0avifmif1'))).toThrow(
+      expect.objectContaining({ status: 400, message: expect.stringMatching(/AVIF without meta box/) }),
+    );
   });
 
   it('rejects non-images', () => {

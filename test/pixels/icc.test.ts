@@ -14,7 +14,8 @@ describe('ICC profiles to sRGB', () => {
     const raw = await decode(bytes, header);
     const converted = toSrgb(raw, t);
     const ref = await load(`${name}-ref.png`);
-    const before = psnr(raw, ref), after = psnr(converted, ref);
+    const before = psnr(raw, ref),
+      after = psnr(converted, ref);
     console.log(`${name}: PSNR vs sharp's sRGB ${before.toFixed(1)} dB unconverted, ${after.toFixed(1)} dB converted`);
     expect(after).toBeGreaterThan(38);
     expect(after).toBeGreaterThan(before + 3);
@@ -36,7 +37,19 @@ describe('ICC profile bombs', () => {
   it("a PNG's iCCP that inflates past 1 MiB is ignored without inflating it all", async () => {
     // 64 MiB of zeros, deflated: a tiny chunk that a naive reader would inflate whole.
     const bomb = new Uint8Array(await new Response(new Blob([new Uint8Array(64 << 20)]).stream().pipeThrough(new CompressionStream('deflate'))).arrayBuffer());
-    expect(await headerProfile({ format: 'png', width: 1, height: 1, hasAlpha: false, orientation: 1, progressive: false, animated: false, components: 3, iccDeflated: bomb })).toBeUndefined();
+    expect(
+      await headerProfile({
+        format: 'png',
+        width: 1,
+        height: 1,
+        hasAlpha: false,
+        orientation: 1,
+        progressive: false,
+        animated: false,
+        components: 3,
+        iccDeflated: bomb,
+      }),
+    ).toBeUndefined();
     expect(wasmMemory().deflate).toBeLessThan(4 * 2 ** 20); // inflated into a 1 MiB buffer, no further
     const p3 = readHeader(await fixture('p3.png'));
     expect((await headerProfile(p3))!.length).toBeGreaterThan(100);

@@ -6,7 +6,9 @@ import { load } from './util';
 
 /** libpng's adaptive filter choice in plain TypeScript: the kernel must choose the same. */
 function referenceFilters(r: { width: number; height: number; data: Uint8Array; opaque: boolean }): Uint8Array {
-  const ch = r.opaque ? 3 : 4, w = r.width, stride = w * ch;
+  const ch = r.opaque ? 3 : 4,
+    w = r.width,
+    stride = w * ch;
   const out = new Uint8Array((stride + 1) * r.height);
   let prev = new Uint8Array(stride);
   for (let y = 0; y < r.height; y++) {
@@ -17,13 +19,18 @@ function referenceFilters(r: { width: number; height: number; data: Uint8Array; 
       const cand = new Uint8Array(stride);
       let sum = 0;
       for (let i = 0; i < stride; i++) {
-        const a = i >= ch ? cur[i - ch] : 0, b = prev[i], c = i >= ch ? prev[i - ch] : 0;
+        const a = i >= ch ? cur[i - ch] : 0,
+          b = prev[i],
+          c = i >= ch ? prev[i - ch] : 0;
         let pred = 0;
         if (type === 1) pred = a;
         else if (type === 2) pred = b;
         else if (type === 3) pred = (a + b) >> 1;
         else if (type === 4) {
-          const p = a + b - c, pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
+          const p = a + b - c,
+            pa = Math.abs(p - a),
+            pb = Math.abs(p - b),
+            pc = Math.abs(p - c);
           pred = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
         }
         const v = (cur[i] - pred) & 255;
@@ -61,7 +68,12 @@ describe('PNG encoder filters (SIMD kernel)', () => {
     const astro = await load('rgb.png');
     const alpha = await load('alpha.png');
     for (const src of [astro, alpha]) {
-      for (const [w, h] of [[src.width, 64], [17, 5], [1, 3], [5, 1]]) {
+      for (const [w, h] of [
+        [src.width, 64],
+        [17, 5],
+        [1, 3],
+        [5, 1],
+      ]) {
         const data = new Uint8Array(w * h * 4);
         for (let y = 0; y < h; y++) data.set(src.data.subarray(y * src.width * 4, y * src.width * 4 + w * 4), y * w * 4);
         const r = { width: w, height: h, data, opaque: src.opaque };

@@ -11,9 +11,14 @@ import { fixture } from './util';
 
 const kinds: string[] = [];
 for (const adam7 of ['', '-adam7'])
-  for (const [ct, depths] of [[0, [1, 2, 4, 8, 16]], [2, [8, 16]], [3, [1, 2, 4, 8]], [4, [8, 16]], [6, [8, 16]]] as const)
-    for (const depth of depths)
-      for (const trns of ct === 4 || ct === 6 ? [''] : ['', '-trns']) kinds.push(`kind-c${ct}-d${depth}${trns}${adam7}.png`);
+  for (const [ct, depths] of [
+    [0, [1, 2, 4, 8, 16]],
+    [2, [8, 16]],
+    [3, [1, 2, 4, 8]],
+    [4, [8, 16]],
+    [6, [8, 16]],
+  ] as const)
+    for (const depth of depths) for (const trns of ct === 4 || ct === 6 ? [''] : ['', '-trns']) kinds.push(`kind-c${ct}-d${depth}${trns}${adam7}.png`);
 
 /** First differing pixel, for a readable failure. */
 function firstDiff(a: Uint8Array, b: Uint8Array, width: number): string | null {
@@ -108,7 +113,8 @@ describe('PNG decoder', () => {
 
 /** A zlib stream of one stored (uncompressed) block. */
 function stored(raw: Uint8Array): Uint8Array {
-  let a = 1, b = 0;
+  let a = 1,
+    b = 0;
   for (const v of raw) {
     a = (a + v) % 65521;
     b = (b + a) % 65521;
@@ -130,5 +136,10 @@ function pngOf(width: number, height: number, ct: number, depth: number, zlib: U
   new DataView(ihdr.buffer).setUint32(0, width);
   new DataView(ihdr.buffer).setUint32(4, height);
   ihdr.set([depth, ct, 0, 0, 0], 8);
-  return concatBytes([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlib), chunk('IEND', new Uint8Array(0))]);
+  return concatBytes([
+    new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', zlib),
+    chunk('IEND', new Uint8Array(0)),
+  ]);
 }

@@ -14,7 +14,10 @@ export function passFromBytes(src: Uint8Array, width: number, height: number, ta
   for (let y = 0; y < height; y++) {
     const row = y * width * 4;
     for (let o = 0; o < outSize; o++) {
-      let r = 0, g = 0, b = 0, a = 0;
+      let r = 0,
+        g = 0,
+        b = 0,
+        a = 0;
       let p = row + start[o] * 4;
       const wb = o * size;
       if (premultiply) {
@@ -55,7 +58,10 @@ export function passToBytes(src: Float32Array, rowLen: number, rows: number, tap
   for (let y = 0; y < rows; y++) {
     const row = y * rowLen * 4;
     for (let o = 0; o < outSize; o++) {
-      let r = 0, g = 0, b = 0, a = 0;
+      let r = 0,
+        g = 0,
+        b = 0,
+        a = 0;
       let p = row + start[o] * 4;
       const wb = o * size;
       for (let k = 0; k < size; k++, p += 4) {

@@ -52,7 +52,13 @@ describe('resize (Lanczos3)', () => {
 
 describe('resize: extreme factors (thousands of taps, odd tap counts)', () => {
   it('a flat image stays exactly flat, whatever the factor and the direction', () => {
-    for (const [w, h, ow, oh] of [[3000, 7, 3, 7], [7, 3000, 7, 2], [5, 5, 1, 1], [4, 4, 9, 5], [1000, 3, 999, 3]]) {
+    for (const [w, h, ow, oh] of [
+      [3000, 7, 3, 7],
+      [7, 3000, 7, 2],
+      [5, 5, 1, 1],
+      [4, 4, 9, 5],
+      [1000, 3, 999, 3],
+    ]) {
       const data = new Uint8Array(w * h * 4);
       for (let i = 0; i < data.length; i += 4) data.set([200, 100, 37, 255], i);
       const out = resize({ width: w, height: h, data, opaque: true }, ow, oh);

@@ -118,10 +118,21 @@ describe('bytes held beside the plan', () => {
   it('count in the peak, given the decoded size, and can push a plan over the budget', async () => {
     const { buildPlan } = await import('../../src/plan/plan');
     const { parseComponent } = await import('../../src/url/component');
-    const input = { components: [parseComponent('c_scale,w_200')], header: jpegHeader(4000, 3000), inputBytes: 0, output: { format: 'jpg' as const, quality: 80, progressive: false } };
+    const input = {
+      components: [parseComponent('c_scale,w_200')],
+      header: jpegHeader(4000, 3000),
+      inputBytes: 0,
+      output: { format: 'jpg' as const, quality: 80, progressive: false },
+    };
     const base = buildPlan(input);
     let seen = '';
-    const withExtra = buildPlan({ ...input, extraBytes: (d) => ((seen = `${d.width}x${d.height}`), 1000) });
+    const withExtra = buildPlan({
+      ...input,
+      extraBytes: (d) => {
+        seen = `${d.width}x${d.height}`;
+        return 1000;
+      },
+    });
     expect(seen).toBe('500x375'); // decoded at 1/8, then resized by 2.5
     expect(withExtra.peakBytes).toBe(base.peakBytes + 1000);
     expect(() => buildPlan({ ...input, extraBytes: () => 100 * 2 ** 20 })).toThrow(/too large to process/);

@@ -10,7 +10,15 @@ import { CldError } from '../../src/url/errors';
 import { jpegHeader } from './helpers';
 
 const pngHeader = (width: number, height: number): ImageHeader => ({
-  format: 'png', width, height, hasAlpha: true, orientation: 1, progressive: false, animated: false, components: 4, bitDepth: 8,
+  format: 'png',
+  width,
+  height,
+  hasAlpha: true,
+  orientation: 1,
+  progressive: false,
+  animated: false,
+  components: 4,
+  bitDepth: 8,
 });
 
 const sources: LayerSources = new Map([
@@ -47,7 +55,11 @@ function refused(t: string, message: RegExp, layers: LayerSources | undefined = 
 
 describe('the DPR example: sale_icon half the width of a 100x100 pepper, bottom right', () => {
   const t = (dpr: string) => `c_fill,h_100,w_100/r_max/l_sale_icon/c_scale,fl_relative,w_0.5/o_60/fl_layer_apply,g_south_east/dpr_${dpr}`;
-  for (const [dpr, n] of [['1.0', 100], ['2.0', 200], ['3.0', 300]] as const) {
+  for (const [dpr, n] of [
+    ['1.0', 100],
+    ['2.0', 200],
+    ['3.0', 300],
+  ] as const) {
     it(`dpr_${dpr}: ${n}x${n}, the layer ${n / 2}x${n / 4} at the bottom right corner`, () => {
       const p = plan(t(dpr));
       expect(`${p.width}x${p.height}`).toBe(`${n}x${n}`);
@@ -104,8 +116,9 @@ describe('grammar', () => {
   ];
   for (const [t, message] of bad) it(`${t.slice(0, 60)} → 400`, () => refused(t, message));
   it('layers outside delivery (no sources) → 400', () =>
-    expect(() => buildPlan({ components: parse('l_sale_icon/fl_layer_apply'), header: pepper, inputBytes: 0, output: { format: 'png', quality: 80, progressive: false } }))
-      .toThrow(/only in delivery URLs/));
+    expect(() =>
+      buildPlan({ components: parse('l_sale_icon/fl_layer_apply'), header: pepper, inputBytes: 0, output: { format: 'png', quality: 80, progressive: false } }),
+    ).toThrow(/only in delivery URLs/));
   it('text, fetch and empty layer IDs are refused by the parser', () => {
     expect(() => parseComponent('l_text:Arial_20:Hi')).toThrow(/Unsupported overlay source 'l_text:'/);
     expect(() => parseComponent('u_fetch:aHR0cA==')).toThrow(/Unsupported underlay source/);

@@ -58,7 +58,9 @@ describe('Ledger', () => {
     expect(e).toBeInstanceOf(CldError);
     expect(e.status).toBe(503);
     expect(e.headers).toMatchObject({ 'Retry-After': '2', 'Cache-Control': 'no-store' });
-    expect(e.message).toBe("Server busy: the renders in progress hold 100 MB and 0.0 s of the isolate's 100 MB and 4.0 s; this one needs 1 MB and 0.0 s. Retry after 2 s");
+    expect(e.message).toBe(
+      "Server busy: the renders in progress hold 100 MB and 0.0 s of the isolate's 100 MB and 4.0 s; this one needs 1 MB and 0.0 s. Retry after 2 s",
+    );
     expect(l.waiting).toBe(0);
     held();
     expect(l.bytes).toBe(0);

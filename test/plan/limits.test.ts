@@ -11,9 +11,24 @@ import { parseComponent } from '../../src/url/component';
 import { resolveHints, validateDpr } from '../../src/plan/hints';
 import { jpegHeader } from './helpers';
 
-const pngHeader = (width: number, height: number): ImageHeader => ({ format: 'png', width, height, hasAlpha: false, orientation: 1, progressive: false, animated: false, components: 3, bitDepth: 8 });
+const pngHeader = (width: number, height: number): ImageHeader => ({
+  format: 'png',
+  width,
+  height,
+  hasAlpha: false,
+  orientation: 1,
+  progressive: false,
+  animated: false,
+  components: 3,
+  bitDepth: 8,
+});
 
-function planOf(transformation: string, header: ImageHeader, output: Plan['output'] = { format: 'jpg', quality: 80, progressive: false }, premium = false): Plan {
+function planOf(
+  transformation: string,
+  header: ImageHeader,
+  output: Plan['output'] = { format: 'jpg', quality: 80, progressive: false },
+  premium = false,
+): Plan {
   const parsed = transformation ? transformation.split('/').map(parseComponent) : [];
   validateDpr(parsed);
   const { components } = resolveHints(parsed, new Headers());
@@ -46,7 +61,8 @@ describe('ordinary URLs fit the work budget with margin', () => {
     ['2 MP JPEG c_fill,w_200,h_200 premium', jpegHeader(1200, 1800), 'c_fill,w_200,h_200', 'jpg', true],
     ['12 MP JPEG c_fill,w_1000,h_750,g_auto/e_sharpen WebP', jpegHeader(4000, 3000), 'c_fill,w_1000,h_750,g_auto/e_sharpen', 'webp'],
     ['12 MP JPEG c_fill,w_1000,h_1000/q_auto AVIF', jpegHeader(4000, 3000), 'c_fill,w_1000,h_1000/q_auto', 'avif'],
-    ['2000x1500 JPEG e_blur:2000', jpegHeader(2000, 1500), 'e_blur:2000', 'jpg'], ['1600x1200 JPEG q_auto AVIF (the largest AVIF)', jpegHeader(1600, 1200), 'q_auto', 'avif'],
+    ['2000x1500 JPEG e_blur:2000', jpegHeader(2000, 1500), 'e_blur:2000', 'jpg'],
+    ['1600x1200 JPEG q_auto AVIF (the largest AVIF)', jpegHeader(1600, 1200), 'q_auto', 'avif'],
   ] as const)('%s', (_, header, t, format, premium: boolean = false) => {
     const p = planOf(t, header, { format, quality: 80, progressive: false, ...(t.includes('q_auto') ? { auto: 'good' as const } : {}) }, premium);
     console.log(`${_}: work ${ms(p.work)}, ${(p.peakBytes / 2 ** 20).toFixed(1)} MiB`);
@@ -98,12 +114,62 @@ function rng(seed: number) {
 }
 
 const PARTS = [
-  'w_100.0', 'h_100.0', 'w_0.01', 'h_0.001', 'w_4.0', 'w_25000', 'h_25000', 'w_1', 'h_1', 'w_iw', 'h_ih', 'w_3000', 'h_777',
-  'c_fill', 'c_lfill', 'c_fit', 'c_limit', 'c_mfit', 'c_pad', 'c_lpad', 'c_mpad', 'c_crop', 'c_thumb', 'c_scale',
-  'ar_16:9', 'ar_0.01', 'ar_100', 'dpr_5', 'dpr_0.1', 'dpr_2', 'a_90', 'a_hflip', 'e_blur:2000', 'e_blur:100', 'e_sharpen',
-  'e_grayscale', 'r_max', 'r_20', 'o_50', 'g_auto', 'g_south_east', 'x_25000', 'y_-25000', 'x_0.5', 'fl_ignore_aspect_ratio', 'fl_premium_downscaling',
+  'w_100.0',
+  'h_100.0',
+  'w_0.01',
+  'h_0.001',
+  'w_4.0',
+  'w_25000',
+  'h_25000',
+  'w_1',
+  'h_1',
+  'w_iw',
+  'h_ih',
+  'w_3000',
+  'h_777',
+  'c_fill',
+  'c_lfill',
+  'c_fit',
+  'c_limit',
+  'c_mfit',
+  'c_pad',
+  'c_lpad',
+  'c_mpad',
+  'c_crop',
+  'c_thumb',
+  'c_scale',
+  'ar_16:9',
+  'ar_0.01',
+  'ar_100',
+  'dpr_5',
+  'dpr_0.1',
+  'dpr_2',
+  'a_90',
+  'a_hflip',
+  'e_blur:2000',
+  'e_blur:100',
+  'e_sharpen',
+  'e_grayscale',
+  'r_max',
+  'r_20',
+  'o_50',
+  'g_auto',
+  'g_south_east',
+  'x_25000',
+  'y_-25000',
+  'x_0.5',
+  'fl_ignore_aspect_ratio',
+  'fl_premium_downscaling',
 ];
-const HEADERS = [jpegHeader(768, 512), jpegHeader(1, 1), jpegHeader(65535, 1), jpegHeader(8660, 5774), pngHeader(300, 200), jpegHeader(1, 65535), { ...pngHeader(10000, 10000), hasAlpha: true }];
+const HEADERS = [
+  jpegHeader(768, 512),
+  jpegHeader(1, 1),
+  jpegHeader(65535, 1),
+  jpegHeader(8660, 5774),
+  pngHeader(300, 200),
+  jpegHeader(1, 65535),
+  { ...pngHeader(10000, 10000), hasAlpha: true },
+];
 
 describe('property: every size the planner computes is a finite integer within the limits, or the plan is a 400', () => {
   it('3000 random chains of up to 12 components', () => {
@@ -111,7 +177,9 @@ describe('property: every size the planner computes is a finite integer within t
     const pick = <T>(a: readonly T[]) => a[Math.floor(next() * a.length)];
     const outcomes = { planned: 0, refused: 0 };
     for (let i = 0; i < 3000; i++) {
-      const chain = Array.from({ length: 1 + Math.floor(next() * 12) }, () => Array.from({ length: 1 + Math.floor(next() * 4) }, () => pick(PARTS)).join(',')).join('/');
+      const chain = Array.from({ length: 1 + Math.floor(next() * 12) }, () =>
+        Array.from({ length: 1 + Math.floor(next() * 4) }, () => pick(PARTS)).join(','),
+      ).join('/');
       const header = pick(HEADERS);
       const format = pick(['jpg', 'png', 'webp', 'avif'] as const);
       let p: Plan;
@@ -129,7 +197,8 @@ describe('property: every size the planner computes is a finite integer within t
         expect(Number.isInteger(s.width) && Number.isInteger(s.height), `${chain}: ${s.op} ${s.width}x${s.height}`).toBe(true);
         expect(s.width >= 1 && s.height >= 1 && s.width <= 65535 && s.height <= 65535, `${chain}: ${s.op}`).toBe(true);
         // The decode (and an encode of the image as decoded) is the original's size, bounded by its header (100 MP); every size the chain computes, by MAX_SIDE/MAX_AREA.
-        if (s.width !== decoded.width || s.height !== decoded.height) expect(s.width <= MAX_SIDE && s.height <= MAX_SIDE && s.width * s.height <= MAX_AREA, `${chain}: ${s.op} ${s.width}x${s.height}`).toBe(true);
+        if (s.width !== decoded.width || s.height !== decoded.height)
+          expect(s.width <= MAX_SIDE && s.height <= MAX_SIDE && s.width * s.height <= MAX_AREA, `${chain}: ${s.op} ${s.width}x${s.height}`).toBe(true);
       }
       expect(Number.isFinite(p.peakBytes) && p.peakBytes <= MEMORY_BUDGET, chain).toBe(true);
       expect(Number.isFinite(p.work) && p.work <= WORK_BUDGET_NS, chain).toBe(true);

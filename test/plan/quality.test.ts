@@ -39,7 +39,13 @@ describe('q_auto sample layout', () => {
     expect(sampleLayout(300, 200, 98304)).toEqual({ tiles: [{ x: 0, y: 0, width: 300, height: 200 }], columns: 1, width: 300, height: 200 });
   });
   it('large images: full-resolution tiles inside the image, spread over it, within the pixel budget', () => {
-    for (const [w, h] of [[768, 512], [512, 768], [4000, 3000], [3000, 130], [130, 3000]]) {
+    for (const [w, h] of [
+      [768, 512],
+      [512, 768],
+      [4000, 3000],
+      [3000, 130],
+      [130, 3000],
+    ]) {
       const l = sampleLayout(w, h, 98304);
       expect(l.width * l.height).toBeLessThanOrEqual(98304);
       expect(l.tiles.length).toBe(l.columns * (l.height / l.tiles[0].height));
@@ -47,7 +53,8 @@ describe('q_auto sample layout', () => {
         expect(t.x >= 0 && t.y >= 0 && t.x + t.width <= w && t.y + t.height <= h).toBe(true);
         expect(t.width).toBe(Math.min(TILE, w));
       }
-      const xs = l.tiles.map((t) => t.x), ys = l.tiles.map((t) => t.y);
+      const xs = l.tiles.map((t) => t.x),
+        ys = l.tiles.map((t) => t.y);
       if (w > 1000) expect(Math.max(...xs) - Math.min(...xs)).toBeGreaterThanOrEqual(w / 2);
       if (h > 1000) expect(Math.max(...ys) - Math.min(...ys)).toBeGreaterThanOrEqual(h / 2);
     }
@@ -95,7 +102,12 @@ describe('output format', () => {
     const small = buildPlan({ components: [parseComponent('c_scale,w_800')], header: jpegHeader(4000, 3000), inputBytes: 0, output });
     expect(small.output.format).toBe('avif');
     expect(small.formatFallback).toBeUndefined();
-    const auto = buildPlan({ components: [parseComponent('c_scale,w_800')], header: jpegHeader(4000, 3000), inputBytes: 0, output: { ...output, auto: 'good' } });
+    const auto = buildPlan({
+      components: [parseComponent('c_scale,w_800')],
+      header: jpegHeader(4000, 3000),
+      inputBytes: 0,
+      output: { ...output, auto: 'good' },
+    });
     expect(auto.steps.at(-1)).toMatchObject({ op: 'encode', auto: 'good' });
     expect(auto.peakBytes).toBeGreaterThan(small.peakBytes);
   });
@@ -105,7 +117,8 @@ describe('SSIM', () => {
   const noisy = (amp: number) => {
     const data = new Uint8Array(64 * 48 * 4);
     for (let i = 0; i < data.length; i += 4) {
-      const x = (i / 4) % 64, y = Math.floor(i / 4 / 64);
+      const x = (i / 4) % 64,
+        y = Math.floor(i / 4 / 64);
       const v = 128 + 60 * Math.sin(x / 5) * Math.cos(y / 7) + amp * (((i * 2654435761) >>> 24) / 255 - 0.5);
       data.set([v, v, v, 255], i);
     }
@@ -114,7 +127,8 @@ describe('SSIM', () => {
   it('is 1 for identical images and falls with distortion', () => {
     const a = noisy(0);
     expect(ssim(a, a)).toBeCloseTo(1, 6);
-    const s10 = ssim(a, noisy(10)), s40 = ssim(a, noisy(40));
+    const s10 = ssim(a, noisy(10)),
+      s40 = ssim(a, noisy(40));
     expect(s10).toBeLessThan(1);
     expect(s40).toBeLessThan(s10);
   });

@@ -4,8 +4,11 @@ import { streaming } from '../../src/plan/stream';
 import { parseComponent } from '../../src/url/component';
 import { jpegHeader } from './helpers';
 
-const planOf = (t: string, header = jpegHeader(6000, 4000), output: { format: 'jpg' | 'webp'; quality: number; progressive: boolean; auto?: 'good' } = { format: 'jpg', quality: 80, progressive: false }) =>
-  buildPlan({ components: t.split('/').map(parseComponent), header, inputBytes: 2_500_000, output });
+const planOf = (
+  t: string,
+  header = jpegHeader(6000, 4000),
+  output: { format: 'jpg' | 'webp'; quality: number; progressive: boolean; auto?: 'good' } = { format: 'jpg', quality: 80, progressive: false },
+) => buildPlan({ components: t.split('/').map(parseComponent), header, inputBytes: 2_500_000, output });
 
 describe('streamed steps', () => {
   it('decode, resizes and crops stream into a baseline JPEG encode', () => {

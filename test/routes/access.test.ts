@@ -44,13 +44,19 @@ describe('the demo is no signing oracle', () => {
       if (id === victim) {
         // Refused: the upload-type decoy shares the public ID (403), or the preset stored it elsewhere (404).
         expect([403, 404], res.headers.get('X-Cld-Error') ?? '').toContain(res.status);
-        if (res.status === 403) expect(res.headers.get('X-Cld-Error')).toMatch(/does not sign URLs for victim\/secret: an image of type authenticated has the same public ID/);
+        if (res.status === 403)
+          expect(res.headers.get('X-Cld-Error')).toMatch(/does not sign URLs for victim\/secret: an image of type authenticated has the same public ID/);
         await res.arrayBuffer();
         continue;
       }
       expect(res.status).toBe(200);
       const body = (await res.json()) as Comparisons;
-      signed.push(...body.comparisons.flatMap((c) => c.pictures).filter((p) => p.ai).map((p) => p.url));
+      signed.push(
+        ...body.comparisons
+          .flatMap((c) => c.pictures)
+          .filter((p) => p.ai)
+          .map((p) => p.url),
+      );
     }
     // Whatever was signed opens nothing of type authenticated.
     for (const url of signed) {
@@ -71,7 +77,11 @@ describe('the demo is no signing oracle', () => {
     await upload('twin/pending', small);
     await env.IMAGES.put(incomingKey(CLOUD, 'authenticated', 'twin/pending'), small); // an incoming AI job's file
     const client = newClient();
-    for (const [id, type] of [['twin/auth', 'authenticated'], ['twin/priv', 'private'], ['twin/pending', 'authenticated']]) {
+    for (const [id, type] of [
+      ['twin/auth', 'authenticated'],
+      ['twin/priv', 'private'],
+      ['twin/pending', 'authenticated'],
+    ]) {
       const res = await comparisons(id, client);
       expect(res.status, id).toBe(403);
       expect(res.headers.get('X-Cld-Error')).toContain(`an image of type ${type} has the same public ID`);
@@ -109,7 +119,13 @@ describe('the demo’s AI work is bounded', () => {
     expect(downscaleFor(100, 4600)).toEqual({ width: 300, height: 3333, crop: 'fit' });
     expect(downscaleFor(4600, 100)).toEqual({ width: 300, height: 3333, crop: 'fit' }); // EXIF may turn it
     expect(downscaleFor(NaN, NaN)).toEqual({ width: 300, height: 3333, crop: 'fit' }); // size unknown
-    for (const [w, h] of [[1, 11], [1, 12], [300, 3333], [3333, 300], [1000, 1]]) {
+    for (const [w, h] of [
+      [1, 11],
+      [1, 12],
+      [300, 3333],
+      [3333, 300],
+      [1000, 1],
+    ]) {
       const t = downscaleFor(w, h);
       const ratio = Math.max(w / h, h / w);
       const pixels = t.crop === 'scale' ? 300 * 300 * ratio : 300 * 3333;

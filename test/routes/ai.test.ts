@@ -195,7 +195,10 @@ describe('eager and explicit', () => {
     expect(payload).toMatchObject({ notification_type: 'eager', public_id: 'ai/notify-hall', eager: [{ transformation: 'e_upscale', status: 'complete' }] });
     const { notificationSignature } = await import('../../src/url/signature');
     expect(sent!.headers['x-cld-signature']).toBe(await notificationSignature(sent!.body, Number(sent!.headers['x-cld-timestamp']), 'test-secret'));
-    const bad = await postForm(`/v1_1/${CLOUD}/image/explicit`, await signedForm({ public_id: 'ai/tall-hall', eager: 'e_upscale', notification_url: 'ftp://x' }));
+    const bad = await postForm(
+      `/v1_1/${CLOUD}/image/explicit`,
+      await signedForm({ public_id: 'ai/tall-hall', eager: 'e_upscale', notification_url: 'ftp://x' }),
+    );
     expect(bad.status).toBe(400);
   });
 
@@ -208,7 +211,10 @@ describe('eager and explicit', () => {
   });
 
   it('an invalid eager transformation is a 400 and stores nothing', async () => {
-    const res = await postForm(`/v1_1/${CLOUD}/image/upload`, await signedForm({ public_id: 'ai/never', eager: 'c_scale,w_100|zz_1' }, await fixture('small.jpg')));
+    const res = await postForm(
+      `/v1_1/${CLOUD}/image/upload`,
+      await signedForm({ public_id: 'ai/never', eager: 'c_scale,w_100|zz_1' }, await fixture('small.jpg')),
+    );
     expect(res.status).toBe(400);
     expect((await res.json<{ error: { message: string } }>()).error.message).toMatch(/Invalid eager transformation zz_1/);
     expect((await get(`${base}/ai/never.jpg`)).status).toBe(404);
@@ -219,7 +225,10 @@ describe('eager and explicit', () => {
 
 describe('incoming transformations', () => {
   it('an AI incoming transformation makes the original: pending, 420 until ready, then the upscaled image', async () => {
-    const res = await postForm(`/v1_1/${CLOUD}/image/upload`, await signedForm({ public_id: 'ai/incoming-hall', transformation: 'e_upscale' }, await fixture('small.jpg')));
+    const res = await postForm(
+      `/v1_1/${CLOUD}/image/upload`,
+      await signedForm({ public_id: 'ai/incoming-hall', transformation: 'e_upscale' }, await fixture('small.jpg')),
+    );
     expect(res.status).toBe(200);
     const body = await res.json<{ status: string; width: number; height: number; job: string }>();
     expect(body).toMatchObject({ status: 'pending', width: 800, height: 1212 });
@@ -247,13 +256,19 @@ describe('incoming transformations', () => {
   });
 
   it('a plain incoming transformation is applied before storage', async () => {
-    const res = await postForm(`/v1_1/${CLOUD}/image/upload`, await signedForm({ public_id: 'ai/incoming-small', transformation: 'c_scale,w_50' }, await fixture('small.jpg')));
+    const res = await postForm(
+      `/v1_1/${CLOUD}/image/upload`,
+      await signedForm({ public_id: 'ai/incoming-small', transformation: 'c_scale,w_50' }, await fixture('small.jpg')),
+    );
     expect(await res.json()).toMatchObject({ width: 50, height: 76, format: 'jpg' });
     expect(dims((await image(`${base}/ai/incoming-small.jpg`)).header)).toBe('50x76');
   });
 
   it('refuses an AI incoming transformation followed by more components', async () => {
-    const res = await postForm(`/v1_1/${CLOUD}/image/upload`, await signedForm({ public_id: 'ai/incoming-bad', transformation: 'e_upscale/c_scale,w_10' }, await fixture('small.jpg')));
+    const res = await postForm(
+      `/v1_1/${CLOUD}/image/upload`,
+      await signedForm({ public_id: 'ai/incoming-bad', transformation: 'e_upscale/c_scale,w_10' }, await fixture('small.jpg')),
+    );
     expect(res.status).toBe(400);
   });
 });
@@ -321,15 +336,26 @@ describe('an incoming AI transformation holds its public ID', () => {
     ];
     for (const [publicId, replace] of cases) {
       const key = `original/${CLOUD}/upload/${publicId}`;
-      const v1 = publicId === 'ai/raced-old' ? (await upload(publicId, await fixture('gray.jpg'))).etag as string : null;
+      const v1 = publicId === 'ai/raced-old' ? ((await upload(publicId, await fixture('gray.jpg'))).etag as string) : null;
       const id = [...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, '0')).join('');
       const source = `incoming/${CLOUD}/upload/${publicId}`;
-      const held = await env.IMAGES.put(source, await fixture('small.jpg'), { customMetadata: { job: id, effect: 'upscale', version: '1', width: '800', height: '1212' } });
+      const held = await env.IMAGES.put(source, await fixture('small.jpg'), {
+        customMetadata: { job: id, effect: 'upscale', version: '1', width: '800', height: '1212' },
+      });
       const newer = await upload(publicId, await fixture('medium.jpg'));
       const stub = env.AI_JOBS.get(env.AI_JOBS.idFromName(id));
       await stub.start({
-        id, cloud: CLOUD, type: 'upload', publicId, originalEtag: held.etag, pre: '', effect: 'upscale',
-        output: `jobs/${id}/result.jpg`, quality: 95, source, outputMeta: { version: '1', format: 'jpg', width: '800', height: '1212', alpha: '0' },
+        id,
+        cloud: CLOUD,
+        type: 'upload',
+        publicId,
+        originalEtag: held.etag,
+        pre: '',
+        effect: 'upscale',
+        output: `jobs/${id}/result.jpg`,
+        quality: 95,
+        source,
+        outputMeta: { version: '1', format: 'jpg', width: '800', height: '1212', alpha: '0' },
         commit: { key, replaceEtag: replace(v1) },
       });
       const ended = await untilEnded(`/v1_1/${CLOUD}/jobs/${id}`);
@@ -345,11 +371,22 @@ describe('an incoming AI transformation holds its public ID', () => {
     // A job that cannot progress (waiting to retry: its model does not exist) holds ai/stuck for seconds.
     const id = [...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, '0')).join('');
     const source = `incoming/${CLOUD}/upload/ai/stuck`;
-    const held = await env.IMAGES.put(source, await fixture('small.jpg'), { customMetadata: { job: id, effect: 'upscale', version: '1', width: '800', height: '1212' } });
+    const held = await env.IMAGES.put(source, await fixture('small.jpg'), {
+      customMetadata: { job: id, effect: 'upscale', version: '1', width: '800', height: '1212' },
+    });
     const stub = env.AI_JOBS.get(env.AI_JOBS.idFromName(id));
     await stub.start({
-      id, cloud: CLOUD, type: 'upload', publicId: 'ai/stuck', originalEtag: held.etag, pre: '', effect: 'no_such_model' as AiJobSpec['effect'],
-      output: `jobs/${id}/result.jpg`, quality: 95, source, outputMeta: { version: '1', format: 'jpg', width: '800', height: '1212', alpha: '0' },
+      id,
+      cloud: CLOUD,
+      type: 'upload',
+      publicId: 'ai/stuck',
+      originalEtag: held.etag,
+      pre: '',
+      effect: 'no_such_model' as AiJobSpec['effect'],
+      output: `jobs/${id}/result.jpg`,
+      quality: 95,
+      source,
+      outputMeta: { version: '1', format: 'jpg', width: '800', height: '1212', alpha: '0' },
       commit: { key: `original/${CLOUD}/upload/ai/stuck`, replaceEtag: null },
     });
     await runDurableObjectAlarm(stub);
@@ -404,10 +441,21 @@ describe('a job that keeps failing', () => {
     // An incoming job whose model does not exist: every slice throws a TypeError (not bad input).
     const id = [...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, '0')).join('');
     const source = `incoming/${CLOUD}/upload/ai/failing`;
-    const held = await env.IMAGES.put(source, await fixture('small.jpg'), { customMetadata: { job: id, effect: 'upscale', version: '1', width: '800', height: '1212' } });
+    const held = await env.IMAGES.put(source, await fixture('small.jpg'), {
+      customMetadata: { job: id, effect: 'upscale', version: '1', width: '800', height: '1212' },
+    });
     const spec: AiJobSpec = {
-      id, cloud: CLOUD, type: 'upload', publicId: 'ai/failing', originalEtag: held.etag, pre: '', effect: 'no_such_model' as AiJobSpec['effect'],
-      output: `jobs/${id}/result.jpg`, quality: 95, source, outputMeta: { version: '1', format: 'jpg', width: '800', height: '1212', alpha: '0' },
+      id,
+      cloud: CLOUD,
+      type: 'upload',
+      publicId: 'ai/failing',
+      originalEtag: held.etag,
+      pre: '',
+      effect: 'no_such_model' as AiJobSpec['effect'],
+      output: `jobs/${id}/result.jpg`,
+      quality: 95,
+      source,
+      outputMeta: { version: '1', format: 'jpg', width: '800', height: '1212', alpha: '0' },
       commit: { key: `original/${CLOUD}/upload/ai/failing`, replaceEtag: null },
     };
     const stub = env.AI_JOBS.get(env.AI_JOBS.idFromName(id));
@@ -458,8 +506,18 @@ describe('a job that keeps failing', () => {
     const held = await env.IMAGES.put(source, bytes.slice(0, 400), { customMetadata: { job: id, effect: 'upscale', version: '1' } });
     const stub = env.AI_JOBS.get(env.AI_JOBS.idFromName(id));
     await stub.start({
-      id, cloud: CLOUD, type: 'upload', publicId: 'ai/bad-input', originalEtag: held.etag, pre: '', effect: 'upscale',
-      output: `jobs/${id}/result.jpg`, quality: 95, source, outputMeta: {}, commit: { key: `original/${CLOUD}/upload/ai/bad-input`, replaceEtag: null },
+      id,
+      cloud: CLOUD,
+      type: 'upload',
+      publicId: 'ai/bad-input',
+      originalEtag: held.etag,
+      pre: '',
+      effect: 'upscale',
+      output: `jobs/${id}/result.jpg`,
+      quality: 95,
+      source,
+      outputMeta: {},
+      commit: { key: `original/${CLOUD}/upload/ai/bad-input`, replaceEtag: null },
     });
     let status = (await stub.status())!;
     for (let i = 0; i < 10 && status.state !== 'failed'; i++) {
@@ -492,7 +550,9 @@ describe('usage', () => {
     await image(`${base}/c_scale,w_64/ai/usage-hall.jpg`);
     await image(`${base}/c_scale,w_64/ai/usage-hall.jpg`); // the same derived image: not counted again
     await until200(await signed('e_upscale/ai/usage-hall.jpg'));
-    const after = await settle((r) => r.special_transformations.e_upscale >= before.special_transformations.e_upscale + 10 && r.derived_resources > before.derived_resources);
+    const after = await settle(
+      (r) => r.special_transformations.e_upscale >= before.special_transformations.e_upscale + 10 && r.derived_resources > before.derived_resources,
+    );
     expect(after.uploads - before.uploads).toBe(1);
     expect(after.derived_resources - before.derived_resources).toBe(1);
     expect(after.special_transformations.e_upscale - before.special_transformations.e_upscale).toBe(10); // 200x303 < 0.5 MP

@@ -205,7 +205,8 @@ describe('premium downscaling through the Worker', () => {
     let sum = 0;
     for (let j = 1; j < h - 1; j++)
       for (let i = 1; i < w - 1; i++) {
-        let s = 0, s2 = 0;
+        let s = 0,
+          s2 = 0;
         for (let dy = -1; dy <= 1; dy++)
           for (let dx = -1; dx <= 1; dx++) {
             const v = y[(j + dy) * w + i + dx];

@@ -25,8 +25,12 @@ describe('unsigned upload preset', () => {
   });
 
   it('never overwrites', async () => {
-    const first = (await (await postForm(endpoint, unsignedForm({ upload_preset: 'browser_uploads', public_id: 'uploads/keep' }, await fixture('small.jpg')))).json()) as { public_id: string };
-    const again = (await (await postForm(endpoint, unsignedForm({ upload_preset: 'browser_uploads', public_id: 'uploads/keep' }, await fixture('medium.jpg')))).json()) as { public_id: string; existing?: boolean; width: number };
+    const first = (await (
+      await postForm(endpoint, unsignedForm({ upload_preset: 'browser_uploads', public_id: 'uploads/keep' }, await fixture('small.jpg')))
+    ).json()) as { public_id: string };
+    const again = (await (
+      await postForm(endpoint, unsignedForm({ upload_preset: 'browser_uploads', public_id: 'uploads/keep' }, await fixture('medium.jpg')))
+    ).json()) as { public_id: string; existing?: boolean; width: number };
     // The same public_id again is a new asset beside the first, which keeps its image.
     expect(again).toMatchObject({ width: 640 });
     expect(again.existing).toBeUndefined();
@@ -39,7 +43,13 @@ describe('unsigned upload preset', () => {
     const unknown = await postForm(endpoint, unsignedForm({ upload_preset: 'other' }, file));
     expect(unknown.status).toBe(400);
     expect(((await unknown.json()) as { error: { message: string } }).error.message).toMatch(/Upload preset not found/);
-    const extras: Record<string, string>[] = [{ transformation: 'e_upscale' }, { eager: 'w_10' }, { overwrite: 'true' }, { type: 'authenticated' }, { notification_url: 'http://x/' }];
+    const extras: Record<string, string>[] = [
+      { transformation: 'e_upscale' },
+      { eager: 'w_10' },
+      { overwrite: 'true' },
+      { type: 'authenticated' },
+      { notification_url: 'http://x/' },
+    ];
     for (const extra of extras) {
       const res = await postForm(endpoint, unsignedForm({ upload_preset: 'browser_uploads', ...extra }, file));
       expect(res.status, JSON.stringify(extra)).toBe(400);
@@ -49,7 +59,11 @@ describe('unsigned upload preset', () => {
 
   it('is off without UNSIGNED_UPLOAD_PRESET', async () => {
     const form = unsignedForm({ upload_preset: '' }, await fixture('small.jpg'));
-    const res = await worker.fetch(new Request(`http://localhost${endpoint}`, { method: 'POST', body: form }), { ...env, UNSIGNED_UPLOAD_PRESET: '' }, createExecutionContext());
+    const res = await worker.fetch(
+      new Request(`http://localhost${endpoint}`, { method: 'POST', body: form }),
+      { ...env, UNSIGNED_UPLOAD_PRESET: '' },
+      createExecutionContext(),
+    );
     expect(res.status).toBe(400);
   });
 });
@@ -76,8 +90,18 @@ describe('demo page', () => {
     const body = (await res.json()) as { comparisons: { title: string; pictures: { label: string; url: string; ai?: boolean }[] }[] };
     const pictures = body.comparisons.flatMap((c) => c.pictures);
     expect(pictures.map((p) => p.label)).toEqual([
-      'c_scale,w_4.0', 'e_upscale', 'c_scale,w_300', 'e_sharpen', 'c_scale,w_300', 'e_gen_restore', 'c_scale,w_128', 'fl_premium_downscaling',
-      'dpr_1.0', 'dpr_2.0', 'dpr_3.0', 'dpr_auto',
+      'c_scale,w_4.0',
+      'e_upscale',
+      'c_scale,w_300',
+      'e_sharpen',
+      'c_scale,w_300',
+      'e_gen_restore',
+      'c_scale,w_128',
+      'fl_premium_downscaling',
+      'dpr_1.0',
+      'dpr_2.0',
+      'dpr_3.0',
+      'dpr_auto',
     ]);
     for (const p of pictures) expect(p.url.includes('/s--'), p.label).toBe(!!p.ai);
     // Every URL the page shows is served, the AI ones accepted (200 or 423).
@@ -95,6 +119,6 @@ describe('demo page', () => {
     expect(html).toContain('The demo page is off');
     expect(html).not.toContain('demo-cat');
     for (const path of ['/_dprox/demo/images', '/_dprox/demo/comparisons?public_id=demo-cat'])
-      expect((await worker.fetch(new Request('http://localhost' + path), off, createExecutionContext())).status).toBe(404);
+      expect((await worker.fetch(new Request(`http://localhost${path}`), off, createExecutionContext())).status).toBe(404);
   });
 });

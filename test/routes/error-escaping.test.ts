@@ -20,12 +20,16 @@ describe('error messages outside the BMP', () => {
       ['transformation', () => get(`/${CLOUD}/image/upload/w_%F0%9F%98%80/sample.jpg`), /%F0%9F%98%80/],
       ['lone surrogate', () => get(`/${CLOUD}/image/upload/w_%ED%A0%80/sample.jpg`), /./],
       ['usage cloud', () => get(`/v1_1/${encodeURIComponent(grin)}/usage`), /Unknown cloud_name %F0%9F%98%80/],
-      ['upload preset', async () => {
-        const form = new FormData();
-        form.set('upload_preset', grin);
-        form.set('file', new Blob([await fixture('small.jpg')]), 'a.jpg');
-        return postForm(`/v1_1/${CLOUD}/image/upload`, form);
-      }, /%F0%9F%98%80/],
+      [
+        'upload preset',
+        async () => {
+          const form = new FormData();
+          form.set('upload_preset', grin);
+          form.set('file', new Blob([await fixture('small.jpg')]), 'a.jpg');
+          return postForm(`/v1_1/${CLOUD}/image/upload`, form);
+        },
+        /%F0%9F%98%80/,
+      ],
     ];
     for (const [name, request, reason] of cases) {
       const res = await request();

@@ -15,8 +15,37 @@ function rng(seed: number) {
 }
 
 const KEYS = ['w', 'h', 'c', 'ar', 'g', 'x', 'y', 'dpr', 'e', 'a', 'r', 'b', 'o', 'q', 'f', 'fl', 'zz', '', 'w_w'];
-const VALUES = ['0', '1', '-1', '0.5', '4.0', '99999', '1e9', 'NaN', 'auto', 'auto:0', 'auto:100:x', 'iw', 'fill', 'pad', 'max',
-  'blur:2000', 'sharpen:-3', 'rgb:zzz', '16:9', '0:0', '%00', '..', '%2F', 'grayscale', '90', '45', 'hflip', 'progressive', ''];
+const VALUES = [
+  '0',
+  '1',
+  '-1',
+  '0.5',
+  '4.0',
+  '99999',
+  '1e9',
+  'NaN',
+  'auto',
+  'auto:0',
+  'auto:100:x',
+  'iw',
+  'fill',
+  'pad',
+  'max',
+  'blur:2000',
+  'sharpen:-3',
+  'rgb:zzz',
+  '16:9',
+  '0:0',
+  '%00',
+  '..',
+  '%2F',
+  'grayscale',
+  '90',
+  '45',
+  'hflip',
+  'progressive',
+  '',
+];
 
 function randomComponent(next: () => number): string {
   const n = 1 + Math.floor(next() * 4);
@@ -44,7 +73,7 @@ describe('hostile URLs', () => {
     for (let i = 0; i < 300; i++) {
       const chain = Array.from({ length: 1 + Math.floor(next() * 3) }, () => randomComponent(next)).join('/');
       const ext = ['jpg', 'png', 'webp', 'gif', '', 'exe'][Math.floor(next() * 6)];
-      const status = await expectClean(`${base}/${chain}/hostile/ok${ext ? '.' + ext : ''}`);
+      const status = await expectClean(`${base}/${chain}/hostile/ok${ext ? `.${ext}` : ''}`);
       statuses.set(status, (statuses.get(status) ?? 0) + 1);
     }
     console.log('statuses', JSON.stringify([...statuses]));
@@ -53,12 +82,23 @@ describe('hostile URLs', () => {
 
   it('malformed paths', async () => {
     for (const path of [
-      `${base}/`, `${base}//`, `${base}/s----/x.jpg`, `${base}/s--${'A'.repeat(200)}--/x.jpg`, `${base}/v/x.jpg`,
-      `${base}/v99999999999999999999/hostile/ok.jpg`, `${base}/../../etc/passwd`, `${base}/%2e%2e/%2e%2e/x.jpg`,
-      `${base}/w_100/${'a/'.repeat(300)}x.jpg`, `${base}/${'w_1,'.repeat(2000)}w_2/hostile/ok.jpg`, `${base}/%ZZ.jpg`,
-      `${base}/hostile/ok.jpg%00.png`, `/${CLOUD}/image/nonsense/x.jpg`, `/${CLOUD}/image/fetch/http://example.com/x.jpg`,
+      `${base}/`,
+      `${base}//`,
+      `${base}/s----/x.jpg`,
+      `${base}/s--${'A'.repeat(200)}--/x.jpg`,
+      `${base}/v/x.jpg`,
+      `${base}/v99999999999999999999/hostile/ok.jpg`,
+      `${base}/../../etc/passwd`,
+      `${base}/%2e%2e/%2e%2e/x.jpg`,
+      `${base}/w_100/${'a/'.repeat(300)}x.jpg`,
+      `${base}/${'w_1,'.repeat(2000)}w_2/hostile/ok.jpg`,
+      `${base}/%ZZ.jpg`,
+      `${base}/hostile/ok.jpg%00.png`,
+      `/${CLOUD}/image/nonsense/x.jpg`,
+      `/${CLOUD}/image/fetch/http://example.com/x.jpg`,
       `/${'x'.repeat(5000)}/image/upload/x.jpg`,
-    ]) await expectClean(path);
+    ])
+      await expectClean(path);
   });
 });
 

@@ -105,7 +105,8 @@ describe('layer originals are sized before their bodies are read', () => {
     await upload('lz-base', await fixture('small.jpg'));
     const png = bigPng(3000, 2500, 8 * MB);
     const ids = Array.from({ length: 10 }, (_, i) => `lz/big${i}`);
-    for (const id of ids) await putOriginal(env.IMAGES, CLOUD, 'upload', id, png, { version: 1, format: 'png', width: 3000, height: 2500, alpha: '1' }, 'image/png', null);
+    for (const id of ids)
+      await putOriginal(env.IMAGES, CLOUD, 'upload', id, png, { version: 1, format: 'png', width: 3000, height: 2500, alpha: '1' }, 'image/png', null);
     const chain = ids.map((id) => `l_${id.replace('/', ':')},w_10/fl_layer_apply`).join('/');
     const reads: Read[] = [];
     const res = await deliverWith(`${base}/${chain}/lz-base.jpg`, reads);
@@ -117,7 +118,8 @@ describe('layer originals are sized before their bodies are read', () => {
   it('layers whose plan is over the budget are refused after reading only their headers', async () => {
     const ids = Array.from({ length: 4 }, (_, i) => `lz/wide${i}`);
     const png = bigPng(6000, 5000, 10 * MB);
-    for (const id of ids) await putOriginal(env.IMAGES, CLOUD, 'upload', id, png, { version: 1, format: 'png', width: 6000, height: 5000, alpha: '1' }, 'image/png', null);
+    for (const id of ids)
+      await putOriginal(env.IMAGES, CLOUD, 'upload', id, png, { version: 1, format: 'png', width: 6000, height: 5000, alpha: '1' }, 'image/png', null);
     const chain = ids.map((id) => `l_${id.replace('/', ':')}/fl_layer_apply`).join('/');
     const reads: Read[] = [];
     const before = await wasmTotal();

@@ -27,15 +27,20 @@ const isBlue = (p: number[]) => near(p, [0, 0, 255, 255], 2);
 /** Bounding box [x0, y0, x1, y1] (x1, y1 exclusive) of the pixels that differ between two same-size rasters. */
 function diffBox(a: Raster, b: Raster): [number, number, number, number] {
   expect([a.width, a.height]).toEqual([b.width, b.height]);
-  let x0 = Infinity, y0 = Infinity, x1 = -1, y1 = -1;
+  let x0 = Infinity,
+    y0 = Infinity,
+    x1 = -1,
+    y1 = -1;
   for (let y = 0; y < a.height; y++)
     for (let x = 0; x < a.width; x++) {
       const i = (y * a.width + x) * 4;
       let d = 0;
       for (let c = 0; c < 4; c++) d = Math.max(d, Math.abs(a.data[i + c] - b.data[i + c]));
       if (d > 0) {
-        x0 = Math.min(x0, x); y0 = Math.min(y0, y);
-        x1 = Math.max(x1, x + 1); y1 = Math.max(y1, y + 1);
+        x0 = Math.min(x0, x);
+        y0 = Math.min(y0, y);
+        x1 = Math.max(x1, x + 1);
+        y1 = Math.max(y1, y + 1);
       }
     }
   return [x0, y0, x1, y1];
@@ -47,7 +52,11 @@ describe('the DPR example of the docs: sale_icon over pepper at dpr 1, 2 and 3',
 
   it('100, 200 and 300 px squares with the watermark on the same part of the image', async () => {
     const boxes: number[][] = [];
-    for (const [dpr, n] of [['1.0', 100], ['2.0', 200], ['3.0', 300]] as const) {
+    for (const [dpr, n] of [
+      ['1.0', 100],
+      ['2.0', 200],
+      ['3.0', 300],
+    ] as const) {
       const withLayer = await raster(seed(dpr));
       expect([withLayer.width, withLayer.height]).toEqual([n, n]);
       const box = diffBox(withLayer, await raster(plain(dpr)));
@@ -78,8 +87,21 @@ describe('r_max gives circles, transparent outside in formats with alpha', () =>
     it(ext, async () => {
       const r = await raster(`${base}/c_fill,w_100,h_100,r_max/pepper.${ext}`);
       expect([r.width, r.height]).toEqual([100, 100]);
-      for (const [x, y] of [[0, 0], [99, 0], [0, 99], [99, 99], [5, 5]]) expect(px(r, x, y)[3]).toBeLessThanOrEqual(3);
-      for (const [x, y] of [[50, 50], [50, 2], [2, 50], [97, 50]]) expect(px(r, x, y)[3]).toBeGreaterThanOrEqual(250);
+      for (const [x, y] of [
+        [0, 0],
+        [99, 0],
+        [0, 99],
+        [99, 99],
+        [5, 5],
+      ])
+        expect(px(r, x, y)[3]).toBeLessThanOrEqual(3);
+      for (const [x, y] of [
+        [50, 50],
+        [50, 2],
+        [2, 50],
+        [97, 50],
+      ])
+        expect(px(r, x, y)[3]).toBeGreaterThanOrEqual(250);
     });
   }
 });
@@ -232,13 +254,41 @@ describe('errors and signatures', () => {
 describe('hostile layer chains', () => {
   it('150 random layer chains answer 2xx or 4xx with a reason, never 500', async () => {
     let seed = 7;
-    const next = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const next = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
     const pick = <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)];
-    const PARTS = ['l_sale_icon', 'u_layers:blue', 'l_layers:green-half', 'l_nothere', 'fl_layer_apply', 'fl_relative', 'fl_tiled', 'fl_no_overflow',
-      'w_0.5', 'w_30', 'h_2.0', 'c_fill', 'c_pad', 'c_crop', 'g_south_east', 'g_auto', 'x_-50', 'y_0.9', 'x_3000', 'o_30', 'e_blur:500', 'r_max', 'a_90', 'dpr_2.0', 'dpr_auto', 'b_transparent'];
+    const PARTS = [
+      'l_sale_icon',
+      'u_layers:blue',
+      'l_layers:green-half',
+      'l_nothere',
+      'fl_layer_apply',
+      'fl_relative',
+      'fl_tiled',
+      'fl_no_overflow',
+      'w_0.5',
+      'w_30',
+      'h_2.0',
+      'c_fill',
+      'c_pad',
+      'c_crop',
+      'g_south_east',
+      'g_auto',
+      'x_-50',
+      'y_0.9',
+      'x_3000',
+      'o_30',
+      'e_blur:500',
+      'r_max',
+      'a_90',
+      'dpr_2.0',
+      'dpr_auto',
+      'b_transparent',
+    ];
     const statuses = new Map<number, number>();
     for (let i = 0; i < 150; i++) {
-      const chain = Array.from({ length: 1 + Math.floor(next() * 4) }, () => Array.from({ length: 1 + Math.floor(next() * 3) }, () => pick(PARTS)).join(',')).join('/');
+      const chain = Array.from({ length: 1 + Math.floor(next() * 4) }, () =>
+        Array.from({ length: 1 + Math.floor(next() * 3) }, () => pick(PARTS)).join(','),
+      ).join('/');
       const path = `${base}/c_scale,w_120/${chain}/pepper.${pick(['jpg', 'png', 'webp'])}`;
       const res = await get(path);
       if (res.status >= 400) expect(res.headers.get('X-Cld-Error'), path).toBeTruthy();

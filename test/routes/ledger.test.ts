@@ -28,7 +28,9 @@ describe('isolate ledger', () => {
     expect(res.status).toBe(503);
     expect(res.headers.get('Retry-After')).toBe(String(RETRY_AFTER_S));
     expect(res.headers.get('Cache-Control')).toBe('no-store');
-    expect(res.headers.get('X-Cld-Error')).toMatch(/^Server busy: the renders in progress hold 100 MB .*; this one needs \d+ MB and \d\.\d s\. Retry after 2 s$/);
+    expect(res.headers.get('X-Cld-Error')).toMatch(
+      /^Server busy: the renders in progress hold 100 MB .*; this one needs \d+ MB and \d\.\d s\. Retry after 2 s$/,
+    );
     await res.arrayBuffer();
     expect(isolateLedger.waiting).toBe(0);
     const again = await get(`${base}/w_300/${fresh()}/ledger/medium.jpg`);
@@ -68,7 +70,12 @@ describe('isolate ledger', () => {
     );
     const statuses = results.map((r) => r.status);
     const wasm = (await wasmMemory()).total;
-    console.log('statuses', statuses.join(' '), `ledger high-water ${(isolateLedger.highWater.bytes / 2 ** 20).toFixed(1)} MB`, `wasm ${(wasm / 2 ** 20).toFixed(1)} MB`);
+    console.log(
+      'statuses',
+      statuses.join(' '),
+      `ledger high-water ${(isolateLedger.highWater.bytes / 2 ** 20).toFixed(1)} MB`,
+      `wasm ${(wasm / 2 ** 20).toFixed(1)} MB`,
+    );
     for (const r of results) {
       expect([200, 503]).toContain(r.status);
       if (r.status === 503) expect(r.headers.get('Retry-After')).toBe(String(RETRY_AFTER_S));
@@ -92,7 +99,12 @@ describe('isolate ledger', () => {
         return res;
       }),
     );
-    console.log('layered', results.map((r) => r.status).join(' '), `queued ${isolateLedger.queued}`, `high-water ${(isolateLedger.highWater.bytes / 2 ** 20).toFixed(1)} MB`);
+    console.log(
+      'layered',
+      results.map((r) => r.status).join(' '),
+      `queued ${isolateLedger.queued}`,
+      `high-water ${(isolateLedger.highWater.bytes / 2 ** 20).toFixed(1)} MB`,
+    );
     for (const r of results) expect([200, 503]).toContain(r.status);
     expect(results.map((r) => r.status)).toContain(200);
     expect(isolateLedger.queued).toBeGreaterThan(0);
@@ -118,7 +130,9 @@ describe('isolate ledger', () => {
           pulled += 4096;
         },
       });
-      const chunked = await exports.default.fetch(new Request(`http://localhost/v1_1/${CLOUD}/image/upload`, { method: 'POST', body, headers: { 'Content-Type': type! } }));
+      const chunked = await exports.default.fetch(
+        new Request(`http://localhost/v1_1/${CLOUD}/image/upload`, { method: 'POST', body, headers: { 'Content-Type': type! } }),
+      );
       expect(chunked.status).toBe(503);
       expect(chunked.headers.get('Retry-After')).toBe(String(RETRY_AFTER_S));
       expect(((await chunked.json()) as { error: { message: string } }).error.message).toMatch(/needs 40 MB/);

@@ -25,7 +25,11 @@ async function refused(path: string, status: number, reason: RegExp): Promise<vo
 
 describe('issue #11 reproducers are refused before anything is decoded', () => {
   it('80 chained w_100.0 (each a 100x upscale) is a 400 at the first size over the limit', async () => {
-    await refused(`${base}/${Array(80).fill('w_100.0').join('/')}/limits/medium.jpg`, 400, /component 1 would be 64000x42700, over the 25000 px per side limit/);
+    await refused(
+      `${base}/${Array(80).fill('w_100.0').join('/')}/limits/medium.jpg`,
+      400,
+      /component 1 would be 64000x42700, over the 25000 px per side limit/,
+    );
   });
 
   it('c_fill,w_1,h_25000,dpr_5 and c_fill,w_1,h_25000 on a 300x200 PNG are 400s', async () => {
@@ -38,7 +42,11 @@ describe('issue #11 reproducers are refused before anything is decoded', () => {
   });
 
   it(`300 x a_hflip is a 400: at most ${MAX_COMPONENTS} components`, async () => {
-    await refused(`${base}/${Array(300).fill('a_hflip').join('/')}/limits/medium.jpg`, 400, new RegExp(`^Too many transformation components: 300, at most ${MAX_COMPONENTS} in one URL$`));
+    await refused(
+      `${base}/${Array(300).fill('a_hflip').join('/')}/limits/medium.jpg`,
+      400,
+      new RegExp(`^Too many transformation components: 300, at most ${MAX_COMPONENTS} in one URL$`),
+    );
   });
 
   it(`a path over ${MAX_PATH_LENGTH} characters is a 414`, async () => {

@@ -7,7 +7,6 @@ import { CLOUD, dims, fixture, image, upload, wasmMemory } from './worker';
 const MB = 1024 * 1024;
 const base = `/${CLOUD}/image/upload`;
 
-
 describe('benchmark cases stay within their WASM memory bounds', () => {
   it.each([
     ['case 1: 12 MP JPEG -> c_fill,w_800,h_600,q_80', '12mp.jpg', 'c_fill,w_800,h_600,q_80', '800x600', 48],

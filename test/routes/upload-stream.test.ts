@@ -18,7 +18,8 @@ const enc = new TextEncoder();
 function field(name: string, value: string): string {
   return `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
 }
-const fileHead = (filename = 'big.jpg') => `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: image/jpeg\r\n\r\n`;
+const fileHead = (filename = 'big.jpg') =>
+  `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: image/jpeg\r\n\r\n`;
 const closing = `\r\n--${BOUNDARY}--\r\n`;
 
 /**
@@ -67,7 +68,9 @@ async function post(body: ReadableStream<Uint8Array> | string, headers: Record<s
 async function signedFields(params: Record<string, string>, secret = SECRET): Promise<string> {
   const all = { timestamp: String(Math.floor(Date.now() / 1000)), ...params };
   const signature = await apiSignature(all, secret);
-  return Object.entries({ ...all, api_key: env.API_KEY, signature }).map(([k, v]) => field(k, v)).join('');
+  return Object.entries({ ...all, api_key: env.API_KEY, signature })
+    .map(([k, v]) => field(k, v))
+    .join('');
 }
 
 const errorOf = async (res: Response) => ((await res.json()) as { error: { message: string } }).error.message;
@@ -95,7 +98,14 @@ describe('streamed upload bodies', () => {
   });
 
   it('a wrong signature sent before the file is decided with no file byte: a client that stalls there still gets its 401', async () => {
-    const { stream, counter } = pulledBody((await signedFields({ public_id: 'stream/stalled' }, 'wrong-secret')) + fileHead(), 200 * MiB, closing, undefined, 64 * 1024, true);
+    const { stream, counter } = pulledBody(
+      (await signedFields({ public_id: 'stream/stalled' }, 'wrong-secret')) + fileHead(),
+      200 * MiB,
+      closing,
+      undefined,
+      64 * 1024,
+      true,
+    );
     const t0 = Date.now();
     const res = await post(stream);
     expect(res.status).toBe(401);
@@ -153,7 +163,7 @@ describe('streamed upload bodies', () => {
   it('fields after the file: buffered (within the cap), then authenticated with every field', async () => {
     const jpg = await fixture('small.jpg');
     const body = async (secret: string) => {
-      const fields = enc.encode('\r\n' + (await signedFields({ public_id: 'stream/file-first' }, secret)) + `--${BOUNDARY}--\r\n`);
+      const fields = enc.encode(`\r\n${await signedFields({ public_id: 'stream/file-first' }, secret)}--${BOUNDARY}--\r\n`);
       const head = enc.encode(fileHead());
       const all = new Uint8Array(head.length + jpg.length + fields.length);
       all.set(head);
@@ -174,7 +184,12 @@ describe('streamed upload bodies', () => {
     let binary = '';
     for (const b of png) binary += String.fromCharCode(b);
     const all = { timestamp: String(Math.floor(Date.now() / 1000)), public_id: 'stream/urlencoded' };
-    const body = new URLSearchParams({ ...all, api_key: env.API_KEY, signature: await apiSignature(all, SECRET), file: 'data:image/png;base64,' + btoa(binary) });
+    const body = new URLSearchParams({
+      ...all,
+      api_key: env.API_KEY,
+      signature: await apiSignature(all, SECRET),
+      file: `data:image/png;base64,${btoa(binary)}`,
+    });
     const res = await post(body.toString(), { 'Content-Type': 'application/x-www-form-urlencoded' });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ public_id: 'stream/urlencoded', format: 'png', width: 256, bytes: png.length });

@@ -11,8 +11,18 @@ describe('upload API', () => {
     const bytes = await fixture('medium.jpg');
     const body = await upload('folder/cam', bytes);
     expect(body).toMatchObject({
-      public_id: 'folder/cam', width: 640, height: 427, format: 'jpg', resource_type: 'image', type: 'upload', bytes: bytes.byteLength,
-      pages: 1, placeholder: false, tags: [], original_filename: 'upload', api_key: env.API_KEY,
+      public_id: 'folder/cam',
+      width: 640,
+      height: 427,
+      format: 'jpg',
+      resource_type: 'image',
+      type: 'upload',
+      bytes: bytes.byteLength,
+      pages: 1,
+      placeholder: false,
+      tags: [],
+      original_filename: 'upload',
+      api_key: env.API_KEY,
     });
     expect(typeof body.version).toBe('number');
     expect(body.secure_url).toBe(`http://localhost/${CLOUD}/image/upload/v${body.version}/folder/cam.jpg`);
@@ -25,7 +35,7 @@ describe('upload API', () => {
     const png = await fixture('alpha.png');
     let binary = '';
     for (const b of png) binary += String.fromCharCode(b);
-    const dataUri = 'data:image/png;base64,' + btoa(binary);
+    const dataUri = `data:image/png;base64,${btoa(binary)}`;
     const res = await postForm(endpoint, await signedForm({}, dataUri));
     expect(res.status).toBe(200);
     const body = (await res.json()) as Record<string, unknown>;
@@ -49,7 +59,12 @@ describe('upload API', () => {
     ['a wrong signature', async () => signedForm({ public_id: 'x' }, new Uint8Array([1]), 'wrong-secret'), 401, /Invalid Signature/],
     ['a stale timestamp', async () => signedForm({ public_id: 'x', timestamp: '1000' }, new Uint8Array([1])), 401, /Stale request/],
     ['no file', async () => signedForm({ public_id: 'x' }), 400, /Missing required parameter - file/],
-    ['a file that is not an image', async () => signedForm({ public_id: 'x' }, new TextEncoder().encode('hello world, not an image')), 400, /Invalid image file/],
+    [
+      'a file that is not an image',
+      async () => signedForm({ public_id: 'x' }, new TextEncoder().encode('hello world, not an image')),
+      400,
+      /Invalid image file/,
+    ],
     ['a remote URL', async () => signedForm({ public_id: 'x' }, 'https://example.com/a.jpg'), 400, /remote URL/],
     ['a bad public id', async () => signedForm({ public_id: 'a/../b' }, await fixture('small.jpg')), 400, /public_id/],
   ];
@@ -91,13 +106,15 @@ describe('upload API', () => {
   it('concurrent unsigned uploads of one name: each is stored under its own unique public ID, none replaced', async () => {
     const names = ['small.jpg', 'medium.jpg', 'small.jpg', 'medium.jpg', 'small.jpg', 'medium.jpg'];
     const files = await Promise.all(names.map(fixture));
-    const responses = await Promise.all(files.map((f) => {
-      const form = new FormData();
-      form.set('upload_preset', 'browser_uploads');
-      form.set('public_id', 'race/same');
-      form.set('file', new Blob([f]), 'same.jpg');
-      return postForm(endpoint, form);
-    }));
+    const responses = await Promise.all(
+      files.map((f) => {
+        const form = new FormData();
+        form.set('upload_preset', 'browser_uploads');
+        form.set('public_id', 'race/same');
+        form.set('file', new Blob([f]), 'same.jpg');
+        return postForm(endpoint, form);
+      }),
+    );
     const bodies = await Promise.all(responses.map((r) => r.json() as Promise<{ public_id: string; width: number; existing?: boolean }>));
     expect(responses.map((r) => r.status)).toEqual(names.map(() => 200));
     expect(new Set(bodies.map((b) => b.public_id)).size).toBe(names.length);

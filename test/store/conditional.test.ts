@@ -23,9 +23,7 @@ describe('conditional original writes', () => {
   });
 
   it('of 20 concurrent creates of one key exactly one wins', async () => {
-    const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => env.IMAGES.put('cond/race', new Uint8Array([i, i, i]), { onlyIf: onlyIf(null) })),
-    );
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => env.IMAGES.put('cond/race', new Uint8Array([i, i, i]), { onlyIf: onlyIf(null) })));
     const winners = results.filter((r) => r !== null);
     expect(winners).toHaveLength(1);
     expect((await env.IMAGES.head('cond/race'))!.etag).toBe(winners[0]!.etag);

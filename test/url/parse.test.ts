@@ -49,8 +49,11 @@ describe('delivery URL grammar', () => {
   });
   it('parses parameter values', () => {
     expect(parseComponent('w_auto:50:300,h_0.5,x_-10,y_0.25,ar_16:9')).toEqual({
-      w: { kind: 'auto', step: 50, fallback: 300 }, h: { kind: 'ratio', value: 0.5 },
-      x: { kind: 'px', value: -10 }, y: { kind: 'ratio', value: 0.25 }, ar: 16 / 9,
+      w: { kind: 'auto', step: 50, fallback: 300 },
+      h: { kind: 'ratio', value: 0.5 },
+      x: { kind: 'px', value: -10 },
+      y: { kind: 'ratio', value: 0.25 },
+      ar: 16 / 9,
     });
     expect(parseComponent('b_rgb:FEB61FC2').b).toEqual([0xfe, 0xb6, 0x1f, 0xc2]);
     expect(parseComponent('b_lightblue').b).toEqual([0xad, 0xd8, 0xe6, 255]);
@@ -104,7 +107,7 @@ describe('errors name the parameter and the value', () => {
     expect(errorOf(() => parse('/demo/image/upload/')).message).toMatch(/Missing public ID/);
     expect(errorOf(() => parse('/demo/image/upload/%E0%A4%A.jpg')).message).toMatch(/Malformed percent-encoding/);
     expect(errorOf(() => parse('/demo/image/upload/a/%2E%2E/b.jpg')).message).toMatch(/'\.\.'/);
-    expect(errorOf(() => parse('/demo/image/upload/' + 'x'.repeat(300) + '.jpg')).message).toBe('public_id is too long');
+    expect(errorOf(() => parse(`/demo/image/upload/${'x'.repeat(300)}.jpg`)).message).toBe('public_id is too long');
     expect(errorOf(() => parse('/demo/image/bogus/a.jpg')).status).toBe(400);
   });
 });

@@ -65,7 +65,8 @@ async function refusal(env: Env, publicId: string): Promise<string | undefined> 
     return stored || pending ? type : undefined;
   });
   const twin = (await Promise.all(checks)).find(Boolean);
-  if (twin) return `The demo does not sign URLs for ${publicId}: an image of type ${twin} has the same public ID, and a delivery signature does not cover the type`;
+  if (twin)
+    return `The demo does not sign URLs for ${publicId}: an image of type ${twin} has the same public ID, and a delivery signature does not cover the type`;
   return undefined;
 }
 
@@ -73,7 +74,10 @@ export async function imageComparisons(request: Request, env: Env): Promise<Resp
   // Counted before any lookup: each answer mints two signed AI URLs.
   const retryAfter = comparisonsLimit.take(clientKey(request));
   if (retryAfter) {
-    const res = errorResponse(429, `Too many comparison requests: the demo signs AI URLs for ${DEMO_COMPARISONS_LIMIT.capacity} images, then one every ${DEMO_COMPARISONS_LIMIT.refillSeconds} s per client`);
+    const res = errorResponse(
+      429,
+      `Too many comparison requests: the demo signs AI URLs for ${DEMO_COMPARISONS_LIMIT.capacity} images, then one every ${DEMO_COMPARISONS_LIMIT.refillSeconds} s per client`,
+    );
     res.headers.set('Retry-After', String(retryAfter));
     res.headers.set('Cache-Control', 'no-store');
     return res;
