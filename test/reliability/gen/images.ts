@@ -3,6 +3,7 @@
  * headers lie. Pure bytes (CompressionStream for zlib, which workerd and Node both have); the
  * caller supplies the fixtures.
  */
+import { concatBytes as concat } from '../../../src/pixels/bytes';
 import { mulberry32, nameHash, type Rng } from './prng';
 
 export interface HostileImage {
@@ -60,16 +61,6 @@ function crc32(parts: Uint8Array[]): number {
   let c = 0xffffffff;
   for (const p of parts) for (let i = 0; i < p.length; i++) c = CRC_TABLE[(c ^ p[i]) & 0xff] ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
-}
-
-export function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 const u32be = (n: number) => new Uint8Array([(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]);
