@@ -19,26 +19,14 @@
  * `w`/`h` fractions of the image the layer is placed on (the base at that point of the chain).
  */
 import { encodeCost } from '../pixels/cost';
-import type { ImageHeader } from '../pixels/header';
 import { isAiEffect } from '../url/effects';
 import { CldError } from '../url/errors';
 import type { Component, Flag, Gravity } from '../url/params';
 import type { Offset } from '../url/values';
 import { compassOf, offsetDirection, offsetPx, place } from './geometry';
-import { buildPlan } from './plan';
-import type { Size, Step } from './steps';
+import type { LayerPlan, LayerSource, LayerSources, Plan, PlanInput, Size, Step } from './steps';
 
-/**
- * An original a layer names: its header and size, read before planning; its bytes only once the
- * plan fits the budget (`read`, at render time), unless already in memory (`bytes`).
- */
-export interface LayerSource {
-  header: ImageHeader;
-  /** The original's size in bytes (R2's object size); defaults to `bytes`' length. */
-  size?: number;
-  bytes?: Uint8Array;
-  read?: () => Promise<Uint8Array>;
-}
+export type { LayerPlan, LayerSource, LayerSources } from './steps';
 
 export function layerSourceSize(source: LayerSource): number {
   return source.size ?? source.bytes?.byteLength ?? 0;
@@ -49,9 +37,6 @@ export async function layerSourceBytes(source: LayerSource): Promise<Uint8Array>
   if (!source.read) throw new Error('layer source without bytes');
   return source.read();
 }
-/** Layer originals by public ID. */
-export type LayerSources = ReadonlyMap<string, LayerSource>;
-
 export interface Layer {
   kind: 'overlay' | 'underlay';
   publicId: string;
@@ -62,16 +47,6 @@ export interface Layer {
   y?: Offset;
   noOverflow: boolean;
   tiled: boolean;
-}
-
-/** The layer's decode and steps (no encode); `peakBytes` is its own memory, counted in the base plan's. */
-export interface LayerPlan {
-  publicId: string;
-  source: LayerSource;
-  steps: Step[];
-  width: number;
-  height: number;
-  peakBytes: number;
 }
 
 /** More layers than this in one URL are refused: each is an R2 read and a decode. */
@@ -153,7 +128,8 @@ function ownPart(c: Component): Component {
 const LAYER_OUTPUT = { format: 'png', quality: 100, progressive: false } as const;
 
 /** The composite step of one layer applied to an image of size `base`, with the layer's own plan inside. */
-export function layerSteps(layer: Layer, base: Size, dpr: number, sources: LayerSources | undefined): Step[] {
+/** `buildPlan` is plan.ts's, passed in: a layer is planned by the same planner, which imports this file. */
+export function layerSteps(layer: Layer, base: Size, dpr: number, sources: LayerSources | undefined, buildPlan: (input: PlanInput) => Plan): Step[] {
   if (!sources) throw new CldError(400, `Layers are not supported here (l_${layer.publicId}): only in delivery URLs`);
   const source = sources.get(layer.publicId);
   if (!source) throw new CldError(400, `Unknown or invalid referenced image ${layer.publicId} of type upload`);

@@ -7,7 +7,7 @@
  */
 import { CldError } from '../url/errors';
 import type { Component, OutputFormat } from '../url/params';
-import type { OutputSpec } from './plan';
+import type { OutputSpec } from './steps';
 import { AUTO_FALLBACK } from './quality';
 
 export const DEFAULT_QUALITY = 80;

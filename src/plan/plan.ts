@@ -7,60 +7,21 @@ import type { ImageHeader } from '../pixels/header';
 import type { Rgba } from '../pixels/raster';
 import { amountFor, dprScales, sigmaFor } from '../url/effects';
 import { CldError } from '../url/errors';
-import type { Component, OutputFormat } from '../url/params';
+import type { Component } from '../url/params';
 import { geometrySteps } from './geometry';
 import { premiumDownscaling } from './premium';
 import { streaming } from './stream';
 import { chainDpr } from './hints';
-import { isLayer, layerBytes, layerSteps, withLayers, type LayerSources } from './layers';
+import { isLayer, layerBytes, layerSteps, withLayers } from './layers';
 import { settleFormat } from './output';
 import { checkComponentCount, checkSize } from './limits';
 import { estimateWork, WORK_BUDGET_NS } from './work';
-import type { AutoLevel } from './quality';
-import type { Size, Step } from './steps';
+import type { Plan, PlanInput, Size, Step } from './steps';
+
+export type { OutputSpec, Plan, PlanInput } from './steps';
 
 /** Peak bytes one request may need: the isolate has 128 MB for everything, concurrent requests included. */
 export const MEMORY_BUDGET = 100 * 1024 * 1024;
-
-export interface OutputSpec {
-  format: OutputFormat;
-  quality: number;
-  progressive: boolean;
-  /** q_auto level: the quality is searched on the rendered raster (src/pixels/auto-quality.ts). */
-  auto?: AutoLevel;
-}
-
-export interface PlanInput {
-  /** Parsed components with client hints already resolved. */
-  components: readonly Component[];
-  header: ImageHeader;
-  /** Size of the original's bytes, held for the whole request. */
-  inputBytes: number;
-  output: OutputSpec;
-  /**
-   * Bytes the caller holds or adds beside the steps, given the decoded size (the alpha of an AI
-   * result: routes/ai.ts alphaFromSource); counted in the peak like any step.
-   */
-  extraBytes?: (decoded: Size) => number;
-  /** The originals that `l_`/`u_` name, headers read (plan/layers.ts). */
-  layers?: LayerSources;
-  /** The cloud has premium downscaling on (plan/premium.ts); `fl_premium_downscaling` turns it on per URL. */
-  premium?: boolean;
-}
-
-export interface Plan {
-  steps: Step[];
-  /** Output size. */
-  width: number;
-  height: number;
-  /** Estimated peak bytes (JS buffers and WASM growth) of the whole request. */
-  peakBytes: number;
-  /** Estimated CPU nanoseconds of the whole request (plan/work.ts), layers included. */
-  work: number;
-  /** The output actually encoded: AVIF too large to encode quickly (settleFormat), or over the memory budget, becomes WebP. */
-  output: OutputSpec;
-  formatFallback?: string;
-}
 
 const WHITE: Rgba = [255, 255, 255, 255];
 
@@ -77,7 +38,7 @@ export function buildPlan({ components, header, inputBytes, output: asked, extra
   let n = 0;
   for (const c of withLayers(components)) {
     n++;
-    for (const step of isLayer(c) ? layerSteps(c, size, dpr, layers) : componentSteps(c, size, dpr)) {
+    for (const step of isLayer(c) ? layerSteps(c, size, dpr, layers, buildPlan) : componentSteps(c, size, dpr)) {
       // Before it is the next step's input: sizes stay finite integers within the limits.
       checkSize(step, `the ${step.op} of ${isLayer(c) ? `layer ${c.publicId}` : `component ${n}`}`);
       chain.push(step);

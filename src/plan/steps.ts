@@ -1,7 +1,7 @@
 /** The ordered steps a plan hands to the pixel executors. Every step knows the size it outputs. */
+import type { ImageHeader } from '../pixels/header';
 import type { Rgba } from '../pixels/raster';
-import type { OutputFormat } from '../url/params';
-import type { LayerPlan } from './layers';
+import type { Component, OutputFormat } from '../url/params';
 import type { AutoLevel } from './quality';
 
 export interface Size {
@@ -38,3 +38,68 @@ export type Step =
   | ({ op: 'composite'; layer: LayerPlan; under: boolean; tiled: boolean; x: number; y: number; baseX: number; baseY: number } & Size)
   /** `auto`: q_auto, the quality is searched on the rendered raster (`quality` is the fallback). */
   | ({ op: 'encode'; format: OutputFormat; quality: number; progressive: boolean; auto?: AutoLevel } & Size);
+
+export interface OutputSpec {
+  format: OutputFormat;
+  quality: number;
+  progressive: boolean;
+  /** q_auto level: the quality is searched on the rendered raster (src/pixels/auto-quality.ts). */
+  auto?: AutoLevel;
+}
+
+export interface PlanInput {
+  /** Parsed components with client hints already resolved. */
+  components: readonly Component[];
+  header: ImageHeader;
+  /** Size of the original's bytes, held for the whole request. */
+  inputBytes: number;
+  output: OutputSpec;
+  /**
+   * Bytes the caller holds or adds beside the steps, given the decoded size (the alpha of an AI
+   * result: routes/ai.ts alphaFromSource); counted in the peak like any step.
+   */
+  extraBytes?: (decoded: Size) => number;
+  /** The originals that `l_`/`u_` name, headers read (plan/layers.ts). */
+  layers?: LayerSources;
+  /** The cloud has premium downscaling on (plan/premium.ts); `fl_premium_downscaling` turns it on per URL. */
+  premium?: boolean;
+}
+
+export interface Plan {
+  steps: Step[];
+  /** Output size. */
+  width: number;
+  height: number;
+  /** Estimated peak bytes (JS buffers and WASM growth) of the whole request. */
+  peakBytes: number;
+  /** Estimated CPU nanoseconds of the whole request (plan/work.ts), layers included. */
+  work: number;
+  /** The output actually encoded: AVIF too large to encode quickly (settleFormat), or over the memory budget, becomes WebP. */
+  output: OutputSpec;
+  formatFallback?: string;
+}
+
+/**
+ * An original a layer names: its header and size, read before planning; its bytes only once the
+ * plan fits the budget (`read`, at render time), unless already in memory (`bytes`).
+ */
+export interface LayerSource {
+  header: ImageHeader;
+  /** The original's size in bytes (R2's object size); defaults to `bytes`' length. */
+  size?: number;
+  bytes?: Uint8Array;
+  read?: () => Promise<Uint8Array>;
+}
+
+/** Layer originals by public ID. */
+export type LayerSources = ReadonlyMap<string, LayerSource>;
+
+/** The layer's decode and steps (no encode); `peakBytes` is its own memory, counted in the base plan's. */
+export interface LayerPlan {
+  publicId: string;
+  source: LayerSource;
+  steps: Step[];
+  width: number;
+  height: number;
+  peakBytes: number;
+}
