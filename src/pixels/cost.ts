@@ -292,18 +292,11 @@ export function blurWork(width: number, height: number, sigma: number): number {
   return height * width * taps * 2 * WORK_NS.tap + px * WORK_NS.rowLoad;
 }
 
+const ENCODE_NS = { jpg: WORK_NS.encodeJpeg, png: WORK_NS.encodePng, webp: WORK_NS.encodeWebp, avif: WORK_NS.encodeAvif } as const;
+
 export function encodeWork(format: 'jpg' | 'png' | 'webp' | 'avif', width: number, height: number, progressive = false, autoQuality = false): number {
   const px = width * height;
-  const perPixel =
-    format === 'jpg'
-      ? progressive
-        ? WORK_NS.encodeJpegProgressive
-        : WORK_NS.encodeJpeg
-      : format === 'png'
-        ? WORK_NS.encodePng
-        : format === 'webp'
-          ? WORK_NS.encodeWebp
-          : WORK_NS.encodeAvif;
+  const perPixel = format === 'jpg' && progressive ? WORK_NS.encodeJpegProgressive : ENCODE_NS[format];
   const setup = format === 'avif' ? WORK_NS.encodeAvifSetup : 0;
   const search = autoQuality && format !== 'png' ? Math.min(px, SEARCH_SAMPLE_PIXELS) * WORK_NS.autoQualityPerSamplePixel : 0;
   return setup + px * perPixel + search;

@@ -2,7 +2,7 @@
  * The planner: pure. Resolved transformation + source header → ordered steps with exact pixel
  * sizes and the request's peak memory, checked against the budget before any pixel is decoded.
  */
-import { chooseShrink, decodeCost, encodeCost, filterCost } from '../pixels/cost';
+import { chooseShrink, decodeCost, encodeCost, filterCost, resizeTaps } from '../pixels/cost';
 import type { ImageHeader } from '../pixels/header';
 import type { Rgba } from '../pixels/raster';
 import { amountFor, dprScales, sigmaFor } from '../url/effects';
@@ -165,8 +165,7 @@ function estimatePeak(steps: Step[], header: ImageHeader, inputBytes: number): n
         if (!streamed) working = Math.max(working, input);
         break;
       case 'resize': {
-        // Lanczos3 taps: 6 per axis, times the shrink factor when downscaling
-        const taps = Math.ceil(3 * Math.max(1, prev.height / step.height) * (step.widen ?? 1)) * 2 + 1;
+        const taps = resizeTaps(prev.height, step.height, step.widen);
         const filter = filterCost(prev.width, step.width, step.height, taps);
         if (streamed) stream += filter + BAND_BYTES(step);
         else working = Math.max(working, input + out + filter);

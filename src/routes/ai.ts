@@ -9,7 +9,7 @@ import type { ImageHeader } from '../pixels/header';
 import type { Raster } from '../pixels/raster';
 import { resize } from '../pixels/resize';
 import { renderPlan } from '../pixels/run';
-import { filterCost } from '../pixels/cost';
+import { filterCost, resizeTaps } from '../pixels/cost';
 import type { Size } from '../plan/steps';
 import { buildPlan } from '../plan/plan';
 import { withReservation } from '../plan/ledger';
@@ -173,10 +173,9 @@ export async function alphaFromSource(
 ): Promise<{ afterDecode: (r: Raster) => Raster; bytes: (decoded: Size) => number }> {
   const plan = buildPlan({ components: split.pre, header, inputBytes: original.byteLength, output: { format: 'png', quality: 100, progressive: false } });
   const source = await withReservation(plan, () => renderPlan(original, header, plan), original.byteLength);
-  const taps = (from: number, to: number) => Math.ceil(3 * Math.max(1, from / to)) * 2 + 1;
   return {
     // The source raster, its resized copy, and the resize kernel's rows.
-    bytes: (d) => source.data.length + d.width * d.height * 4 + filterCost(source.width, d.width, d.height, taps(source.height, d.height)),
+    bytes: (d) => source.data.length + d.width * d.height * 4 + filterCost(source.width, d.width, d.height, resizeTaps(source.height, d.height)),
     afterDecode: (r) => {
       const alpha = resize({ ...source, opaque: true }, r.width, r.height).data;
       const data = r.data;

@@ -68,13 +68,16 @@ export async function verifyApiSignature(params: ApiParams, signature: string, s
 }
 
 /**
- * Compares a secret (or a digest of one) with what a client sent in time that depends only on the
- * expected value's length, never on where the first difference is or on the given value's length.
+ * Compares a secret (or a digest of one) with what a client sent, through the runtime's
+ * constant-time comparison: its time depends only on the expected value's length, never on where
+ * the first difference is (a given value of another length is compared as the expected one itself).
  */
 export function timingSafeEqual(given: string, expected: string): boolean {
-  let diff = given.length ^ expected.length;
-  for (let i = 0; i < expected.length; i++) diff |= (given.charCodeAt(i) | 0) ^ expected.charCodeAt(i);
-  return diff === 0;
+  const encoder = new TextEncoder();
+  const want = encoder.encode(expected);
+  const got = encoder.encode(given);
+  const sameLength = got.byteLength === want.byteLength;
+  return crypto.subtle.timingSafeEqual(sameLength ? got : want, want) && sameLength;
 }
 
 /** Webhook (notification) signature: hex digest of body + timestamp + secret, sent as X-Cld-Signature. */
