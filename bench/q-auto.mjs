@@ -3,7 +3,7 @@
 // ../shared/datasets/Kodak, never copied into the repository) is uploaded to the Worker (local
 // workerd under wrangler) and delivered at full size with q_auto:<level> and with q_<fixed>; the
 // outputs are decoded with sharp and compared with the source by luma SSIM (the same algorithm as
-// src/pixels/ssim.ts: 11x11 Gaussian window, sigma 1.5, BT.601 luma).
+// src/codecs/quality/ssim.ts: 11x11 Gaussian window, sigma 1.5, BT.601 luma).
 //
 //   node bench/q-auto.mjs [--format jpg|webp|avif] [--levels good] [--fixed 80] [--dir ../shared/datasets/Kodak]
 //

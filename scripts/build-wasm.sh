@@ -6,7 +6,7 @@
 # LIBJPEG_SRC and LIBDEFLATE_SRC).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-W=src/pixels/wasm
+W=src/kernels
 
 # Kernels without libc: memory laid out by their TS callers.
 for src in $W/resample.c $W/jpeg-encode.c $W/png-filter.c $W/png-unfilter.c; do

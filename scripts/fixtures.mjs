@@ -21,7 +21,7 @@ const fixtures = {
   'small.jpg': async (s) => s(sample('astronaut.png')).resize(200, 303, { fit: 'fill' }).jpeg({ quality: 85 }).toBuffer(),
   'medium.jpg': async (s) => s(sample('coffee.png')).resize(640, 427, { fit: 'fill' }).jpeg({ quality: 85 }).toBuffer(),
   'gray.jpg': async (s) => s(sample('astronaut.png')).resize(160, 120).toColourspace('b-w').jpeg({ quality: 85 }).toBuffer(),
-  // ICC-tagged (pixels/icc.ts): Display P3 in each container, and sRGB's own profile. sharp converts
+  // ICC-tagged (ops/icc.ts): Display P3 in each container, and sRGB's own profile. sharp converts
   // embedded profiles to sRGB when it decodes: the -ref.png of each is that (same bytes, re-made).
   'p3.jpg': async (s) => p3(s).jpeg({ quality: 95 }).toBuffer(),
   'p3.png': async (s) => p3(s).png().toBuffer(),
@@ -203,7 +203,7 @@ async function animated(s, fmt) {
   return fmt === 'gif' ? img.gif({ delay: 100 }).toBuffer() : img.webp({ quality: 80, delay: 100 }).toBuffer();
 }
 
-/** The PNG kinds for pixel-exact decode tests (test/pixels/png.test.ts lists the same names). */
+/** The PNG kinds for pixel-exact decode tests (test/codecs/png.test.ts lists the same names). */
 function pngKinds() {
   const kinds = [];
   for (const interlace of [0, 1])

@@ -4,11 +4,11 @@ import { home } from './routes/home';
 import { demoEnabled, gallery, imageComparisons } from './routes/demo/api';
 import { errorResponse, toErrorResponse } from './routes/responses';
 import { authenticateAdmin, explicit, upload } from './routes/upload';
-import { usageReport } from './queue/usage';
+import { usageReport } from './jobs/usage';
 import { jobStatus } from './routes/ai';
 import { CldError } from './url/errors';
 import { ImageError } from './pixels/errors';
-import { wasmMemory, wasmMemoryTotal } from './pixels/wasm-memory';
+import { wasmMemory, wasmMemoryTotal } from './kernels/memory';
 
 const app = new Hono<{ Bindings: Env }>();
 
@@ -55,5 +55,5 @@ app.notFound(() => errorResponse(404, 'Not found: expected /<cloud>/image/<type>
 app.onError((err) => toErrorResponse(err));
 
 export default app;
-export { AiJobs } from './queue/jobs';
-export { Usage } from './queue/usage';
+export { AiJobs } from './jobs/jobs';
+export { Usage } from './jobs/usage';

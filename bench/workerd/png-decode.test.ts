@@ -4,8 +4,8 @@
 // shared cores): own with the runtime's DecompressionStream 86-110 ms (median 94), squoosh 96-131
 // ms (median 102); inflate was ~85% of it. With libdeflate (deflate.ts): 36-41 ms.
 import { expect, it } from 'vitest';
-import { decode } from '../../src/pixels/decode';
-import { readHeader } from '../../src/pixels/header';
+import { decode } from '../../src/codecs/decode';
+import { readHeader } from '../../src/codecs/header';
 import { fixture } from '../../test/pixels/util';
 
 it('3 MP RGBA PNG decode time', async () => {

@@ -1,11 +1,11 @@
 // Per-step timing of the 12 MP pipeline (local workerd's clock advances during CPU work).
 import { PhotonImage, SamplingFilter, resize as photonResize } from '@cf-wasm/photon';
 import { it } from 'vitest';
-import { chooseShrink } from '../../src/pixels/cost';
-import { decode } from '../../src/pixels/decode';
-import { encode } from '../../src/pixels/encode';
-import { readHeader } from '../../src/pixels/header';
-import { resize } from '../../src/pixels/resize';
+import { chooseShrink } from '../../src/plan/cost/model';
+import { decode } from '../../src/codecs/decode';
+import { encode } from '../../src/codecs/encode';
+import { readHeader } from '../../src/codecs/header';
+import { resize } from '../../src/ops/resize';
 import { fixture } from '../../test/pixels/util';
 
 it('12 MP JPEG -> shrink-on-load -> 800x600 -> JPEG q80', async () => {

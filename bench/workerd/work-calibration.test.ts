@@ -1,13 +1,13 @@
-// Calibration of the work model (pixels/cost.ts WORK_NS), as test/pixels/cost.test.ts calibrates the
+// Calibration of the work model (plan/cost/model.ts WORK_NS), as test/pixels/cost.test.ts calibrates the
 // memory model: each case goes through the Worker (DIAGNOSTICS: Server-Timing per step kind) and the
 // measured milliseconds are logged beside the model's, per step kind. Nothing here asserts on time
 // (a loaded machine is slower, and the model is an upper bound meant for any machine): the
 // assertions are on the estimates, which must cover what was measured on the machine that set the
 // constants; rerun this file and read its log after changing a kernel.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readHeader } from '../../src/pixels/header';
+import { readHeader } from '../../src/codecs/header';
 import { buildPlan } from '../../src/plan/plan';
-import { stepWork } from '../../src/plan/work';
+import { stepWork } from '../../src/plan/cost/work';
 import { parseComponent } from '../../src/url/component';
 import type { OutputFormat } from '../../src/url/params';
 import { CLOUD, fixture, get, upload } from '../../test/routes/worker';

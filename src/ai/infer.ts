@@ -1,7 +1,7 @@
 // Tiled inference of the AI models on a Raster, one tile row at a time, with a halo around each
 // tile so that the cores join without seams, and ORT's wasm memory bounded by the tile size.
 import type { Raster } from '../pixels/raster';
-import { resize } from '../pixels/resize';
+import { resize } from '../ops/resize';
 import { aiModel, type AiModel, type AiModelName } from './models';
 import { runTile } from './ort';
 import { planTiles, type Tile, type TileRow } from './tiles';

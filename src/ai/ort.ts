@@ -2,7 +2,7 @@
 // lazily: nothing here runs, and neither ORT's JS nor its 13.6 MiB wasm is touched, until the
 // first AI inference in this isolate. One InferenceSession per model per isolate, created once.
 import type { InferenceSession } from 'onnxruntime-web/wasm';
-import { registerWasmMemory } from '../pixels/wasm-memory';
+import { registerWasmMemory } from '../kernels/memory';
 import { aiModel, type AiModelName } from './models';
 
 type Ort = typeof import('onnxruntime-web/wasm');

@@ -18,7 +18,7 @@
  * the DPR, so it covers the same part of the image at every DPR. `fl_relative` makes decimal
  * `w`/`h` fractions of the image the layer is placed on (the base at that point of the chain).
  */
-import { encodeCost } from '../pixels/cost';
+import { encodeCost } from './cost/model';
 import { isAiEffect } from '../url/effects';
 import { CldError } from '../url/errors';
 import type { Component, Flag, Gravity } from '../url/params';

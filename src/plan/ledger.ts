@@ -16,7 +16,7 @@
  */
 import { CldError } from '../url/errors';
 import { MEMORY_BUDGET } from './plan';
-import { WORK_BUDGET_NS } from './work';
+import { WORK_BUDGET_NS } from './cost/work';
 
 /** Estimated bytes of all renders of the isolate together: 100 MB of the isolate's 128 MB. */
 export const LEDGER_BYTES = MEMORY_BUDGET;

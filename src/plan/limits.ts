@@ -11,7 +11,7 @@ import type { Size } from './steps';
 export const MAX_SIDE = MAX_PIXELS_PER_SIDE;
 /**
  * Largest area of any raster the chain computes after the decode (the original itself is bounded by
- * pixels/header.ts: 100 MP). Cloudinary's largest output is 25 MP; the memory budget refuses far
+ * codecs/header.ts: 100 MP). Cloudinary's largest output is 25 MP; the memory budget refuses far
  * smaller rasters anyway, except streamed ones, which this bounds.
  */
 export const MAX_AREA = 25_000_000;

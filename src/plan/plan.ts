@@ -2,8 +2,8 @@
  * The planner: pure. Resolved transformation + source header → ordered steps with exact pixel
  * sizes and the request's peak memory, checked against the budget before any pixel is decoded.
  */
-import { chooseShrink, decodeCost, encodeCost, filterCost, resizeTaps } from '../pixels/cost';
-import type { ImageHeader } from '../pixels/header';
+import { chooseShrink, decodeCost, encodeCost, filterCost, resizeTaps } from './cost/model';
+import type { ImageHeader } from '../codecs/header';
 import type { Rgba } from '../pixels/raster';
 import { amountFor, dprScales, sigmaFor } from '../url/effects';
 import { CldError } from '../url/errors';
@@ -15,7 +15,7 @@ import { chainDpr } from './hints';
 import { isLayer, layerBytes, layerSteps, withLayers } from './layers';
 import { settleFormat } from './output';
 import { checkComponentCount, checkSize } from './limits';
-import { estimateWork, WORK_BUDGET_NS } from './work';
+import { estimateWork, WORK_BUDGET_NS } from './cost/work';
 import type { Plan, PlanInput, Size, Step } from './steps';
 
 export type { OutputSpec, Plan, PlanInput } from './steps';

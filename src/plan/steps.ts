@@ -1,8 +1,8 @@
 /** The ordered steps a plan hands to the pixel executors. Every step knows the size it outputs. */
-import type { ImageHeader } from '../pixels/header';
+import type { ImageHeader } from '../codecs/header';
 import type { Rgba } from '../pixels/raster';
 import type { Component, OutputFormat } from '../url/params';
-import type { AutoLevel } from './quality';
+import type { AutoLevel } from '../codecs/quality/search';
 
 export interface Size {
   width: number;
@@ -11,7 +11,7 @@ export interface Size {
 
 export type Step =
   | ({ op: 'decode'; shrink: 1 | 2 | 4 | 8 } & Size)
-  /** The embedded ICC profile (the header's) converted to sRGB (pixels/icc.ts). */
+  /** The embedded ICC profile (the header's) converted to sRGB (ops/icc.ts). */
   | ({ op: 'icc' } & Size)
   | ({ op: 'orient'; orientation: number } & Size)
   /** Lanczos3; `widen` > 1 stretches the kernel further than the scale (premium downscaling's prefilter). */
@@ -43,7 +43,7 @@ export interface OutputSpec {
   format: OutputFormat;
   quality: number;
   progressive: boolean;
-  /** q_auto level: the quality is searched on the rendered raster (src/pixels/auto-quality.ts). */
+  /** q_auto level: the quality is searched on the rendered raster (src/codecs/quality/auto-quality.ts). */
   auto?: AutoLevel;
 }
 
@@ -72,7 +72,7 @@ export interface Plan {
   height: number;
   /** Estimated peak bytes (JS buffers and WASM growth) of the whole request. */
   peakBytes: number;
-  /** Estimated CPU nanoseconds of the whole request (plan/work.ts), layers included. */
+  /** Estimated CPU nanoseconds of the whole request (plan/cost/work.ts), layers included. */
   work: number;
   /** The output actually encoded: AVIF too large to encode quickly (settleFormat), or over the memory budget, becomes WebP. */
   output: OutputSpec;

@@ -5,15 +5,15 @@
  * post-chain, which the normal pipeline runs with shrink-on-load. While the job runs the URL
  * answers 423; a small job that finishes within AI_WAIT_MS is answered directly.
  */
-import type { ImageHeader } from '../pixels/header';
+import type { ImageHeader } from '../codecs/header';
 import type { Raster } from '../pixels/raster';
-import { resize } from '../pixels/resize';
+import { resize } from '../ops/resize';
 import { renderPlan } from '../pixels/run';
-import { filterCost, resizeTaps } from '../pixels/cost';
+import { filterCost, resizeTaps } from '../plan/cost/model';
 import type { Size } from '../plan/steps';
 import { buildPlan } from '../plan/plan';
 import { withReservation } from '../plan/ledger';
-import { intermediateKey, INTERMEDIATE_QUALITY, jobId, type AiJobSpec, type JobStatus } from '../queue/spec';
+import { intermediateKey, INTERMEDIATE_QUALITY, jobId, type AiJobSpec, type JobStatus } from '../jobs/spec';
 import { formatComponent, formatTransformation } from '../url/component';
 import type { DeliveryUrl } from '../url/delivery-url';
 import { isAiEffect } from '../url/effects';

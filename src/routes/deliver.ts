@@ -1,7 +1,7 @@
 /**
  * GET/HEAD delivery: URL → (Cache API | R2 derived | original → plan → pixels) → image.
  */
-import { readHeader } from '../pixels/header';
+import { readHeader } from '../codecs/header';
 import { renderAndEncode, type StepTimes } from '../pixels/run';
 import { resolveHints, validateDpr } from '../plan/hints';
 import { acceptedFormat, chooseOutput, contentType } from '../plan/output';
@@ -16,7 +16,7 @@ import { parseDeliveryPath, type DeliveryUrl } from '../url/delivery-url';
 import { CldError } from '../url/errors';
 import type { Component } from '../url/params';
 import { verifyDeliverySignature } from '../url/signature';
-import { countUsage } from '../queue/usage';
+import { countUsage } from '../jobs/usage';
 import { pendingIncoming } from './incoming';
 import { loadLayers } from './layer-sources';
 import { aiJobSpec, alphaFromSource, authorizeAi, awaitJob, splitAtAiEffect, waitBudget } from './ai';

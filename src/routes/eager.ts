@@ -4,7 +4,7 @@
  * authenticated, so AI effects may start. With eager_async, AI jobs are only queued
  * (`Prefer: respond-async`) and reported as "processing" with their status link.
  */
-import { readHeader } from '../pixels/header';
+import { readHeader } from '../codecs/header';
 import { parseComponent } from '../url/component';
 import { CldError } from '../url/errors';
 import { deliverySignature } from '../url/signature';

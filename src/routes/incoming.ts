@@ -11,12 +11,12 @@
  * writes the result only if the original is still the one it was started to replace (or, for a
  * new ID, still absent), so a newer upload is never overwritten by an older upload's job.
  */
-import { readHeader, type ImageHeader } from '../pixels/header';
+import { readHeader, type ImageHeader } from '../codecs/header';
 import { runPlan } from '../pixels/run';
 import { chooseOutput } from '../plan/output';
 import { buildPlan } from '../plan/plan';
 import { withReservation } from '../plan/ledger';
-import { INTERMEDIATE_QUALITY, jobId, type AiJobSpec } from '../queue/spec';
+import { INTERMEDIATE_QUALITY, jobId, type AiJobSpec } from '../jobs/spec';
 import { headOriginal, incomingKey, onlyIf, originalKey } from '../store/originals';
 import { formatTransformation, parseComponent } from '../url/component';
 import { CldError } from '../url/errors';

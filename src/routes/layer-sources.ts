@@ -6,7 +6,7 @@
  * on Cloudinary.
  */
 import { ImageError } from '../pixels/errors';
-import { readHeader, type ImageHeader } from '../pixels/header';
+import { readHeader, type ImageHeader } from '../codecs/header';
 import type { LayerSource } from '../plan/layers';
 import { originalKey } from '../store/originals';
 import { CldError } from '../url/errors';

@@ -16,11 +16,11 @@
  * it gets the winner as `existing: true`; an unsigned upload: another unique public ID).
  */
 import { ImageError } from '../pixels/errors';
-import { readHeader, type ImageHeader } from '../pixels/header';
+import { readHeader, type ImageHeader } from '../codecs/header';
 import { deleteDerived } from '../store/derived';
 import { headOriginal, putOriginal, type Expected } from '../store/originals';
 import { contentType } from '../plan/output';
-import { countUsage } from '../queue/usage';
+import { countUsage } from '../jobs/usage';
 import { parseEager, parseNotificationUrl, runEager } from './eager';
 import { activeHold, applyIncoming, parseIncoming, startIncoming, supersede, type Hold } from './incoming';
 import { BytesSink, DataUriSink, discardBody, parseForm, TextSink, type Sink } from './multipart';

@@ -16,7 +16,7 @@ interface EffectSpec {
   default?: number;
   /** The effect works in pixels, so its radius is multiplied by the DPR. */
   dprScaled: boolean;
-  /** Runs a neural network as a queued job (src/queue/), not in the request's pipeline. */
+  /** Runs a neural network as a queued job (src/jobs/), not in the request's pipeline. */
   ai?: true;
 }
 

@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inferImage, inferRows, planInference } from '../../src/ai/infer';
 import { AI_MODELS, type AiModelName } from '../../src/ai/models';
-import { crop } from '../../src/pixels/crop';
+import { crop } from '../../src/ops/crop';
 import type { Raster } from '../../src/pixels/raster';
-import { resize } from '../../src/pixels/resize';
+import { resize } from '../../src/ops/resize';
 import { psnr } from '../pixels/util';
 import { loadCached as load } from './measure';
 

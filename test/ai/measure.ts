@@ -3,7 +3,7 @@
 import { inferImage } from '../../src/ai/infer';
 import { AI_MODELS, type AiModelName } from '../../src/ai/models';
 import { aiWasmMemory } from '../../src/ai/ort';
-import { crop } from '../../src/pixels/crop';
+import { crop } from '../../src/ops/crop';
 import type { Raster } from '../../src/pixels/raster';
 import { load } from '../pixels/util';
 

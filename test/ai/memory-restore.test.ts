@@ -4,7 +4,7 @@ import { expect, it } from 'vitest';
 import { inferImage } from '../../src/ai/infer';
 import { AI_MODELS } from '../../src/ai/models';
 import { aiWasmMemory } from '../../src/ai/ort';
-import { crop } from '../../src/pixels/crop';
+import { crop } from '../../src/ops/crop';
 import { loadCached, MB, maxTile } from './measure';
 
 it('gen_restore: ORT wasm memory per tile size (128, default, 384)', async () => {

@@ -5,7 +5,7 @@ import { expect, it } from 'vitest';
 import { inferImage } from '../../src/ai/infer';
 import { AI_MODELS, type AiModelName } from '../../src/ai/models';
 import { aiSession, aiWasmMemory } from '../../src/ai/ort';
-import { crop } from '../../src/pixels/crop';
+import { crop } from '../../src/ops/crop';
 import { loadCached, MB, maxTile, tiledRate } from './measure';
 
 it('upscale: ORT wasm memory per tile size (128, default, 192), under 64 MB with both default tiles; s/MP', async () => {

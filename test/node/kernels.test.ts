@@ -4,9 +4,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 
-const dir = join(import.meta.dirname, '../../src/pixels/wasm');
+const dir = join(import.meta.dirname, '../../src/kernels');
 
-it('every .wasm in src/pixels/wasm matches its sha256 in BUILD.lock, and BUILD.lock lists no other', () => {
+it('every .wasm in src/kernels matches its sha256 in BUILD.lock, and BUILD.lock lists no other', () => {
   const recorded = Object.fromEntries(
     [...readFileSync(join(dir, 'BUILD.lock'), 'utf8').matchAll(/^([0-9a-f]{64}) {2}(\S+\.wasm)$/gm)].map((m) => [m[2], m[1]]),
   );

@@ -1,12 +1,12 @@
 // Own file = fresh isolate. Cases run in increasing size so each module's memory (which never
 // shrinks) is the high-water of the cases so far; the model must bound it every time.
 import { describe, expect, it } from 'vitest';
-import { chooseShrink, coefficientBytes, decodeCost, encodeCost, WASM_INITIAL } from '../../src/pixels/cost';
-import { pngKernelBytes } from '../../src/pixels/png-memory';
-import { decode } from '../../src/pixels/decode';
-import { encode } from '../../src/pixels/encode';
-import { readHeader, type ImageHeader } from '../../src/pixels/header';
-import { wasmMemory } from '../../src/pixels/wasm-memory';
+import { chooseShrink, coefficientBytes, decodeCost, encodeCost, WASM_INITIAL } from '../../src/plan/cost/model';
+import { pngKernelBytes } from '../../src/plan/cost/png';
+import { decode } from '../../src/codecs/decode';
+import { encode } from '../../src/codecs/encode';
+import { readHeader, type ImageHeader } from '../../src/codecs/header';
+import { wasmMemory } from '../../src/kernels/memory';
 import { fixture, solid } from './util';
 
 const jpegHeader = (width: number, height: number, sampling = [2, 2, 1, 1, 1, 1]): ImageHeader => ({

@@ -1,11 +1,11 @@
 // Own file = fresh isolate: wasmMemoryTotal() starts from nothing instantiated.
 import { expect, it } from 'vitest';
-import { decodeCost, encodeCost } from '../../src/pixels/cost';
-import { decode } from '../../src/pixels/decode';
-import { encode } from '../../src/pixels/encode';
-import { readHeader } from '../../src/pixels/header';
-import { resize } from '../../src/pixels/resize';
-import { wasmMemory, wasmMemoryTotal } from '../../src/pixels/wasm-memory';
+import { decodeCost, encodeCost } from '../../src/plan/cost/model';
+import { decode } from '../../src/codecs/decode';
+import { encode } from '../../src/codecs/encode';
+import { readHeader } from '../../src/codecs/header';
+import { resize } from '../../src/ops/resize';
+import { wasmMemory, wasmMemoryTotal } from '../../src/kernels/memory';
 import { fixture } from './util';
 
 it('24 MP JPEG -> shrink 8 -> 800x600 -> JPEG q80 stays under 64 MB of wasm memory', async () => {

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
-import { decode } from '../../src/pixels/decode';
-import { readHeader } from '../../src/pixels/header';
+import { decode } from '../../src/codecs/decode';
+import { readHeader } from '../../src/codecs/header';
 import type { Raster } from '../../src/pixels/raster';
 
 export async function fixture(name: string): Promise<Uint8Array> {

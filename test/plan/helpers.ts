@@ -1,4 +1,4 @@
-import type { ImageHeader } from '../../src/pixels/header';
+import type { ImageHeader } from '../../src/codecs/header';
 import { buildPlan, type Plan } from '../../src/plan/plan';
 import { resolveHints, validateDpr } from '../../src/plan/hints';
 import { parseComponent } from '../../src/url/component';

@@ -1,7 +1,7 @@
 // The planner's side of layers, without pixels: grammar, the layer's own steps, placement,
 // canvas growth, DPR scaling and memory.
 import { describe, expect, it } from 'vitest';
-import type { ImageHeader } from '../../src/pixels/header';
+import type { ImageHeader } from '../../src/codecs/header';
 import { layerPublicIds, type LayerSources } from '../../src/plan/layers';
 import { buildPlan, type Plan } from '../../src/plan/plan';
 import type { Step } from '../../src/plan/steps';

@@ -1,11 +1,11 @@
 // The planner's hard limits: every size it computes is a finite integer within MAX_SIDE/MAX_AREA
 // (or the plan is a 400), the work estimate grows with the work, and ordinary URLs fit with margin.
 import { describe, expect, it } from 'vitest';
-import type { ImageHeader } from '../../src/pixels/header';
+import type { ImageHeader } from '../../src/codecs/header';
 import { MAX_AREA, MAX_COMPONENTS, MAX_SIDE } from '../../src/plan/limits';
 import { MEMORY_BUDGET, buildPlan, type Plan } from '../../src/plan/plan';
-import { stepWork } from '../../src/plan/work';
-import { WORK_BUDGET_NS } from '../../src/plan/work';
+import { stepWork } from '../../src/plan/cost/work';
+import { WORK_BUDGET_NS } from '../../src/plan/cost/work';
 import { CldError } from '../../src/url/errors';
 import { parseComponent } from '../../src/url/component';
 import { resolveHints, validateDpr } from '../../src/plan/hints';

@@ -2,7 +2,7 @@
 import { env } from 'cloudflare:workers';
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import app from '../../src/index';
-import { readHeader } from '../../src/pixels/header';
+import { readHeader } from '../../src/codecs/header';
 
 export const REQUEST_BOUND_MS = 20_000;
 

@@ -3,7 +3,7 @@
 // and limits how often one client gets signed URLs.
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { encode } from '../../src/pixels/encode';
+import { encode } from '../../src/codecs/encode';
 import { createRaster } from '../../src/pixels/raster';
 import { downscaleFor, MAX_AI_INPUT_PIXELS } from '../../src/routes/demo/comparisons';
 import { clientKey, DEMO_COMPARISONS_LIMIT, TokenBuckets } from '../../src/routes/demo/rate-limit';

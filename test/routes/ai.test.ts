@@ -3,10 +3,10 @@
 import { env } from 'cloudflare:workers';
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decode } from '../../src/pixels/decode';
-import { readHeader } from '../../src/pixels/header';
-import { AI_MAX_ATTEMPTS } from '../../src/queue/jobs';
-import type { AiJobSpec, JobStatus } from '../../src/queue/spec';
+import { decode } from '../../src/codecs/decode';
+import { readHeader } from '../../src/codecs/header';
+import { AI_MAX_ATTEMPTS } from '../../src/jobs/jobs';
+import type { AiJobSpec, JobStatus } from '../../src/jobs/spec';
 import { deliverySignature } from '../../src/url/signature';
 import { psnr } from '../pixels/util';
 import { CLOUD, dims, fixture, get, image, postForm, signedForm, upload } from './worker';
@@ -130,7 +130,7 @@ describe('e_upscale', () => {
     expect(header).toMatchObject({ format: 'png', width: 1024, height: 1024, hasAlpha: true });
     const out = await decode(bytes, header);
     const src = await decode(await fixture('alpha.png'), readHeader(await fixture('alpha.png')));
-    const { resize } = await import('../../src/pixels/resize');
+    const { resize } = await import('../../src/ops/resize');
     const expected = resize({ ...src, opaque: true }, 1024, 1024);
     let maxDiff = 0;
     for (let i = 3; i < out.data.length; i += 4) maxDiff = Math.max(maxDiff, Math.abs(out.data[i] - expected.data[i]));

@@ -220,7 +220,7 @@ describe('premium downscaling through the Worker', () => {
 
   it('keeps more local contrast than plain Lanczos3 in a small thumbnail, and leaves upscales alone', async () => {
     await upload('premium/astro', await fixture('ref-rgb-900x700.png'));
-    const { decode } = await import('../../src/pixels/decode');
+    const { decode } = await import('../../src/codecs/decode');
     const get = async (t: string) => {
       const { bytes, header } = await image(`/${CLOUD}/image/upload/${t}/premium/astro.png`);
       return decode(bytes, header);
@@ -239,8 +239,8 @@ describe('premium downscaling through the Worker', () => {
 
 describe('colour profiles through the Worker', () => {
   it('a Display P3 original is delivered in sRGB (untagged), like sharp converts it', async () => {
-    const { decode } = await import('../../src/pixels/decode');
-    const { readHeader } = await import('../../src/pixels/header');
+    const { decode } = await import('../../src/codecs/decode');
+    const { readHeader } = await import('../../src/codecs/header');
     const { psnr } = await import('../pixels/util');
     await upload('icc/p3', await fixture('p3.jpg'));
     const { bytes, header } = await image(`/${CLOUD}/image/upload/f_png/icc/p3.jpg`);

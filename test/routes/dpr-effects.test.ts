@@ -2,8 +2,8 @@
 // must look like the same effect at 1x. Measured by PSNR against the 1x result, and against the wrong
 // answer (the same strength applied to a 2x-wide image without DPR scaling) to show the test can tell.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decode } from '../../src/pixels/decode';
-import { resize } from '../../src/pixels/resize';
+import { decode } from '../../src/codecs/decode';
+import { resize } from '../../src/ops/resize';
 import type { Raster } from '../../src/pixels/raster';
 import { psnr } from '../pixels/util';
 import { CLOUD, fixture, image, upload } from './worker';

@@ -1,8 +1,8 @@
 // AVIF output and f_auto negotiation, q_auto levels, progressive JPEG and metadata stripping,
 // through the Worker (workerd, real local R2).
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decodeAvif } from '../../src/pixels/decode-avif';
-import { readHeader } from '../../src/pixels/header';
+import { decodeAvif } from '../../src/codecs/avif/decode';
+import { readHeader } from '../../src/codecs/header';
 import { CLOUD, fixture, get, image, postForm, signedForm, upload } from './worker';
 
 const base = `/${CLOUD}/image/upload`;

@@ -1,7 +1,7 @@
 // Layers through the Worker (workerd, real local R2): pixels measured in the delivered images.
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decode } from '../../src/pixels/decode';
+import { decode } from '../../src/codecs/decode';
 import type { Raster } from '../../src/pixels/raster';
 import { deliverySignature } from '../../src/url/signature';
 import { px } from '../pixels/util';

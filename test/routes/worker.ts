@@ -1,6 +1,6 @@
 /** Helpers for tests that go through the Worker (workerd, real local R2). */
 import { env, exports } from 'cloudflare:workers';
-import { readHeader, type ImageHeader } from '../../src/pixels/header';
+import { readHeader, type ImageHeader } from '../../src/codecs/header';
 import { apiSignature } from '../../src/url/signature';
 
 export const CLOUD = 'demo';

@@ -1,0 +1,39 @@
+import { decodeAvif } from './avif/decode';
+import { decodePng } from './png/decode';
+import { decodeGif } from './gif/decode';
+import { decodeJpeg } from './jpeg/decode';
+import { decodeWebp } from './webp/decode';
+import { ImageError } from '../pixels/errors';
+import type { ImageHeader } from './header';
+import type { Raster } from '../pixels/raster';
+
+/**
+ * Decodes an image whose header was read by readHeader. JPEG honours shrink (DCT-domain 1/2,
+ * 1/4, 1/8: output ceil(w/shrink) x ceil(h/shrink)); other formats ignore it and decode at full
+ * size (chooseShrink returns 1 for them). EXIF orientation is not applied (see orient.ts).
+ * Output is always 8-bit RGBA; 16-bit PNGs are reduced to 8 bits (the high byte). PNG: decode-png.ts.
+ * Failures are ImageError.
+ */
+export async function decode(bytes: Uint8Array, header: ImageHeader, shrink: 1 | 2 | 4 | 8 = 1): Promise<Raster> {
+  switch (header.format) {
+    case 'jpg':
+      return decodeJpeg(bytes, shrink);
+    case 'png':
+      return decodePng(bytes);
+    case 'webp':
+      return decodeWebp(bytes, header.width, header.height, header.animated);
+    case 'gif':
+      return decodeGif(bytes);
+    case 'avif':
+      return checked(await decodeAvif(bytes), header);
+    default:
+      throw new ImageError('Unsupported image format', 415);
+  }
+}
+
+/** The decoded size must be the header's: the planner sized every step from it. */
+function checked(r: Raster, header: ImageHeader): Raster {
+  if (r.width !== header.width || r.height !== header.height)
+    throw new ImageError(`Invalid image file: the ${header.format} decoded to ${r.width}x${r.height}, its header says ${header.width}x${header.height}`);
+  return r;
+}

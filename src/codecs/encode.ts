@@ -1,0 +1,144 @@
+import { avifEncoder, mozjpegEncoder, webpEncoder } from './jsquash';
+import { encodeJpeg } from './jpeg/encode';
+import { encodePng } from './png/encode';
+import { ImageError } from '../pixels/errors';
+import { flatten } from '../ops/flatten';
+import type { Raster } from '../pixels/raster';
+
+export type OutputFormat = 'jpg' | 'png' | 'webp' | 'avif';
+
+export interface EncodeOptions {
+  /** 1..100 (JPEG, WebP, AVIF: mapped by avifQuality); ignored for PNG. */
+  quality: number;
+  /** JPEG only: progressive scans instead of baseline. */
+  progressive?: boolean;
+}
+
+/**
+ * Encodes a raster. JPEG: baseline through encode-jpeg.ts (4:2:0, Annex K tables, optimised Huffman);
+ * progressive through mozjpeg (Annex K tables, quant_table 0, 4:2:0, trellis quantisation, no
+ * trellis multipass), which is ~12% smaller but ~5x slower. The caller must flatten alpha first
+ * (flatten.ts) — a non-opaque raster is flattened over white here as a safety net. PNG: lossless
+ * 8-bit RGB when opaque, else RGBA, rows filtered by the png-filter kernel and deflated by
+ * libdeflate (encode-png.ts). WebP: lossy libwebp (SIMD build), alpha kept.
+ * AVIF: libavif + aom at AVIF_SPEED, 8-bit 4:2:0, alpha kept; the planner never asks for AVIF over
+ * AVIF_MAX_PIXELS (plan/output.ts). No encoder writes EXIF or XMP (formats.test.ts checks).
+ */
+export async function encode(r: Raster, format: OutputFormat, opts: EncodeOptions): Promise<Uint8Array> {
+  const quality = Math.max(1, Math.min(100, Math.round(opts.quality)));
+  try {
+    if (format === 'jpg') {
+      const src = r.opaque ? r : flatten(r, [255, 255, 255, 255]);
+      if (!opts.progressive) return encodeJpeg(src, quality);
+      const enc = await mozjpegEncoder.get();
+      return copy(
+        enc.encode(src.data, src.width, src.height, {
+          quality,
+          baseline: false,
+          arithmetic: false,
+          progressive: !!opts.progressive,
+          optimize_coding: true,
+          smoothing: 0,
+          color_space: 3,
+          quant_table: 0,
+          trellis_multipass: false,
+          trellis_opt_zero: false,
+          trellis_opt_table: false,
+          trellis_loops: 1,
+          auto_subsample: false,
+          chroma_subsample: 2,
+          separate_chroma_quality: false,
+          chroma_quality: quality,
+        }),
+      );
+    }
+    if (format === 'png') return await encodePng(r);
+    if (format === 'webp') {
+      const enc = await webpEncoder.get();
+      const out = enc.encode(r.data, r.width, r.height, { ...WEBP_DEFAULTS, quality });
+      if (!out) throw new Error('webp encoder returned null');
+      return copy(out);
+    }
+    if (format === 'avif') {
+      const enc = await avifEncoder.get();
+      const out = enc.encode(r.data, r.width, r.height, { ...AVIF_DEFAULTS, quality: avifQuality(quality) });
+      if (!out) throw new Error('avif encoder returned null');
+      return copy(out);
+    }
+  } catch (e) {
+    if (format === 'jpg') mozjpegEncoder.reset();
+    if (format === 'webp') webpEncoder.reset();
+    if (format === 'avif') avifEncoder.reset();
+    throw new ImageError(`Encoding ${format} failed: ${(e as Error).message}`, 400);
+  }
+  throw new ImageError(`Unsupported output format ${format}`, 415);
+}
+
+/** The encoders return fresh JS copies; this only guards against a view of wasm memory. */
+function copy(u: Uint8Array): Uint8Array {
+  return u.byteOffset === 0 && u.byteLength === u.buffer.byteLength && !(u.buffer instanceof SharedArrayBuffer) ? u : u.slice();
+}
+
+/**
+ * AVIF encoder speed (aom's cpu-used, 0 slowest .. 10 fastest). Measured in workerd on an 800x600
+ * photo (test/codecs/encode.test.ts logs it): see AVIF_SPEED in README.
+ */
+export const AVIF_SPEED = 8;
+
+/**
+ * Cloudinary quality (1..100, tuned for JPEG) to libavif's quality (0..100, linear in the
+ * quantiser: 100 - 100 * q / 63). AVIF needs less quality than JPEG for the same look: q_80
+ * maps to 64 (imgproxy's AVIF default is 63, Next.js uses JPEG quality - 20), q_100 to 100.
+ */
+export function avifQuality(q: number): number {
+  const c = Math.max(1, Math.min(100, q));
+  return Math.round(c <= 80 ? (c * 64) / 80 : 64 + ((c - 80) * 36) / 20);
+}
+
+/** @jsquash/avif meta.js defaults with our speed; 4:2:0, 8 bit, no alpha quality override. */
+const AVIF_DEFAULTS: Record<string, number | boolean> = {
+  quality: 50,
+  qualityAlpha: -1,
+  denoiseLevel: 0,
+  tileColsLog2: 0,
+  tileRowsLog2: 0,
+  speed: AVIF_SPEED,
+  subsample: 1,
+  chromaDeltaQ: false,
+  sharpness: 0,
+  tune: 0,
+  enableSharpYUV: false,
+  bitDepth: 8,
+  lossless: false,
+};
+
+/** libwebp defaults as in @jsquash/webp meta.js (method 4, sns 50, filter 60, ...). */
+const WEBP_DEFAULTS: Record<string, number> = {
+  quality: 75,
+  target_size: 0,
+  target_PSNR: 0,
+  method: 4,
+  sns_strength: 50,
+  filter_strength: 60,
+  filter_sharpness: 0,
+  filter_type: 1,
+  partitions: 0,
+  segments: 4,
+  pass: 1,
+  show_compressed: 0,
+  preprocessing: 0,
+  autofilter: 0,
+  partition_limit: 0,
+  alpha_compression: 1,
+  alpha_filtering: 1,
+  alpha_quality: 100,
+  lossless: 0,
+  exact: 0,
+  image_hint: 0,
+  emulate_jpeg_size: 0,
+  thread_level: 0,
+  low_memory: 0,
+  near_lossless: 100,
+  use_delta_palette: 0,
+  use_sharp_yuv: 0,
+};

@@ -1,0 +1,140 @@
+import wasm from '../../kernels/jpeg-decode.wasm';
+import { ImageError } from '../../pixels/errors';
+import type { Raster } from '../../pixels/raster';
+import { collectRows, type Rows } from '../../pixels/rows';
+import { memoryOf, registerWasmMemory } from '../../kernels/memory';
+
+/** Exports of wasm/jpeg-decode.c: libjpeg-turbo behind a streaming scanline API. */
+interface JpegDecoder {
+  memory: WebAssembly.Memory;
+  malloc(size: number): number;
+  free(ptr: number): void;
+  dec_open(buf: number, len: number, shrink: number): number;
+  dec_width(d: number): number;
+  dec_height(d: number): number;
+  dec_read(d: number, dst: number, stride: number, max: number): number;
+  dec_warnings(d: number): number;
+  dec_close(d: number): void;
+}
+
+/** libjpeg's error_exit: thrown through the wasm frames, after which the instance is discarded. */
+class JpegAbort extends Error {}
+
+let instance: JpegDecoder | null = null;
+
+function decoder(): JpegDecoder {
+  if (instance) return instance;
+  let memory: WebAssembly.Memory | null = null;
+  const view = () => new DataView(memory!.buffer);
+  // wasi-libc links these for getenv/stdio; libjpeg reads no environment and writes nothing.
+  const wasi = {
+    proc_exit: () => {
+      throw new JpegAbort('proc_exit');
+    },
+    environ_sizes_get: (count: number, size: number) => {
+      view().setUint32(count, 0, true);
+      view().setUint32(size, 0, true);
+      return 0;
+    },
+    environ_get: () => 0,
+    fd_close: () => 0,
+    fd_seek: () => 70, // ESPIPE
+    fd_write: (_fd: number, iovs: number, iovsLen: number, written: number) => {
+      let n = 0;
+      for (let i = 0; i < iovsLen; i++) n += view().getUint32(iovs + i * 8 + 4, true);
+      view().setUint32(written, n, true);
+      return 0;
+    },
+  };
+  const env = {
+    jpeg_error: (code: number) => {
+      throw new JpegAbort(`libjpeg error ${code}`);
+    },
+  };
+  const inst = new WebAssembly.Instance(wasm, { env, wasi_snapshot_preview1: wasi });
+  memory = memoryOf(inst.exports);
+  (inst.exports._initialize as () => void)();
+  registerWasmMemory('jpegTurbo', memory);
+  instance = inst.exports as unknown as JpegDecoder;
+  return instance;
+}
+
+/**
+ * A baseline or progressive JPEG decoded to RGBA by libjpeg-turbo as a row source (bands of up
+ * to 16 rows in the decoder's memory), scaled by 1/shrink in the DCT domain (output
+ * ceil(w/shrink) x ceil(h/shrink)). EXIF orientation is NOT applied. The caller must close() it,
+ * after errors too: that frees the decoder, and throws an ImageError if libjpeg warned
+ * (truncated or corrupt data) — like sharp's default, warnings are errors.
+ */
+export function jpegRows(bytes: Uint8Array, shrink: 1 | 2 | 4 | 8 = 1): Rows {
+  const k = decoder();
+  let input = 0,
+    d = 0,
+    band = 0;
+  let closed = false;
+  const fail = (e: unknown): never => {
+    closed = true;
+    if (e instanceof JpegAbort || e instanceof WebAssembly.RuntimeError) {
+      // The C stack was left mid-call: never reuse this instance.
+      instance = null;
+      throw new ImageError('Invalid image file: corrupt JPEG data');
+    }
+    if (e instanceof RangeError) {
+      instance = null;
+      throw new ImageError('Image too large to decode', 413);
+    }
+    throw e;
+  };
+  try {
+    input = k.malloc(bytes.length);
+    if (!input) throw new ImageError('Image too large to decode', 413);
+    new Uint8Array(k.memory.buffer, input, bytes.length).set(bytes);
+    d = k.dec_open(input, bytes.length, shrink);
+    if (!d) throw new ImageError('Image too large to decode', 413);
+  } catch (e) {
+    if (!(e instanceof ImageError)) fail(e);
+    if (input) k.free(input);
+    throw e;
+  }
+  const width = k.dec_width(d);
+  const height = k.dec_height(d);
+  const stride = width * 4;
+  let y = 0;
+  const release = () => {
+    if (closed) return;
+    closed = true;
+    if (band) k.free(band);
+    k.dec_close(d);
+    k.free(input);
+  };
+  return {
+    width,
+    height,
+    opaque: true,
+    next() {
+      if (y >= height) throw new Error('JPEG rows exhausted');
+      try {
+        if (!band) {
+          band = k.malloc(stride * 16);
+          if (!band) throw new RangeError('malloc');
+        }
+        const n = k.dec_read(d, band, stride, Math.min(16, height - y));
+        if (n <= 0) throw new JpegAbort('no rows');
+        y += n;
+        return new Uint8Array(k.memory.buffer, band, n * stride);
+      } catch (e) {
+        return fail(e);
+      }
+    },
+    close() {
+      const warned = !closed && k.dec_warnings(d) > 0;
+      release();
+      if (warned) throw new ImageError('Invalid image file: corrupt JPEG data');
+    },
+  };
+}
+
+/** Decodes a whole JPEG at 1/shrink to an RGBA raster in JS memory. */
+export function decodeJpeg(bytes: Uint8Array, shrink: 1 | 2 | 4 | 8 = 1): Raster {
+  return collectRows(jpegRows(bytes, shrink));
+}

@@ -1,0 +1,63 @@
+import wasm from '../../kernels/jpeg-encode.wasm';
+import type { Raster } from '../../pixels/raster';
+import { rasterRows, type Rows } from '../../pixels/rows';
+import { align16 as align, ownKernel } from '../../kernels/kernel';
+
+/**
+ * Baseline JPEG through the project's own encoder (wasm/jpeg-encode.c): 4:2:0, IJG quality
+ * scaling of the Annex K tables, Huffman tables optimised per image. Same bytes and PSNR as
+ * libjpeg-turbo with optimize_coding (sharp's default) within 1%, about 5x faster than mozjpeg
+ * with trellis quantisation, which remains the encoder for progressive JPEG (encode.ts).
+ */
+const load = ownKernel<{
+  jpeg_coef_bytes(w: number, h: number): number;
+  jpeg_analyze_begin(w: number, h: number, quality: number, coefs: number): void;
+  jpeg_analyze_rows(strip: number, rows: number): void;
+  jpeg_analyze_end(): number;
+  jpeg_write(coefs: number, out: number): number;
+}>('jpegEnc', wasm);
+
+/** Encodes an opaque raster (alpha is ignored) as baseline JPEG at quality 1..100. */
+export function encodeJpeg(r: Raster, quality: number): Uint8Array {
+  return encodeJpegRows(rasterRows(r), quality);
+}
+
+/**
+ * Encodes streamed rows (alpha ignored) as baseline JPEG: each 16-row MCU row is transformed and
+ * quantised as it arrives, so only the coefficients (3 bytes per pixel) and the output are held.
+ * Closes the source.
+ */
+export function encodeJpegRows(src: Rows, quality: number): Uint8Array {
+  try {
+    const e = load();
+    const { width, height } = src;
+    const stride = width * 4;
+    const stripAt = align(e.heapBase);
+    const coefAt = align(stripAt + 16 * stride);
+    const outAt = align(coefAt + e.jpeg_coef_bytes(width, height));
+    e.reserve(outAt);
+    e.jpeg_analyze_begin(width, height, quality, coefAt);
+    let filled = 0; // rows in the strip
+    for (let y = 0; y < height; ) {
+      const band = src.next();
+      const rows = band.length / stride;
+      for (let r = 0; r < rows; ) {
+        const n = Math.min(16 - filled, rows - r);
+        new Uint8Array(e.memory.buffer, stripAt + filled * stride, n * stride).set(band.subarray(r * stride, (r + n) * stride));
+        filled += n;
+        r += n;
+        if (filled === 16 || y + r === height) {
+          e.jpeg_analyze_rows(stripAt, filled);
+          filled = 0;
+        }
+      }
+      y += rows;
+    }
+    const bound = e.jpeg_analyze_end();
+    e.reserve(outAt + bound);
+    const length = e.jpeg_write(coefAt, outAt);
+    return new Uint8Array(e.memory.buffer, outAt, length).slice();
+  } finally {
+    src.close();
+  }
+}

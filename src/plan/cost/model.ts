@@ -1,0 +1,303 @@
+/**
+ * Memory cost model used by the planner BEFORE decoding. Pure arithmetic, no wasm imports.
+ * Each cost is an upper bound of the peak bytes a step adds: the codec's wasm memory (which
+ * starts at the module's initial size and never shrinks, so the bound is absolute, not a delta)
+ * plus the JS-side copies it makes. Constants were calibrated by test/pixels/cost.test.ts
+ * (fresh isolate, wasmMemory() after each case), with ~10-25% headroom; see the comments.
+ */
+import type { ImageHeader } from '../../codecs/header';
+import { pngKernelBytes, pngRawBytes } from './png';
+
+const MB = 1024 * 1024;
+/** wasm pages are 64 KiB and malloc grows in steps: round every wasm estimate up by this. */
+const SLACK = 2 * MB;
+
+/** Initial memory of each module as instantiated (measured). */
+export const WASM_INITIAL = {
+  jpegTurbo: 2 * MB, // 1.1 MiB initial + stack/static
+  pngUnfilter: 0.25 * MB, // own kernel: 128 KiB initial (stack)
+  webpDec: 16 * MB, // emscripten INITIAL_MEMORY
+  webpEnc: 16 * MB,
+  mozjpegEnc: 16 * MB,
+  avifEnc: 16 * MB, // emscripten INITIAL_MEMORY
+  avifDec: 16 * MB,
+  jpegEnc: 0.25 * MB, // own encoder: 128 KiB initial (stack + tables)
+  resample: 0.25 * MB,
+  pngFilter: 0.25 * MB,
+  deflate: 2 * MB, // libdeflate: 128 KiB initial, a level-6 compressor ~0.9 MiB, the decompressor ~10 KiB
+} as const;
+
+/**
+ * dav1d + libavif decode, bytes per pixel over the initial memory. Measured (cost.test.ts, sharp's
+ * 8-bit 4:4:4 AVIF, the heaviest 8-bit layout): 1600x1200 -> 56.6 MiB, i.e. 21 B/px over 16 MiB.
+ * 10/12-bit AVIF (2 bytes per sample) may need more: not measured.
+ */
+const AVIF_DECODE_BYTES_PER_PIXEL = 24;
+
+/** Default compressed size assumption when the caller does not pass inputBytes. */
+const DEFAULT_BYTES_PER_PIXEL = 0.5;
+
+/**
+ * Peak bytes of decoding `header` at 1/shrink (JPEG) or full size (others): wasm memory
+ * (compressed input copied in + output + codec working memory) plus the JS copy of the output.
+ * JPEG progressive adds the full-resolution DCT coefficient buffer, 2 bytes per coefficient of
+ * every component at its sampling (4:2:0: 1.5 coefficients per pixel, 3 bytes/pixel), whatever
+ * the scale: libjpeg must hold every scan before the IDCT.
+ */
+export function decodeCost(header: ImageHeader, shrink: 1 | 2 | 4 | 8 = 1, inputBytes?: number, streamed = false): number {
+  const { width: w, height: h } = header;
+  const px = w * h;
+  const input = inputBytes ?? Math.ceil(px * DEFAULT_BYTES_PER_PIXEL);
+  switch (header.format) {
+    case 'jpg': {
+      const s = header.format === 'jpg' ? shrink : 1;
+      const sw = Math.ceil(w / s),
+        sh = Math.ceil(h / s);
+      const out = sw * sh * 4;
+      const comps = header.components || 3;
+      // Row buffers: per component up to 2 MCU rows (16 lines) at output width, plus colour
+      // conversion/upsampling rows; measured well under this.
+      const rows = Math.ceil(w / 8) * 8 * 16 * comps * 2;
+      const coefficients = header.progressive ? coefficientBytes(header) : 0;
+      // Streamed (pixels/rows.ts): bands of 16 output rows instead of the whole output, no JS copy.
+      if (streamed) return WASM_INITIAL.jpegTurbo + input + sw * 4 * 16 + rows + coefficients + SLACK;
+      const wasm = WASM_INITIAL.jpegTurbo + input + out + rows + coefficients + SLACK;
+      return wasm + out; // + JS copy of the output
+    }
+    case 'png': {
+      // decode-png.ts: the IDAT chunks (at most the file) and the raw rows (exactly the size the
+      // header implies) in libdeflate's memory (deflate.ts); the unfilter kernel holds a band of
+      // raw rows and one of RGBA; the RGBA result is JS.
+      const raw = pngRawBytes(w, h, Math.max(header.components, 1), header.bitDepth ?? 8);
+      return WASM_INITIAL.pngUnfilter + pngKernelBytes(w) + WASM_INITIAL.deflate + input + raw + 2 * SLACK + px * 4;
+    }
+    case 'webp': {
+      // libwebp: input copy + RGBA output + (lossy: YUV 1.5 B/px; lossless: ARGB 4 B/px +
+      // transform buffers) ; bounded by 9 B/px over the initial 16 MiB.
+      const wasm = WASM_INITIAL.webpDec + input + px * 9 + SLACK;
+      // animated: the first frame is rewrapped (input-sized copy) and placed on a canvas.
+      return wasm + px * 4 + (header.animated ? input + px * 4 : 0);
+    }
+    case 'gif':
+      // Pure TS: output canvas + one index byte per pixel + the gathered LZW bytes.
+      return px * 5 + input;
+    case 'avif': {
+      // libavif + dav1d: input copy, the AV1 frame (YUV, 8-bit 4:2:0 to 4:4:4: up to 3 B/px, and
+      // alpha), dav1d's picture pool and the RGBA result; then the glue copies RGBA into JS.
+      // No shrink-on-load: an AVIF original over ~3 MP does not fit the budget.
+      const wasm = WASM_INITIAL.avifDec + input + px * AVIF_DECODE_BYTES_PER_PIXEL + SLACK;
+      return wasm + px * 4;
+    }
+  }
+}
+
+/** Bytes of the full-resolution DCT coefficient arrays of a JPEG (2 bytes per coefficient). */
+export function coefficientBytes(header: ImageHeader): number {
+  const f = header.samplingFactors ?? (header.components === 1 ? [1, 1] : [2, 2, 1, 1, 1, 1]);
+  let hmax = 1,
+    vmax = 1;
+  for (let i = 0; i < f.length; i += 2) {
+    hmax = Math.max(hmax, f[i]);
+    vmax = Math.max(vmax, f[i + 1]);
+  }
+  // MCU-padded image, then each component's share of it (blocks of 8x8 = 64 coefficients).
+  const mcuW = Math.ceil(header.width / (8 * hmax));
+  const mcuH = Math.ceil(header.height / (8 * vmax));
+  let blocks = 0;
+  for (let i = 0; i < f.length; i += 2) blocks += mcuW * f[i] * mcuH * f[i + 1];
+  return blocks * 64 * 2;
+}
+
+/**
+ * Peak bytes of encoding a width x height RGBA raster: the raster copied into wasm, the codec's
+ * working memory and the output, over the module's initial memory.
+ * JPEG (mozjpeg): optimize_coding buffers the whole image's coefficients (3 B/px at 4:2:0).
+ * PNG: filtered rows + deflate output (worst case incompressible). WebP: YUV + analysis buffers.
+ * The wasm encoders' initial memory is counted in full (the module may not be instantiated yet).
+ */
+export function encodeCost(format: 'jpg' | 'png' | 'webp' | 'avif', width: number, height: number, progressive = false, autoQuality = false): number {
+  const px = width * height;
+  const search = autoQuality ? autoQualityCost(format) : 0;
+  return encoderCost(format, width, height, progressive, px) + search;
+}
+
+/**
+ * q_auto's search (codecs/quality/auto-quality.ts) on a sample of at most SEARCH_SAMPLE_PIXELS: the
+ * decoder of the output format (its initial memory counted in full: it may be a module the
+ * request does not otherwise use), the sample's RGBA and decoded copies, and SSIM's float planes
+ * (two luma planes and five filtered ones, 4 B each). The sample's own encodes stay under the
+ * full-size encode's memory, already counted.
+ */
+export function autoQualityCost(format: 'jpg' | 'png' | 'webp' | 'avif'): number {
+  if (format === 'png') return 0;
+  const px = SEARCH_SAMPLE_PIXELS;
+  const decoder = format === 'jpg' ? WASM_INITIAL.jpegTurbo : format === 'webp' ? WASM_INITIAL.webpDec : WASM_INITIAL.avifDec;
+  return decoder + px * 9 + px * 4 * 3 + px * 4 * 10 + SLACK;
+}
+
+/** Largest sample the q_auto search encodes (codecs/quality/auto-quality.ts SAMPLE_PIXELS). */
+export const SEARCH_SAMPLE_PIXELS = 6 * 128 * 128;
+
+function encoderCost(format: 'jpg' | 'png' | 'webp' | 'avif', width: number, height: number, progressive: boolean, px: number): number {
+  switch (format) {
+    case 'jpg':
+      if (!progressive) {
+        // encode-jpeg.ts: a 16-row strip, quantised coefficients of the MCU-padded image (3 per
+        // padded pixel) and an output area of twice the entropy-coded size (worst-case 0xFF
+        // stuffing; noise at q100 codes to < 3 B/px): 3 + 6 B/px; the raster it encodes (4 B/px)
+        // is counted by the caller unless streamed.
+        const padded = Math.ceil(width / 16) * 16 * Math.ceil(height / 16) * 16;
+        return WASM_INITIAL.jpegEnc + width * 4 * 16 + padded * 3 + px * 6 + SLACK;
+      }
+      // mozjpeg (progressive): embind copies the RGBA into a std::string (4), the whole image's
+      // coefficients (3), scan optimisation buffers, output, heap overshoot. Measured (noise, q90):
+      // 2000x1500 -> 66.8 MiB, 3001x1999 -> 115.4 MiB, i.e. ~17.5 B/px over 16 MiB: modelled 20 B/px.
+      return WASM_INITIAL.mozjpegEnc + px * 20 + SLACK;
+    case 'png':
+      // encode-png.ts: the filtered rows (JS, then copied into libdeflate's memory) and the zlib
+      // output (bounded by about the input), a few rows in the filter kernel.
+      return WASM_INITIAL.deflate + WASM_INITIAL.pngFilter + (px * 4 + height) * 3 + SLACK;
+    case 'webp':
+      // RGBA copy (4), YUVA picture (2.5), analysis/token buffers, output, heap overshoot.
+      // Measured (noise, q90): 2000x1500 -> 66.6 MiB, ~17.7 B/px over 16 MiB: modelled 22 B/px.
+      return WASM_INITIAL.webpEnc + px * 22 + SLACK;
+    case 'avif':
+      // libavif + aom at speed 8: RGBA copy, YUV planes, aom's frame buffers and lookahead,
+      // output. Measured (noise, q90): 1000x1000 -> 40.0 MiB, 1414x1414 -> 69.2 MiB (heap
+      // overgrowth included), ~27 B/px over 16 MiB: modelled 30 B/px. Only used up to
+      // AVIF_MAX_PIXELS (plan/output.ts): larger AVIF is encoded as WebP.
+      return WASM_INITIAL.avifEnc + px * 30 + SLACK;
+  }
+}
+
+/**
+ * Extra bytes of a separable filter pass through resample-wasm.ts (resize, Gaussian blur): the
+ * kernel streams rows, so its memory holds the taps, a ring of `taps` 16-bit rows of the source
+ * width, a float row, a row in and a band of 16 rows out; the JS result (counted by the caller)
+ * is the only image-sized buffer.
+ */
+export function filterCost(inW: number, outW: number, outH: number, taps: number): number {
+  return WASM_INITIAL.resample + taps * inW * 8 + 2 * inW * 16 + (outW + outH) * 4 * (taps + 1) + outW * 4 * 16 + SLACK;
+}
+
+/**
+ * The largest JPEG DCT scale denominator whose output still covers the target:
+ * ceil(w/s) >= targetWidth and ceil(h/s) >= targetHeight. 1/8 keeps only each block's DC (an 8x8
+ * box filter, which aliases and blurs): it is used only when a resize by 2 or more follows.
+ * Measured on a 50 MP Kodak upscale to 1000 px wide, PSNR against a full decode + Lanczos3:
+ * 1/8 31.7 dB, 1/4 39.4 dB, sharp 39.4 dB; to 500 px (factor 2.2 after 1/8): 1/8 33.8 dB, sharp 30.2 dB.
+ * 1 for other formats.
+ */
+export function chooseShrink(header: ImageHeader, targetWidth: number, targetHeight: number): 1 | 2 | 4 | 8 {
+  if (header.format !== 'jpg') return 1;
+  for (const s of [8, 4, 2] as const) {
+    const room = s === 8 ? 2 : 1;
+    if (Math.ceil(header.width / s) >= targetWidth * room && Math.ceil(header.height / s) >= targetHeight * room) return s;
+  }
+  return 1;
+}
+
+/**
+ * CPU work model, beside the memory model: nanoseconds each step takes on one core, estimated
+ * from sizes alone before anything is decoded (plan/cost/work.ts refuses a plan over its budget).
+ * Constants are nanoseconds per pixel (or per filter tap), calibrated in local workerd by
+ * bench/workerd/work-calibration.test.ts (npm run bench:workerd), which logs measured against modelled milliseconds per step
+ * kind. Measured there on a shared 2-core machine (load ~5.5, where the benchmark cases of
+ * bench/delivery.mjs ran 2.4-3x slower than in the README's table) and divided by that factor, then
+ * set ~1.5x above: the model is meant to overestimate an unloaded core, never to let a chain that
+ * computes for seconds through. Noted per constant: the measured rate, unloaded.
+ */
+export const WORK_NS = {
+  /** JPEG: Huffman decoding of every source pixel (progressive: every scan, then the IDCT of every block), then the scaled IDCT and colour conversion per output pixel. 50 MP at 1/8: ~1.8 ns/px; 24 MP at 1/2: ~3.8 ns/px. */
+  jpegEntropy: 3,
+  jpegProgressive: 12,
+  jpegOutput: 15,
+  /** PNG (inflate + unfilter): ~9 ns/px (3 MP RGBA). */
+  png: 20,
+  /** WebP (lossy): ~14 ns/px. */
+  webp: 30,
+  gif: 20,
+  /** dav1d + libavif: ~135 ns/px (1600x1200 4:4:4). */
+  avifDecode: 200,
+  /** Resample kernel, per tap of either pass (3000x2000 -> 2400x1600: ~0.6 ns/tap), plus loading each source row. */
+  tap: 0.8,
+  rowLoad: 3,
+  /** A JS loop over RGBA pixels (crop, flip, rotate, pad, grayscale, opacity, flatten, orient, ICC): 2-12 ns/px. */
+  move: 15,
+  /** r_: the corner masks' coverage per pixel, ~27 ns/px. */
+  roundCorners: 40,
+  /** g_auto's saliency map, per input pixel: ~14 ns/px. */
+  saliency: 40,
+  /** Blur above BOX_SIGMA: three running-box passes per axis in JS, independent of sigma: ~140 ns/px (2000x1500). */
+  boxBlur: 200,
+  /** Unsharp mask/detail: the difference and clamp per pixel after the blur. */
+  sharpenCombine: 20,
+  composite: 20,
+  /** Own baseline encoder: ~3.5 ns/px (2560x1708). */
+  encodeJpeg: 10,
+  /** mozjpeg progressive with scan optimisation: ~20 ns/px. */
+  encodeJpegProgressive: 40,
+  /** PNG filter + deflate: 60-140 ns/px (photos, 60k to 2.5 MP). */
+  encodePng: 150,
+  /** libwebp: 70-115 ns/px (photos, 0.5-1.1 MP). */
+  encodeWebp: 150,
+  /**
+   * aom at speed 8 costs a setup per encode plus a rate per pixel: 960x641 ~630 ms, 800x600
+   * 250-380 ms, 1600x1200 ~670 ms, 2 MP of noise ~840 ms (README, test/codecs/encode.test.ts).
+   */
+  encodeAvifSetup: 400e6,
+  encodeAvif: 350,
+  /** q_auto's search: probes on a sample of at most SEARCH_SAMPLE_PIXELS, per sample pixel (encode + decode + SSIM per probe): 110-220 ms on a full sample. */
+  autoQualityPerSamplePixel: 3000,
+} as const;
+
+/** Above this sigma the blur runs as box passes (ops/blur.ts BOX_SIGMA). */
+const BOX_SIGMA = 10;
+
+export function decodeWork(header: ImageHeader, shrink: 1 | 2 | 4 | 8): number {
+  const px = header.width * header.height;
+  switch (header.format) {
+    case 'jpg': {
+      const out = Math.ceil(header.width / shrink) * Math.ceil(header.height / shrink);
+      return px * (header.progressive ? WORK_NS.jpegProgressive : WORK_NS.jpegEntropy) + out * WORK_NS.jpegOutput;
+    }
+    case 'png':
+      return px * WORK_NS.png;
+    case 'webp':
+      return px * WORK_NS.webp;
+    case 'gif':
+      return px * WORK_NS.gif;
+    case 'avif':
+      return px * WORK_NS.avifDecode;
+  }
+}
+
+/** Lanczos3 taps per output sample along one axis (resample.ts buildTaps: support 3, stretched by the shrink factor). */
+export function resizeTaps(inSize: number, outSize: number, widen = 1): number {
+  return Math.ceil(3 * Math.max(1, inSize / outSize) * widen) * 2 + 1;
+}
+
+/** The streamed separable filter (resample-wasm.ts): per output row, the vertical taps over the source width, then the horizontal taps over the output width. */
+export function resizeWork(inW: number, inH: number, outW: number, outH: number, widen = 1): number {
+  const tx = resizeTaps(inW, outW, widen);
+  const ty = resizeTaps(inH, outH, widen);
+  return outH * (inW * ty + outW * tx) * WORK_NS.tap + inW * inH * WORK_NS.rowLoad;
+}
+
+/** Gaussian blur of a width x height raster (ops/blur.ts): sampled kernel of radius ceil(3 sigma) up to BOX_SIGMA, box passes above. */
+export function blurWork(width: number, height: number, sigma: number): number {
+  const px = width * height;
+  if (sigma > BOX_SIGMA) return px * WORK_NS.boxBlur;
+  const taps = 2 * Math.ceil(3 * sigma) + 1;
+  return height * width * taps * 2 * WORK_NS.tap + px * WORK_NS.rowLoad;
+}
+
+const ENCODE_NS = { jpg: WORK_NS.encodeJpeg, png: WORK_NS.encodePng, webp: WORK_NS.encodeWebp, avif: WORK_NS.encodeAvif } as const;
+
+export function encodeWork(format: 'jpg' | 'png' | 'webp' | 'avif', width: number, height: number, progressive = false, autoQuality = false): number {
+  const px = width * height;
+  const perPixel = format === 'jpg' && progressive ? WORK_NS.encodeJpegProgressive : ENCODE_NS[format];
+  const setup = format === 'avif' ? WORK_NS.encodeAvifSetup : 0;
+  const search = autoQuality && format !== 'png' ? Math.min(px, SEARCH_SAMPLE_PIXELS) * WORK_NS.autoQualityPerSamplePixel : 0;
+  return setup + px * perPixel + search;
+}
