@@ -14,6 +14,7 @@ import { streaming } from './stream';
 import { chainDpr } from './hints';
 import { isLayer, layerBytes, layerSteps, withLayers } from './layers';
 import { settleFormat } from './output';
+import { stepAddsAlpha } from './transparency';
 import { checkComponentCount, checkSize } from './limits';
 import { estimateWork, WORK_BUDGET_NS } from './cost/work';
 import type { Plan, PlanInput, Size, Step } from './steps';
@@ -61,7 +62,7 @@ export function buildPlan({ components, header, inputBytes, output: asked, extra
   steps.push(...chain);
   let { output, fallback } = settleFormat(asked, size.width, size.height);
   const transparent =
-    header.hasAlpha || chain.some((s) => s.op === 'round-corners' || s.op === 'opacity' || s.op === 'composite' || (s.op === 'pad' && s.background[3] < 255));
+    header.hasAlpha || chain.some(stepAddsAlpha);
   if (output.format === 'jpg' && transparent) steps.push({ op: 'flatten', background: lastBackground(components), ...size });
   steps.push({ op: 'encode', ...output, ...size });
 

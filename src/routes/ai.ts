@@ -12,6 +12,7 @@ import { renderPlan } from '../pixels/run';
 import { filterCost, resizeTaps } from '../plan/cost/model';
 import type { Size } from '../plan/steps';
 import { buildPlan } from '../plan/plan';
+import { stepAddsAlpha } from '../plan/transparency';
 import { withReservation } from '../plan/ledger';
 import { intermediateKey, INTERMEDIATE_QUALITY, jobId, type AiJobSpec, type JobStatus } from '../jobs/spec';
 import { formatComponent, formatTransformation } from '../url/component';
@@ -62,7 +63,7 @@ export function checkAiInput(split: AiSplit, header: ImageHeader, inputBytes: nu
   const input = buildPlan({ components: split.pre, header, inputBytes, output: { format: 'png', quality: 100, progressive: false } });
   if (input.width * input.height >= AI_MAX_INPUT_PIXELS)
     throw new CldError(400, `${name} input is ${input.width}x${input.height} (${((input.width * input.height) / 1e6).toFixed(1)} MP): it must be under 4.2 MP`);
-  const transparent = header.hasAlpha || input.steps.some((s) => s.op === 'round-corners' || s.op === 'opacity');
+  const transparent = header.hasAlpha || input.steps.some(stepAddsAlpha);
   if (transparent && split.effect === 'gen_restore') throw new CldError(400, `${name} does not support images with transparency`);
   return { width: input.width, height: input.height, transparent };
 }

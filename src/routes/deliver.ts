@@ -7,6 +7,7 @@ import { resolveHints, validateDpr } from '../plan/hints';
 import { acceptedFormat, chooseOutput, contentType } from '../plan/output';
 import { layerPublicIds } from '../plan/layers';
 import { buildPlan } from '../plan/plan';
+import { componentMayAddAlpha } from '../plan/transparency';
 import { withReservation } from '../plan/ledger';
 import { cacheMatch, cachePut } from '../store/edge-cache';
 import { derivedKey, putDerived } from '../store/derived';
@@ -14,7 +15,6 @@ import { getOriginal } from '../store/originals';
 import { formatTransformation } from '../url/component';
 import { parseDeliveryPath, type DeliveryUrl } from '../url/delivery-url';
 import { CldError } from '../url/errors';
-import type { Component } from '../url/params';
 import { verifyDeliverySignature } from '../url/signature';
 import { countUsage } from '../jobs/usage';
 import { pendingIncoming } from './incoming';
@@ -78,7 +78,7 @@ export async function deliver(request: Request, env: Env, ctx: Pick<ExecutionCon
     components,
     extension: url.extension,
     originalFormat: header.format,
-    mayBeTransparent: header.hasAlpha || addsTransparency(components),
+    mayBeTransparent: header.hasAlpha || components.some(componentMayAddAlpha),
     accept: request.headers.get('Accept'),
   });
 
@@ -157,12 +157,6 @@ async function authorize(url: DeliveryUrl, env: Env): Promise<void> {
   if (url.type === 'authenticated') throw new CldError(401, 'Signature required: authenticated resources need a signed URL');
   if (url.type === 'private' && url.components.length === 0)
     throw new CldError(401, 'Signature required: the original of a private resource needs a signed URL');
-}
-
-function addsTransparency(components: readonly Component[]): boolean {
-  return components.some(
-    (c) => c.r !== undefined || c.l !== undefined || c.u !== undefined || (c.o !== undefined && c.o < 100) || (c.b !== undefined && c.b[3] < 255),
-  );
 }
 
 async function md5Hex(bytes: Uint8Array): Promise<string> {
