@@ -2,31 +2,8 @@ import { concatBytes } from '../pixels/bytes';
 import { checkGifFrame } from './gif/decode';
 import { ImageError } from '../pixels/errors';
 
-export type ImageFormat = 'jpg' | 'png' | 'webp' | 'gif' | 'avif';
-
-export interface ImageHeader {
-  format: ImageFormat;
-  width: number;
-  height: number;
-  hasAlpha: boolean;
-  /** EXIF orientation 1..8 (JPEG APP1 only); 1 when absent or invalid. */
-  orientation: number;
-  /** JPEG progressive SOF (SOF2 Huffman or SOF10 arithmetic): decoding buffers every DCT coefficient. */
-  progressive: boolean;
-  animated: boolean;
-  /** JPEG: colour components in the frame (1 or 3; 4 is rejected). PNG: channels after expansion. */
-  components: number;
-  /** JPEG chroma subsampling name: '4:4:4', '4:2:2', '4:2:0', '4:4:0', '4:1:1', 'gray', or 'HxV,...'. */
-  sampling?: string;
-  /** JPEG: sampling factors of each component, [h0, v0, h1, v1, ...]. */
-  samplingFactors?: number[];
-  /** PNG bit depth per sample (1..16). */
-  bitDepth?: number;
-  /** Embedded ICC profile (JPEG APP2 chunks joined, WebP ICCP), converted to sRGB by ops/icc.ts. */
-  icc?: Uint8Array;
-  /** PNG iCCP: the profile, still deflated. */
-  iccDeflated?: Uint8Array;
-}
+export type { ImageFormat, ImageHeader } from '../plan/steps';
+import type { ImageHeader } from '../plan/steps';
 
 /** Headers claiming more pixels than this are refused before any decoding (413). */
 export const MAX_PIXELS = 100_000_000;

@@ -7,7 +7,7 @@ export interface Raster {
   opaque: boolean;
 }
 
-export type Rgba = readonly [number, number, number, number];
+export type { Rgba } from '../plan/steps';
 
 export function createRaster(width: number, height: number, opaque: boolean): Raster {
   return { width, height, data: new Uint8Array(width * height * 4), opaque };

@@ -1,10 +1,10 @@
 /**
- * Runs a plan: one executor per step, each taking the previous raster and returning the next,
- * so only the current step's input and output are alive at any time.
+ * Runs a plan: one executor per step (OPS, keyed by the step op like the planner's table in
+ * plan/ops.ts, so a step without its executor does not compile), each taking the previous raster
+ * and returning the next, so only the current step's input and output are alive at any time. The
+ * leading steps the plan marks as streamed run on the row stream instead (rows.ts).
  */
-import { layerSourceBytes } from '../plan/layers';
-import type { Plan } from '../plan/plan';
-import type { Step } from '../plan/steps';
+import type { LayerSource, Plan, Step } from '../plan/steps';
 import { chooseQuality } from '../codecs/quality/auto-quality';
 import { gaussianBlur } from '../ops/blur';
 import { findSalientWindow } from '../ops/saliency';
@@ -13,7 +13,6 @@ import { decode } from '../codecs/decode';
 import { jpegRows } from '../codecs/jpeg/decode';
 import { encodeJpegRows } from '../codecs/jpeg/encode';
 import { cropRows, collectRows, rasterRows, type Rows } from './rows';
-import { streaming } from '../plan/stream';
 import { encode } from '../codecs/encode';
 import { flatten } from '../ops/flatten';
 import { grayscale } from '../ops/grayscale';
@@ -55,7 +54,7 @@ export interface Encoded {
 export async function renderAndEncode(bytes: Uint8Array, header: ImageHeader, plan: Plan, afterDecode?: AfterDecode, times?: StepTimes): Promise<Encoded> {
   const step = plan.steps[plan.steps.length - 1];
   if (step.op !== 'encode') throw new Error('plan has no encode step');
-  const how = streaming(plan.steps);
+  const how = plan.streamed;
   const t0 = performance.now();
   if (how.encode) {
     const { rows, timers } = await openStream(bytes, header, plan.steps.slice(0, how.steps), afterDecode);
@@ -81,22 +80,22 @@ export async function renderAndEncode(bytes: Uint8Array, header: ImageHeader, pl
 export async function renderPlan(
   bytes: Uint8Array,
   header: ImageHeader,
-  plan: Pick<Plan, 'steps'>,
+  plan: Pick<Plan, 'steps' | 'streamed'>,
   afterDecode?: AfterDecode,
   times?: StepTimes,
 ): Promise<Raster> {
-  const how = streaming(plan.steps);
+  const how = plan.streamed;
   const t0 = performance.now();
   const { rows, timers } = await openStream(bytes, header, plan.steps.slice(0, how.steps), afterDecode);
   let raster = collectRows(rows);
   if (times) record(times, plan.steps, timers, performance.now() - t0, 'collect');
   for (const step of plan.steps.slice(how.steps)) {
     if (step.op === 'encode') break;
-    if (step.op === 'decode' || step.op === 'icc') throw new Error(`${step.op} comes first and streams`);
+    if (step.op === 'decode') throw new Error('decode comes first and streams');
     const t = performance.now();
     if (step.op === 'composite')
       raster = composite(raster, await renderPlan(await layerSourceBytes(step.layer.source), step.layer.source.header, step.layer), step);
-    else raster = apply(raster, step);
+    else raster = (OPS[step.op] as Executor<typeof step.op>)(raster, step);
     if (times) times[step.op] = (times[step.op] ?? 0) + performance.now() - t;
   }
   return raster;
@@ -160,37 +159,35 @@ function record(times: StepTimes, steps: Step[], timers: number[], total: number
   if (sink === 'encode') times.encode = (times.encode ?? 0) + rest;
 }
 
-function apply(r: Raster, step: Exclude<Step, { op: 'decode' | 'icc' | 'encode' | 'composite' }>): Raster {
-  switch (step.op) {
-    case 'orient':
-      return applyOrientation(r, step.orientation);
-    case 'resize':
-      return resize(r, step.width, step.height, step.widen);
-    case 'crop':
-      return crop(r, step.x, step.y, step.width, step.height);
-    case 'crop-auto': {
-      const { x, y } = findSalientWindow(r, step.width, step.height);
-      return crop(r, x, y, step.width, step.height);
-    }
-    case 'pad':
-      return pad(r, step.width, step.height, step.x, step.y, step.background);
-    case 'rotate':
-      return rotate(r, step.degrees);
-    case 'flip':
-      return flip(r, step.axis);
-    case 'grayscale':
-      return grayscale(r);
-    case 'blur':
-      return gaussianBlur(r, step.sigma);
-    case 'detail':
-      return detailBoost(r, step.sigma, step.amount);
-    case 'sharpen':
-      return unsharpMask(r, step.sigma, step.amount);
-    case 'round-corners':
-      return roundCorners(r, step.radii === 'max' ? 'max' : step.radii);
-    case 'opacity':
-      return setOpacity(r, step.percent);
-    case 'flatten':
-      return r.opaque ? r : flatten(r, step.background);
-  }
+async function layerSourceBytes(source: LayerSource): Promise<Uint8Array> {
+  if (source.bytes) return source.bytes;
+  if (!source.read) throw new Error('layer source without bytes');
+  return source.read();
 }
+
+type RasterOp = Exclude<Step['op'], 'decode' | 'encode' | 'composite'>;
+type Executor<K extends RasterOp> = (r: Raster, step: Extract<Step, { op: K }>) => Raster;
+
+/** The executor of every step that takes a raster and returns one (decode, encode and composite are run above). */
+const OPS: { [K in RasterOp]: Executor<K> } = {
+  icc: () => {
+    throw new Error("icc converts the decoder's rows and always streams");
+  },
+  orient: (r, s) => applyOrientation(r, s.orientation),
+  resize: (r, s) => resize(r, s.width, s.height, s.widen),
+  crop: (r, s) => crop(r, s.x, s.y, s.width, s.height),
+  'crop-auto': (r, s) => {
+    const { x, y } = findSalientWindow(r, s.width, s.height);
+    return crop(r, x, y, s.width, s.height);
+  },
+  pad: (r, s) => pad(r, s.width, s.height, s.x, s.y, s.background),
+  rotate: (r, s) => rotate(r, s.degrees),
+  flip: (r, s) => flip(r, s.axis),
+  grayscale: (r) => grayscale(r),
+  blur: (r, s) => gaussianBlur(r, s.sigma),
+  detail: (r, s) => detailBoost(r, s.sigma, s.amount),
+  sharpen: (r, s) => unsharpMask(r, s.sigma, s.amount),
+  'round-corners': (r, s) => roundCorners(r, s.radii === 'max' ? 'max' : s.radii),
+  opacity: (r, s) => setOpacity(r, s.percent),
+  flatten: (r, s) => (r.opaque ? r : flatten(r, s.background)),
+};

@@ -2,7 +2,7 @@
  * Crop and resize modes (`c_`), pure arithmetic: given the current image size and one component,
  * the geometric steps with exact pixel sizes. Semantics follow Cloudinary's reference (see README).
  */
-import type { Rgba } from '../pixels/raster';
+import type { Rgba } from './steps';
 import type { Component, Gravity } from '../url/params';
 import type { Offset } from '../url/values';
 import type { Size, Step } from './steps';

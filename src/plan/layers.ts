@@ -18,7 +18,7 @@
  * the DPR, so it covers the same part of the image at every DPR. `fl_relative` makes decimal
  * `w`/`h` fractions of the image the layer is placed on (the base at that point of the chain).
  */
-import { encodeCost } from './cost/model';
+import { encodeCost, encodeWork } from './cost/model';
 import { isAiEffect } from '../url/effects';
 import { CldError } from '../url/errors';
 import type { Component, Flag, Gravity } from '../url/params';
@@ -32,11 +32,6 @@ export function layerSourceSize(source: LayerSource): number {
   return source.size ?? source.bytes?.byteLength ?? 0;
 }
 
-export async function layerSourceBytes(source: LayerSource): Promise<Uint8Array> {
-  if (source.bytes) return source.bytes;
-  if (!source.read) throw new Error('layer source without bytes');
-  return source.read();
-}
 export interface Layer {
   kind: 'overlay' | 'underlay';
   publicId: string;
@@ -152,9 +147,11 @@ export function layerSteps(layer: Layer, base: Size, dpr: number, sources: Layer
     publicId: layer.publicId,
     source,
     steps: plan.steps.filter((s) => s.op !== 'encode'),
+    streamed: { steps: plan.streamed.steps, encode: false },
     width: plan.width,
     height: plan.height,
     peakBytes: plan.peakBytes - encodeCost(LAYER_OUTPUT.format, plan.width, plan.height),
+    work: plan.work - encodeWork(LAYER_OUTPUT.format, plan.width, plan.height),
   };
 
   // Gravity anchors the layer in the image; x/y move it away from that edge (Cloudinary's directions).
@@ -184,18 +181,4 @@ function relativeTo(c: Component, base: Size, dpr: number): Component {
   if (c.w?.kind === 'ratio') out.w = { kind: 'px', value: (c.w.value * base.width) / dpr };
   if (c.h?.kind === 'ratio') out.h = { kind: 'px', value: (c.h.value * base.height) / dpr };
   return out;
-}
-
-const rgbaBytes = (s: Size) => s.width * s.height * 4;
-
-/**
- * Memory the layers add to a plan's peak: each layer's own plan (its original's bytes, decode,
- * working rasters) while the image it goes on is alive, and the composited canvas.
- */
-export function layerBytes(steps: readonly Step[]): number {
-  let total = 0;
-  steps.forEach((s, i) => {
-    if (s.op === 'composite') total += s.layer.peakBytes + rgbaBytes(steps[i - 1] ?? s) + rgbaBytes(s);
-  });
-  return total;
 }

@@ -7,10 +7,12 @@
  */
 import { CldError } from '../url/errors';
 import type { Component, OutputFormat } from '../url/params';
-import type { OutputSpec } from './steps';
-import { AUTO_FALLBACK } from '../codecs/quality/search';
+import type { AutoLevel, OutputSpec } from './steps';
 
 export const DEFAULT_QUALITY = 80;
+
+/** q_auto's quality where no search runs (PNG output) and where it cannot (the sample failed to decode). */
+export const AUTO_FALLBACK: Record<AutoLevel, number> = { best: 90, good: 80, eco: 70, low: 60 };
 
 /**
  * Largest AVIF output, in pixels. aom at speed 8 in workerd (test/codecs/encode.test.ts): 800x600

@@ -1,8 +1,42 @@
-/** The ordered steps a plan hands to the pixel executors. Every step knows the size it outputs. */
-import type { ImageHeader } from '../codecs/header';
-import type { Rgba } from '../pixels/raster';
-import type { Component, OutputFormat } from '../url/params';
-import type { AutoLevel } from '../codecs/quality/search';
+/**
+ * The plan's vocabulary, a leaf module: the original's header as the planner sees it, the steps it
+ * hands to the pixel executors (each knowing the size it outputs) and the plan itself. The pixel
+ * side imports these types; the plan imports nothing from the pixel side.
+ */
+import type { Color } from '../url/colors';
+import type { Component, OutputFormat, Quality } from '../url/params';
+
+/** A background or fill colour, RGBA 0-255. */
+export type Rgba = Color;
+
+/** q_auto's levels (codecs/quality/search.ts has their SSIM targets). */
+export type AutoLevel = Extract<Quality, { kind: 'auto' }>['level'];
+
+export type ImageFormat = 'jpg' | 'png' | 'webp' | 'gif' | 'avif';
+
+export interface ImageHeader {
+  format: ImageFormat;
+  width: number;
+  height: number;
+  hasAlpha: boolean;
+  /** EXIF orientation 1..8 (JPEG APP1 only); 1 when absent or invalid. */
+  orientation: number;
+  /** JPEG progressive SOF (SOF2 Huffman or SOF10 arithmetic): decoding buffers every DCT coefficient. */
+  progressive: boolean;
+  animated: boolean;
+  /** JPEG: colour components in the frame (1 or 3; 4 is rejected). PNG: channels after expansion. */
+  components: number;
+  /** JPEG chroma subsampling name: '4:4:4', '4:2:2', '4:2:0', '4:4:0', '4:1:1', 'gray', or 'HxV,...'. */
+  sampling?: string;
+  /** JPEG: sampling factors of each component, [h0, v0, h1, v1, ...]. */
+  samplingFactors?: number[];
+  /** PNG bit depth per sample (1..16). */
+  bitDepth?: number;
+  /** Embedded ICC profile (JPEG APP2 chunks joined, WebP ICCP), converted to sRGB by ops/icc.ts. */
+  icc?: Uint8Array;
+  /** PNG iCCP: the profile, still deflated. */
+  iccDeflated?: Uint8Array;
+}
 
 export interface Size {
   width: number;
@@ -65,8 +99,17 @@ export interface PlanInput {
   premium?: boolean;
 }
 
+export interface Streaming {
+  /** Leading steps (the decode included) that stream. */
+  steps: number;
+  /** The encode consumes the stream: no image-sized raster at all. */
+  encode: boolean;
+}
+
 export interface Plan {
   steps: Step[];
+  /** Which leading steps run on the row stream (plan/stream.ts), for the estimate and the executor alike. */
+  streamed: Streaming;
   /** Output size. */
   width: number;
   height: number;
@@ -99,7 +142,10 @@ export interface LayerPlan {
   publicId: string;
   source: LayerSource;
   steps: Step[];
+  streamed: Streaming;
   width: number;
   height: number;
   peakBytes: number;
+  /** Its estimated work (nanoseconds), counted in the base plan's. */
+  work: number;
 }

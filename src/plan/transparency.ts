@@ -3,20 +3,12 @@
  * planner's JPEG flatten, f_auto's choice of format and the AI jobs' alpha handling.
  */
 import type { Component } from '../url/params';
+import { stepSpec } from './ops';
 import type { Step } from './steps';
 
-/** A step whose output may have alpha below 255 where its input was opaque. */
+/** A step whose output may have alpha below 255 where its input was opaque (plan/ops.ts `addsAlpha`). */
 export function stepAddsAlpha(step: Step): boolean {
-  switch (step.op) {
-    case 'round-corners':
-    case 'opacity':
-    case 'composite':
-      return true;
-    case 'pad':
-      return step.background[3] < 255;
-    default:
-      return false;
-  }
+  return stepSpec(step.op).addsAlpha?.(step as never) ?? false;
 }
 
 /** Before planning (f_auto picks a format that keeps alpha): a component that may add transparency. */

@@ -1,6 +1,6 @@
 /**
  * The `e_` table: every supported effect, its argument range and default, and whether the DPR scales it.
- * Strength → pixels mapping (documented in the README): see `sigmaFor`.
+ * How each becomes plan steps, and its strength → pixels mapping: plan/effects.ts.
  */
 import { CldError, ParamError } from './errors';
 
@@ -50,29 +50,6 @@ export function effect(raw: string): Effect {
 
 export function formatEffect(e: Effect): string {
   return e.strength === undefined ? e.name : `${e.name}:${e.strength}`;
-}
-
-/**
- * Gaussian sigma in logical pixels (DPR 1) for a strength. Blur: strength / 20 (e_blur = 5 px,
- * e_blur:2000 = 100 px). Sharpen and unsharp mask use a small fixed radius, the strength sets
- * the amount: sharpen sigma 1 px, unsharp_mask sigma 2 px (wider, softer halo).
- */
-export function sigmaFor(e: Effect): number {
-  switch (e.name) {
-    case 'blur':
-      return e.strength! / 20;
-    case 'sharpen':
-      return 1;
-    case 'unsharp_mask':
-      return 2;
-    default:
-      return 0;
-  }
-}
-
-/** Unsharp-mask amount for a strength: e_sharpen (100) adds 100% of the detail layer; 2000 adds 20x. */
-export function amountFor(e: Effect): number {
-  return e.strength! / 100;
 }
 
 export type AiEffectName = 'upscale' | 'gen_restore';

@@ -40,34 +40,58 @@ export const FLAGS = [
 ] as const;
 export type Flag = (typeof FLAGS)[number];
 
+/** Where each flag acts (see Scope); `delivery`: the response's headers. */
+export const FLAG_SCOPES: { [F in Flag]: Exclude<Scope, 'flags'> | 'delivery' } = {
+  ignore_aspect_ratio: 'geometry',
+  progressive: 'output',
+  immutable_cache: 'delivery',
+  layer_apply: 'layer',
+  relative: 'layer',
+  no_overflow: 'layer',
+  tiled: 'layer',
+  premium_downscaling: 'chain',
+};
+
 export const MAX_DPR = 5;
 
-interface ParamSpec<T> {
+/**
+ * Where a parameter acts. `steps`: it becomes steps of its own component (plan/component-steps.ts
+ * must have its builder, or nothing compiles); `geometry`: read by its component's crop and resize
+ * (plan/geometry.ts); `layer`: starts a layer (plan/layers.ts); `chain`: one value for the whole
+ * chain, the last one written (plan/hints.ts); `output`: the encoded format and quality
+ * (plan/output.ts); `flags`: each flag says its own (FLAG_SCOPES).
+ */
+export type Scope = 'steps' | 'geometry' | 'layer' | 'chain' | 'output' | 'flags';
+
+interface ParamSpec<T, S extends Scope = Scope> {
   /** Name used in error messages ("Invalid width in transformation: ..."). */
   name: string;
+  scope: S;
   parse(raw: string): T;
   format(value: T): string;
   /** Pixel values of this parameter are multiplied by the DPR (ratios are not). */
   dprScaled: boolean;
 }
 
-const param = <T>(spec: ParamSpec<T>) => spec;
+const param = <T, S extends Scope = Scope>(spec: ParamSpec<T, S>) => spec;
 
 export const PARAMS = {
-  w: param<Dimension>({ name: 'width', parse: dimension('width', true), format: formatDimension, dprScaled: true }),
-  h: param<Dimension>({ name: 'height', parse: dimension('height', false), format: formatDimension, dprScaled: true }),
-  c: param<CropMode>({ name: 'crop', parse: oneOf('crop', CROP_MODES), format: String, dprScaled: false }),
-  ar: param<number>({ name: 'aspect_ratio', parse: aspectRatio, format: decimal, dprScaled: false }),
-  g: param<Gravity>({
+  w: param<Dimension, 'geometry'>({ name: 'width', scope: 'geometry', parse: dimension('width', true), format: formatDimension, dprScaled: true }),
+  h: param<Dimension, 'geometry'>({ name: 'height', scope: 'geometry', parse: dimension('height', false), format: formatDimension, dprScaled: true }),
+  c: param<CropMode, 'geometry'>({ name: 'crop', scope: 'geometry', parse: oneOf('crop', CROP_MODES), format: String, dprScaled: false }),
+  ar: param<number, 'geometry'>({ name: 'aspect_ratio', scope: 'geometry', parse: aspectRatio, format: decimal, dprScaled: false }),
+  g: param<Gravity, 'geometry'>({
     name: 'gravity',
+    scope: 'geometry',
     parse: oneOf<Gravity>('gravity', [...COMPASS, 'auto', ...FACE_GRAVITIES]),
     format: String,
     dprScaled: false,
   }),
-  x: param<Offset>({ name: 'x', parse: offset('x'), format: formatOffset, dprScaled: true }),
-  y: param<Offset>({ name: 'y', parse: offset('y'), format: formatOffset, dprScaled: true }),
-  dpr: param<Dpr>({
+  x: param<Offset, 'geometry'>({ name: 'x', scope: 'geometry', parse: offset('x'), format: formatOffset, dprScaled: true }),
+  y: param<Offset, 'geometry'>({ name: 'y', scope: 'geometry', parse: offset('y'), format: formatOffset, dprScaled: true }),
+  dpr: param<Dpr, 'chain'>({
     name: 'dpr',
+    scope: 'chain',
     parse: (raw) => {
       if (raw === 'auto') return { kind: 'auto' };
       const n = /^\d*\.?\d+$|^\d+\.$/.test(raw) ? Number(raw) : NaN;
@@ -77,23 +101,25 @@ export const PARAMS = {
     format: (d) => (d.kind === 'auto' ? 'auto' : decimal(d.value)),
     dprScaled: false,
   }),
-  e: param<Effect>({ name: 'effect', parse: effect, format: formatEffect, dprScaled: true }),
-  a: param<Angle>({ name: 'angle', parse: angle, format: formatAngle, dprScaled: false }),
-  r: param<Radius>({ name: 'radius', parse: radius, format: formatRadius, dprScaled: true }),
-  b: param<Color>({ name: 'background', parse: color('background'), format: formatColor, dprScaled: false }),
-  o: param<number>({ name: 'opacity', parse: (raw) => positiveInt('opacity', raw, 0, 100), format: String, dprScaled: false }),
-  q: param<Quality>({ name: 'quality', parse: quality, format: formatQuality, dprScaled: false }),
-  f: param<FormatParam>({
+  e: param<Effect, 'steps'>({ name: 'effect', scope: 'steps', parse: effect, format: formatEffect, dprScaled: true }),
+  a: param<Angle, 'steps'>({ name: 'angle', scope: 'steps', parse: angle, format: formatAngle, dprScaled: false }),
+  r: param<Radius, 'steps'>({ name: 'radius', scope: 'steps', parse: radius, format: formatRadius, dprScaled: true }),
+  b: param<Color, 'geometry'>({ name: 'background', scope: 'geometry', parse: color('background'), format: formatColor, dprScaled: false }),
+  o: param<number, 'steps'>({ name: 'opacity', scope: 'steps', parse: (raw) => positiveInt('opacity', raw, 0, 100), format: String, dprScaled: false }),
+  q: param<Quality, 'output'>({ name: 'quality', scope: 'output', parse: quality, format: formatQuality, dprScaled: false }),
+  f: param<FormatParam, 'output'>({
     name: 'format',
+    scope: 'output',
     parse: (raw) => oneOf<FormatParam>('format', [...OUTPUT_FORMATS, 'auto'])(raw === 'jpeg' ? 'jpg' : raw),
     format: String,
     dprScaled: false,
   }),
   // Layers (src/plan/layers.ts): the public ID of an overlay / underlay, ':' for folders.
-  l: param<string>({ name: 'overlay', parse: layerId('l'), format: formatLayerId, dprScaled: false }),
-  u: param<string>({ name: 'underlay', parse: layerId('u'), format: formatLayerId, dprScaled: false }),
-  fl: param<readonly Flag[]>({
+  l: param<string, 'layer'>({ name: 'overlay', scope: 'layer', parse: layerId('l'), format: formatLayerId, dprScaled: false }),
+  u: param<string, 'layer'>({ name: 'underlay', scope: 'layer', parse: layerId('u'), format: formatLayerId, dprScaled: false }),
+  fl: param<readonly Flag[], 'flags'>({
     name: 'flag',
+    scope: 'flags',
     parse: (raw) => [...new Set(raw.split('.').map(oneOf('flag', FLAGS)))].sort(),
     format: (flags) => flags.join('.'),
     dprScaled: false,
@@ -101,6 +127,8 @@ export const PARAMS = {
 };
 
 export type ParamKey = keyof typeof PARAMS;
+/** The parameters that become steps of their own component. */
+export type StepParam = { [K in ParamKey]: (typeof PARAMS)[K]['scope'] extends 'steps' ? K : never }[ParamKey];
 type ValueOf<K extends ParamKey> = ReturnType<(typeof PARAMS)[K]['parse']>;
 /** One parsed transformation component, keyed by URL key: `component.w`, `component.c`, ... */
 export type Component = { -readonly [K in ParamKey]?: ValueOf<K> };

@@ -10,9 +10,9 @@
  * the easy images (11 of 24) and more on the hard ones (its worst SSIM 0.944 vs q_80's 0.937).
  * The sample's SSIM tracks the full image's closely: a 0.955 target gave a 0.9551 mean.
  */
-import type { Quality } from '../../url/params';
+import type { AutoLevel } from '../../plan/steps';
 
-export type AutoLevel = Extract<Quality, { kind: 'auto' }>['level'];
+export type { AutoLevel } from '../../plan/steps';
 
 export interface AutoTarget {
   /** Mean luma SSIM the encoded sample must reach. */
@@ -27,9 +27,6 @@ export const AUTO_TARGETS: Record<AutoLevel, AutoTarget> = {
   eco: { ssim: 0.94, min: 40, max: 80 },
   low: { ssim: 0.92, min: 30, max: 75 },
 };
-
-/** Quality used where no search runs (PNG output) and where it cannot (the sample failed to decode). */
-export const AUTO_FALLBACK: Record<AutoLevel, number> = { best: 90, good: 80, eco: 70, low: 60 };
 
 export interface SearchResult {
   quality: number;

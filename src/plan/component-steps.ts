@@ -1,0 +1,61 @@
+/**
+ * One component's steps, in Cloudinary's order: the angle first, then crop and resize (geometry.ts
+ * reads every `geometry` parameter), then the effect, rounded corners and opacity. Every parameter
+ * whose scope is `steps` (url/params.ts) has its builder here, keyed by its URL key: a new one
+ * without a builder does not compile.
+ */
+import { dprScales } from '../url/effects';
+import type { Component, StepParam } from '../url/params';
+import { EFFECT_STEPS } from './effects';
+import { geometrySteps } from './geometry';
+import type { Size, Step } from './steps';
+
+type Builder<K extends StepParam> = (value: NonNullable<Component[K]>, size: Size, dpr: number) => Step[];
+
+const PARAM_STEPS: { [K in StepParam]: Builder<K> } = {
+  a: (a, size) => {
+    const steps: Step[] = [];
+    if (a.degrees) {
+      const swap = a.degrees !== 180;
+      steps.push({ op: 'rotate', degrees: a.degrees as 90 | 180 | 270, ...(swap ? { width: size.height, height: size.width } : size) });
+    }
+    const flipped = steps.at(-1) ?? size;
+    const at = { width: flipped.width, height: flipped.height };
+    if (a.hflip) steps.push({ op: 'flip', axis: 'horizontal', ...at });
+    if (a.vflip) steps.push({ op: 'flip', axis: 'vertical', ...at });
+    return steps;
+  },
+  e: (e, size, dpr) => EFFECT_STEPS[e.name](e, size, dprScales(e) ? dpr : 1),
+  r: (r, size, dpr) => [
+    {
+      op: 'round-corners',
+      radii: r.kind === 'max' ? 'max' : (r.corners.map((v) => Math.round(v * dpr)) as unknown as [number, number, number, number]),
+      ...size,
+    },
+  ],
+  o: (o, size) => (o < 100 ? [{ op: 'opacity', percent: o, ...size }] : []),
+};
+
+/** The builders that run after crop and resize, in order. */
+const AFTER_GEOMETRY = ['e', 'r', 'o'] as const;
+// Every `steps` parameter is placed: the angle before the geometry, the rest after it.
+const placed: [Exclude<StepParam, 'a' | (typeof AFTER_GEOMETRY)[number]>] extends [never] ? true : never = true;
+void placed;
+
+export function componentSteps(c: Component, input: Size, dpr: number): Step[] {
+  const steps: Step[] = [];
+  let size = input;
+  const push = (more: Step[]) => {
+    for (const s of more) {
+      steps.push(s);
+      size = { width: s.width, height: s.height };
+    }
+  };
+  if (c.a) push(PARAM_STEPS.a(c.a, size, dpr));
+  push(geometrySteps(c, size, dpr));
+  for (const key of AFTER_GEOMETRY) {
+    const value = c[key];
+    if (value !== undefined) push((PARAM_STEPS[key] as Builder<typeof key>)(value as never, size, dpr));
+  }
+  return steps;
+}
