@@ -15,10 +15,7 @@ export const MAX_SIDE = MAX_PIXELS_PER_SIDE;
  * smaller rasters anyway, except streamed ones, which this bounds.
  */
 export const MAX_AREA = 25_000_000;
-/** Transformation components in one chain (layers' own components included). */
-export const MAX_COMPONENTS = 100;
-/** Length of a delivery path, in characters (percent-encoded as received). */
-export const MAX_PATH_LENGTH = 8192;
+export { checkComponentCount, MAX_COMPONENTS, MAX_PATH_LENGTH } from '../url/limits';
 
 /**
  * Refuses a size that is not a positive integer within MAX_SIDE and MAX_AREA. Called on every size
@@ -37,8 +34,4 @@ export function checkSize(size: Size, what: string): void {
       400,
       `Image too large to process: ${what} would be ${width}x${height} (${((width * height) / 1e6).toFixed(1)} MP), over the ${MAX_AREA / 1e6} MP limit`,
     );
-}
-
-export function checkComponentCount(n: number): void {
-  if (n > MAX_COMPONENTS) throw new CldError(400, `Too many transformation components: ${n}, at most ${MAX_COMPONENTS} in one URL`);
 }

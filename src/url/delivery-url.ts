@@ -5,7 +5,7 @@
  */
 import { hasComponentShape, looksLikeComponent, parseComponent } from './component';
 import { CldError } from './errors';
-import { checkComponentCount, MAX_PATH_LENGTH } from '../plan/limits';
+import { checkComponentCount, MAX_PATH_LENGTH } from './limits';
 import type { Component } from './params';
 
 export const DELIVERY_TYPES = ['upload', 'private', 'authenticated'] as const;

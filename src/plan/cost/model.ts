@@ -5,7 +5,7 @@
  * plus the JS-side copies it makes. Constants were calibrated by test/pixels/cost.test.ts
  * (fresh isolate, wasmMemory() after each case), with ~10-25% headroom; see the comments.
  */
-import type { ImageHeader } from '../../codecs/header';
+import type { ImageHeader } from '../steps';
 import { pngKernelBytes, pngRawBytes } from './png';
 
 const MB = 1024 * 1024;

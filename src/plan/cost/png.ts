@@ -1,5 +1,7 @@
 // Memory bounds of the PNG decoder (decode-png.ts), pure arithmetic for cost.ts.
-import { align16 } from '../../kernels/kernel';
+
+/** Allocations of the kernels' bump allocator are 16-byte aligned (kernels/kernel.ts align16). */
+const align16 = (n: number) => (n + 15) & ~15;
 
 /** Pending raw bytes and RGBA output per kernel call (each at least one row). */
 export const PNG_BAND_BYTES = 1 << 18;

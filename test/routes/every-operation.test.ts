@@ -1,0 +1,161 @@
+// One case per row of the operation tables, through the Worker: every parameter of PARAMS, every
+// flag and every effect of EFFECTS answers 200 with the size it should and an output that differs
+// from the same URL without it (no silent no-op), and a bad value answers 400 with X-Cld-Error.
+// The case tables are typed by the tables' keys: a new row without its case does not compile.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { decode } from '../../src/codecs/decode';
+import type { ImageHeader } from '../../src/codecs/header';
+import type { Raster } from '../../src/pixels/raster';
+import { deliverySignature } from '../../src/url/signature';
+import { EFFECTS, type EffectName } from '../../src/url/effects';
+import { FLAGS, PARAMS, type Flag, type ParamKey } from '../../src/url/params';
+import { psnr } from '../pixels/util';
+import { readHeader } from '../../src/codecs/header';
+import { CLOUD, fixture, get, upload } from './worker';
+
+const base = `/${CLOUD}/image/upload`;
+const SOURCE = 'ops/base'; // 600x400 photo, 4:4:4
+/** The source untransformed (a resize to its own size). */
+const NONE = 'c_scale,w_600';
+const LAYER = 'ops:mark'; // 40x20 solid blue
+
+interface Case {
+  /** The transformation with the row's parameter, and the same without it (or with another value). */
+  url: string;
+  reference: string;
+  /** Expected output size; the reference's size when absent. */
+  size?: [number, number];
+  /** Extension of the delivery URL (default png: lossless, so pixel differences are the transformation's). */
+  ext?: string;
+  /** How the output must differ from the reference when not by its pixels. */
+  differs?: (out: Output, ref: Output) => void;
+  /** A bad value of the row: answered 400 with a reason. */
+  bad: string;
+}
+
+interface Output {
+  res: Response;
+  bytes: Uint8Array;
+  header: ImageHeader;
+}
+
+const PARAM_CASES: { [K in ParamKey]: Case } = {
+  w: { url: 'c_scale,w_200', reference: 'c_scale,w_100', size: [200, 133], bad: 'c_scale,w_abc' },
+  h: { url: 'c_scale,h_100', reference: 'c_scale,h_150', size: [150, 100], bad: 'c_scale,h_-3' },
+  c: { url: 'c_fill,w_100,h_100', reference: 'c_scale,w_100,h_100', size: [100, 100], bad: 'c_bogus,w_100' },
+  ar: { url: 'c_fill,ar_1.0,w_100', reference: 'c_fill,w_100', size: [100, 100], bad: 'c_fill,ar_abc,w_100' },
+  g: { url: 'c_crop,g_north_west,w_100,h_100', reference: 'c_crop,w_100,h_100', size: [100, 100], bad: 'c_crop,g_up,w_100,h_100' },
+  x: { url: 'c_crop,g_north_west,x_50,w_100,h_100', reference: 'c_crop,g_north_west,w_100,h_100', size: [100, 100], bad: 'c_crop,x_abc,w_100' },
+  y: { url: 'c_crop,g_north_west,y_50,w_100,h_100', reference: 'c_crop,g_north_west,w_100,h_100', size: [100, 100], bad: 'c_crop,y_abc,w_100' },
+  dpr: { url: 'c_scale,w_100,dpr_2.0', reference: 'c_scale,w_100', size: [200, 133], bad: 'c_scale,w_100,dpr_9' },
+  e: { url: 'e_grayscale', reference: NONE, bad: 'e_nope' },
+  a: { url: 'a_90', reference: NONE, size: [400, 600], bad: 'a_abc' },
+  r: { url: 'r_40', reference: NONE, bad: 'r_x' },
+  b: { url: 'c_pad,w_400,h_400,b_red', reference: 'c_pad,w_400,h_400,b_blue', size: [400, 400], bad: 'c_pad,w_400,h_400,b_notacolour' },
+  o: { url: 'o_50', reference: NONE, bad: 'o_200' },
+  q: {
+    url: 'q_10',
+    reference: 'q_90',
+    ext: 'jpg',
+    differs: (out, ref) => expect(out.bytes.length).toBeLessThan(ref.bytes.length / 2),
+    bad: 'q_0',
+  },
+  f: { url: 'f_webp', reference: NONE, differs: (out) => expect(out.header.format).toBe('webp'), bad: 'f_bmp' },
+  l: { url: `l_${LAYER}`, reference: NONE, bad: 'l_ops:missing' },
+  u: { url: `o_50/u_${LAYER}`, reference: 'o_50', bad: 'u_ops:missing' },
+  fl: { url: 'fl_progressive', reference: NONE, ext: 'jpg', differs: (out) => expect(out.header.progressive).toBe(true), bad: 'fl_nope' },
+};
+
+const FLAG_CASES: { [F in Flag]: Omit<Case, 'bad'> } = {
+  ignore_aspect_ratio: { url: 'c_scale,w_100,fl_ignore_aspect_ratio', reference: 'c_scale,w_100', size: [100, 400] },
+  progressive: PARAM_CASES.fl,
+  immutable_cache: {
+    url: 'c_scale,w_100,fl_immutable_cache',
+    reference: 'c_scale,w_100',
+    size: [100, 67],
+    differs: (out, ref) => {
+      expect(out.res.headers.get('Cache-Control')).toMatch(/immutable/);
+      expect(ref.res.headers.get('Cache-Control')).not.toMatch(/immutable/);
+    },
+  },
+  layer_apply: { url: `l_${LAYER}/e_grayscale,fl_layer_apply`, reference: `l_${LAYER}/fl_layer_apply` },
+  relative: { url: `l_${LAYER},w_0.5,fl_relative`, reference: `l_${LAYER},w_0.5` },
+  no_overflow: { url: `l_${LAYER},g_north_west,x_-10,y_-10,fl_no_overflow`, reference: `l_${LAYER},g_north_west,x_-10,y_-10`, size: [600, 400] },
+  tiled: { url: `l_${LAYER},fl_tiled`, reference: `l_${LAYER}` },
+  premium_downscaling: { url: 'c_scale,w_100,fl_premium_downscaling', reference: 'c_scale,w_100', size: [100, 67] },
+};
+
+/** Effects that run as queued AI jobs are accepted with a job (423); their pixels are test/routes/ai.test.ts's. */
+const EFFECT_CASES: { [E in EffectName]: { url: string; bad: string } } = {
+  grayscale: { url: 'e_grayscale', bad: 'e_grayscale:5' },
+  sharpen: { url: 'e_sharpen:200', bad: 'e_sharpen:5000' },
+  unsharp_mask: { url: 'e_unsharp_mask:200', bad: 'e_unsharp_mask:0' },
+  blur: { url: 'e_blur:300', bad: 'e_blur:abc' },
+  upscale: { url: 'e_upscale', bad: 'e_upscale:2' },
+  gen_restore: { url: 'e_gen_restore', bad: 'e_gen_restore:x' },
+};
+
+async function fetchOutput(transformation: string, ext = 'png'): Promise<Output> {
+  const res = await get(`${base}/${transformation}/${SOURCE}.${ext}`);
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  expect(res.status, `${transformation}: ${res.headers.get('X-Cld-Error')}`).toBe(200);
+  return { res, bytes, header: readHeader(bytes) };
+}
+
+async function pixels(o: Output): Promise<Raster> {
+  return decode(o.bytes, o.header);
+}
+
+async function expectDiffers(c: Omit<Case, 'bad'>) {
+  const out = await fetchOutput(c.url, c.ext);
+  const ref = await fetchOutput(c.reference, c.ext);
+  const size = c.size ?? [ref.header.width, ref.header.height];
+  expect([out.header.width, out.header.height], c.url).toEqual(size);
+  if (c.differs) return c.differs(out, ref);
+  const [a, b] = [await pixels(out), await pixels(ref)];
+  if (a.width !== b.width || a.height !== b.height) return;
+  expect(psnr(a, b, 4), `${c.url} vs ${c.reference}`).toBeLessThan(45);
+}
+
+async function expectRefused(transformation: string) {
+  const res = await get(`${base}/${transformation}/${SOURCE}.png`);
+  await res.arrayBuffer();
+  expect(res.status, transformation).toBe(400);
+  expect(res.headers.get('X-Cld-Error'), transformation).toBeTruthy();
+}
+
+beforeAll(async () => {
+  await upload(SOURCE, await fixture('medium-444.jpg'));
+  await upload('ops/mark', await fixture('blue-40x20.png'));
+});
+
+describe('every parameter of PARAMS', () => {
+  it('has a case for every key', () => expect(Object.keys(PARAM_CASES).sort()).toEqual(Object.keys(PARAMS).sort()));
+  for (const [key, c] of Object.entries(PARAM_CASES)) {
+    it(`${key}: ${c.url} changes the output; ${c.bad} is refused`, async () => {
+      await expectDiffers(c);
+      await expectRefused(c.bad);
+    });
+  }
+});
+
+describe('every flag', () => {
+  it('has a case for every flag', () => expect(Object.keys(FLAG_CASES).sort()).toEqual([...FLAGS].sort()));
+  for (const [flag, c] of Object.entries(FLAG_CASES)) it(`fl_${flag}: ${c.url} changes the output`, () => expectDiffers(c));
+});
+
+describe('every effect of EFFECTS', () => {
+  it('has a case for every effect', () => expect(Object.keys(EFFECT_CASES).sort()).toEqual(Object.keys(EFFECTS).sort()));
+  for (const [name, c] of Object.entries(EFFECT_CASES)) {
+    const ai = (EFFECTS as Record<string, { ai?: true }>)[name].ai === true;
+    it(`e_${name}: ${c.url} ${ai ? 'is queued' : 'changes the output'}; ${c.bad} is refused`, async () => {
+      if (ai) {
+        const path = `${c.url}/${SOURCE}.png`;
+        const res = await get(`${base}/s--${await deliverySignature(path, 'test-secret', 'sha1', 8)}--/${path}`);
+        await res.arrayBuffer();
+        expect([200, 423], `${c.url}: ${res.headers.get('X-Cld-Error')}`).toContain(res.status);
+      } else await expectDiffers({ url: c.url, reference: NONE });
+      await expectRefused(c.bad);
+    });
+  }
+});
