@@ -1,6 +1,6 @@
 import wasm from './deflate.wasm';
 import { ImageError } from '../pixels/errors';
-import { memoryOf, registerWasmMemory } from './memory';
+import { reactorKernel } from './kernel';
 
 /** Exports of wasm/deflate.c (libdeflate). */
 interface Deflate {
@@ -16,17 +16,8 @@ interface Deflate {
   enc_free(c: number): void;
 }
 
-let instance: Deflate | null = null;
+const module = reactorKernel<Deflate>('deflate', wasm);
 let decompressor = 0;
-
-function module(): Deflate {
-  if (instance) return instance;
-  const inst = new WebAssembly.Instance(wasm, {});
-  (inst.exports._initialize as () => void)();
-  registerWasmMemory('deflate', memoryOf(inst.exports));
-  instance = inst.exports as unknown as Deflate;
-  return instance;
-}
 
 /**
  * Inflates a zlib stream split over `parts` (PNG's IDAT chunks) into exactly `expected` bytes, in

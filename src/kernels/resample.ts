@@ -1,7 +1,7 @@
 import wasm from './resample.wasm';
 import type { Taps } from '../ops/taps';
 import type { Rows } from '../pixels/rows';
-import { align16 as align, ownKernel } from './kernel';
+import { ownKernel } from './kernel';
 
 /**
  * The separable filter (resample.ts semantics: same taps, same rounding) run by the SIMD kernel in
@@ -54,25 +54,6 @@ const load = ownKernel<{
 const BAND = 16;
 
 /**
- * Streams alive at once (chained resizes, requests interleaved at an await) each take their own
- * region of the kernel's memory, above the last one taken; all is free again when none is open.
- */
-let open = 0;
-let top = 0;
-
-/** Byte offsets of `sizes` buffers laid out above any open stream's region of the kernel's memory (reserved). */
-function region(k: Kernel, sizes: readonly number[]): { at: number[]; end: number } {
-  let p = align(open === 0 ? k.heapBase : top);
-  const at = sizes.map((bytes) => {
-    const start = p;
-    p += align(bytes);
-    return start;
-  });
-  k.reserve(p);
-  return { at, end: p };
-}
-
-/**
  * One filter's taps and working rows in the kernel's memory, written: the horizontal taps as Q14
  * pairs (prepare_x), the vertical ones as floats, the 16-bit ring of `ysize` rows, its slot table
  * and the 16-bit row; `extra` buffers follow.
@@ -81,7 +62,7 @@ function filterMemory(k: Kernel, inW: number, tx: Taps, ty: Taps, extra: readonl
   const npairs = (tx.size + 1) >> 1;
   const outW = tx.outSize,
     outH = ty.outSize;
-  const { at, end } = region(k, [
+  const { at, end, release } = k.region([
     outW * 4,
     tx.weights.length * 4,
     outW * npairs * 4,
@@ -99,7 +80,7 @@ function filterMemory(k: Kernel, inW: number, tx: Taps, ty: Taps, extra: readonl
   new Int32Array(buf, ys, outH).set(ty.start);
   new Float32Array(buf, yw, ty.weights.length).set(ty.weights);
   k.prepare_x(xw, outW, tx.size, xp);
-  return { xs, xp, npairs, ys, yw, ring, slots, row, extra: rest, end };
+  return { xs, xp, npairs, ys, yw, ring, slots, row, extra: rest, end, release };
 }
 
 /**
@@ -114,8 +95,6 @@ export function filterRows(src: Rows, tx: Taps, ty: Taps, premultiply: boolean):
     ysize = ty.size;
   const m = filterMemory(k, inW, tx, ty, [inW * 4, BAND * outW * 4]);
   const [inAt, outAt] = m.extra;
-  top = m.end;
-  open++;
   // Re-made after the memory grows (another stream reserving its region detaches old views).
   let inRow = new Uint8Array(k.memory.buffer, inAt, inW * 4);
   const slots = new Int32Array(ysize).fill(-1);
@@ -129,7 +108,7 @@ export function filterRows(src: Rows, tx: Taps, ty: Taps, premultiply: boolean):
   const close = () => {
     if (closed) return;
     closed = true;
-    open--;
+    m.release();
     src.close();
   };
   return {
@@ -179,9 +158,13 @@ export function filterRgba(src: Uint8Array, inW: number, inH: number, tx: Taps, 
     outH = ty.outSize;
   const m = filterMemory(k, inW, tx, ty, [src.length, outW * outH * 4]);
   const [srcAt, outAt] = m.extra;
-  new Uint8Array(k.memory.buffer, srcAt, src.length).set(src);
-  k.filter_image(srcAt, inW, inH, m.ys, m.yw, ty.size, m.xs, m.xp, m.npairs, outW, outH, m.ring, m.slots, m.row, outAt, premultiply ? 1 : 0);
-  return new Uint8Array(k.memory.buffer, outAt, outW * outH * 4).slice();
+  try {
+    new Uint8Array(k.memory.buffer, srcAt, src.length).set(src);
+    k.filter_image(srcAt, inW, inH, m.ys, m.yw, ty.size, m.xs, m.xp, m.npairs, outW, outH, m.ring, m.slots, m.row, outAt, premultiply ? 1 : 0);
+    return new Uint8Array(k.memory.buffer, outAt, outW * outH * 4).slice();
+  } finally {
+    m.release();
+  }
 }
 
 /**
@@ -191,9 +174,14 @@ export function filterRgba(src: Uint8Array, inW: number, inH: number, tx: Taps, 
 export function detailRgba(src: Uint8Array, blurred: Uint8Array, w: number, h: number, amount: number): Uint8Array {
   const k = load();
   const n = w * h * 4;
-  const [srcAt, blurAt, outAt] = region(k, [n, n, n]).at;
-  new Uint8Array(k.memory.buffer, srcAt, n).set(src);
-  new Uint8Array(k.memory.buffer, blurAt, n).set(blurred);
-  k.detail(srcAt, blurAt, outAt, w, h, amount);
-  return new Uint8Array(k.memory.buffer, outAt, n).slice();
+  const r = k.region([n, n, n]);
+  const [srcAt, blurAt, outAt] = r.at;
+  try {
+    new Uint8Array(k.memory.buffer, srcAt, n).set(src);
+    new Uint8Array(k.memory.buffer, blurAt, n).set(blurred);
+    k.detail(srcAt, blurAt, outAt, w, h, amount);
+    return new Uint8Array(k.memory.buffer, outAt, n).slice();
+  } finally {
+    r.release();
+  }
 }

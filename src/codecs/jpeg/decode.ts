@@ -2,7 +2,7 @@ import wasm from '../../kernels/jpeg-decode.wasm';
 import { ImageError } from '../../pixels/errors';
 import type { Raster } from '../../pixels/raster';
 import { collectRows, type Rows } from '../../pixels/rows';
-import { memoryOf, registerWasmMemory } from '../../kernels/memory';
+import { reactorKernel } from '../../kernels/kernel';
 
 /** Exports of wasm/jpeg-decode.c: libjpeg-turbo behind a streaming scanline API. */
 interface JpegDecoder {
@@ -20,13 +20,9 @@ interface JpegDecoder {
 /** libjpeg's error_exit: thrown through the wasm frames, after which the instance is discarded. */
 class JpegAbort extends Error {}
 
-let instance: JpegDecoder | null = null;
-
-function decoder(): JpegDecoder {
-  if (instance) return instance;
-  let memory: WebAssembly.Memory | null = null;
-  const view = () => new DataView(memory!.buffer);
-  // wasi-libc links these for getenv/stdio; libjpeg reads no environment and writes nothing.
+// wasi-libc links these for getenv/stdio; libjpeg reads no environment and writes nothing.
+const decoder = reactorKernel<JpegDecoder>('jpegTurbo', wasm, (memory) => {
+  const view = () => new DataView(memory().buffer);
   const wasi = {
     proc_exit: () => {
       throw new JpegAbort('proc_exit');
@@ -51,13 +47,8 @@ function decoder(): JpegDecoder {
       throw new JpegAbort(`libjpeg error ${code}`);
     },
   };
-  const inst = new WebAssembly.Instance(wasm, { env, wasi_snapshot_preview1: wasi });
-  memory = memoryOf(inst.exports);
-  (inst.exports._initialize as () => void)();
-  registerWasmMemory('jpegTurbo', memory);
-  instance = inst.exports as unknown as JpegDecoder;
-  return instance;
-}
+  return { env, wasi_snapshot_preview1: wasi };
+});
 
 /**
  * A baseline or progressive JPEG decoded to RGBA by libjpeg-turbo as a row source (bands of up
@@ -76,11 +67,11 @@ export function jpegRows(bytes: Uint8Array, shrink: 1 | 2 | 4 | 8 = 1): Rows {
     closed = true;
     if (e instanceof JpegAbort || e instanceof WebAssembly.RuntimeError) {
       // The C stack was left mid-call: never reuse this instance.
-      instance = null;
+      decoder.discard();
       throw new ImageError('Invalid image file: corrupt JPEG data');
     }
     if (e instanceof RangeError) {
-      instance = null;
+      decoder.discard();
       throw new ImageError('Image too large to decode', 413);
     }
     throw e;

@@ -3,7 +3,7 @@ import { ImageError } from '../../pixels/errors';
 import type { Raster } from '../../pixels/raster';
 import { inflateZlib } from '../../kernels/deflate';
 import { PNG_BAND_BYTES } from '../../plan/cost/png';
-import { align16 as align, ownKernel } from '../../kernels/kernel';
+import { ownKernel } from '../../kernels/kernel';
 
 /**
  * PNG decoder: the image data (all IDAT chunks) is inflated by libdeflate (deflate.ts) into a
@@ -45,13 +45,6 @@ const ADAM7 = [
 const corrupt = (detail: string) => new ImageError(`Invalid image file: corrupt PNG (${detail})`);
 const u32be = (b: Uint8Array, i: number) => ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
 const u16be = (b: Uint8Array, i: number) => (b[i] << 8) | b[i + 1];
-
-/**
- * Concurrent decodes (requests interleaved at an await) each take their own region of the
- * kernel's memory, above the last one taken; all is free again when none is open.
- */
-let open = 0;
-let top = 0;
 
 export async function decodePng(b: Uint8Array): Promise<Raster> {
   if (b.length < 33 || u32be(b, 8) !== 13) throw corrupt('no IHDR');
@@ -101,20 +94,10 @@ export async function decodePng(b: Uint8Array): Promise<Raster> {
   const maxStride = passes.reduce((m, p) => Math.max(m, p.stride), 0);
   const pendCap = Math.max(PNG_BAND_BYTES, maxStride);
   const outCap = Math.max(PNG_BAND_BYTES, width * 4);
-  let p = align(open === 0 ? k.heapBase : top);
-  const take = (bytes: number) => {
-    const at = p;
-    p += align(bytes + 16); // kernel stores may run 8 bytes past a buffer
-    return at;
-  };
-  const palAt = take(1024),
-    prevAt = take(maxStride),
-    scratchAt = take(maxStride);
-  const pendAt = take(pendCap),
-    outAt = take(outCap);
-  k.reserve(p);
-  top = p;
-  open++;
+  // 16 bytes of slack: kernel stores may run 8 bytes past a buffer. Concurrent decodes (requests
+  // interleaved at an await) each get their own region.
+  const region = k.region([1024, maxStride, maxStride, pendCap, outCap], 16);
+  const [palAt, prevAt, scratchAt, pendAt, outAt] = region.at;
   try {
     if (ct === 3) {
       const pal = new Uint8Array(k.memory.buffer, palAt, 1024);
@@ -184,6 +167,6 @@ export async function decodePng(b: Uint8Array): Promise<Raster> {
     if (pi < passes.length) throw corrupt('truncated image data');
     return { width, height, data: out, opaque: alpha === 255 };
   } finally {
-    open--;
+    region.release();
   }
 }
