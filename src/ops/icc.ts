@@ -8,7 +8,7 @@
 import { inflateZlibUpTo } from '../kernels/deflate';
 import type { ImageHeader } from '../codecs/header';
 import type { Raster } from '../pixels/raster';
-import type { Rows } from '../pixels/rows';
+import { mapRows, type Rows } from '../pixels/rows';
 
 export interface IccTransform {
   /** Per channel: 8-bit sample → linear light, 0..1. */
@@ -162,15 +162,5 @@ export function toSrgb(r: Raster, t: IccTransform | null): Raster {
 /** toSrgb on streamed rows, band by band in place (the bands are the source's own buffers). */
 export function toSrgbRows(src: Rows, t: IccTransform | null): Rows {
   if (!t) return src;
-  return {
-    width: src.width,
-    height: src.height,
-    opaque: src.opaque,
-    next() {
-      const band = src.next();
-      convertPixels(band, t);
-      return band;
-    },
-    close: () => src.close(),
-  };
+  return mapRows(src, (band) => convertPixels(band, t));
 }

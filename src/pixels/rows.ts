@@ -99,3 +99,18 @@ export function cropRows(src: Rows, x: number, y: number, width: number, height:
     close: () => src.close(),
   };
 }
+
+/** A source whose bands `convert` rewrites in place, pixel by pixel (colour transforms). */
+export function mapRows(src: Rows, convert: (band: Uint8Array) => void): Rows {
+  return {
+    width: src.width,
+    height: src.height,
+    opaque: src.opaque,
+    next() {
+      const band = src.next();
+      convert(band);
+      return band;
+    },
+    close: () => src.close(),
+  };
+}

@@ -16,6 +16,7 @@ import { cropRows, collectRows, rasterRows, type Rows } from './rows';
 import { encode } from '../codecs/encode';
 import { flatten } from '../ops/flatten';
 import { grayscale } from '../ops/grayscale';
+import { color, colorRows } from '../ops/color';
 import { composite } from '../ops/composite';
 import type { ImageHeader } from '../codecs/header';
 import { setOpacity } from '../ops/opacity';
@@ -140,6 +141,7 @@ async function openStream(bytes: Uint8Array, header: ImageHeader, steps: Step[],
       if (step.op === 'icc') rows = timed(toSrgbRows(rows, icc));
       else if (step.op === 'resize') rows = timed(resizeRows(rows, step.width, step.height, step.widen));
       else if (step.op === 'crop') rows = timed(cropRows(rows, step.x, step.y, step.width, step.height));
+      else if (step.op === 'color') rows = timed(colorRows(rows, step.matrix));
       else throw new Error(`step ${step.op} does not stream`);
     }
   } catch (e) {
@@ -184,6 +186,7 @@ const OPS: { [K in RasterOp]: Executor<K> } = {
   rotate: (r, s) => rotate(r, s.degrees),
   flip: (r, s) => flip(r, s.axis),
   grayscale: (r) => grayscale(r),
+  color: (r, s) => color(r, s.matrix),
   blur: (r, s) => gaussianBlur(r, s.sigma),
   detail: (r, s) => detailBoost(r, s.sigma, s.amount),
   sharpen: (r, s) => unsharpMask(r, s.sigma, s.amount),

@@ -83,6 +83,8 @@ const table: { [K in StepOp]: StepSpec<StepOf<K>> } = {
   rotate: { memory: rasters(), work: move },
   flip: { memory: rasters(), work: move },
   grayscale: { memory: rasters(), work: move },
+  // In place, on the stream's bands or the raster.
+  color: { streams: true, memory: (s, input, streamed) => (streamed ? {} : rasters()(s, input)), work: move },
   // The raster, its copy in the filter kernel with the kernel's result, the JS result.
   blur: { memory: rasters(2, 2), work: (s) => blurWork(s.width, s.height, s.sigma) },
   // The same for the blur, then the sharpened result beside it.

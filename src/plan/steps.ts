@@ -38,6 +38,12 @@ export interface ImageHeader {
   iccDeflated?: Uint8Array;
 }
 
+/**
+ * Row-major 3x4 affine colour matrix on 0-255 values: R' = m[0] R + m[1] G + m[2] B + m[3], then
+ * G' (m[4..7]) and B' (m[8..11]). Alpha is kept.
+ */
+export type ColorMatrix = readonly [number, number, number, number, number, number, number, number, number, number, number, number];
+
 export interface Size {
   width: number;
   height: number;
@@ -57,6 +63,8 @@ export type Step =
   | ({ op: 'rotate'; degrees: 90 | 180 | 270 } & Size)
   | ({ op: 'flip'; axis: 'horizontal' | 'vertical' } & Size)
   | ({ op: 'grayscale' } & Size)
+  /** Colour effects (plan/effects.ts): an affine transform of R, G, B; consecutive ones are composed into one. */
+  | ({ op: 'color'; matrix: ColorMatrix } & Size)
   | ({ op: 'blur'; sigma: number } & Size)
   | ({ op: 'sharpen'; sigma: number; amount: number } & Size)
   /** Unsharp mask clamped to each pixel's 3x3 range: detail without halos (premium downscaling). */

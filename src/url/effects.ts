@@ -22,6 +22,7 @@ interface EffectSpec {
 
 export const EFFECTS = {
   grayscale: { dprScaled: false },
+  sepia: { range: [1, 100], default: 80, dprScaled: false },
   sharpen: { range: [1, 2000], default: 100, dprScaled: true },
   unsharp_mask: { range: [1, 2000], default: 100, dprScaled: true },
   blur: { range: [1, 2000], default: 100, dprScaled: true },
@@ -42,7 +43,7 @@ export function effect(raw: string): Effect {
     return { name: name as EffectName };
   }
   const [min, max] = spec.range;
-  if (rest.length || (arg !== undefined && !/^\d+$/.test(arg))) throw new ParamError(`e_${name}`, raw, `a strength from ${min} to ${max}`);
+  if (rest.length || (arg !== undefined && !/^-?\d+$/.test(arg))) throw new ParamError(`e_${name}`, raw, `a strength from ${min} to ${max}`);
   const strength = arg === undefined ? spec.default! : Number(arg);
   if (strength < min || strength > max) throw new ParamError(`e_${name}`, raw, `a strength from ${min} to ${max}`);
   return { name: name as EffectName, strength };

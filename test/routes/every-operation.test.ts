@@ -88,6 +88,7 @@ const FLAG_CASES: { [F in Flag]: Omit<Case, 'bad'> } = {
 /** Effects that run as queued AI jobs are accepted with a job (423); their pixels are test/routes/ai.test.ts's. */
 const EFFECT_CASES: { [E in EffectName]: { url: string; bad: string } } = {
   grayscale: { url: 'e_grayscale', bad: 'e_grayscale:5' },
+  sepia: { url: 'e_sepia', bad: 'e_sepia:101' },
   sharpen: { url: 'e_sharpen:200', bad: 'e_sharpen:5000' },
   unsharp_mask: { url: 'e_unsharp_mask:200', bad: 'e_unsharp_mask:0' },
   blur: { url: 'e_blur:300', bad: 'e_blur:abc' },
