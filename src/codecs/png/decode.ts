@@ -4,6 +4,7 @@ import type { Raster } from '../../pixels/raster';
 import { inflateZlib } from '../../kernels/deflate';
 import { PNG_BAND_BYTES } from '../../plan/cost/png';
 import { ownKernel } from '../../kernels/kernel';
+import { u16be, u32be } from '../binary';
 
 /**
  * PNG decoder: the image data (all IDAT chunks) is inflated by libdeflate (deflate.ts) into a
@@ -43,8 +44,6 @@ const ADAM7 = [
 ] as const;
 
 const corrupt = (detail: string) => new ImageError(`Invalid image file: corrupt PNG (${detail})`);
-const u32be = (b: Uint8Array, i: number) => ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
-const u16be = (b: Uint8Array, i: number) => (b[i] << 8) | b[i + 1];
 
 export async function decodePng(b: Uint8Array): Promise<Raster> {
   if (b.length < 33 || u32be(b, 8) !== 13) throw corrupt('no IHDR');

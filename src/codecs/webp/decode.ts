@@ -1,4 +1,5 @@
 import { webpDecoder } from '../jsquash';
+import { u24le, u32le } from '../binary';
 import { ImageError } from '../../pixels/errors';
 import type { Raster } from '../../pixels/raster';
 
@@ -39,23 +40,21 @@ export function isOpaque(data: Uint8Array): boolean {
 }
 
 const fourcc = (b: Uint8Array, i: number) => String.fromCharCode(b[i], b[i + 1], b[i + 2], b[i + 3]);
-const u32 = (b: Uint8Array, i: number) => (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) >>> 0;
-const u24 = (b: Uint8Array, i: number) => b[i] | (b[i + 1] << 8) | (b[i + 2] << 16);
 
 function firstFrame(b: Uint8Array): { still: Uint8Array; x: number; y: number } {
   for (let pos = 12; pos + 8 <= b.length; ) {
-    const size = u32(b, pos + 4);
+    const size = u32le(b, pos + 4);
     const body = pos + 8;
     if (body + size > b.length) break;
     if (fourcc(b, pos) === 'ANMF' && size >= 16) {
-      const x = u24(b, body) * 2;
-      const y = u24(b, body + 3) * 2;
-      const w = u24(b, body + 6) + 1;
-      const h = u24(b, body + 9) + 1;
+      const x = u24le(b, body) * 2;
+      const y = u24le(b, body + 3) * 2;
+      const w = u24le(b, body + 6) + 1;
+      const h = u24le(b, body + 9) + 1;
       const chunks: Uint8Array[] = [];
       let alpha = false;
       for (let p = body + 16; p + 8 <= body + size; ) {
-        const s = u32(b, p + 4);
+        const s = u32le(b, p + 4);
         const end = p + 8 + s + (s & 1);
         if (p + 8 + s > body + size) break;
         const id = fourcc(b, p);
