@@ -13,7 +13,7 @@ export const BOX_SIGMA = 10;
  * kernel differs from the true Gaussian only in shape (a cubic B-spline-like cascade: peak
  * error about 3% of the kernel maximum; image PSNR against the true Gaussian > 40 dB). Alpha: premultiplied.
  */
-export function gaussianBlur(r: Raster, sigma: number): Raster {
+export function blur(r: Raster, sigma: number): Raster {
   if (!(sigma > 0)) return { ...r, data: r.data.slice() };
   const premul = !r.opaque;
   if (sigma > BOX_SIGMA) return boxBlur(r, sigma, premul);

@@ -1,4 +1,4 @@
-import { gaussianBlur } from './blur';
+import { blur } from './blur';
 import type { Raster } from '../pixels/raster';
 import { detailRgba } from '../kernels/resample';
 
@@ -7,7 +7,7 @@ import { detailRgba } from '../kernels/resample';
  * edges get steeper but never overshoot their surroundings, so no halos (premium downscaling).
  * The clamp runs in the resample kernel (wasm/resample.c detail()).
  */
-export function detailBoost(r: Raster, sigma: number, amount: number): Raster {
-  const blurred = gaussianBlur({ ...r, opaque: true }, sigma).data; // colour only: no premultiply
+export function detail(r: Raster, sigma: number, amount: number): Raster {
+  const blurred = blur({ ...r, opaque: true }, sigma).data; // colour only: no premultiply
   return { width: r.width, height: r.height, data: detailRgba(r.data, blurred, r.width, r.height, amount), opaque: r.opaque };
 }

@@ -1,7 +1,7 @@
 import type { Raster } from '../pixels/raster';
 
 /** Multiplies alpha by percent/100 (clamped to 0..100), in place. */
-export function setOpacity(r: Raster, percent: number): Raster {
+export function opacity(r: Raster, percent: number): Raster {
   const f = Math.min(100, Math.max(0, percent)) / 100;
   if (f === 1) return r;
   const d = r.data;

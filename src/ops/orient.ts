@@ -1,11 +1,12 @@
 import type { Raster } from '../pixels/raster';
-import { flip, rotate } from './rotate';
+import { flip } from './flip';
+import { rotate } from './rotate';
 
 /**
  * Turns stored pixels into display orientation for EXIF orientation 1..8 (anything else: as is).
  * 2 mirror, 3 rotate 180, 4 flip vertical, 5 transpose, 6 rotate 90 cw, 7 transverse, 8 rotate 270 cw.
  */
-export function applyOrientation(r: Raster, orientation: number): Raster {
+export function orient(r: Raster, orientation: number): Raster {
   switch (orientation) {
     case 2:
       return flip(r, 'horizontal');

@@ -1,12 +1,12 @@
-import { gaussianBlur } from './blur';
+import { blur } from './blur';
 import type { Raster } from '../pixels/raster';
 
 /**
  * Unsharp mask: out = in + amount * (in - gaussian(in, sigma)) on R, G, B (alpha untouched),
  * clamped. With threshold > 0, a channel whose |in - blurred| is below it is left unchanged.
  */
-export function unsharpMask(r: Raster, sigma: number, amount: number, threshold = 0): Raster {
-  const blurred = gaussianBlur({ ...r, opaque: true }, sigma).data; // colour only: no premultiply
+export function sharpen(r: Raster, sigma: number, amount: number, threshold = 0): Raster {
+  const blurred = blur({ ...r, opaque: true }, sigma).data; // colour only: no premultiply
   const src = r.data;
   const out = new Uint8Array(src.length);
   for (let i = 0; i < src.length; i += 4) {

@@ -6,8 +6,8 @@
  */
 import type { LayerSource, Plan, Step } from '../plan/steps';
 import { chooseQuality } from '../codecs/quality/auto-quality';
-import { gaussianBlur } from '../ops/blur';
-import { findSalientWindow } from '../ops/saliency';
+import { blur } from '../ops/blur';
+import { cropAuto } from '../ops/crop-auto';
 import { crop } from '../ops/crop';
 import { decode } from '../codecs/decode';
 import { jpegRows } from '../codecs/jpeg/decode';
@@ -19,15 +19,16 @@ import { grayscale } from '../ops/grayscale';
 import { color, colorRows } from '../ops/color';
 import { composite } from '../ops/composite';
 import type { ImageHeader } from '../codecs/header';
-import { setOpacity } from '../ops/opacity';
-import { applyOrientation } from '../ops/orient';
+import { opacity } from '../ops/opacity';
+import { orient } from '../ops/orient';
 import { pad } from '../ops/pad';
 import { roundCorners } from '../ops/round-corners';
 import type { Raster } from './raster';
 import { resize, resizeRows } from '../ops/resize';
-import { flip, rotate } from '../ops/rotate';
-import { unsharpMask } from '../ops/sharpen';
-import { detailBoost } from '../ops/detail';
+import { flip } from '../ops/flip';
+import { rotate } from '../ops/rotate';
+import { sharpen } from '../ops/sharpen';
+import { detail } from '../ops/detail';
 import { headerProfile, iccTransform, toSrgbRows } from '../ops/icc';
 
 /** `afterDecode` adjusts the decoded raster before the other steps (the alpha of an AI result). */
@@ -175,22 +176,19 @@ const OPS: { [K in RasterOp]: Executor<K> } = {
   icc: () => {
     throw new Error("icc converts the decoder's rows and always streams");
   },
-  orient: (r, s) => applyOrientation(r, s.orientation),
+  orient: (r, s) => orient(r, s.orientation),
   resize: (r, s) => resize(r, s.width, s.height, s.widen),
   crop: (r, s) => crop(r, s.x, s.y, s.width, s.height),
-  'crop-auto': (r, s) => {
-    const { x, y } = findSalientWindow(r, s.width, s.height);
-    return crop(r, x, y, s.width, s.height);
-  },
+  'crop-auto': (r, s) => cropAuto(r, s.width, s.height),
   pad: (r, s) => pad(r, s.width, s.height, s.x, s.y, s.background),
   rotate: (r, s) => rotate(r, s.degrees),
   flip: (r, s) => flip(r, s.axis),
   grayscale: (r) => grayscale(r),
   color: (r, s) => color(r, s.matrix),
-  blur: (r, s) => gaussianBlur(r, s.sigma),
-  detail: (r, s) => detailBoost(r, s.sigma, s.amount),
-  sharpen: (r, s) => unsharpMask(r, s.sigma, s.amount),
+  blur: (r, s) => blur(r, s.sigma),
+  detail: (r, s) => detail(r, s.sigma, s.amount),
+  sharpen: (r, s) => sharpen(r, s.sigma, s.amount),
   'round-corners': (r, s) => roundCorners(r, s.radii === 'max' ? 'max' : s.radii),
-  opacity: (r, s) => setOpacity(r, s.percent),
+  opacity: (r, s) => opacity(r, s.percent),
   flatten: (r, s) => (r.opaque ? r : flatten(r, s.background)),
 };

@@ -1,16 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { extendedBox, extendedBoxVariance, gaussianBlur } from '../../src/ops/blur';
+import { extendedBox, extendedBoxVariance, blur } from '../../src/ops/blur';
 import { crop } from '../../src/ops/crop';
 import { flatten } from '../../src/ops/flatten';
 import { grayscale } from '../../src/ops/grayscale';
-import { setOpacity } from '../../src/ops/opacity';
-import { applyOrientation } from '../../src/ops/orient';
+import { opacity } from '../../src/ops/opacity';
+import { orient } from '../../src/ops/orient';
 import { pad } from '../../src/ops/pad';
 import { roundCorners } from '../../src/ops/round-corners';
 import type { Raster } from '../../src/pixels/raster';
 import { resize } from '../../src/ops/resize';
-import { flip, rotate } from '../../src/ops/rotate';
-import { unsharpMask } from '../../src/ops/sharpen';
+import { flip } from '../../src/ops/flip';
+import { rotate } from '../../src/ops/rotate';
+import { sharpen } from '../../src/ops/sharpen';
 import { coords, load, psnr, px, solid } from '../pixels/util';
 
 function impulse(n: number): Raster {
@@ -35,7 +36,7 @@ describe('blur', () => {
   it('Gaussian of an impulse is the sampled normalised Gaussian', () => {
     const sigma = 2;
     // Scale the impulse so rounding is small: 255 at the centre of a 41x41 black image.
-    const out = gaussianBlur(impulse(41), sigma);
+    const out = blur(impulse(41), sigma);
     const rad = Math.ceil(3 * sigma);
     let norm = 0;
     for (let k = -rad; k <= rad; k++) norm += Math.exp((-k * k) / (2 * sigma * sigma));
@@ -56,8 +57,8 @@ describe('blur', () => {
     const src = await load('rgb.png');
     const big = resize(src, 1024, 1024);
     for (const sigma of [1.5, 3]) {
-      const a = resize(gaussianBlur(big, sigma * 2), 512, 512);
-      const b = gaussianBlur(src, sigma);
+      const a = resize(blur(big, sigma * 2), 512, 512);
+      const b = blur(src, sigma);
       expect(psnr(a, b)).toBeGreaterThan(35);
     }
   });
@@ -70,13 +71,13 @@ describe('blur', () => {
       expect(3 * extendedBoxVariance(r, alpha)).toBeCloseTo(s * s, 6);
     }
     // Compare with the true sampled Gaussian: impulse response and an image.
-    const imp = gaussianBlur(impulse(121), 12);
+    const imp = blur(impulse(121), 12);
     let norm = 0;
     for (let k = -36; k <= 36; k++) norm += Math.exp((-k * k) / 288);
     const peak = (255 * 1) / (norm * norm);
     for (const d of [0, 6, 12, 24]) expect(Math.abs(px(imp, 60 + d, 60)[0] - peak * Math.exp((-d * d) / 288))).toBeLessThan(0.05 * peak + 0.5);
     const src = await load('medium.jpg');
-    const box = gaussianBlur(src, 10.5);
+    const box = blur(src, 10.5);
     const k = (x: number) => Math.exp((-x * x) / (2 * 10.5 * 10.5));
     const { buildTaps } = await import('../../src/ops/taps');
     const { passFromBytes, passToBytes } = await import('./reference-filter');
@@ -89,18 +90,18 @@ describe('blur', () => {
   });
 });
 
-describe('unsharpMask', () => {
+describe('sharpen', () => {
   it('increases high-frequency energy and leaves flat areas alone', async () => {
     const src = await load('small.jpg');
-    const out = unsharpMask(src, 1, 1.5);
+    const out = sharpen(src, 1, 1.5);
     expect(hfEnergy(out)).toBeGreaterThan(hfEnergy(src) * 1.3);
     const flat = solid(30, 30, [90, 120, 150, 255]);
-    expect(unsharpMask(flat, 2, 3).data).toEqual(flat.data);
+    expect(sharpen(flat, 2, 3).data).toEqual(flat.data);
   });
   it('threshold keeps small differences', () => {
     const r = solid(10, 10, [100, 100, 100, 255]);
     r.data[(5 * 10 + 5) * 4] = 104;
-    expect(unsharpMask(r, 1, 2, 10).data).toEqual(r.data);
+    expect(sharpen(r, 1, 2, 10).data).toEqual(r.data);
   });
 });
 
@@ -135,9 +136,9 @@ describe('geometry', () => {
     expect(px(flip(c, 'vertical'), 0, 0)).toEqual([0, 1, 7, 255]);
   });
 
-  it('applyOrientation 1..8 shows the image upright', () => {
+  it('orient 1..8 shows the image upright', () => {
     // The upright image U is coords(3, 2). For each orientation, build the stored raster S that a
-    // camera would write (the inverse transform), then check applyOrientation(S) == U.
+    // camera would write (the inverse transform), then check orient(S) == U.
     const U = coords(3, 2);
     const stored: Record<number, Raster> = {
       1: U,
@@ -150,12 +151,12 @@ describe('geometry', () => {
       8: rotate(U, 90),
     };
     for (let o = 1; o <= 8; o++) {
-      const out = applyOrientation(stored[o], o);
+      const out = orient(stored[o], o);
       expect([o, out.width, out.height]).toEqual([o, 3, 2]);
       expect([o, ...out.data]).toEqual([o, ...U.data]);
     }
     // Orientation 5 is the transpose: stored (x, y) -> displayed (y, x).
-    const t = applyOrientation(coords(2, 3), 5);
+    const t = orient(coords(2, 3), 5);
     expect(px(t, 2, 1)).toEqual([1, 2, 7, 255]);
   });
 });
@@ -186,8 +187,8 @@ describe('effects', () => {
     expect(Math.abs(inside - Math.PI * 20 * 10) / (Math.PI * 200)).toBeLessThan(0.01);
   });
 
-  it('setOpacity multiplies alpha; flatten composites over the background', () => {
-    const r = setOpacity(solid(2, 1, [200, 100, 0, 255]), 40);
+  it('opacity multiplies alpha; flatten composites over the background', () => {
+    const r = opacity(solid(2, 1, [200, 100, 0, 255]), 40);
     expect(px(r, 0, 0)).toEqual([200, 100, 0, 102]);
     expect(r.opaque).toBe(false);
     const f = flatten(r, [0, 0, 255, 255]);

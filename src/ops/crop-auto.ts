@@ -4,6 +4,7 @@
  * with a slight pull to the centre so flat images crop like g_center.
  */
 import type { Raster } from '../pixels/raster';
+import { crop } from './crop';
 
 const GRID = 64;
 
@@ -54,4 +55,10 @@ export function findSalientWindow(r: Raster, width: number, height: number): { x
 
 function luma(d: Uint8Array, i: number): number {
   return 0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2];
+}
+
+/** The crop-auto step: the window of the planned size where the saliency is highest. */
+export function cropAuto(r: Raster, width: number, height: number): Raster {
+  const { x, y } = findSalientWindow(r, width, height);
+  return crop(r, x, y, width, height);
 }
