@@ -4,13 +4,15 @@
  * whose scope is `steps` (url/params.ts) has its builder here, keyed by its URL key: a new one
  * without a builder does not compile.
  */
-import { dprScales } from '../url/effects';
+import { formatComponent } from '../url/component';
+import { dprScales, readsColor } from '../url/effects';
+import { CldError } from '../url/errors';
 import type { Component, StepParam } from '../url/params';
 import { EFFECT_STEPS } from './effects';
 import { geometrySteps } from './geometry';
 import type { Size, Step } from './steps';
 
-type Builder<K extends StepParam> = (value: NonNullable<Component[K]>, size: Size, dpr: number) => Step[];
+type Builder<K extends StepParam> = (value: NonNullable<Component[K]>, size: Size, dpr: number, c: Component) => Step[];
 
 const PARAM_STEPS: { [K in StepParam]: Builder<K> } = {
   a: (a, size) => {
@@ -25,7 +27,7 @@ const PARAM_STEPS: { [K in StepParam]: Builder<K> } = {
     if (a.vflip) steps.push({ op: 'flip', axis: 'vertical', ...at });
     return steps;
   },
-  e: (e, size, dpr) => EFFECT_STEPS[e.name](e, size, dprScales(e) ? dpr : 1),
+  e: (e, size, dpr, c) => EFFECT_STEPS[e.name](e, size, dprScales(e) ? dpr : 1, c),
   r: (r, size, dpr) => [
     {
       op: 'round-corners',
@@ -43,6 +45,7 @@ const placed: [Exclude<StepParam, 'a' | (typeof AFTER_GEOMETRY)[number]>] extend
 void placed;
 
 export function componentSteps(c: Component, input: Size, dpr: number): Step[] {
+  if (c.co && !readsColor(c.e)) throw new CldError(400, `co_ needs an effect that uses a colour in the same component (e_colorize), in ${formatComponent(c)}`);
   const steps: Step[] = [];
   let size = input;
   const push = (more: Step[]) => {
@@ -51,11 +54,11 @@ export function componentSteps(c: Component, input: Size, dpr: number): Step[] {
       size = { width: s.width, height: s.height };
     }
   };
-  if (c.a) push(PARAM_STEPS.a(c.a, size, dpr));
+  if (c.a) push(PARAM_STEPS.a(c.a, size, dpr, c));
   push(geometrySteps(c, size, dpr));
   for (const key of AFTER_GEOMETRY) {
     const value = c[key];
-    if (value !== undefined) push((PARAM_STEPS[key] as Builder<typeof key>)(value as never, size, dpr));
+    if (value !== undefined) push((PARAM_STEPS[key] as Builder<typeof key>)(value as never, size, dpr, c));
   }
   return steps;
 }

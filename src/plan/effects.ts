@@ -3,10 +3,15 @@
  * by its name, so an effect without steps does not compile. Sizes and radii are logical pixels:
  * `scale` is the chain's DPR for effects the table marks `dprScaled`, 1 for the others.
  */
+import type { Color } from '../url/colors';
 import type { Effect, EffectName } from '../url/effects';
+import type { Component } from '../url/params';
 import type { ColorMatrix, Size, Step } from './steps';
 
-type EffectSteps = (e: Effect, size: Size, scale: number) => Step[];
+/** `c` is the effect's component (`co_`, `x`, `y` and the like). */
+type EffectSteps = (e: Effect, size: Size, scale: number, c: Component) => Step[];
+
+const GRAY: Color = [128, 128, 128, 255];
 
 /** AI effects run as queued jobs (jobs/), split off the chain before planning (delivery's splitAtAiEffect). */
 const queued: EffectSteps = (e) => {
@@ -16,6 +21,14 @@ const queued: EffectSteps = (e) => {
 export const EFFECT_STEPS: { [K in EffectName]: EffectSteps } = {
   grayscale: (_e, size) => [{ op: 'grayscale', ...size }],
   sepia: (e, size) => [{ op: 'color', matrix: sepia(e.strength! / 100), ...size }],
+  // Blends towards co_ (default gray): in * (1 - l/100) + colour * l/100, as ImageMagick's -colorize.
+  colorize: (e, size, _scale, c) => {
+    const a = e.strength! / 100;
+    const [r, g, b] = c.co ?? GRAY;
+    // biome-ignore format: the matrix's rows
+    const matrix: ColorMatrix = [1 - a, 0, 0, r * a, 0, 1 - a, 0, g * a, 0, 0, 1 - a, b * a];
+    return [{ op: 'color', matrix, ...size }];
+  },
   // Gaussian sigma strength / 20 logical pixels: e_blur = 5 px, e_blur:2000 = 100 px.
   blur: (e, size, scale) => [{ op: 'blur', sigma: (e.strength! / 20) * scale, ...size }],
   // A small fixed radius, the strength sets the amount: e_sharpen (100) adds 100% of the detail layer, 2000 adds 20x.

@@ -18,11 +18,14 @@ interface EffectSpec {
   dprScaled: boolean;
   /** Runs a neural network as a queued job (src/jobs/), not in the request's pipeline. */
   ai?: true;
+  /** Reads `co_` of its component. */
+  color?: true;
 }
 
 export const EFFECTS = {
   grayscale: { dprScaled: false },
   sepia: { range: [1, 100], default: 80, dprScaled: false },
+  colorize: { range: [0, 100], default: 100, dprScaled: false, color: true },
   sharpen: { range: [1, 2000], default: 100, dprScaled: true },
   unsharp_mask: { range: [1, 2000], default: 100, dprScaled: true },
   blur: { range: [1, 2000], default: 100, dprScaled: true },
@@ -61,4 +64,8 @@ export function isAiEffect(e: Effect | undefined): e is Effect & { name: AiEffec
 
 export function dprScales(e: Effect): boolean {
   return EFFECTS[e.name].dprScaled;
+}
+
+export function readsColor(e: Effect | undefined): boolean {
+  return !!e && (EFFECTS as Record<string, EffectSpec>)[e.name].color === true;
 }

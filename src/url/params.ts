@@ -59,9 +59,10 @@ export const MAX_DPR = 5;
  * must have its builder, or nothing compiles); `geometry`: read by its component's crop and resize
  * (plan/geometry.ts); `layer`: starts a layer (plan/layers.ts); `chain`: one value for the whole
  * chain, the last one written (plan/hints.ts); `output`: the encoded format and quality
- * (plan/output.ts); `flags`: each flag says its own (FLAG_SCOPES).
+ * (plan/output.ts); `flags`: each flag says its own (FLAG_SCOPES); `modifier`: read by another
+ * parameter of its component (`co_` by `e_colorize` and the effects that draw), refused alone.
  */
-export type Scope = 'steps' | 'geometry' | 'layer' | 'chain' | 'output' | 'flags';
+export type Scope = 'steps' | 'geometry' | 'layer' | 'chain' | 'output' | 'flags' | 'modifier';
 
 interface ParamSpec<T, S extends Scope = Scope> {
   /** Name used in error messages ("Invalid width in transformation: ..."). */
@@ -105,6 +106,7 @@ export const PARAMS = {
   a: param<Angle, 'steps'>({ name: 'angle', scope: 'steps', parse: angle, format: formatAngle, dprScaled: false }),
   r: param<Radius, 'steps'>({ name: 'radius', scope: 'steps', parse: radius, format: formatRadius, dprScaled: true }),
   b: param<Color, 'geometry'>({ name: 'background', scope: 'geometry', parse: color('background'), format: formatColor, dprScaled: false }),
+  co: param<Color, 'modifier'>({ name: 'color', scope: 'modifier', parse: color('color'), format: formatColor, dprScaled: false }),
   o: param<number, 'steps'>({ name: 'opacity', scope: 'steps', parse: (raw) => positiveInt('opacity', raw, 0, 100), format: String, dprScaled: false }),
   q: param<Quality, 'output'>({ name: 'quality', scope: 'output', parse: quality, format: formatQuality, dprScaled: false }),
   f: param<FormatParam, 'output'>({

@@ -41,3 +41,16 @@ describe('e_sepia', () => {
     for (let c = 0; c < 3; c++) expect(Math.abs(once[c] - px[c])).toBeLessThanOrEqual(1);
   });
 });
+
+describe('e_colorize with co_', () => {
+  it('blends towards the colour by the level: in (1 - l) + colour l', () => {
+    // 100 * 0.4 + 255 * 0.6 = 193; 150 * 0.4 = 60; 200 * 0.4 = 80
+    expect(apply('e_colorize:60,co_red', [100, 150, 200])).toEqual([193, 60, 80, 200]);
+    expect(apply('e_colorize,co_rgb:102030', [1, 2, 3])).toEqual([16, 32, 48, 200]);
+  });
+  it('defaults to gray at 100', () => expect(apply('e_colorize', [10, 20, 30])).toEqual([128, 128, 128, 200]));
+  it('co_ with nothing that reads it is refused, not ignored', () => {
+    expect(() => matrixOf('co_red')).toThrow(/co_ needs an effect that uses a colour/);
+    expect(() => matrixOf('e_sepia,co_red')).toThrow(/co_ needs/);
+  });
+});

@@ -52,6 +52,7 @@ const PARAM_CASES: { [K in ParamKey]: Case } = {
   a: { url: 'a_90', reference: NONE, size: [400, 600], bad: 'a_abc' },
   r: { url: 'r_40', reference: NONE, bad: 'r_x' },
   b: { url: 'c_pad,w_400,h_400,b_red', reference: 'c_pad,w_400,h_400,b_blue', size: [400, 400], bad: 'c_pad,w_400,h_400,b_notacolour' },
+  co: { url: 'e_colorize:50,co_red', reference: 'e_colorize:50,co_blue', bad: 'e_colorize,co_notacolour' },
   o: { url: 'o_50', reference: NONE, bad: 'o_200' },
   q: {
     url: 'q_10',
@@ -89,6 +90,7 @@ const FLAG_CASES: { [F in Flag]: Omit<Case, 'bad'> } = {
 const EFFECT_CASES: { [E in EffectName]: { url: string; bad: string } } = {
   grayscale: { url: 'e_grayscale', bad: 'e_grayscale:5' },
   sepia: { url: 'e_sepia', bad: 'e_sepia:101' },
+  colorize: { url: 'e_colorize:60,co_rgb:20a020', bad: 'e_colorize:101' },
   sharpen: { url: 'e_sharpen:200', bad: 'e_sharpen:5000' },
   unsharp_mask: { url: 'e_unsharp_mask:200', bad: 'e_unsharp_mask:0' },
   blur: { url: 'e_blur:300', bad: 'e_blur:abc' },
