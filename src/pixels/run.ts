@@ -142,7 +142,7 @@ async function openStream(bytes: Uint8Array, header: ImageHeader, steps: Step[],
       if (step.op === 'icc') rows = timed(toSrgbRows(rows, icc));
       else if (step.op === 'resize') rows = timed(resizeRows(rows, step.width, step.height, step.widen));
       else if (step.op === 'crop') rows = timed(cropRows(rows, step.x, step.y, step.width, step.height));
-      else if (step.op === 'color') rows = timed(colorRows(rows, step.matrix));
+      else if (step.op === 'color') rows = timed(colorRows(rows, step.stages));
       else throw new Error(`step ${step.op} does not stream`);
     }
   } catch (e) {
@@ -184,7 +184,7 @@ const OPS: { [K in RasterOp]: Executor<K> } = {
   rotate: (r, s) => rotate(r, s.degrees),
   flip: (r, s) => flip(r, s.axis),
   grayscale: (r) => grayscale(r),
-  color: (r, s) => color(r, s.matrix),
+  color: (r, s) => color(r, s.stages),
   blur: (r, s) => blur(r, s.sigma),
   detail: (r, s) => detail(r, s.sigma, s.amount),
   sharpen: (r, s) => sharpen(r, s.sigma, s.amount),

@@ -1,17 +1,28 @@
 /**
  * How each `e_` effect becomes plan steps: one builder per row of url/effects.ts's EFFECTS, keyed
  * by its name, so an effect without steps does not compile. Sizes and radii are logical pixels:
- * `scale` is the chain's DPR for effects the table marks `dprScaled`, 1 for the others.
+ * `scale` is the chain's DPR for effects the table marks `dprScaled`, 1 for the others. Colour
+ * effects become `color` steps (plan/color.ts has their matrices; ops/color.ts runs them).
  */
 import type { Color } from '../url/colors';
-import type { Effect, EffectName } from '../url/effects';
+import type { ArtFilter, ColorblindCondition, Effect, EffectName } from '../url/effects';
+import { CldError } from '../url/errors';
 import type { Component } from '../url/params';
-import type { ColorMatrix, Size, Step } from './steps';
+import { blendTowards, fromRows, hueRotate, joinStages, saturate, scale as scaleRgb, sepia } from './color';
+import type { ColorStage, Size, Step } from './steps';
 
 /** `c` is the effect's component (`co_`, `x`, `y` and the like). */
 type EffectSteps = (e: Effect, size: Size, scale: number, c: Component) => Step[];
 
 const GRAY: Color = [128, 128, 128, 255];
+
+const colorStep = (size: Size, ...stages: ColorStage[]): Step[] => [{ op: 'color', stages, ...size }];
+/** An effect made of colour stages only. */
+const tone =
+  (stages: (e: Effect, c: Component) => ColorStage[]): EffectSteps =>
+  (e, size, _scale, c) =>
+    colorStep(size, ...stages(e, c));
+const level = (e: Effect) => e.strength! / 100;
 
 /** AI effects run as queued jobs (jobs/), split off the chain before planning (delivery's splitAtAiEffect). */
 const queued: EffectSteps = (e) => {
@@ -20,46 +31,121 @@ const queued: EffectSteps = (e) => {
 
 export const EFFECT_STEPS: { [K in EffectName]: EffectSteps } = {
   grayscale: (_e, size) => [{ op: 'grayscale', ...size }],
-  sepia: (e, size) => [{ op: 'color', matrix: sepia(e.strength! / 100), ...size }],
-  // Blends towards co_ (default gray): in * (1 - l/100) + colour * l/100, as ImageMagick's -colorize.
-  colorize: (e, size, _scale, c) => {
-    const a = e.strength! / 100;
-    const [r, g, b] = c.co ?? GRAY;
-    // biome-ignore format: the matrix's rows
-    const matrix: ColorMatrix = [1 - a, 0, 0, r * a, 0, 1 - a, 0, g * a, 0, 0, 1 - a, b * a];
-    return [{ op: 'color', matrix, ...size }];
-  },
-  // Gaussian sigma strength / 20 logical pixels: e_blur = 5 px, e_blur:2000 = 100 px.
-  blur: (e, size, scale) => [{ op: 'blur', sigma: (e.strength! / 20) * scale, ...size }],
-  // A small fixed radius, the strength sets the amount: e_sharpen (100) adds 100% of the detail layer, 2000 adds 20x.
+  // The CSS Filter Effects sepia matrix, interpolated towards the identity by level.
+  sepia: tone((e) => [{ matrix: sepia(level(e)) }]),
+  // Blends towards co_ (default gray): in (1 - l/100) + colour l/100, as ImageMagick's -colorize.
+  colorize: tone((e, c) => [{ matrix: blendTowards(c.co ?? GRAY, level(e)) }]),
+  // A linear shift by l% of the range (ImageMagick's -brightness-contrast l), the reference's reading.
+  brightness: tone((e) => [{ matrix: scaleRgb(1, 1, 1, 2.55 * e.strength!) }]),
+  // HSB brightness times 1 + l/100 (ImageMagick's -modulate 100+l): every channel scaled alike.
+  brightness_hsb: tone((e) => [{ matrix: scaleRgb(1 + level(e)) }]),
+  // Sigmoidal (default): strength |l| / 10 around the midpoint, negative flattens; linear: CSS contrast(n%).
+  contrast: tone((e) =>
+    e.option === 'linear' ? [{ matrix: scaleRgb(level(e), level(e), level(e), 127.5 * (1 - level(e))) }] : [{ curve: { sigmoid: e.strength! / 10 } }],
+  ),
+  // CSS saturate(1 + l/100): -100 is gray.
+  saturation: tone((e) => [{ matrix: saturate(1 + level(e)) }]),
+  vibrance: tone((e) => [{ vibrance: level(e) }]),
+  // ±100 is ±180 degrees (ImageMagick's -modulate 100,100,100+l), luma kept (CSS hue-rotate).
+  hue: tone((e) => [{ matrix: hueRotate(e.strength! * 1.8) }]),
+  // gamma 1 + l/100 (0.5 to 2.5): out = in^(1/gamma).
+  gamma: tone((e) => [{ curve: { gamma: 1 + level(e) } }]),
+  red: tone((e) => [{ matrix: scaleRgb(1 + level(e), 1, 1) }]),
+  green: tone((e) => [{ matrix: scaleRgb(1, 1 + level(e), 1) }]),
+  blue: tone((e) => [{ matrix: scaleRgb(1, 1, 1 + level(e)) }]),
+  negate: tone(() => [{ matrix: scaleRgb(-1, -1, -1, 255) }]),
+  // Gray, then black below t% and white from t% up: a higher t leans to black.
+  blackwhite: tone((e) => [{ matrix: saturate(0) }, { curve: { threshold: level(e) } }]),
+  tint: tone((e) => {
+    if (e.option === 'equalize') throw new CldError(400, 'e_tint:equalize is not supported (it needs the histogram); leave out equalize');
+    return [{ gradient: e.stops!, amount: level(e) }];
+  }),
+  recolor: tone((e) => [{ matrix: fromRows(e.values!) }]),
+  simulate_colorblind: tone((e) => [{ matrix: fromRows(COLORBLIND[e.option as ColorblindCondition]) }]),
+  art: (e, size, scale, c) => colorStep(size, ...artStages(e.option as ArtFilter, size, scale, c)),
   sharpen: (e, size, scale) => [{ op: 'sharpen', sigma: 1 * scale, amount: e.strength! / 100, ...size }],
   // Wider and softer than e_sharpen: sigma 2 px.
   unsharp_mask: (e, size, scale) => [{ op: 'sharpen', sigma: 2 * scale, amount: e.strength! / 100, ...size }],
+  // Gaussian sigma strength / 20 logical pixels: e_blur = 5 px, e_blur:2000 = 100 px.
+  blur: (e, size, scale) => [{ op: 'blur', sigma: (e.strength! / 20) * scale, ...size }],
   upscale: queued,
   gen_restore: queued,
 };
 
 /**
- * The sepia of the CSS Filter Effects specification (`sepia(amount)`, a documented linear colour
- * transform, as ImageMagick's -sepia-tone is not): level 100 is the full sepia matrix, lower
- * levels interpolate towards the identity.
+ * Machado, Oliveira and Fernandes (2009), "A Physiologically-based Model for Simulation of Color
+ * Vision Deficiency": severity 1.0 for the -opias, 0.6 for the -anomalies, applied to sRGB values
+ * as most simulators do. Monochromacies: rod (no cones) is Rec. 709 luma; blue-cone monochromacy
+ * keeps a fifth of the colour (residual S-cone discrimination).
  */
-function sepia(a: number): ColorMatrix {
-  const k = 1 - a;
-  // biome-ignore format: the matrix's rows
-  return [
-    0.393 + 0.607 * k, 0.769 - 0.769 * k, 0.189 - 0.189 * k, 0,
-    0.349 - 0.349 * k, 0.686 + 0.314 * k, 0.168 - 0.168 * k, 0,
-    0.272 - 0.272 * k, 0.534 - 0.534 * k, 0.131 + 0.869 * k, 0,
-  ];
+const COLORBLIND: Record<ColorblindCondition, readonly number[]> = {
+  // biome-ignore format: 3x3 matrices
+  protanopia: [0.152286, 1.052583, -0.204868, 0.114503, 0.786281, 0.099216, -0.003882, -0.048116, 1.051998],
+  // biome-ignore format: 3x3 matrices
+  deuteranopia: [0.367322, 0.860646, -0.227968, 0.280085, 0.672501, 0.047413, -0.01182, 0.04294, 0.968881],
+  // biome-ignore format: 3x3 matrices
+  tritanopia: [1.255528, -0.076749, -0.178779, -0.078411, 0.930809, 0.147602, 0.004733, 0.691367, 0.3039],
+  // biome-ignore format: 3x3 matrices
+  deuteranomaly: [0.547494, 0.607765, -0.155259, 0.181692, 0.781742, 0.036566, -0.01041, 0.027275, 0.983136],
+  // biome-ignore format: 3x3 matrices
+  tritanomaly: [1.104996, -0.046633, -0.058363, -0.032137, 0.971635, 0.060503, 0.001336, 0.317922, 0.680742],
+  rod_monochromacy: rowsOf(saturate(0)),
+  cone_monochromacy: rowsOf(saturate(0.2)),
+};
+
+function rowsOf(m: readonly number[]): number[] {
+  return [m[0], m[1], m[2], m[4], m[5], m[6], m[8], m[9], m[10]];
 }
 
-/** The matrix of applying `first`, then `then`: consecutive colour steps run as one. */
-export function composeColor(first: ColorMatrix, then: ColorMatrix): ColorMatrix {
-  const out: number[] = [];
-  for (let r = 0; r < 3; r++) {
-    for (let c = 0; c < 3; c++) out.push(then[r * 4] * first[c] + then[r * 4 + 1] * first[4 + c] + then[r * 4 + 2] * first[8 + c]);
-    out.push(then[r * 4] * first[3] + then[r * 4 + 1] * first[7] + then[r * 4 + 2] * first[11] + then[r * 4 + 3]);
+/** Hokusai's gradient: indigo ink in the shadows, paper in the highlights. */
+const HOKUSAI: Effect = {
+  name: 'tint',
+  strength: 75,
+  stops: [
+    { color: [20, 30, 80, 255], at: 0 },
+    { color: [60, 90, 140, 255], at: 45 },
+    { color: [235, 225, 200, 255], at: 100 },
+  ],
+};
+
+const fx = (name: EffectName, strength?: number, option?: string): Effect => ({ name, strength, ...(option ? { option } : {}) });
+
+/**
+ * Cloudinary shows its artistic presets only as sample images, so each one here is a short chain
+ * of the documented effects above that reads as its name: film and place names by their palette
+ * (Fes warm ochre, Frost cold and pale, Hokusai indigo ink on paper, Red Rock desert red), portrait
+ * and noir names by tone (Audrey and Zorro black and white, Daguerre a silvery early print).
+ */
+const ART: Record<ArtFilter, readonly Effect[]> = {
+  al_dente: [fx('sepia', 20), fx('contrast', -20), fx('saturation', -10)],
+  athena: [fx('saturation', -25), fx('blue', 8), fx('gamma', 10)],
+  audrey: [fx('grayscale'), fx('contrast', 40)],
+  aurora: [fx('vibrance', 40), fx('hue', -8), fx('green', 6)],
+  daguerre: [fx('grayscale'), fx('sepia', 35), fx('contrast', -30)],
+  eucalyptus: [fx('saturation', -35), fx('green', 8), fx('blue', 4)],
+  fes: [fx('red', 12), fx('blue', -15), fx('saturation', 20)],
+  frost: [fx('saturation', -30), fx('blue', 15), fx('brightness', 6)],
+  hairspray: [fx('saturation', -15), fx('brightness', 8), fx('contrast', -25), fx('red', 5)],
+  hokusai: [HOKUSAI],
+  incognito: [fx('saturation', -60), fx('contrast', 30), fx('brightness', -8)],
+  linen: [fx('sepia', 30), fx('brightness', 8), fx('contrast', -35)],
+  peacock: [fx('saturation', 40), fx('hue', -10)],
+  primavera: [fx('saturation', 20), fx('green', 8), fx('gamma', 12)],
+  quartz: [fx('saturation', -20), fx('red', 4), fx('blue', 6), fx('brightness', 6)],
+  red_rock: [fx('red', 25), fx('sepia', 20), fx('contrast', 15)],
+  refresh: [fx('vibrance', 40), fx('contrast', 15), fx('gamma', 8)],
+  sizzle: [fx('saturation', 40), fx('red', 15), fx('contrast', 10)],
+  sonnet: [fx('sepia', 20), fx('saturation', -15), fx('contrast', -30)],
+  ukulele: [fx('vibrance', 50), fx('red', 10), fx('blue', -10)],
+  zorro: [fx('grayscale'), fx('contrast', 60), fx('gamma', -20)],
+};
+
+function artStages(name: ArtFilter, size: Size, scale: number, c: Component): ColorStage[] {
+  let stages: ColorStage[] = [];
+  for (const e of ART[name]) {
+    // grayscale is its own step kind; as a stage it is CSS saturate(0).
+    const steps = e.name === 'grayscale' ? colorStep(size, { matrix: saturate(0) }) : EFFECT_STEPS[e.name](e, size, scale, c);
+    for (const s of steps) if (s.op === 'color') stages = joinStages(stages, s.stages);
   }
-  return out as unknown as ColorMatrix;
+  return stages;
 }

@@ -7,7 +7,7 @@ import { estimatePeak, MEMORY_BUDGET } from './cost/peak';
 import { CldError } from '../url/errors';
 import type { Component } from '../url/params';
 import { componentSteps } from './component-steps';
-import { composeColor } from './effects';
+import { joinStages } from './color';
 import { premiumDownscaling } from './premium';
 import { streaming } from './stream';
 import { chainDpr } from './hints';
@@ -41,7 +41,7 @@ export function buildPlan({ components, header, inputBytes, output: asked, extra
       // Before it is the next step's input: sizes stay finite integers within the limits.
       checkSize(step, `the ${step.op} of ${isLayer(c) ? `layer ${c.publicId}` : `component ${n}`}`);
       const last = chain.at(-1);
-      if (step.op === 'color' && last?.op === 'color') chain[chain.length - 1] = { ...last, matrix: composeColor(last.matrix, step.matrix) };
+      if (step.op === 'color' && last?.op === 'color') chain[chain.length - 1] = { ...last, stages: joinStages(last.stages, step.stages) };
       else chain.push(step);
       size = { width: step.width, height: step.height };
     }

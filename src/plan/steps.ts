@@ -44,6 +44,25 @@ export interface ImageHeader {
  */
 export type ColorMatrix = readonly [number, number, number, number, number, number, number, number, number, number, number, number];
 
+/** A tone curve applied to R, G and B alike, on values scaled to 0..1 (ops/color.ts builds its table). */
+export type ToneCurve =
+  /** out = in^(1/gamma). */
+  | { gamma: number }
+  /** ImageMagick's sigmoidal contrast around 0.5; a negative strength is its inverse (less contrast). */
+  | { sigmoid: number }
+  /** 1 at and above the threshold (0..1), 0 below. */
+  | { threshold: number }
+  /** Input range [inLow, inHigh] stretched linearly onto [outLow, outHigh], clamped. */
+  | { levels: readonly [number, number, number, number] };
+
+export type ColorStage =
+  | { matrix: ColorMatrix }
+  | { curve: ToneCurve }
+  /** Saturation around the luma, by 1 + amount * (1 - the pixel's saturation): weak colours gain most. */
+  | { vibrance: number }
+  /** e_tint: the pixel's luma picks a colour on the gradient through `stops` (0..100), mixed in by `amount` (0..1). */
+  | { gradient: readonly { color: Rgba; at: number }[]; amount: number };
+
 export interface Size {
   width: number;
   height: number;
@@ -63,8 +82,8 @@ export type Step =
   | ({ op: 'rotate'; degrees: 90 | 180 | 270 } & Size)
   | ({ op: 'flip'; axis: 'horizontal' | 'vertical' } & Size)
   | ({ op: 'grayscale' } & Size)
-  /** Colour effects (plan/effects.ts): an affine transform of R, G, B; consecutive ones are composed into one. */
-  | ({ op: 'color'; matrix: ColorMatrix } & Size)
+  /** Colour effects (plan/effects.ts): per-pixel stages in order; consecutive colour steps are joined into one. */
+  | ({ op: 'color'; stages: readonly ColorStage[] } & Size)
   | ({ op: 'blur'; sigma: number } & Size)
   | ({ op: 'sharpen'; sigma: number; amount: number } & Size)
   /** Unsharp mask clamped to each pixel's 3x3 range: detail without halos (premium downscaling). */

@@ -2,12 +2,25 @@
  * The `e_` table: every supported effect, its argument range and default, and whether the DPR scales it.
  * How each becomes plan steps, and its strength → pixels mapping: plan/effects.ts.
  */
+import { color as parseColor, formatColor, type Color } from './colors';
 import { CldError, ParamError } from './errors';
 
 export interface Effect {
   name: EffectName;
   /** Strength after defaults, or undefined for effects without an argument. */
   strength?: number;
+  /** A named choice (`e_art:zorro`, `e_simulate_colorblind:protanopia`, `e_contrast:type_linear`). */
+  option?: string;
+  /** Numbers of an effect that takes a list (`e_recolor`'s matrix). */
+  values?: readonly number[];
+  /** Colours with their positions in percent (`e_tint`). */
+  stops?: readonly { color: Color; at: number }[];
+}
+
+/** The arguments of an effect with a grammar of its own: `args` are the parts after its name. */
+interface OwnGrammar {
+  parse(args: readonly string[], raw: string): Omit<Effect, 'name'>;
+  format(e: Effect): string;
 }
 
 interface EffectSpec {
@@ -20,12 +33,150 @@ interface EffectSpec {
   ai?: true;
   /** Reads `co_` of its component. */
   color?: true;
+  grammar?: OwnGrammar;
 }
+
+/** Cloudinary's 21 artistic presets (e_art:<name>); plan/effects.ts says what each one does. */
+export const ART_FILTERS = [
+  'al_dente',
+  'athena',
+  'audrey',
+  'aurora',
+  'daguerre',
+  'eucalyptus',
+  'fes',
+  'frost',
+  'hairspray',
+  'hokusai',
+  'incognito',
+  'linen',
+  'peacock',
+  'primavera',
+  'quartz',
+  'red_rock',
+  'refresh',
+  'sizzle',
+  'sonnet',
+  'ukulele',
+  'zorro',
+] as const;
+export type ArtFilter = (typeof ART_FILTERS)[number];
+
+export const COLORBLIND_CONDITIONS = [
+  'deuteranopia',
+  'protanopia',
+  'tritanopia',
+  'tritanomaly',
+  'deuteranomaly',
+  'cone_monochromacy',
+  'rod_monochromacy',
+] as const;
+export type ColorblindCondition = (typeof COLORBLIND_CONDITIONS)[number];
+
+/** One required named choice from `options`, or `fallback` when absent. */
+function choice(effect: string, options: readonly string[], fallback?: string): OwnGrammar {
+  return {
+    parse(args, raw) {
+      const [opt, ...rest] = args;
+      if (rest.length || (opt === undefined && fallback === undefined) || (opt !== undefined && !options.includes(opt)))
+        throw new ParamError(`e_${effect}`, raw, `one of ${options.join(', ')}`);
+      return { option: opt ?? fallback };
+    },
+    format: (e) => `${e.name}:${e.option}`,
+  };
+}
+
+/** `e_contrast[:<level>]` (sigmoidal, -100..100, default 0) or verbose `e_contrast:level_<n>;type_<linear|sigmoidal>` (linear: 1..200, default 100). */
+const contrastGrammar: OwnGrammar = {
+  parse(args, raw) {
+    const bad = () => new ParamError('e_contrast', raw, 'a level from -100 to 100, or level_<n>;type_linear with a level from 1 to 200');
+    if (args.length > 1) throw bad();
+    let level: string | undefined;
+    let type = 'sigmoidal';
+    for (const part of args[0]?.split(';') ?? []) {
+      if (/^-?\d+$/.test(part)) level = part;
+      else if (part.startsWith('level_')) level = part.slice(6);
+      else if (part === 'type_linear' || part === 'type_sigmoidal') type = part.slice(5);
+      else throw bad();
+    }
+    const [min, max, def] = type === 'linear' ? [1, 200, 100] : [-100, 100, 0];
+    const n = level === undefined ? def : /^-?\d+$/.test(level) ? Number(level) : NaN;
+    if (!(n >= min && n <= max)) throw bad();
+    return { strength: n, option: type };
+  },
+  format: (e) => (e.option === 'linear' ? `contrast:level_${e.strength};type_linear` : `contrast:${e.strength}`),
+};
+
+/** `e_recolor:<m1>:…:<m9>` (RGB) or 16 values (RGBA, row-major). */
+const recolorGrammar: OwnGrammar = {
+  parse(args, raw) {
+    const values = args.map((a) => (/^-?(\d+\.?\d*|\.\d+)$/.test(a) ? Number(a) : NaN));
+    if ((values.length !== 9 && values.length !== 16) || values.some((v) => !(Math.abs(v) <= 100)))
+      throw new ParamError('e_recolor', raw, '9 or 16 numbers between -100 and 100 (a 3x3 or 4x4 matrix, row by row)');
+    return { values };
+  },
+  format: (e) => `recolor:${e.values!.join(':')}`,
+};
+
+/** Inside effect arguments colours are named or bare hex (rgb: accepted too). */
+function effectColor(effect: string, raw: string): Color {
+  return parseColor(`e_${effect}`)(/^[0-9a-f]{3,8}$/i.test(raw) ? `rgb:${raw}` : raw);
+}
+
+/** `e_tint[:equalize][:<amount>][:<colour>[:<position>p]]…`: amount 0-100 (60), up to 10 colours (red), positions 0p-100p. */
+const tintGrammar: OwnGrammar = {
+  parse(args, raw) {
+    const bad = (why: string) => new ParamError('e_tint', raw, why);
+    const rest = [...args];
+    let option: string | undefined;
+    if (rest[0] === 'equalize') {
+      rest.shift();
+      option = 'equalize';
+    }
+    let strength = 60;
+    if (rest.length && /^\d+$/.test(rest[0])) {
+      strength = Number(rest.shift());
+      if (strength > 100) throw bad('an amount from 0 to 100');
+    }
+    const given: { color: Color; at?: number }[] = [];
+    for (const part of rest) {
+      const pos = /^(\d+)p$/.exec(part);
+      if (pos) {
+        const last = given.at(-1);
+        if (!last || last.at !== undefined || Number(pos[1]) > 100) throw bad('a position from 0p to 100p after its colour');
+        last.at = Number(pos[1]);
+      } else given.push({ color: effectColor('tint', part) });
+    }
+    if (given.length > 10) throw bad('at most 10 colours');
+    if (!given.length) given.push({ color: [255, 0, 0, 255] });
+    // Colours without a position spread evenly (one colour sits at 50p).
+    const stops = given.map((g, i) => ({ color: g.color, at: g.at ?? (given.length === 1 ? 50 : Math.round((i * 100) / (given.length - 1))) }));
+    return { strength, stops, ...(option ? { option } : {}) };
+  },
+  format: (e) =>
+    ['tint', ...(e.option ? [e.option] : []), String(e.strength), ...e.stops!.flatMap((s) => [formatColor(s.color).slice(4), `${s.at}p`])].join(':'),
+};
 
 export const EFFECTS = {
   grayscale: { dprScaled: false },
   sepia: { range: [1, 100], default: 80, dprScaled: false },
   colorize: { range: [0, 100], default: 100, dprScaled: false, color: true },
+  brightness: { range: [-99, 100], default: 80, dprScaled: false },
+  brightness_hsb: { range: [-99, 100], default: 80, dprScaled: false },
+  contrast: { dprScaled: false, grammar: contrastGrammar },
+  saturation: { range: [-100, 100], default: 80, dprScaled: false },
+  vibrance: { range: [-100, 100], default: 20, dprScaled: false },
+  hue: { range: [-100, 100], default: 80, dprScaled: false },
+  gamma: { range: [-50, 150], default: 0, dprScaled: false },
+  red: { range: [-100, 100], default: 0, dprScaled: false },
+  green: { range: [-100, 100], default: 0, dprScaled: false },
+  blue: { range: [-100, 100], default: 0, dprScaled: false },
+  negate: { dprScaled: false },
+  blackwhite: { range: [0, 100], default: 50, dprScaled: false },
+  tint: { dprScaled: false, grammar: tintGrammar },
+  recolor: { dprScaled: false, grammar: recolorGrammar },
+  simulate_colorblind: { dprScaled: false, grammar: choice('simulate_colorblind', COLORBLIND_CONDITIONS, 'deuteranopia') },
+  art: { dprScaled: false, grammar: choice('art', ART_FILTERS) },
   sharpen: { range: [1, 2000], default: 100, dprScaled: true },
   unsharp_mask: { range: [1, 2000], default: 100, dprScaled: true },
   blur: { range: [1, 2000], default: 100, dprScaled: true },
@@ -37,10 +188,11 @@ export type EffectName = keyof typeof EFFECTS;
 
 export function effect(raw: string): Effect {
   const [name, arg, ...rest] = raw.split(':');
-  const spec: EffectSpec | undefined = (EFFECTS as Record<string, EffectSpec>)[name];
+  const spec: EffectSpec | undefined = Object.hasOwn(EFFECTS, name) ? (EFFECTS as Record<string, EffectSpec>)[name] : undefined;
   if (!spec) {
     throw new CldError(400, `Invalid effect in transformation: ${name} (supported: ${Object.keys(EFFECTS).join(', ')})`);
   }
+  if (spec.grammar) return { name: name as EffectName, ...spec.grammar.parse(raw.split(':').slice(1), raw) };
   if (!spec.range) {
     if (arg !== undefined) throw new ParamError(`e_${name}`, raw, 'no argument');
     return { name: name as EffectName };
@@ -53,6 +205,8 @@ export function effect(raw: string): Effect {
 }
 
 export function formatEffect(e: Effect): string {
+  const grammar = (EFFECTS as Record<string, EffectSpec>)[e.name].grammar;
+  if (grammar) return grammar.format(e);
   return e.strength === undefined ? e.name : `${e.name}:${e.strength}`;
 }
 

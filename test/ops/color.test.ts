@@ -1,24 +1,24 @@
 // Colour effects: the matrix each effect plans, applied by ops/color.ts, against values computed
 // by hand from the effect's documented formula; streamed and in-memory runs agree.
 import { describe, expect, it } from 'vitest';
-import { applyColorMatrix } from '../../src/ops/color';
+import { applyColor } from '../../src/ops/color';
 import { buildPlan } from '../../src/plan/plan';
-import type { ColorMatrix, ImageHeader } from '../../src/plan/steps';
+import type { ColorStage, ImageHeader } from '../../src/plan/steps';
 import { parseComponent } from '../../src/url/component';
 
 const header: ImageHeader = { format: 'png', width: 64, height: 48, hasAlpha: false, orientation: 1, progressive: false, animated: false, components: 3 };
 const out = { format: 'png', quality: 80, progressive: false } as const;
 
-function matrixOf(transformation: string): ColorMatrix {
+function matrixOf(transformation: string): readonly ColorStage[] {
   const plan = buildPlan({ components: transformation.split('/').map(parseComponent), header, inputBytes: 1000, output: out });
   const steps = plan.steps.filter((s) => s.op === 'color');
   expect(steps).toHaveLength(1);
-  return (steps[0] as { matrix: ColorMatrix }).matrix;
+  return (steps[0] as { stages: readonly ColorStage[] }).stages;
 }
 
 function apply(transformation: string, rgb: [number, number, number]): number[] {
   const px = new Uint8Array([...rgb, 200]);
-  applyColorMatrix(px, matrixOf(transformation));
+  applyColor(px, matrixOf(transformation));
   return [...px];
 }
 
@@ -35,8 +35,8 @@ describe('e_sepia', () => {
   });
   it('two in a row plan one colour step, the composition of both', () => {
     const px = new Uint8Array([100, 150, 200, 255]);
-    applyColorMatrix(px, matrixOf('e_sepia:50'));
-    applyColorMatrix(px, matrixOf('e_sepia:50'));
+    applyColor(px, matrixOf('e_sepia:50'));
+    applyColor(px, matrixOf('e_sepia:50'));
     const once = apply('e_sepia:50/e_sepia:50', [100, 150, 200]);
     for (let c = 0; c < 3; c++) expect(Math.abs(once[c] - px[c])).toBeLessThanOrEqual(1);
   });
