@@ -166,7 +166,10 @@ async function readBody(
   signal: AbortSignal,
   fail: (status: RemoteStatus, why: string) => RemoteFetchError,
 ): Promise<Uint8Array> {
-  if (!res.body) return new Uint8Array(0);
+  if (!res.body) {
+    sniff(new Uint8Array(0), fail);
+    return new Uint8Array(0);
+  }
   const reader = res.body.getReader();
   // The runtime ends a body on abort too; racing each read makes sure the deadline holds whatever it does.
   let onAbort = () => {};

@@ -9,9 +9,9 @@
 //   /to?l=<location>[&status=<3xx>]            one redirect to any Location
 //   /status/<code>                             an empty answer with that status
 //   /html, /text-as-image, /svg                 bodies that are not raster images
-//   /slow-headers                              no answer for 20 s
-//   /slow-body                                 a PNG's first bytes, then nothing for 20 s
-//   /endless                                   image/png without Content-Length, 32 MB of it (endless for the caps tested)
+//   /slow-headers                              no answer for 3 s
+//   /slow-body                                 a PNG's first bytes, then nothing for 3 s
+//   /endless                                   image/png without Content-Length, 8 MB of it (endless for the caps tested)
 //   /huge-length                               Content-Length: 10 GB, a few bytes, then nothing
 //   /short-body                                Content-Length: 100000, 1000 bytes sent, connection closed
 import { createHash } from 'node:crypto';
@@ -36,7 +36,8 @@ export const ORIGIN_PORT_ENV = 'DPROX_TEST_ORIGIN_PORT';
 const fixtureDir = join(import.meta.dirname, '../.fixtures');
 const LAST_MODIFIED = 'Wed, 01 Jan 2025 00:00:00 GMT';
 const TYPES: Record<string, string> = { jpg: 'image/jpeg', png: 'image/png', webp: 'image/webp', gif: 'image/gif', avif: 'image/avif', txt: 'text/plain' };
-const HOLD_MS = 20_000;
+/** How long the slow endpoints hold on (past every test's deadline, short enough not to linger). */
+const HOLD_MS = 3_000;
 
 const sockets = new Set<import('node:net').Socket>();
 
@@ -94,7 +95,7 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     res.writeHead(200, { 'Content-Type': 'image/png' });
     res.write(await readFile(join(fixtureDir, 'alpha.png')));
     const chunk = Buffer.alloc(64 * 1024);
-    let left = 512; // 32 MB: a bound, so that a body nobody reads any more does not stream forever
+    let left = 128; // 8 MB: a bound, so that a body nobody reads any more does not stream forever
     const pump = () => {
       while (left-- > 0) if (!res.write(chunk)) return void res.once('drain', pump);
       res.end();
