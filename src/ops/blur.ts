@@ -1,6 +1,9 @@
 import type { Raster } from '../pixels/raster';
 import { buildTaps } from './taps';
 import { filterRgba } from '../kernels/resample';
+import type { Rect } from '../plan/steps';
+import { crop } from './crop';
+import { clip } from './region';
 
 /** Above this sigma the blur switches to three running-box passes per axis (O(1) per pixel). */
 export const BOX_SIGMA = 10;
@@ -109,4 +112,22 @@ function transpose(src: Float32Array, w: number, h: number): Float32Array {
       dst[d + 3] = src[s + 3];
     }
   return dst;
+}
+
+/** e_blur_region: the rectangle blurred with its surroundings as its context (3 sigma around it), the rest untouched. */
+export function blurRegion(r: Raster, sigma: number, region: Rect): Raster {
+  const area = clip(r, region);
+  if (!area) return r;
+  const m = Math.ceil(3 * sigma);
+  const x0 = Math.max(0, area.x - m),
+    y0 = Math.max(0, area.y - m);
+  const x1 = Math.min(r.width, area.x + area.width + m),
+    y1 = Math.min(r.height, area.y + area.height + m);
+  const blurred = blur(crop(r, x0, y0, x1 - x0, y1 - y0), sigma);
+  const out = r.data.slice();
+  for (let y = area.y; y < area.y + area.height; y++) {
+    const from = ((y - y0) * blurred.width + (area.x - x0)) * 4;
+    out.set(blurred.data.subarray(from, from + area.width * 4), (y * r.width + area.x) * 4);
+  }
+  return { ...r, data: out };
 }

@@ -95,8 +95,11 @@ function gradientTable(stops: readonly { color: readonly number[]; at: number }[
   return t;
 }
 
+const gradients = new WeakMap<object, Uint8Array>();
+
 function applyGradient(data: Uint8Array, stage: Extract<ColorStage, { gradient: unknown }>): void {
-  const t = gradientTable(stage.gradient);
+  let t = gradients.get(stage);
+  if (!t) gradients.set(stage, (t = gradientTable(stage.gradient)));
   const a = stage.amount;
   for (let i = 0; i < data.length; i += 4) {
     const y = clamp(luma(data[i], data[i + 1], data[i + 2])) * 3;
@@ -106,11 +109,17 @@ function applyGradient(data: Uint8Array, stage: Extract<ColorStage, { gradient: 
   }
 }
 
+function applyAlphaThreshold(data: Uint8Array, threshold: number): void {
+  const t = threshold * 255;
+  for (let i = 3; i < data.length; i += 4) data[i] = data[i] < t ? 0 : 255;
+}
+
 export function applyColor(data: Uint8Array, stages: readonly ColorStage[]): void {
   for (const s of stages) {
     if ('matrix' in s) applyMatrix(data, s.matrix);
     else if ('curve' in s) applyCurve(data, s.curve);
     else if ('vibrance' in s) applyVibrance(data, s.vibrance);
+    else if ('alphaThreshold' in s) applyAlphaThreshold(data, s.alphaThreshold);
     else applyGradient(data, s);
   }
 }

@@ -6,7 +6,13 @@
  */
 import type { LayerSource, Plan, Step } from '../plan/steps';
 import { chooseQuality } from '../codecs/quality/auto-quality';
-import { blur } from '../ops/blur';
+import { blur, blurRegion } from '../ops/blur';
+import { gradientFade } from '../ops/gradient-fade';
+import { makeTransparent } from '../ops/make-transparent';
+import { noise } from '../ops/noise';
+import { oilPaint } from '../ops/oil-paint';
+import { pixelate } from '../ops/pixelate';
+import { vignette } from '../ops/vignette';
 import { cropAuto } from '../ops/crop-auto';
 import { crop } from '../ops/crop';
 import { decode } from '../codecs/decode';
@@ -185,7 +191,13 @@ const OPS: { [K in RasterOp]: Executor<K> } = {
   flip: (r, s) => flip(r, s.axis),
   grayscale: (r) => grayscale(r),
   color: (r, s) => color(r, s.stages),
-  blur: (r, s) => blur(r, s.sigma),
+  blur: (r, s) => (s.region ? blurRegion(r, s.sigma, s.region) : blur(r, s.sigma)),
+  pixelate: (r, s) => pixelate(r, s.block, s.region),
+  vignette: (r, s) => vignette(r, s.strength),
+  noise: (r, s) => noise(r, s.amount, s.seed),
+  'oil-paint': (r, s) => oilPaint(r, s.radius, s.levels),
+  'make-transparent': (r, s) => makeTransparent(r, s.tolerance, s.color),
+  'gradient-fade': (r, s) => gradientFade(r, s.edge, s.depth, s.power, s.symmetric),
   detail: (r, s) => detail(r, s.sigma, s.amount),
   sharpen: (r, s) => sharpen(r, s.sigma, s.amount),
   'round-corners': (r, s) => roundCorners(r, s.radii === 'max' ? 'max' : s.radii),

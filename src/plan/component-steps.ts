@@ -5,7 +5,7 @@
  * without a builder does not compile.
  */
 import { formatComponent } from '../url/component';
-import { dprScales, readsColor } from '../url/effects';
+import { boundParams, dprScales, readsColor } from '../url/effects';
 import { CldError } from '../url/errors';
 import type { Component, StepParam } from '../url/params';
 import { EFFECT_STEPS } from './effects';
@@ -55,10 +55,18 @@ export function componentSteps(c: Component, input: Size, dpr: number): Step[] {
     }
   };
   if (c.a) push(PARAM_STEPS.a(c.a, size, dpr, c));
-  push(geometrySteps(c, size, dpr));
+  // Parameters an effect reads as its region or offset are not a crop or resize.
+  const bound = boundParams(c.e);
+  push(geometrySteps(bound.length ? withoutKeys(c, bound) : c, size, dpr));
   for (const key of AFTER_GEOMETRY) {
     const value = c[key];
     if (value !== undefined) push((PARAM_STEPS[key] as Builder<typeof key>)(value as never, size, dpr, c));
   }
   return steps;
+}
+
+function withoutKeys(c: Component, keys: readonly string[]): Component {
+  const out: Component = { ...c };
+  for (const k of keys) delete (out as Record<string, unknown>)[k];
+  return out;
 }

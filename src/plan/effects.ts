@@ -9,7 +9,8 @@ import type { ArtFilter, ColorblindCondition, Effect, EffectName } from '../url/
 import { CldError } from '../url/errors';
 import type { Component } from '../url/params';
 import { blendTowards, fromRows, hueRotate, joinStages, saturate, scale as scaleRgb, sepia } from './color';
-import type { ColorStage, Size, Step } from './steps';
+import type { Dimension, Offset } from '../url/values';
+import type { ColorStage, Rect, Size, Step } from './steps';
 
 /** `c` is the effect's component (`co_`, `x`, `y` and the like). */
 type EffectSteps = (e: Effect, size: Size, scale: number, c: Component) => Step[];
@@ -63,6 +64,22 @@ export const EFFECT_STEPS: { [K in EffectName]: EffectSteps } = {
   recolor: tone((e) => [{ matrix: fromRows(e.values!) }]),
   simulate_colorblind: tone((e) => [{ matrix: fromRows(COLORBLIND[e.option as ColorblindCondition]) }]),
   art: (e, size, scale, c) => colorStep(size, ...artStages(e.option as ArtFilter, size, scale, c)),
+  opacity_threshold: tone((e) => [{ alphaThreshold: level(e) }]),
+  // Cloudinary picks the block from the image when none is given: here 1/40 of the shorter side, at least 4 px.
+  pixelate: (e, size, scale) => [{ op: 'pixelate', block: pixelBlock(e, size, scale), ...size }],
+  pixelate_region: (e, size, scale, c) => [{ op: 'pixelate', block: pixelBlock(e, size, scale), region: regionOf(c, size, scale), ...size }],
+  blur_region: (e, size, scale, c) => [{ op: 'blur', sigma: (e.strength! / 20) * scale, region: regionOf(c, size, scale), ...size }],
+  // Radius 1 px per 10 of strength (at least 1), 20 intensity levels (ImageMagick's -paint radius).
+  oil_paint: (e, size, scale) => [{ op: 'oil-paint', radius: Math.max(1, Math.round((e.strength! / 10) * scale)), levels: 20, ...size }],
+  // At 100 the corners go black; the default 20 darkens them by a fifth.
+  vignette: (e, size) => [{ op: 'vignette', strength: level(e), ...size }],
+  // +-l% of half the range; seeded by the size so that the same URL gives the same bytes.
+  noise: (e, size) => [{ op: 'noise', amount: level(e) * 128, seed: size.width * 65_537 + size.height, ...size }],
+  // co_, or the top-left pixel's colour (Cloudinary: the edge colour); tolerance l% of the largest RGB distance.
+  make_transparent: (e, size, _scale, c) => [{ op: 'make-transparent', tolerance: level(e), ...(c.co ? { color: c.co } : {}), ...size }],
+  gradient_fade: (e, size, scale, c) => [
+    { op: 'gradient-fade', ...fadeOf(c, size, scale), power: e.strength! / 20, symmetric: e.option === 'symmetric', ...size },
+  ],
   sharpen: (e, size, scale) => [{ op: 'sharpen', sigma: 1 * scale, amount: e.strength! / 100, ...size }],
   // Wider and softer than e_sharpen: sigma 2 px.
   unsharp_mask: (e, size, scale) => [{ op: 'sharpen', sigma: 2 * scale, amount: e.strength! / 100, ...size }],
@@ -71,6 +88,34 @@ export const EFFECT_STEPS: { [K in EffectName]: EffectSteps } = {
   upscale: queued,
   gen_restore: queued,
 };
+
+function pixelBlock(e: Effect, size: Size, scale: number): number {
+  const block = e.strength === undefined ? Math.max(4, Math.round(Math.min(size.width, size.height) / 40)) : e.strength * scale;
+  return Math.max(1, Math.min(Math.round(block), Math.max(size.width, size.height)));
+}
+
+/** x, y, w, h of an effect's component as a rectangle of `size`: pixels (times the DPR) or fractions; absent ones reach the far edge. */
+function regionOf(c: Component, size: Size, scale: number): Rect {
+  const at = (o: Offset | undefined, full: number) => (!o ? 0 : o.kind === 'ratio' ? o.value * full : o.value * scale);
+  const len = (d: Dimension | undefined, full: number, from: number) =>
+    !d ? full - from : d.kind === 'ratio' ? d.value * full : d.kind === 'px' ? d.value * scale : full - from;
+  const x = at(c.x, size.width),
+    y = at(c.y, size.height);
+  return { x, y, width: len(c.w, size.width, x), height: len(c.h, size.height, y) };
+}
+
+/**
+ * e_gradient_fade's edge and depth from x or y: +y fades from the top, -y from the bottom, +x from
+ * the left, -x from the right; fractions of the size or pixels; y_0.5 when neither is given.
+ */
+function fadeOf(c: Component, size: Size, scale: number): { edge: 'top' | 'bottom' | 'left' | 'right'; depth: number } {
+  const o = c.y ?? c.x ?? { kind: 'ratio', value: 0.5 };
+  const vertical = c.y !== undefined || c.x === undefined;
+  const full = vertical ? size.height : size.width;
+  const depth = Math.max(1, Math.round(o.kind === 'ratio' ? Math.abs(o.value) * full : Math.abs(o.value) * scale));
+  const edge = vertical ? (o.value < 0 ? 'bottom' : 'top') : o.value < 0 ? 'right' : 'left';
+  return { edge, depth };
+}
 
 /**
  * Machado, Oliveira and Fernandes (2009), "A Physiologically-based Model for Simulation of Color

@@ -86,7 +86,14 @@ const table: { [K in StepOp]: StepSpec<StepOf<K>> } = {
   // In place, on the stream's bands or the raster.
   color: { streams: true, memory: (s, input, streamed) => (streamed ? {} : rasters()(s, input)), work: move },
   // The raster, its copy in the filter kernel with the kernel's result, the JS result.
-  blur: { memory: rasters(2, 2), work: (s) => blurWork(s.width, s.height, s.sigma) },
+  blur: { memory: rasters(2, 2), work: (s) => blurWork(s.region?.width ?? s.width, s.region?.height ?? s.height, s.sigma) },
+  pixelate: { memory: rasters(), work: move },
+  vignette: { memory: rasters(), work: move },
+  noise: { memory: rasters(), work: move },
+  // Per pixel, a level histogram over the (2r + 1)^2 window.
+  'oil-paint': { memory: rasters(), work: (s) => px(s) * (2 * s.radius + 1) ** 2 * WORK_NS.oilPaintTap + px(s) * WORK_NS.move },
+  'make-transparent': { addsAlpha: () => true, memory: rasters(), work: move },
+  'gradient-fade': { addsAlpha: () => true, memory: rasters(), work: move },
   // The same for the blur, then the sharpened result beside it.
   sharpen: { memory: rasters(2, 3), work: (s) => blurWork(s.width, s.height, s.sigma) + px(s) * WORK_NS.sharpenCombine },
   detail: { memory: rasters(2, 3), work: (s) => blurWork(s.width, s.height, s.sigma) + px(s) * WORK_NS.sharpenCombine },

@@ -61,7 +61,17 @@ export type ColorStage =
   /** Saturation around the luma, by 1 + amount * (1 - the pixel's saturation): weak colours gain most. */
   | { vibrance: number }
   /** e_tint: the pixel's luma picks a colour on the gradient through `stops` (0..100), mixed in by `amount` (0..1). */
-  | { gradient: readonly { color: Rgba; at: number }[]; amount: number };
+  | { gradient: readonly { color: Rgba; at: number }[]; amount: number }
+  /** e_opacity_threshold: alpha below the threshold (0..1) becomes 0, the rest 255. */
+  | { alphaThreshold: number };
+
+/** A rectangle of the step's input, in pixels (clipped to it). */
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
 
 export interface Size {
   width: number;
@@ -84,7 +94,20 @@ export type Step =
   | ({ op: 'grayscale' } & Size)
   /** Colour effects (plan/effects.ts): per-pixel stages in order; consecutive colour steps are joined into one. */
   | ({ op: 'color'; stages: readonly ColorStage[] } & Size)
-  | ({ op: 'blur'; sigma: number } & Size)
+  /** `region`: only that rectangle is blurred (e_blur_region), its surroundings read as its edges. */
+  | ({ op: 'blur'; sigma: number; region?: Rect } & Size)
+  /** Squares of `block` pixels replaced by their average (e_pixelate, e_pixelate_region). */
+  | ({ op: 'pixelate'; block: number; region?: Rect } & Size)
+  /** Darkens towards the corners: brightness times 1 - strength * (distance from the centre / half diagonal)^2. */
+  | ({ op: 'vignette'; strength: number } & Size)
+  /** Uniform noise of +-amount on R, G, B, from a generator seeded by `seed` (the same URL gives the same bytes). */
+  | ({ op: 'noise'; amount: number; seed: number } & Size)
+  /** Oil paint: each pixel takes the mean colour of the most frequent intensity level within `radius`. */
+  | ({ op: 'oil-paint'; radius: number; levels: number } & Size)
+  /** Pixels within `tolerance` (0..1 of the RGB distance) of `color`, or of the top-left pixel's colour, become transparent. */
+  | ({ op: 'make-transparent'; tolerance: number; color?: Rgba } & Size)
+  /** Alpha times (distance from the edge / depth)^power within `depth` pixels of an edge (and of the opposite one too when symmetric). */
+  | ({ op: 'gradient-fade'; edge: 'top' | 'bottom' | 'left' | 'right'; depth: number; power: number; symmetric: boolean } & Size)
   | ({ op: 'sharpen'; sigma: number; amount: number } & Size)
   /** Unsharp mask clamped to each pixel's 3x3 range: detail without halos (premium downscaling). */
   | ({ op: 'detail'; sigma: number; amount: number } & Size)

@@ -33,8 +33,29 @@ interface EffectSpec {
   ai?: true;
   /** Reads `co_` of its component. */
   color?: true;
+  /** Reads these of its component (a region, an offset) instead of their crop-and-resize meaning. */
+  binds?: readonly ('x' | 'y' | 'w' | 'h')[];
   grammar?: OwnGrammar;
 }
+
+const REGION = ['x', 'y', 'w', 'h'] as const;
+
+/** `e_gradient_fade[:symmetric][:<strength>]`: strength 0-100 (20); `symmetric_pad` is refused. */
+const gradientFadeGrammar: OwnGrammar = {
+  parse(args, raw) {
+    const bad = () => new ParamError('e_gradient_fade', raw, 'symmetric and/or a strength from 0 to 100');
+    let option: string | undefined;
+    let strength = 20;
+    for (const a of args) {
+      if (a === 'symmetric' && option === undefined) option = a;
+      else if (a === 'symmetric_pad') throw new CldError(400, 'e_gradient_fade:symmetric_pad is not supported; use symmetric');
+      else if (/^\d+$/.test(a) && Number(a) <= 100) strength = Number(a);
+      else throw bad();
+    }
+    return { strength, ...(option ? { option } : {}) };
+  },
+  format: (e) => ['gradient_fade', ...(e.option ? [e.option] : []), String(e.strength)].join(':'),
+};
 
 /** Cloudinary's 21 artistic presets (e_art:<name>); plan/effects.ts says what each one does. */
 export const ART_FILTERS = [
@@ -177,6 +198,16 @@ export const EFFECTS = {
   recolor: { dprScaled: false, grammar: recolorGrammar },
   simulate_colorblind: { dprScaled: false, grammar: choice('simulate_colorblind', COLORBLIND_CONDITIONS, 'deuteranopia') },
   art: { dprScaled: false, grammar: choice('art', ART_FILTERS) },
+  opacity_threshold: { range: [1, 100], default: 50, dprScaled: false },
+  // Without a size, the block is chosen from the image (plan/effects.ts).
+  pixelate: { range: [1, 200], dprScaled: true },
+  pixelate_region: { range: [1, 200], dprScaled: true, binds: REGION },
+  blur_region: { range: [1, 2000], default: 100, dprScaled: true, binds: REGION },
+  oil_paint: { range: [0, 100], default: 30, dprScaled: true },
+  vignette: { range: [0, 100], default: 20, dprScaled: false },
+  noise: { range: [0, 100], default: 0, dprScaled: false },
+  make_transparent: { range: [0, 100], default: 10, dprScaled: false, color: true },
+  gradient_fade: { dprScaled: true, binds: ['x', 'y'], grammar: gradientFadeGrammar },
   sharpen: { range: [1, 2000], default: 100, dprScaled: true },
   unsharp_mask: { range: [1, 2000], default: 100, dprScaled: true },
   blur: { range: [1, 2000], default: 100, dprScaled: true },
@@ -199,7 +230,8 @@ export function effect(raw: string): Effect {
   }
   const [min, max] = spec.range;
   if (rest.length || (arg !== undefined && !/^-?\d+$/.test(arg))) throw new ParamError(`e_${name}`, raw, `a strength from ${min} to ${max}`);
-  const strength = arg === undefined ? spec.default! : Number(arg);
+  const strength = arg === undefined ? spec.default : Number(arg);
+  if (strength === undefined) return { name: name as EffectName };
   if (strength < min || strength > max) throw new ParamError(`e_${name}`, raw, `a strength from ${min} to ${max}`);
   return { name: name as EffectName, strength };
 }
@@ -218,6 +250,11 @@ export function isAiEffect(e: Effect | undefined): e is Effect & { name: AiEffec
 
 export function dprScales(e: Effect): boolean {
   return EFFECTS[e.name].dprScaled;
+}
+
+/** The parameters of the component that the effect reads as its own (a region, an offset). */
+export function boundParams(e: Effect | undefined): readonly ('x' | 'y' | 'w' | 'h')[] {
+  return (e && (EFFECTS as Record<string, EffectSpec>)[e.name].binds) ?? [];
 }
 
 export function readsColor(e: Effect | undefined): boolean {

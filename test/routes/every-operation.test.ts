@@ -87,7 +87,7 @@ const FLAG_CASES: { [F in Flag]: Omit<Case, 'bad'> } = {
 };
 
 /** Effects that run as queued AI jobs are accepted with a job (423); their pixels are test/routes/ai.test.ts's. */
-const EFFECT_CASES: { [E in EffectName]: { url: string; bad: string } } = {
+const EFFECT_CASES: { [E in EffectName]: { url: string; bad: string; reference?: string } } = {
   grayscale: { url: 'e_grayscale', bad: 'e_grayscale:5' },
   sepia: { url: 'e_sepia', bad: 'e_sepia:101' },
   colorize: { url: 'e_colorize:60,co_rgb:20a020', bad: 'e_colorize:101' },
@@ -107,6 +107,15 @@ const EFFECT_CASES: { [E in EffectName]: { url: string; bad: string } } = {
   recolor: { url: 'e_recolor:0.3:0.6:0.1:0.3:0.6:0.1:0.3:0.6:0.1', bad: 'e_recolor:1:2:3' },
   simulate_colorblind: { url: 'e_simulate_colorblind:protanopia', bad: 'e_simulate_colorblind:cats' },
   art: { url: 'e_art:zorro', bad: 'e_art:picasso' },
+  opacity_threshold: { url: 'o_40/e_opacity_threshold:50', reference: 'o_40', bad: 'e_opacity_threshold:0' },
+  pixelate: { url: 'e_pixelate:12', bad: 'e_pixelate:201' },
+  pixelate_region: { url: 'e_pixelate_region:10,x_100,y_50,w_200,h_100', bad: 'e_pixelate_region:0' },
+  blur_region: { url: 'e_blur_region:400,y_0.5', bad: 'e_blur_region:2001' },
+  oil_paint: { url: 'e_oil_paint:40', bad: 'e_oil_paint:101' },
+  vignette: { url: 'e_vignette:60', bad: 'e_vignette:-1' },
+  noise: { url: 'e_noise:40', bad: 'e_noise:101' },
+  make_transparent: { url: 'e_make_transparent:30,co_white', bad: 'e_make_transparent:200' },
+  gradient_fade: { url: 'e_gradient_fade,y_-0.4', bad: 'e_gradient_fade:symmetric_pad' },
   sharpen: { url: 'e_sharpen:200', bad: 'e_sharpen:5000' },
   unsharp_mask: { url: 'e_unsharp_mask:200', bad: 'e_unsharp_mask:0' },
   blur: { url: 'e_blur:300', bad: 'e_blur:abc' },
@@ -173,7 +182,7 @@ describe('every effect of EFFECTS', () => {
         const res = await get(`${base}/s--${await deliverySignature(path, 'test-secret', 'sha1', 8)}--/${path}`);
         await res.arrayBuffer();
         expect([200, 423], `${c.url}: ${res.headers.get('X-Cld-Error')}`).toContain(res.status);
-      } else await expectDiffers({ url: c.url, reference: NONE });
+      } else await expectDiffers({ url: c.url, reference: c.reference ?? NONE });
       await expectRefused(c.bad);
     });
   }
