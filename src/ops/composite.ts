@@ -29,6 +29,11 @@ export function composite(base: Raster, layer: Raster, step: CompositeStep): Ras
   return canvas;
 }
 
+/** `layer` over `canvas` at (x, y), clipped to the canvas. */
+export function drawOver(canvas: Raster, layer: Raster, x: number, y: number): void {
+  blend(canvas, layer, x, y, false);
+}
+
 /** Copies r into canvas at (x, y), clipped (both inside here: the canvas holds the image). */
 function blit(canvas: Raster, r: Raster, x: number, y: number): void {
   for (let row = 0; row < r.height; row++) {

@@ -13,6 +13,8 @@ import { noise } from '../ops/noise';
 import { oilPaint } from '../ops/oil-paint';
 import { pixelate } from '../ops/pixelate';
 import { vignette } from '../ops/vignette';
+import { autoTone } from '../ops/auto-tone';
+import { shadow } from '../ops/shadow';
 import { cropAuto } from '../ops/crop-auto';
 import { crop } from '../ops/crop';
 import { decode } from '../codecs/decode';
@@ -194,6 +196,8 @@ const OPS: { [K in RasterOp]: Executor<K> } = {
   blur: (r, s) => (s.region ? blurRegion(r, s.sigma, s.region) : blur(r, s.sigma)),
   pixelate: (r, s) => pixelate(r, s.block, s.region),
   vignette: (r, s) => vignette(r, s.strength),
+  'auto-tone': (r, s) => autoTone(r, s.corrections, s.blend, s.amount),
+  shadow: (r, s) => shadow(r, s),
   noise: (r, s) => noise(r, s.amount, s.seed),
   'oil-paint': (r, s) => oilPaint(r, s.radius, s.levels),
   'make-transparent': (r, s) => makeTransparent(r, s.tolerance, s.color),

@@ -80,6 +80,34 @@ export const EFFECT_STEPS: { [K in EffectName]: EffectSteps } = {
   gradient_fade: (e, size, scale, c) => [
     { op: 'gradient-fade', ...fadeOf(c, size, scale), power: e.strength! / 20, symmetric: e.option === 'symmetric', ...size },
   ],
+  // ImageMagick's -auto-gamma, -auto-level, per-channel -auto-level (ops/auto-tone.ts), mixed by blend.
+  auto_brightness: (e, size) => [{ op: 'auto-tone', corrections: ['gamma'], blend: level(e), amount: 0, ...size }],
+  auto_contrast: (e, size) => [{ op: 'auto-tone', corrections: ['levels'], blend: level(e), amount: 0, ...size }],
+  auto_color: (e, size) => [{ op: 'auto-tone', corrections: ['channel-levels'], blend: level(e), amount: 0, ...size }],
+  // Colour and contrast (per-channel levels) then brightness (mean to mid grey); indoor also lifts the shadows.
+  improve: (e, size) => [
+    {
+      op: 'auto-tone',
+      corrections: e.option === 'indoor' ? ['channel-levels', 'gamma', 'shadows'] : ['channel-levels', 'gamma'],
+      blend: level(e),
+      amount: 0.15,
+      ...size,
+    },
+  ],
+  // Shadows lifted by 0.3, plus the bias (-100..100) times 0.3 more or less, mixed by blend.
+  fill_light: (e, size) => [{ op: 'auto-tone', corrections: ['shadows'], blend: level(e), amount: Math.max(0, 0.3 + (e.values![0] / 100) * 0.3), ...size }],
+  // Blur of the edge s/10 px (default 4), offset x, y (default 10, 10) in co_ (default gray), under the image on a canvas grown to hold it.
+  shadow: (e, size, scale, c) => {
+    const sigma = (e.strength! / 10) * scale;
+    const dx = Math.round((c.x ? offsetValue(c.x, size.width) : 10) * (c.x?.kind === 'ratio' ? 1 : scale));
+    const dy = Math.round((c.y ? offsetValue(c.y, size.height) : 10) * (c.y?.kind === 'ratio' ? 1 : scale));
+    const m = Math.ceil(3 * sigma);
+    const left = Math.min(0, dx - m),
+      top = Math.min(0, dy - m);
+    const width = Math.max(size.width, size.width + dx + m) - left,
+      height = Math.max(size.height, size.height + dy + m) - top;
+    return [{ op: 'shadow', color: c.co ?? GRAY, sigma, dx, dy, baseX: -left, baseY: -top, width, height }];
+  },
   sharpen: (e, size, scale) => [{ op: 'sharpen', sigma: 1 * scale, amount: e.strength! / 100, ...size }],
   // Wider and softer than e_sharpen: sigma 2 px.
   unsharp_mask: (e, size, scale) => [{ op: 'sharpen', sigma: 2 * scale, amount: e.strength! / 100, ...size }],
@@ -88,6 +116,8 @@ export const EFFECT_STEPS: { [K in EffectName]: EffectSteps } = {
   upscale: queued,
   gen_restore: queued,
 };
+
+const offsetValue = (o: Offset, full: number) => (o.kind === 'ratio' ? o.value * full : o.value);
 
 function pixelBlock(e: Effect, size: Size, scale: number): number {
   const block = e.strength === undefined ? Math.max(4, Math.round(Math.min(size.width, size.height) / 40)) : e.strength * scale;

@@ -92,6 +92,14 @@ const table: { [K in StepOp]: StepSpec<StepOf<K>> } = {
   noise: { memory: rasters(), work: move },
   // Per pixel, a level histogram over the (2r + 1)^2 window.
   'oil-paint': { memory: rasters(), work: (s) => px(s) * (2 * s.radius + 1) ** 2 * WORK_NS.oilPaintTap + px(s) * WORK_NS.move },
+  // A histogram pass, then tables: in place.
+  'auto-tone': { memory: rasters(), work: (s) => px(s) * WORK_NS.move * 2 },
+  // The silhouette, padded for the blur, its blurred copy and the canvas.
+  shadow: {
+    addsAlpha: () => true,
+    memory: rasters(3, 2),
+    work: (s, input) => blurWork(input.width + 6 * s.sigma, input.height + 6 * s.sigma, s.sigma) + px(s) * WORK_NS.composite,
+  },
   'make-transparent': { addsAlpha: () => true, memory: rasters(), work: move },
   'gradient-fade': { addsAlpha: () => true, memory: rasters(), work: move },
   // The same for the blur, then the sharpened result beside it.

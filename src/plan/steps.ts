@@ -106,6 +106,18 @@ export type Step =
   | ({ op: 'oil-paint'; radius: number; levels: number } & Size)
   /** Pixels within `tolerance` (0..1 of the RGB distance) of `color`, or of the top-left pixel's colour, become transparent. */
   | ({ op: 'make-transparent'; tolerance: number; color?: Rgba } & Size)
+  /**
+   * Tone corrections measured on the image at run time (e_auto_*, e_improve, e_fill_light), each in
+   * order, mixed with the original by `blend` (0..1): `levels` stretches the luma's 0.5%-99.5% range,
+   * `channel-levels` each channel's, `gamma` brings the mean luma to the middle, `shadows` lifts the
+   * dark tones by `amount` (0..1).
+   */
+  | ({ op: 'auto-tone'; corrections: readonly ('levels' | 'channel-levels' | 'gamma' | 'shadows')[]; blend: number; amount: number } & Size)
+  /**
+   * e_shadow: the image's silhouette in `color`, blurred by `sigma`, offset by (dx, dy), under the
+   * image, whose top-left lands at (baseX, baseY) of the grown canvas (the size of the step).
+   */
+  | ({ op: 'shadow'; color: Rgba; sigma: number; dx: number; dy: number; baseX: number; baseY: number } & Size)
   /** Alpha times (distance from the edge / depth)^power within `depth` pixels of an edge (and of the opposite one too when symmetric). */
   | ({ op: 'gradient-fade'; edge: 'top' | 'bottom' | 'left' | 'right'; depth: number; power: number; symmetric: boolean } & Size)
   | ({ op: 'sharpen'; sigma: number; amount: number } & Size)

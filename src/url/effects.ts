@@ -40,6 +40,35 @@ interface EffectSpec {
 
 const REGION = ['x', 'y', 'w', 'h'] as const;
 
+/** `e_improve[:indoor|outdoor][:<blend>]` (outdoor, 100); a numeric first argument is the blend. */
+const improveGrammar: OwnGrammar = {
+  parse(args, raw) {
+    const bad = () => new ParamError('e_improve', raw, 'indoor or outdoor, and/or a blend from 0 to 100');
+    let option = 'outdoor';
+    let strength = 100;
+    if (args.length > 2) throw bad();
+    args.forEach((a, i) => {
+      if ((a === 'indoor' || a === 'outdoor') && i === 0) option = a;
+      else if (/^\d+$/.test(a) && Number(a) <= 100 && (i === args.length - 1 || args.length === 1)) strength = Number(a);
+      else throw bad();
+    });
+    return { strength, option };
+  },
+  format: (e) => `improve:${e.option}:${e.strength}`,
+};
+
+/** `e_fill_light[:<blend>][:<bias>]`: blend 0-100 (100), bias -100-100 (0). */
+const fillLightGrammar: OwnGrammar = {
+  parse(args, raw) {
+    const bad = () => new ParamError('e_fill_light', raw, 'a blend from 0 to 100 and a bias from -100 to 100');
+    if (args.length > 2 || !args.every((a) => /^-?\d+$/.test(a))) throw bad();
+    const [blend = 100, bias = 0] = args.map(Number);
+    if (blend < 0 || blend > 100 || bias < -100 || bias > 100) throw bad();
+    return { strength: blend, values: [bias] };
+  },
+  format: (e) => `fill_light:${e.strength}:${e.values![0]}`,
+};
+
 /** `e_gradient_fade[:symmetric][:<strength>]`: strength 0-100 (20); `symmetric_pad` is refused. */
 const gradientFadeGrammar: OwnGrammar = {
   parse(args, raw) {
@@ -207,6 +236,12 @@ export const EFFECTS = {
   vignette: { range: [0, 100], default: 20, dprScaled: false },
   noise: { range: [0, 100], default: 0, dprScaled: false },
   make_transparent: { range: [0, 100], default: 10, dprScaled: false, color: true },
+  auto_brightness: { range: [0, 100], default: 100, dprScaled: false },
+  auto_contrast: { range: [0, 100], default: 100, dprScaled: false },
+  auto_color: { range: [0, 100], default: 100, dprScaled: false },
+  improve: { dprScaled: false, grammar: improveGrammar },
+  fill_light: { dprScaled: false, grammar: fillLightGrammar },
+  shadow: { range: [0, 100], default: 40, dprScaled: true, color: true, binds: ['x', 'y'] },
   gradient_fade: { dprScaled: true, binds: ['x', 'y'], grammar: gradientFadeGrammar },
   sharpen: { range: [1, 2000], default: 100, dprScaled: true },
   unsharp_mask: { range: [1, 2000], default: 100, dprScaled: true },

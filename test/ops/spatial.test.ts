@@ -1,6 +1,8 @@
 // Spatial effects measured on synthetic rasters: what changes, where, and what must not.
 import { describe, expect, it } from 'vitest';
+import { autoTone } from '../../src/ops/auto-tone';
 import { blurRegion } from '../../src/ops/blur';
+import { shadow } from '../../src/ops/shadow';
 import { gradientFade } from '../../src/ops/gradient-fade';
 import { makeTransparent } from '../../src/ops/make-transparent';
 import { noise } from '../../src/ops/noise';
@@ -83,6 +85,33 @@ describe('spatial effects', () => {
     const r = gradientFade(photo(), 'bottom', 10, 1, false);
     expect(px(r, 5, 47)[3]).toBeLessThan(20);
     expect(px(r, 5, 30)[3]).toBe(255);
+  });
+});
+
+describe('measured tone corrections and the shadow', () => {
+  const ramp = (lo: number, hi: number): Raster => {
+    const w = 256,
+      data = new Uint8Array(w * 4);
+    for (let x = 0; x < w; x++) data.set([lo + ((hi - lo) * x) / 255, lo + ((hi - lo) * x) / 255, lo + ((hi - lo) * x) / 255, 255].map(Math.round), x * 4);
+    return { width: w, height: 1, data, opaque: true };
+  };
+  const mean = (r: Raster) => r.data.reduce((a, v, i) => (i % 4 === 1 ? a + v : a), 0) / (r.width * r.height);
+  it('levels stretch a 100-150 ramp to nearly the full range; blend 0 changes nothing', () => {
+    const r = autoTone(ramp(100, 150), ['levels'], 1, 0);
+    expect(r.data[1]).toBeLessThan(5);
+    expect(r.data[255 * 4 + 1]).toBeGreaterThan(250);
+    expect(autoTone(ramp(100, 150), ['levels'], 0, 0).data).toEqual(ramp(100, 150).data);
+  });
+  it('gamma brings a dark image mean to the middle', () => {
+    expect(mean(ramp(0, 80))).toBeLessThan(45);
+    expect(Math.abs(mean(autoTone(ramp(0, 80), ['gamma'], 1, 0)) - 128)).toBeLessThan(20);
+  });
+  it('the shadow is the silhouette in its colour, offset, under the image on the grown canvas', () => {
+    const img: Raster = { width: 10, height: 10, data: new Uint8Array(400).fill(255), opaque: true };
+    const out = shadow(img, { op: 'shadow', color: [0, 0, 255, 255], sigma: 0, dx: 5, dy: 5, baseX: 0, baseY: 0, width: 15, height: 15 });
+    expect(px(out, 2, 2)).toEqual([255, 255, 255, 255]);
+    expect(px(out, 12, 12)).toEqual([0, 0, 255, 255]);
+    expect(px(out, 12, 2)[3]).toBe(0);
   });
 });
 

@@ -87,7 +87,7 @@ const FLAG_CASES: { [F in Flag]: Omit<Case, 'bad'> } = {
 };
 
 /** Effects that run as queued AI jobs are accepted with a job (423); their pixels are test/routes/ai.test.ts's. */
-const EFFECT_CASES: { [E in EffectName]: { url: string; bad: string; reference?: string } } = {
+const EFFECT_CASES: { [E in EffectName]: { url: string; bad: string; reference?: string; size?: [number, number] } } = {
   grayscale: { url: 'e_grayscale', bad: 'e_grayscale:5' },
   sepia: { url: 'e_sepia', bad: 'e_sepia:101' },
   colorize: { url: 'e_colorize:60,co_rgb:20a020', bad: 'e_colorize:101' },
@@ -115,6 +115,13 @@ const EFFECT_CASES: { [E in EffectName]: { url: string; bad: string; reference?:
   vignette: { url: 'e_vignette:60', bad: 'e_vignette:-1' },
   noise: { url: 'e_noise:40', bad: 'e_noise:101' },
   make_transparent: { url: 'e_make_transparent:30,co_white', bad: 'e_make_transparent:200' },
+  auto_brightness: { url: 'e_brightness:-60/e_auto_brightness', reference: 'e_brightness:-60', bad: 'e_auto_brightness:101' },
+  auto_contrast: { url: 'e_contrast:level_40;type_linear/e_auto_contrast', reference: 'e_contrast:level_40;type_linear', bad: 'e_auto_contrast:x' },
+  auto_color: { url: 'e_blue:-60/e_auto_color', reference: 'e_blue:-60', bad: 'e_auto_color:-1' },
+  improve: { url: 'e_brightness:-40/e_improve:indoor:80', reference: 'e_brightness:-40', bad: 'e_improve:sideways' },
+  fill_light: { url: 'e_fill_light:100:50', bad: 'e_fill_light:100:101' },
+  // The canvas grows by the offset and the blur's reach (3 sigma, sigma 5 px).
+  shadow: { url: 'e_shadow:50,x_20,y_20,co_black', size: [635, 435], bad: 'e_shadow:101' },
   gradient_fade: { url: 'e_gradient_fade,y_-0.4', bad: 'e_gradient_fade:symmetric_pad' },
   sharpen: { url: 'e_sharpen:200', bad: 'e_sharpen:5000' },
   unsharp_mask: { url: 'e_unsharp_mask:200', bad: 'e_unsharp_mask:0' },
@@ -182,7 +189,7 @@ describe('every effect of EFFECTS', () => {
         const res = await get(`${base}/s--${await deliverySignature(path, 'test-secret', 'sha1', 8)}--/${path}`);
         await res.arrayBuffer();
         expect([200, 423], `${c.url}: ${res.headers.get('X-Cld-Error')}`).toContain(res.status);
-      } else await expectDiffers({ url: c.url, reference: c.reference ?? NONE });
+      } else await expectDiffers({ url: c.url, reference: c.reference ?? NONE, size: c.size });
       await expectRefused(c.bad);
     });
   }
