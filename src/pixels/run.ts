@@ -15,6 +15,8 @@ import { pixelate } from '../ops/pixelate';
 import { vignette } from '../ops/vignette';
 import { autoTone } from '../ops/auto-tone';
 import { shadow } from '../ops/shadow';
+import { outline } from '../ops/outline';
+import { cartoonify } from '../ops/cartoonify';
 import { cropAuto } from '../ops/crop-auto';
 import { crop } from '../ops/crop';
 import { decode } from '../codecs/decode';
@@ -198,6 +200,8 @@ const OPS: { [K in RasterOp]: Executor<K> } = {
   vignette: (r, s) => vignette(r, s.strength),
   'auto-tone': (r, s) => autoTone(r, s.corrections, s.blend, s.amount),
   shadow: (r, s) => shadow(r, s),
+  outline: (r, s) => outline(r, s),
+  cartoonify: (r, s) => cartoonify(r, s.edge, s.lineWidth, s.levels, s.bw),
   noise: (r, s) => noise(r, s.amount, s.seed),
   'oil-paint': (r, s) => oilPaint(r, s.radius, s.levels),
   'make-transparent': (r, s) => makeTransparent(r, s.tolerance, s.color),

@@ -16,6 +16,7 @@ import type { ColorStage, Rect, Size, Step } from './steps';
 type EffectSteps = (e: Effect, size: Size, scale: number, c: Component) => Step[];
 
 const GRAY: Color = [128, 128, 128, 255];
+const BLACK: Color = [0, 0, 0, 255];
 
 const colorStep = (size: Size, ...stages: ColorStage[]): Step[] => [{ op: 'color', stages, ...size }];
 /** An effect made of colour stages only. */
@@ -108,6 +109,40 @@ export const EFFECT_STEPS: { [K in EffectName]: EffectSteps } = {
       height = Math.max(size.height, size.height + dy + m) - top;
     return [{ op: 'shadow', color: c.co ?? GRAY, sigma, dx, dy, baseX: -left, baseY: -top, width, height }];
   },
+  // Bands of width px (times the DPR) along the alpha edge in co_ (default black), blurred by blur/10 px; the canvas grows for outer bands.
+  outline: (e, size, scale, c) => {
+    const mode = e.option;
+    const outer = mode === undefined || mode === 'outer' || mode === 'fill';
+    const thickness = e.strength! * scale;
+    const sigma = (e.values![0] / 10) * scale;
+    const m = outer ? Math.ceil(thickness + 3 * sigma) : 0;
+    return [
+      {
+        op: 'outline',
+        color: c.co ?? BLACK,
+        thickness,
+        sigma,
+        outer,
+        inner: mode === undefined || mode === 'inner' || mode === 'inner_fill',
+        fill: mode === 'fill' || mode === 'inner_fill',
+        baseX: m,
+        baseY: m,
+        width: size.width + 2 * m,
+        height: size.height + 2 * m,
+      },
+    ];
+  },
+  // Edges where the Sobel gradient exceeds 400 - 3 line (line 50: 250 of ~1440), lines line/25 px wide; 16 - 0.14 reduce levels per channel.
+  cartoonify: (e, size, scale) => [
+    {
+      op: 'cartoonify',
+      edge: 400 - 3 * e.strength!,
+      lineWidth: Math.max(1, Math.round((e.strength! / 25) * scale)),
+      levels: e.option === 'bw' ? 6 : Math.max(2, Math.round(16 - 0.14 * e.values![0])),
+      bw: e.option === 'bw',
+      ...size,
+    },
+  ],
   sharpen: (e, size, scale) => [{ op: 'sharpen', sigma: 1 * scale, amount: e.strength! / 100, ...size }],
   // Wider and softer than e_sharpen: sigma 2 px.
   unsharp_mask: (e, size, scale) => [{ op: 'sharpen', sigma: 2 * scale, amount: e.strength! / 100, ...size }],

@@ -100,6 +100,13 @@ const table: { [K in StepOp]: StepSpec<StepOf<K>> } = {
     memory: rasters(3, 2),
     work: (s, input) => blurWork(input.width + 6 * s.sigma, input.height + 6 * s.sigma, s.sigma) + px(s) * WORK_NS.composite,
   },
+  // The mask, two distance maps (4 B/px each), the band, its blur and the canvas.
+  outline: {
+    addsAlpha: () => true,
+    memory: (s, input) => ({ working: rgba(input) + rgba(s) * 5 }),
+    work: (s) => px(s) * WORK_NS.outline + (s.sigma > 0 ? blurWork(s.width, s.height, s.sigma) : 0),
+  },
+  cartoonify: { memory: (s, input) => ({ working: rgba(input) + px(s) * 5 }), work: (s) => px(s) * (WORK_NS.cartoonify + s.lineWidth ** 2 * 2) },
   'make-transparent': { addsAlpha: () => true, memory: rasters(), work: move },
   'gradient-fade': { addsAlpha: () => true, memory: rasters(), work: move },
   // The same for the blur, then the sharpened result beside it.

@@ -118,6 +118,10 @@ export type Step =
    * image, whose top-left lands at (baseX, baseY) of the grown canvas (the size of the step).
    */
   | ({ op: 'shadow'; color: Rgba; sigma: number; dx: number; dy: number; baseX: number; baseY: number } & Size)
+  /** e_outline (ops/outline.ts): bands of `thickness` px outside and/or inside the alpha edge, or the fill, in `color`; the image at (baseX, baseY). */
+  | ({ op: 'outline'; color: Rgba; thickness: number; sigma: number; outer: boolean; inner: boolean; fill: boolean; baseX: number; baseY: number } & Size)
+  /** e_cartoonify: posterised colours (or gray) and dark lines along strong edges. */
+  | ({ op: 'cartoonify'; edge: number; lineWidth: number; levels: number; bw: boolean } & Size)
   /** Alpha times (distance from the edge / depth)^power within `depth` pixels of an edge (and of the opposite one too when symmetric). */
   | ({ op: 'gradient-fade'; edge: 'top' | 'bottom' | 'left' | 'right'; depth: number; power: number; symmetric: boolean } & Size)
   | ({ op: 'sharpen'; sigma: number; amount: number } & Size)

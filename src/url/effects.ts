@@ -57,6 +57,34 @@ const improveGrammar: OwnGrammar = {
   format: (e) => `improve:${e.option}:${e.strength}`,
 };
 
+/** `e_outline[:inner|inner_fill|outer|fill][:<width>][:<blur>]`: width 1-100 (5), blur 0-200 (0); no mode is inner and outer. */
+const outlineGrammar: OwnGrammar = {
+  parse(args, raw) {
+    const bad = () => new ParamError('e_outline', raw, 'a mode (inner, inner_fill, outer, fill), a width from 1 to 100 and a blur from 0 to 200');
+    const rest = [...args];
+    const option = ['inner', 'inner_fill', 'outer', 'fill'].includes(rest[0]) ? rest.shift() : undefined;
+    if (rest.length > 2 || !rest.every((a) => /^\d+$/.test(a))) throw bad();
+    const [width = 5, blur = 0] = rest.map(Number);
+    if (width < 1 || width > 100 || blur > 200) throw bad();
+    return { strength: width, values: [blur], ...(option ? { option } : {}) };
+  },
+  format: (e) => ['outline', ...(e.option ? [e.option] : []), String(e.strength), String(e.values![0])].join(':'),
+};
+
+/** `e_cartoonify[:<line>][:<reduce>|bw]`: line 0-100 (50), reduce 0-100 (the line's value). */
+const cartoonifyGrammar: OwnGrammar = {
+  parse(args, raw) {
+    const bad = () => new ParamError('e_cartoonify', raw, 'a line strength from 0 to 100, then a colour reduction from 0 to 100 or bw');
+    if (args.length > 2) throw bad();
+    const [line = '50', reduce] = args;
+    if (!/^\d+$/.test(line) || Number(line) > 100) throw bad();
+    if (reduce === 'bw') return { strength: Number(line), option: 'bw' };
+    if (reduce !== undefined && (!/^\d+$/.test(reduce) || Number(reduce) > 100)) throw bad();
+    return { strength: Number(line), values: [reduce === undefined ? Number(line) : Number(reduce)] };
+  },
+  format: (e) => `cartoonify:${e.strength}:${e.option === 'bw' ? 'bw' : e.values![0]}`,
+};
+
 /** `e_fill_light[:<blend>][:<bias>]`: blend 0-100 (100), bias -100-100 (0). */
 const fillLightGrammar: OwnGrammar = {
   parse(args, raw) {
@@ -242,6 +270,8 @@ export const EFFECTS = {
   improve: { dprScaled: false, grammar: improveGrammar },
   fill_light: { dprScaled: false, grammar: fillLightGrammar },
   shadow: { range: [0, 100], default: 40, dprScaled: true, color: true, binds: ['x', 'y'] },
+  outline: { dprScaled: true, color: true, grammar: outlineGrammar },
+  cartoonify: { dprScaled: true, grammar: cartoonifyGrammar },
   gradient_fade: { dprScaled: true, binds: ['x', 'y'], grammar: gradientFadeGrammar },
   sharpen: { range: [1, 2000], default: 100, dprScaled: true },
   unsharp_mask: { range: [1, 2000], default: 100, dprScaled: true },

@@ -122,6 +122,9 @@ const EFFECT_CASES: { [E in EffectName]: { url: string; bad: string; reference?:
   fill_light: { url: 'e_fill_light:100:50', bad: 'e_fill_light:100:101' },
   // The canvas grows by the offset and the blur's reach (3 sigma, sigma 5 px).
   shadow: { url: 'e_shadow:50,x_20,y_20,co_black', size: [635, 435], bad: 'e_shadow:101' },
+  // An outer band of 5 px grows the canvas by 5 on each side.
+  outline: { url: 'e_outline:outer:5,co_red', size: [610, 410], bad: 'e_outline:outer:0' },
+  cartoonify: { url: 'e_cartoonify:60:bw', bad: 'e_cartoonify:60:sideways' },
   gradient_fade: { url: 'e_gradient_fade,y_-0.4', bad: 'e_gradient_fade:symmetric_pad' },
   sharpen: { url: 'e_sharpen:200', bad: 'e_sharpen:5000' },
   unsharp_mask: { url: 'e_unsharp_mask:200', bad: 'e_unsharp_mask:0' },

@@ -228,6 +228,10 @@ export const WORK_NS = {
   roundCorners: 40,
   /** g_auto's saliency map, per input pixel: ~14 ns/px. */
   saliency: 40,
+  /** e_outline: two chamfer distance passes and the band, per canvas pixel. */
+  outline: 120,
+  /** e_cartoonify: Sobel, the line test, posterising. */
+  cartoonify: 80,
   /** e_oil_paint: one histogram update per window pixel, ~3 ns in a JS loop. */
   oilPaintTap: 6,
   /** Blur above BOX_SIGMA: three running-box passes per axis in JS, independent of sigma: ~140 ns/px (2000x1500). */
