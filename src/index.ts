@@ -5,7 +5,7 @@ import { demoEnabled, gallery, imageComparisons } from './routes/demo/api';
 import { errorResponse, toErrorResponse } from './routes/responses';
 import { authenticateAdmin, explicit, upload } from './routes/upload';
 import { usageReport } from './jobs/usage';
-import { jobStatus } from './routes/ai';
+import { jobStatus } from './delivery/ai';
 import { CldError } from './url/errors';
 import { ImageError } from './pixels/errors';
 import { wasmMemory, wasmMemoryTotal } from './kernels/memory';

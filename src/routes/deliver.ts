@@ -8,7 +8,7 @@ import { acceptedFormat, chooseOutput, contentType } from '../plan/output';
 import { layerPublicIds } from '../plan/layers';
 import { buildPlan } from '../plan/plan';
 import { componentMayAddAlpha } from '../plan/transparency';
-import { withReservation } from '../plan/ledger';
+import { withReservation } from '../delivery/ledger';
 import { cacheMatch, cachePut } from '../store/edge-cache';
 import { derivedKey, putDerived } from '../store/derived';
 import { getOriginal } from '../store/originals';
@@ -17,9 +17,9 @@ import { parseDeliveryPath, type DeliveryUrl } from '../url/delivery-url';
 import { CldError } from '../url/errors';
 import { verifyDeliverySignature } from '../url/signature';
 import { countUsage } from '../jobs/usage';
-import { pendingIncoming } from './incoming';
-import { loadLayers } from './layer-sources';
-import { aiJobSpec, alphaFromSource, authorizeAi, awaitJob, splitAtAiEffect, waitBudget } from './ai';
+import { pendingIncoming } from '../delivery/incoming';
+import { loadLayers } from '../delivery/layer-sources';
+import { aiJobSpec, alphaFromSource, authorizeAi, awaitJob, splitAtAiEffect, waitBudget } from '../delivery/ai';
 import { ACCEPT_CH, DERIVED_CACHE_CONTROL } from './responses';
 
 export async function deliver(request: Request, env: Env, ctx: Pick<ExecutionContext, 'waitUntil'>): Promise<Response> {

@@ -22,11 +22,11 @@ import { headOriginal, putOriginal, type Expected } from '../store/originals';
 import { contentType } from '../plan/output';
 import { countUsage } from '../jobs/usage';
 import { parseEager, parseNotificationUrl, runEager } from './eager';
-import { activeHold, applyIncoming, parseIncoming, startIncoming, supersede, type Hold } from './incoming';
+import { activeHold, applyIncoming, parseIncoming, startIncoming, supersede, type Hold } from '../delivery/incoming';
 import { BytesSink, DataUriSink, discardBody, parseForm, TextSink, type Sink } from './multipart';
 import { DELIVERY_TYPES, validatePublicId, type DeliveryType } from '../url/delivery-url';
 import { CldError } from '../url/errors';
-import { isolateLedger } from '../plan/ledger';
+import { isolateLedger } from '../delivery/ledger';
 import { apiSignature, hexDigest, timingSafeEqual, verifyApiSignature, type ApiParams } from '../url/signature';
 
 /** Cloudinary accepts 100 MB; an isolate holding the file must stay well inside 128 MB. */

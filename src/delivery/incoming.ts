@@ -15,7 +15,7 @@ import { readHeader, type ImageHeader } from '../codecs/header';
 import { runPlan } from '../pixels/run';
 import { chooseOutput } from '../plan/output';
 import { buildPlan } from '../plan/plan';
-import { withReservation } from '../plan/ledger';
+import { withReservation } from './ledger';
 import { INTERMEDIATE_QUALITY, jobId, type AiJobSpec } from '../jobs/spec';
 import { headOriginal, incomingKey, onlyIf, originalKey } from '../store/originals';
 import { formatTransformation, parseComponent } from '../url/component';

@@ -15,8 +15,8 @@
  * and the code.
  */
 import { CldError } from '../url/errors';
-import { MEMORY_BUDGET } from './plan';
-import { WORK_BUDGET_NS } from './cost/work';
+import { MEMORY_BUDGET } from '../plan/plan';
+import { WORK_BUDGET_NS } from '../plan/cost/work';
 
 /** Estimated bytes of all renders of the isolate together: 100 MB of the isolate's 128 MB. */
 export const LEDGER_BYTES = MEMORY_BUDGET;

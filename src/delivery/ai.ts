@@ -13,7 +13,7 @@ import { filterCost, resizeTaps } from '../plan/cost/model';
 import type { Size } from '../plan/steps';
 import { buildPlan } from '../plan/plan';
 import { stepAddsAlpha } from '../plan/transparency';
-import { withReservation } from '../plan/ledger';
+import { withReservation } from './ledger';
 import { intermediateKey, INTERMEDIATE_QUALITY, jobId, type AiJobSpec, type JobStatus } from '../jobs/spec';
 import { formatComponent, formatTransformation } from '../url/component';
 import type { DeliveryUrl } from '../url/delivery-url';
