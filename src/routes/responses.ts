@@ -2,8 +2,8 @@
 import { CldError } from '../url/errors';
 import { ImageError } from '../pixels/errors';
 
-/** Long cache for derived images (30 days, as Cloudinary's CDN), short for errors (Cloudinary starts at 1 minute). */
-export const DERIVED_CACHE_CONTROL = 'public, max-age=2592000';
+export { DERIVED_CACHE_CONTROL } from '../store/edge-cache';
+/** Short cache for errors (Cloudinary starts at 1 minute). */
 export const ERROR_CACHE_CONTROL = 'public, max-age=60';
 export const ACCEPT_CH = 'Sec-CH-DPR, Sec-CH-Width, Sec-CH-Viewport-Width';
 
