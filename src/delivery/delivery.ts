@@ -67,8 +67,7 @@ export async function deliver(request: Request, env: Env, ctx: WaitUntil): Promi
   if (split) authorizeAi(found.url, env, split);
   clock.mark('lookup');
 
-  const src = await source(found, env);
-  clock.mark('source');
+  const src = await source(found, env, clock);
 
   // The original itself, untouched: no decode, no re-encode.
   if (found.canonical === '' && src.output.format === src.header.format) {
@@ -168,7 +167,7 @@ interface Source {
 }
 
 /** source: the original (an upload still being transformed is a 420, none a 404) and the output format it allows. */
-async function source(found: Lookup, env: Env): Promise<Source> {
+async function source(found: Lookup, env: Env, clock: Clock): Promise<Source> {
   const { url, components } = found;
   const original = await getOriginal(images(env), url.cloud, url.type, url.publicId);
   if (!original) {
@@ -176,6 +175,7 @@ async function source(found: Lookup, env: Env): Promise<Source> {
     throw new CldError(404, `Resource not found - ${url.publicId}`);
   }
   const bytes = new Uint8Array(await original.arrayBuffer());
+  clock.mark('source'); // the R2 read only
   const header = readHeader(bytes);
   const output = chooseOutput({
     components,
