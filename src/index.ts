@@ -1,58 +1,50 @@
+/** The Worker: Hono middleware and routes only; each handler reads its request and calls a service. */
 import { Hono } from 'hono';
+import { errorJsonResponse, errorResponse } from './errors';
+import { wasmMemory, wasmMemoryTotal } from './kernels/memory';
+import { gallery, imageComparisons } from './routes/demo/api';
 import { deliver } from './routes/deliver';
 import { home } from './routes/home';
-import { demoEnabled, gallery, imageComparisons } from './routes/demo/api';
-import { errorResponse, toErrorResponse } from './routes/responses';
+import { jobStatus } from './routes/job-status';
+import { cloudGuard, cors, demoGuard, diagnosticsGuard } from './routes/middleware';
 import { authenticateAdmin, explicit, upload } from './routes/upload';
 import { usageReport } from './jobs/usage';
-import { jobStatus } from './routes/ai';
-import { CldError } from './url/errors';
-import { ImageError } from './pixels/errors';
-import { wasmMemory, wasmMemoryTotal } from './kernels/memory';
 
 const app = new Hono<{ Bindings: Env }>();
+
+app.use(cors());
 
 app.get('/', (c) => home(c.req.raw, c.env));
 
 // WASM memory of every codec instance in this isolate (never shrinks: the high-water mark), for benchmarks.
-app.get('/_dprox/memory', (c) =>
-  c.env.DIAGNOSTICS === 'true' ? c.json({ modules: wasmMemory(), total: wasmMemoryTotal() }) : errorResponse(404, 'Not found'),
-);
+app.get('/_dprox/memory', diagnosticsGuard, (c) => c.json({ modules: wasmMemory(), total: wasmMemoryTotal() }));
 
 // The demo page's data (DEMO="true" only): the gallery and one image's comparison URLs.
-app.get('/_dprox/demo/images', (c) => (demoEnabled(c.env) ? gallery(c.req.raw, c.env) : errorResponse(404, 'Not found: the demo is off')));
-app.get('/_dprox/demo/comparisons', (c) => (demoEnabled(c.env) ? imageComparisons(c.req.raw, c.env) : errorResponse(404, 'Not found: the demo is off')));
+app.get('/_dprox/demo/images', demoGuard, (c) => gallery(c.req.raw, c.env));
+app.get('/_dprox/demo/comparisons', demoGuard, (c) => imageComparisons(c.req.raw, c.env));
 
 // Upload API; errors in the API's JSON shape.
 const api = new Hono<{ Bindings: Env }>();
-api.onError((err) => {
-  const res = toErrorResponse(err);
-  const message = err instanceof CldError || err instanceof ImageError ? err.message : 'Internal error';
-  // The JSON body keeps the message as it is (JSON escapes any code unit); the headers are errorResponse's, already safe.
-  const headers = new Headers(res.headers);
-  headers.set('Content-Type', 'application/json; charset=utf-8');
-  return new Response(JSON.stringify({ error: { message: String(message), http_code: res.status } }), { status: res.status, headers });
-});
-api.post('/:cloud/image/upload', (c) => upload(c.req.raw, c.env, c.req.param('cloud'), c.executionCtx));
-api.post('/:cloud/auto/upload', (c) => upload(c.req.raw, c.env, c.req.param('cloud'), c.executionCtx));
-api.post('/:cloud/upload', (c) => upload(c.req.raw, c.env, c.req.param('cloud'), c.executionCtx));
-api.post('/:cloud/image/explicit', (c) => explicit(c.req.raw, c.env, c.req.param('cloud'), c.executionCtx));
-api.get('/:cloud/usage', async (c) => {
-  if (c.req.param('cloud') !== c.env.CLOUD_NAME) throw new CldError(404, `Unknown cloud_name ${c.req.param('cloud')}`);
+api.onError((err) => errorJsonResponse(err));
+api.post('/:cloud/image/upload', cloudGuard, (c) => upload(c.req.raw, c.env, c.req.param('cloud'), c.executionCtx));
+api.post('/:cloud/auto/upload', cloudGuard, (c) => upload(c.req.raw, c.env, c.req.param('cloud'), c.executionCtx));
+api.post('/:cloud/upload', cloudGuard, (c) => upload(c.req.raw, c.env, c.req.param('cloud'), c.executionCtx));
+api.post('/:cloud/image/explicit', cloudGuard, (c) => explicit(c.req.raw, c.env, c.req.param('cloud'), c.executionCtx));
+api.get('/:cloud/usage', cloudGuard, async (c) => {
   authenticateAdmin(c.req.raw, c.env);
   return c.json(await usageReport(c.env, c.req.param('cloud')), 200, { 'Cache-Control': 'no-store' });
 });
-api.get('/:cloud/jobs/:id', (c) => jobStatus(c.env, c.req.param('cloud'), c.req.param('id')));
+api.get('/:cloud/jobs/:id', cloudGuard, (c) => jobStatus(c.env, c.req.param('id')));
 app.route('/v1_1', api);
 
-// Delivery: /<cloud>/image/... and the private-CDN form /image/...
+// Delivery: /<cloud>/image/... and the private-CDN form /image/... (the cloud is checked as the URL is parsed).
 app.get('/image/*', (c) => deliver(c.req.raw, c.env, c.executionCtx));
 app.get('/:cloud/image/*', (c) => deliver(c.req.raw, c.env, c.executionCtx));
 app.get('/:cloud/:assetType{video|raw}/*', (c) => deliver(c.req.raw, c.env, c.executionCtx)); // answers why not
 app.on(['POST', 'PUT', 'DELETE', 'PATCH'], ['/image/*', '/:cloud/image/*'], () => errorResponse(405, 'Method not allowed: delivery URLs answer GET and HEAD'));
 
 app.notFound(() => errorResponse(404, 'Not found: expected /<cloud>/image/<type>/[transformations/][v<version>/]<public_id>.<ext>'));
-app.onError((err) => toErrorResponse(err));
+app.onError((err) => errorResponse(err));
 
 export default app;
 export { AiJobs } from './jobs/jobs';

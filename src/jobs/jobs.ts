@@ -21,10 +21,26 @@ import type { Raster } from '../pixels/raster';
 import { JpegStream } from '../codecs/jpeg/encode-stream';
 import { renderPlan } from '../pixels/run';
 import { buildPlan } from '../plan/plan';
+import { config } from '../config';
+import { CldError, HttpError } from '../errors';
+import { images } from '../store/bucket';
 import { deleteDerived } from '../store/derived';
-import { getOriginal, onlyIf } from '../store/originals';
+import {
+  abortIntermediateUpload,
+  deleteIncomingAt,
+  deleteIntermediate,
+  deletePending,
+  getIncomingAt,
+  getIntermediate,
+  hasIntermediate,
+  intermediateUpload,
+  readPending,
+  releaseIncoming,
+  startIntermediateUpload,
+  writePending,
+} from '../store/intermediates';
+import { getOriginal, putOriginalAt } from '../store/originals';
 import { parseComponent } from '../url/component';
-import { CldError } from '../url/errors';
 import { notificationSignature } from '../url/signature';
 import type { AiJobSpec, EagerContext, JobState, JobStatus } from './spec';
 import { countUsage, specialCost } from './usage';
@@ -135,7 +151,7 @@ export class AiJobs extends DurableObject<Env> {
           headers: {
             'Content-Type': 'application/json',
             'X-Cld-Timestamp': String(timestamp),
-            'X-Cld-Signature': await notificationSignature(body, timestamp, this.env.API_SECRET),
+            'X-Cld-Signature': await notificationSignature(body, timestamp, config(this.env).apiSecret),
           },
         });
         await res.body?.cancel();
@@ -214,8 +230,8 @@ export class AiJobs extends DurableObject<Env> {
       // Superseded while the slice ran: its writes failed because the job was stopped.
       if (this.final()) return;
       const message = (err as Error).message;
-      if (err instanceof CldError || (err as { status?: number }).status === 400) {
-        // Bad input is final.
+      if (err instanceof CldError || (err instanceof HttpError && err.status === 400)) {
+        // Bad input is final (an ImageError only when it is a 400: a 413 or 415 is retried, then fails as 500).
         await this.fail(err instanceof CldError ? err.status : 400, message);
         return;
       }
@@ -255,8 +271,7 @@ export class AiJobs extends DurableObject<Env> {
   /** Drops an incoming job's hold (and its input) if the public ID's incoming key is still its own. */
   private async releaseHold(spec: AiJobSpec): Promise<void> {
     if (!spec.commit || !spec.source) return;
-    const held = await this.env.IMAGES.head(spec.source);
-    if (held?.customMetadata?.job === spec.id) await this.env.IMAGES.delete(spec.source);
+    await releaseIncoming(images(this.env), spec.source, spec.id);
   }
 
   /**
@@ -278,28 +293,24 @@ export class AiJobs extends DurableObject<Env> {
 
   private async commit(spec: AiJobSpec, parts: R2UploadedPart[]): Promise<boolean> {
     if (this.final()) return false;
-    const bucket = this.env.IMAGES;
+    const bucket = images(this.env);
     const markDone = () =>
       this.sql.exec("UPDATE job SET state = 'done', parts = ?, pending_bytes = 0, finished_at = ? WHERE id = 1", JSON.stringify(parts), Date.now());
     if (!spec.commit) {
-      if (spec.source) await bucket.delete(spec.source); // a job from before spec.commit: it wrote the original itself
+      if (spec.source) await deleteIncomingAt(bucket, spec.source); // a job from before spec.commit: it wrote the original itself
       markDone();
       return true;
     }
-    const result = await bucket.get(spec.output);
+    const result = await getIntermediate(bucket, spec.output);
     if (!result) throw new Error(`the finished result ${spec.output} is missing`);
     // Read whole (at most a 4x upscale of a 4.2 MP input, a few MB of JPEG): streaming one R2
     // object into another inside blockConcurrencyWhile stalls in local R2.
-    const written = await bucket.put(spec.commit.key, await result.arrayBuffer(), {
-      httpMetadata: { contentType: 'image/jpeg' },
-      customMetadata: spec.outputMeta,
-      onlyIf: onlyIf(spec.commit.replaceEtag),
-    });
+    const written = await putOriginalAt(bucket, spec.commit.key, await result.arrayBuffer(), spec.outputMeta, 'image/jpeg', spec.commit.replaceEtag);
     if (written) markDone();
     else this.markFailed(409, `superseded: ${spec.publicId} was uploaded again while the job ran, so its result was not stored`);
     // Cleanup: the outcome is recorded, a failure here must not turn it into a retry.
     try {
-      await bucket.delete(spec.output);
+      await deleteIntermediate(bucket, spec.output);
       if (written && spec.commit.replaceEtag) await deleteDerived(bucket, spec.cloud, spec.type, spec.publicId);
       await this.releaseHold(spec);
     } catch (err) {
@@ -312,7 +323,8 @@ export class AiJobs extends DurableObject<Env> {
   private async slice(row: JobRow): Promise<boolean> {
     const began = Date.now();
     const spec = JSON.parse(row.spec) as AiJobSpec;
-    if (row.rows_total && row.rows_done >= row.rows_total && (await this.env.IMAGES.head(spec.output))) {
+    const bucket = images(this.env);
+    if (row.rows_total && row.rows_done >= row.rows_total && (await hasIntermediate(bucket, spec.output))) {
       // The last invocation died after the result was stored, before it was recorded: only the last step is left.
       const scale = AI_MODELS[spec.effect].scale;
       if (await this.finish(spec, JSON.parse(row.parts) as R2UploadedPart[]))
@@ -325,12 +337,11 @@ export class AiJobs extends DurableObject<Env> {
     const model = AI_MODELS[spec.effect];
     const width = source.width * model.scale;
     const height = source.height * model.scale;
-    const bucket = this.env.IMAGES;
     const stream = new JpegStream(width, height, spec.quality);
 
     let uploadId = row.upload_id;
     if (!uploadId) {
-      uploadId = (await bucket.createMultipartUpload(spec.output, { httpMetadata: { contentType: 'image/jpeg' }, customMetadata: spec.outputMeta })).uploadId;
+      uploadId = await startIntermediateUpload(bucket, spec.output, spec.outputMeta);
       this.sql.exec(
         "UPDATE job SET state = 'running', upload_id = ?, width = ?, height = ?, started_at = ? WHERE id = 1 AND state IN ('queued', 'running')",
         uploadId,
@@ -338,13 +349,13 @@ export class AiJobs extends DurableObject<Env> {
         height,
         Date.now(),
       );
-      await bucket.put(this.pendingKey(spec), stream.header());
+      await writePending(bucket, spec.id, stream.header());
     }
     this.sql.exec('UPDATE job SET slices = slices + 1, heartbeat_at = ? WHERE id = 1', Date.now());
-    const upload = bucket.resumeMultipartUpload(spec.output, uploadId);
+    const upload = intermediateUpload(bucket, spec.output, uploadId);
     const parts = JSON.parse(row.parts) as R2UploadedPart[];
-    let pending: Uint8Array = new Uint8Array(await (await bucket.get(this.pendingKey(spec)))!.arrayBuffer());
-    const rowsLimit = Number(this.env.AI_ROWS_PER_ALARM) || Infinity;
+    let pending = await readPending(bucket, spec.id);
+    const rowsLimit = config(this.env).aiRowsPerAlarm;
 
     let done = 0;
     for await (const strip of inferRows(spec.effect, source, { startRow: row.rows_done })) {
@@ -356,7 +367,7 @@ export class AiJobs extends DurableObject<Env> {
         parts.push(await upload.uploadPart(parts.length + 1, pending.slice(0, PART_BYTES)));
         pending = pending.slice(PART_BYTES);
       }
-      await bucket.put(this.pendingKey(spec), pending);
+      await writePending(bucket, spec.id, pending);
       this.sql.exec(
         'UPDATE job SET rows_done = ?, rows_total = ?, parts = ?, pending_bytes = ?, heartbeat_at = ?, error = NULL, attempts = 0 WHERE id = 1',
         strip.row + 1,
@@ -368,7 +379,7 @@ export class AiJobs extends DurableObject<Env> {
       if (strip.row === strip.rows - 1) {
         if (pending.length) parts.push(await upload.uploadPart(parts.length + 1, pending));
         await upload.complete(parts);
-        await bucket.delete(this.pendingKey(spec));
+        await deletePending(bucket, spec.id);
         const done = await this.finish(spec, parts);
         this.source = null;
         if (!done) {
@@ -388,7 +399,8 @@ export class AiJobs extends DurableObject<Env> {
 
   /** The job's input: the original after the pre-chain, as a raster (at most 4.2 MP, checked by the route). */
   private async render(spec: AiJobSpec): Promise<Raster> {
-    const original = spec.source ? await this.env.IMAGES.get(spec.source) : await getOriginal(this.env.IMAGES, spec.cloud, spec.type, spec.publicId);
+    const bucket = images(this.env);
+    const original = spec.source ? await getIncomingAt(bucket, spec.source) : await getOriginal(bucket, spec.cloud, spec.type, spec.publicId);
     if (!original) throw new CldError(404, `Resource not found - ${spec.publicId}`);
     if (original.etag !== spec.originalEtag) throw new CldError(409, 'The original changed while the job was queued');
     const bytes = new Uint8Array(await original.arrayBuffer());
@@ -400,15 +412,8 @@ export class AiJobs extends DurableObject<Env> {
 
   private async abortUpload(row: JobRow): Promise<void> {
     const spec = JSON.parse(row.spec) as AiJobSpec;
-    if (row.upload_id)
-      await this.env.IMAGES.resumeMultipartUpload(spec.output, row.upload_id)
-        .abort()
-        .catch(() => undefined);
-    await this.env.IMAGES.delete(this.pendingKey(spec));
-  }
-
-  private pendingKey(spec: AiJobSpec): string {
-    return `jobs/${spec.id}/pending`;
+    if (row.upload_id) await abortIntermediateUpload(images(this.env), spec.output, row.upload_id);
+    await deletePending(images(this.env), spec.id);
   }
 
   private row(): JobRow | null {

@@ -1,5 +1,5 @@
 import type { AiEffectName } from '../url/effects';
-import type { CldError } from '../url/errors';
+import type { CldError } from '../errors';
 import { hexDigest } from '../url/signature';
 
 /**
@@ -17,7 +17,7 @@ export interface AiJobSpec {
   /** Canonical transformation applied before the effect, hints resolved ('' for none). */
   pre: string;
   effect: AiEffectName;
-  /** R2 key of the result. */
+  /** R2 key of the result (store/keys.ts: intermediateKey, or jobResultKey for an incoming transformation). */
   output: string;
   quality: number;
   /** Incoming transformation: read this key instead of the original, and write the result with this metadata (the new original). */
@@ -70,8 +70,4 @@ export const INTERMEDIATE_QUALITY = 95;
 
 export function jobId(parts: readonly string[]): Promise<string> {
   return hexDigest(parts.join('|'));
-}
-
-export function intermediateKey(cloud: string, type: string, publicId: string, id: string): string {
-  return `ai/${cloud}/${type}/${publicId}/${id}.jpg`;
 }

@@ -156,7 +156,7 @@ export interface PlanInput {
   output: OutputSpec;
   /**
    * Bytes the caller holds or adds beside the steps, given the decoded size (the alpha of an AI
-   * result: routes/ai.ts alphaFromSource); counted in the peak like any step.
+   * result: delivery/ai.ts alphaFromSource); counted in the peak like any step.
    */
   extraBytes?: (decoded: Size) => number;
   /** The originals that `l_`/`u_` name, headers read (plan/layers.ts). */

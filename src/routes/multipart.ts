@@ -12,7 +12,7 @@
  * most) are pulled and dropped, then the stream is cancelled. A small refused upload thus keeps
  * its connection; a large one is cut off.
  */
-import { CldError } from '../url/errors';
+import { CldError } from '../errors';
 
 export interface PartInfo {
   name: string;

@@ -1,16 +1,13 @@
+/** Derived images in R2 under their original's prefix (store/keys.ts), so an overwrite can drop them all. */
 import { hexDigest } from '../url/signature';
 import { cacheDelete } from './edge-cache';
+import { derivedKey, derivedPrefix } from './keys';
 
-/**
- * Derived images in R2 under their original's prefix, so an overwrite can drop them all:
- *   derived/<cloud>/<type>/<public_id>/<sha256 of the cache key>
- */
-export function derivedPrefix(cloud: string, type: string, publicId: string): string {
-  return `derived/${cloud}/${type}/${publicId}/`;
-}
+export { derivedKey, derivedPrefix };
 
-export async function derivedKey(cloud: string, type: string, publicId: string, cacheKey: string): Promise<string> {
-  return derivedPrefix(cloud, type, publicId) + (await hexDigest(cacheKey));
+/** A stored derived image, if there is one. */
+export async function getDerived(bucket: R2Bucket, key: string): Promise<R2ObjectBody | null> {
+  return bucket.get(key);
 }
 
 /** Deletes every derived image of an original (after an overwrite): R2 lists 1000 keys a page. */

@@ -1,5 +1,7 @@
 /** The Cache API in front of R2: keyed by a synthetic URL of the derived key (src/store/derived.ts), so hints and Accept are part of it. */
-import { DERIVED_CACHE_CONTROL } from '../routes/responses';
+
+/** Long cache for derived images (30 days, as Cloudinary's CDN): their responses and the cache's copies. */
+export const DERIVED_CACHE_CONTROL = 'public, max-age=2592000';
 
 const CACHE_ORIGIN = 'https://dprox-cache.internal/';
 

@@ -1,4 +1,8 @@
-/** Originals in R2, keyed by cloud, delivery type and public ID (without extension, as Cloudinary's public IDs). */
+/** Originals in R2, keyed by cloud, delivery type and public ID (without extension, as Cloudinary's public IDs): store/keys.ts. */
+import { incomingKey, originalKey, originalsPrefix } from './keys';
+
+export { incomingKey, originalKey };
+
 export interface OriginalMeta {
   version: number;
   format: string;
@@ -6,10 +10,6 @@ export interface OriginalMeta {
   height: number;
   /** '1' when the image has an alpha channel. */
   alpha: string;
-}
-
-export function originalKey(cloud: string, type: string, publicId: string): string {
-  return `original/${cloud}/${type}/${publicId}`;
 }
 
 export async function getOriginal(bucket: R2Bucket, cloud: string, type: string, publicId: string): Promise<R2ObjectBody | null> {
@@ -46,18 +46,47 @@ export async function putOriginal(
   contentType: string,
   expected: Expected,
 ): Promise<R2Object | null> {
-  return bucket.put(originalKey(cloud, type, publicId), bytes, {
-    httpMetadata: { contentType },
-    customMetadata: originalMetadata(meta),
-    onlyIf: onlyIf(expected),
-  });
+  return putOriginalAt(bucket, originalKey(cloud, type, publicId), bytes, originalMetadata(meta), contentType, expected);
 }
 
 /**
- * An upload whose incoming AI transformation is still running: the file as sent, and the hold of
- * its job (customMetadata.job) on the public ID, until the job has written the original (or was
- * superseded by a newer upload). A failed job's file stays, with the reason in the job's status.
+ * putOriginal by key, with the metadata as stored: an incoming AI job writes its result over the
+ * original it names in its spec (spec.commit.key) with the metadata in its spec.
  */
-export function incomingKey(cloud: string, type: string, publicId: string): string {
-  return `incoming/${cloud}/${type}/${publicId}`;
+export async function putOriginalAt(
+  bucket: R2Bucket,
+  key: string,
+  bytes: Uint8Array | ArrayBuffer | ReadableStream,
+  customMetadata: Record<string, string> | undefined,
+  contentType: string,
+  expected: Expected,
+): Promise<R2Object | null> {
+  return bucket.put(key, bytes, { httpMetadata: { contentType }, customMetadata, onlyIf: onlyIf(expected) });
+}
+
+/** One page of a cloud's originals of one type (R2 lists 1000 keys a page), with their metadata. */
+export async function listOriginals(
+  bucket: R2Bucket,
+  cloud: string,
+  type: string,
+  cursor?: string,
+): Promise<{ originals: { publicId: string; meta: Record<string, string> }[]; cursor?: string }> {
+  const prefix = originalsPrefix(cloud, type);
+  const page = await bucket.list({ prefix, cursor, include: ['customMetadata'] });
+  return {
+    originals: page.objects.map((o) => ({ publicId: o.key.slice(prefix.length), meta: o.customMetadata ?? {} })),
+    cursor: page.truncated ? page.cursor : undefined,
+  };
+}
+
+/**
+ * An original as a head saw it (its ETag), whole or its first `length` bytes: `null` when it has
+ * changed or gone since (layers are sized from a head, then read while rendering).
+ */
+export async function readOriginal(bucket: R2Bucket, head: R2Object, length?: number): Promise<R2ObjectBody | null> {
+  const got = await bucket.get(head.key, {
+    onlyIf: { etagMatches: head.etag },
+    ...(length !== undefined && length < head.size ? { range: { offset: 0, length } } : {}),
+  });
+  return got && 'body' in got ? got : null;
 }

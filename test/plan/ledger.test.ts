@@ -1,6 +1,6 @@
 // The ledger's rules, on a private instance with a short wait (no Worker, no pixels).
 import { describe, expect, it } from 'vitest';
-import { Ledger } from '../../src/plan/ledger';
+import { Ledger } from '../../src/delivery/ledger';
 import { CldError } from '../../src/url/errors';
 
 const MB = 2 ** 20;

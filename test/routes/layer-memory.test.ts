@@ -5,7 +5,7 @@ import { env } from 'cloudflare:workers';
 import { createExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import worker from '../../src/index';
-import { LAYER_HEADER_READS } from '../../src/routes/layer-sources';
+import { LAYER_HEADER_READS } from '../../src/delivery/layer-sources';
 import { putOriginal } from '../../src/store/originals';
 import { CLOUD, dims, fixture, get, image, upload, wasmMemory } from './worker';
 

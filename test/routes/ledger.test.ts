@@ -1,8 +1,8 @@
-// The isolate's ledger (src/plan/ledger.ts): concurrent renders together stay within the isolate's
+// The isolate's ledger (src/delivery/ledger.ts): concurrent renders together stay within the isolate's
 // budget; a render that finds no room within LEDGER_WAIT_MS is a 503 with Retry-After, never an
 // out-of-memory. Own file: a fresh isolate, so its WASM memory is this file's high-water.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { isolateLedger, LEDGER_BYTES, RETRY_AFTER_S } from '../../src/plan/ledger';
+import { isolateLedger, LEDGER_BYTES, RETRY_AFTER_S } from '../../src/delivery/ledger';
 import { exports } from 'cloudflare:workers';
 import { MAX_UPLOAD_BYTES } from '../../src/routes/upload';
 import { CLOUD, fixture, get, signedForm, upload, wasmMemory } from './worker';

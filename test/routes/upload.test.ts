@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { unsignedPublicId } from '../../src/routes/upload';
+import { unsignedPublicId } from '../../src/uploads/upload';
 import { apiSignature } from '../../src/url/signature';
 import { CLOUD, fixture, image, postForm, signedForm, upload } from './worker';
 

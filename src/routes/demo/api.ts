@@ -3,9 +3,11 @@
  *   GET /_dprox/demo/images                      the cloud's images (newest first) with thumbnails
  *   GET /_dprox/demo/comparisons?public_id=<id>  the comparisons' URLs for one image, AI ones signed
  */
-import { headOriginal, incomingKey } from '../../store/originals';
-import { CldError } from '../../url/errors';
-import { errorResponse } from '../responses';
+import { config } from '../../config';
+import { CldError, errorResponse } from '../../errors';
+import { images } from '../../store/bucket';
+import { headIncoming } from '../../store/intermediates';
+import { headOriginal, listOriginals } from '../../store/originals';
 import { comparisons, thumbnailUrl, urlOptions } from './comparisons';
 import { clientKey, DEMO_COMPARISONS_LIMIT, TokenBuckets } from './rate-limit';
 
@@ -19,30 +21,25 @@ export interface GalleryImage {
   thumbnail: string;
 }
 
-export function demoEnabled(env: Env): boolean {
-  return env.DEMO === 'true';
-}
-
+/** GET /_dprox/demo/images (demoGuard: DEMO only). */
 export async function gallery(request: Request, env: Env): Promise<Response> {
-  const prefix = `original/${env.CLOUD_NAME}/upload/`;
-  const images: GalleryImage[] = [];
+  const { cloudName } = config(env);
+  const found: GalleryImage[] = [];
   let cursor: string | undefined;
   do {
-    const page = await env.IMAGES.list({ prefix, cursor, include: ['customMetadata'] });
-    for (const o of page.objects) {
-      const meta = o.customMetadata ?? {};
+    const page = await listOriginals(images(env), cloudName, 'upload', cursor);
+    for (const { publicId, meta } of page.originals) {
       if (!meta.width) continue; // an incoming AI transformation still pending
-      const publicId = o.key.slice(prefix.length);
       const version = Number(meta.version);
-      images.push({ public_id: publicId, width: Number(meta.width), height: Number(meta.height), version, thumbnail: '' });
+      found.push({ public_id: publicId, width: Number(meta.width), height: Number(meta.height), version, thumbnail: '' });
     }
-    cursor = page.truncated ? page.cursor : undefined;
-  } while (cursor && images.length < 1000);
-  images.sort((a, b) => b.version - a.version || a.public_id.localeCompare(b.public_id));
-  const shown = images.slice(0, GALLERY_LIMIT);
-  const options = urlOptions(new URL(request.url).origin, env.CLOUD_NAME);
+    cursor = page.cursor;
+  } while (cursor && found.length < 1000);
+  found.sort((a, b) => b.version - a.version || a.public_id.localeCompare(b.public_id));
+  const shown = found.slice(0, GALLERY_LIMIT);
+  const options = urlOptions(new URL(request.url).origin, cloudName);
   for (const image of shown) image.thumbnail = thumbnailUrl(image.public_id, { ...options, version: image.version });
-  return Response.json({ cloud: env.CLOUD_NAME, images: shown }, { headers: { 'Cache-Control': 'no-store' } });
+  return Response.json({ cloud: cloudName, images: shown }, { headers: { 'Cache-Control': 'no-store' } });
 }
 
 const comparisonsLimit = new TokenBuckets(DEMO_COMPARISONS_LIMIT);
@@ -57,11 +54,9 @@ const comparisonsLimit = new TokenBuckets(DEMO_COMPARISONS_LIMIT);
  * so no other mark of ownership is needed.
  */
 async function refusal(env: Env, publicId: string): Promise<string | undefined> {
+  const { cloudName } = config(env);
   const checks = (['authenticated', 'private'] as const).map(async (type) => {
-    const [stored, pending] = await Promise.all([
-      headOriginal(env.IMAGES, env.CLOUD_NAME, type, publicId),
-      env.IMAGES.head(incomingKey(env.CLOUD_NAME, type, publicId)),
-    ]);
+    const [stored, pending] = await Promise.all([headOriginal(images(env), cloudName, type, publicId), headIncoming(images(env), cloudName, type, publicId)]);
     return stored || pending ? type : undefined;
   });
   const twin = (await Promise.all(checks)).find(Boolean);
@@ -70,7 +65,9 @@ async function refusal(env: Env, publicId: string): Promise<string | undefined> 
   return undefined;
 }
 
+/** GET /_dprox/demo/comparisons?public_id=<id> (demoGuard: DEMO only). */
 export async function imageComparisons(request: Request, env: Env): Promise<Response> {
+  const { cloudName, apiSecret } = config(env);
   // Counted before any lookup: each answer mints two signed AI URLs.
   const retryAfter = comparisonsLimit.take(clientKey(request));
   if (retryAfter) {
@@ -84,15 +81,15 @@ export async function imageComparisons(request: Request, env: Env): Promise<Resp
   }
   const publicId = new URL(request.url).searchParams.get('public_id') ?? '';
   if (!publicId) throw new CldError(400, 'Missing public_id');
-  const original = await headOriginal(env.IMAGES, env.CLOUD_NAME, 'upload', publicId);
+  const original = await headOriginal(images(env), cloudName, 'upload', publicId);
   if (!original) throw new CldError(404, `Resource not found - ${publicId}`);
   const refused = await refusal(env, publicId);
   if (refused) throw new CldError(403, refused);
   const meta = original.customMetadata ?? {};
   const size = { width: Number(meta.width), height: Number(meta.height) };
-  const options = { ...urlOptions(new URL(request.url).origin, env.CLOUD_NAME), version: Number(meta.version) };
+  const options = { ...urlOptions(new URL(request.url).origin, cloudName), version: Number(meta.version) };
   return Response.json(
-    { public_id: publicId, ...size, comparisons: comparisons(publicId, options, env.API_SECRET, size) },
+    { public_id: publicId, ...size, comparisons: comparisons(publicId, options, apiSecret, size) },
     { headers: { 'Cache-Control': 'no-store' } },
   );
 }

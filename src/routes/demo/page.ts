@@ -4,19 +4,21 @@
  * into client hints; Critical-CH makes Chromium retry the first navigation with Sec-CH-DPR, so the
  * page can say which DPR the browser reported.
  */
+import { config } from '../../config';
 import { ACCEPT_CH } from '../responses';
 import { DEMO_SCRIPT } from './script';
 import { DEMO_STYLE } from './style';
 
 export function demoPage(request: Request, env: Env): Response {
-  const config = {
-    cloud: env.CLOUD_NAME,
-    uploadUrl: `/v1_1/${env.CLOUD_NAME}/image/upload`,
-    uploadPreset: env.UNSIGNED_UPLOAD_PRESET || null,
+  const { cloudName, unsignedUploadPreset } = config(env);
+  const page = {
+    cloud: cloudName,
+    uploadUrl: `/v1_1/${cloudName}/image/upload`,
+    uploadPreset: unsignedUploadPreset || null,
     reportedDpr: request.headers.get('Sec-CH-DPR'),
   };
   // JSON inside <script>: "<" escaped so no value can close the element.
-  const json = JSON.stringify(config).replace(/</g, '\\u003c');
+  const json = JSON.stringify(page).replace(/</g, '\\u003c');
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -25,8 +27,8 @@ export function demoPage(request: Request, env: Env): Response {
 </head><body>
 <header>
   <h1>dprox</h1>
-  <p>Cloudinary-compatible image delivery on Cloudflare Workers. Cloud <code>${escapeHtml(env.CLOUD_NAME)}</code>.
-  Your browser reported <b>Sec-CH-DPR: <span id="reported-dpr">${escapeHtml(config.reportedDpr ?? 'none')}</span></b>.</p>
+  <p>Cloudinary-compatible image delivery on Cloudflare Workers. Cloud <code>${escapeHtml(cloudName)}</code>.
+  Your browser reported <b>Sec-CH-DPR: <span id="reported-dpr">${escapeHtml(page.reportedDpr ?? 'none')}</span></b>.</p>
 </header>
 <section id="upload">
   <div id="dropzone" tabindex="0">Drop an image here to upload it, or <label>choose one <input id="file" type="file" accept="image/*"></label></div>

@@ -14,9 +14,9 @@
  * other shapes: the headroom between LEDGER_BYTES and the isolate's 128 MB is for that, the JS heap
  * and the code.
  */
-import { CldError } from '../url/errors';
-import { MEMORY_BUDGET } from './plan';
-import { WORK_BUDGET_NS } from './cost/work';
+import { CldError } from '../errors';
+import { MEMORY_BUDGET } from '../plan/plan';
+import { WORK_BUDGET_NS } from '../plan/cost/work';
 
 /** Estimated bytes of all renders of the isolate together: 100 MB of the isolate's 128 MB. */
 export const LEDGER_BYTES = MEMORY_BUDGET;
@@ -73,7 +73,7 @@ export class Ledger {
           throw new CldError(
             503,
             `Server busy: the renders in progress hold ${mb(this.bytes)} MB and ${seconds(this.work)} s of the isolate's ${mb(this.capacity.bytes)} MB and ${seconds(this.capacity.work)} s; this one needs ${mb(r.bytes)} MB and ${seconds(r.work)} s. Retry after ${RETRY_AFTER_S} s`,
-            { 'Retry-After': String(RETRY_AFTER_S), 'Cache-Control': 'no-store', 'Access-Control-Expose-Headers': 'X-Cld-Error, Retry-After' },
+            { 'Retry-After': String(RETRY_AFTER_S), 'Cache-Control': 'no-store' }, // CORS exposes both (routes/middleware.ts)
           );
         }
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));

@@ -1,14 +1,15 @@
 /**
  * Eager transformations (`eager=<t1>|<t2>` on upload and explicit): each one is delivered right away
- * through the normal delivery route, signed with the API secret since the API request itself was
+ * through the delivery pipeline (src/delivery/delivery.ts), signed with the API secret since the API request itself was
  * authenticated, so AI effects may start. With eager_async, AI jobs are only queued
  * (`Prefer: respond-async`) and reported as "processing" with their status link.
  */
 import { readHeader } from '../codecs/header';
+import { config } from '../config';
+import { deliver } from '../delivery/delivery';
+import { CldError } from '../errors';
 import { parseComponent } from '../url/component';
-import { CldError } from '../url/errors';
 import { deliverySignature } from '../url/signature';
-import { deliver } from './deliver';
 
 export interface EagerItem {
   transformation: string;
@@ -36,7 +37,7 @@ export function parseEager(raw: string, originalFormat: string): EagerItem[] {
 }
 
 export async function runEager(
-  request: Request,
+  origin: string,
   env: Env,
   ctx: Pick<ExecutionContext, 'waitUntil'>,
   asset: { cloud: string; type: string; publicId: string; version: number },
@@ -44,32 +45,27 @@ export async function runEager(
   async: boolean,
   notificationUrl?: string,
 ): Promise<Record<string, unknown>[]> {
-  const origin = new URL(request.url).origin;
   const results: Record<string, unknown>[] = [];
   for (const item of items) {
     const rest = `${item.transformation}/${asset.publicId}.${item.format}`;
-    const signature = await deliverySignature(rest, env.API_SECRET, 'sha1', 8);
+    const signature = await deliverySignature(rest, config(env).apiSecret, 'sha1', 8);
     const path = `/${asset.cloud}/image/${asset.type}/s--${signature}--/${item.transformation}/v${asset.version}/${asset.publicId}.${item.format}`;
-    let res: Response;
-    try {
-      res = await deliver(new Request(origin + path, { headers: async ? { Prefer: 'respond-async' } : {} }), env, ctx);
-    } catch (e) {
-      if (e instanceof CldError) throw new CldError(400, `Eager transformation ${item.transformation} failed: ${e.message}`);
-      throw e;
-    }
     const entry: Record<string, unknown> = {
       transformation: item.transformation,
       format: item.format,
       secure_url: origin + path,
       url: origin.replace(/^https:/, 'http:') + path,
     };
-    if (res.status === 200) {
-      const bytes = new Uint8Array(await res.arrayBuffer());
-      const header = readHeader(bytes);
-      results.push({ ...entry, status: 'complete', width: header.width, height: header.height, bytes: bytes.byteLength });
-    } else if (res.status === 423) {
-      await res.body?.cancel();
-      const job = res.headers.get('X-Dprox-Job')!;
+    let image: Response;
+    try {
+      ({ image } = await deliver(new Request(origin + path, { headers: async ? { Prefer: 'respond-async' } : {} }), env, ctx));
+    } catch (e) {
+      // A 423: the AI job is queued or running (its status link in X-Dprox-Job).
+      const job = e instanceof CldError && e.status === 423 ? e.headers?.['X-Dprox-Job'] : undefined;
+      if (job === undefined) {
+        if (e instanceof CldError) throw new CldError(400, `Eager transformation ${item.transformation} failed: ${e.message}`);
+        throw e;
+      }
       if (notificationUrl) {
         const id = job.split('/').pop()!;
         await env.AI_JOBS.get(env.AI_JOBS.idFromName(id)).subscribe(notificationUrl, {
@@ -80,10 +76,11 @@ export async function runEager(
         });
       }
       results.push({ ...entry, status: 'processing', job });
-    } else {
-      await res.body?.cancel();
-      throw new CldError(400, `Eager transformation ${item.transformation} failed: ${res.headers.get('X-Cld-Error') ?? res.status}`);
+      continue;
     }
+    const bytes = new Uint8Array(await image.arrayBuffer());
+    const header = readHeader(bytes);
+    results.push({ ...entry, status: 'complete', width: header.width, height: header.height, bytes: bytes.byteLength });
   }
   return results;
 }

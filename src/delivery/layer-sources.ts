@@ -5,11 +5,11 @@
  * once the plan fits the budget. Layers are images of delivery type upload in the same cloud, as
  * on Cloudinary.
  */
-import { ImageError } from '../pixels/errors';
+import { CldError, ImageError } from '../errors';
 import { readHeader, type ImageHeader } from '../codecs/header';
 import type { LayerSource } from '../plan/layers';
-import { originalKey } from '../store/originals';
-import { CldError } from '../url/errors';
+import { images } from '../store/bucket';
+import { headOriginal, readOriginal } from '../store/originals';
 
 /** All the layer originals of one URL together: more is refused before any of them is read. */
 export const MAX_LAYER_BYTES = 48 * 1024 * 1024;
@@ -18,10 +18,11 @@ export const LAYER_HEADER_READS = [64 * 1024, 256 * 1024, 1024 * 1024] as const;
 
 const mb = (n: number) => (n / (1024 * 1024)).toFixed(1);
 
-export async function loadLayers(bucket: R2Bucket, cloud: string, publicIds: readonly string[]): Promise<Map<string, LayerSource>> {
+export async function loadLayers(env: Env, cloud: string, publicIds: readonly string[]): Promise<Map<string, LayerSource>> {
+  const bucket = images(env);
   const heads = await Promise.all(
     publicIds.map(async (id) => {
-      const head = await bucket.head(originalKey(cloud, 'upload', id));
+      const head = await headOriginal(bucket, cloud, 'upload', id);
       if (!head) throw new CldError(400, `Unknown or invalid referenced image ${id} of type upload`);
       return head;
     }),
@@ -42,11 +43,8 @@ async function layerSource(bucket: R2Bucket, id: string, head: R2Object): Promis
 
 /** The original as the head saw it (its ETag), whole or its first `length` bytes; a change in between is a 409. */
 async function readRange(bucket: R2Bucket, id: string, head: R2Object, length?: number): Promise<R2ObjectBody> {
-  const got = await bucket.get(head.key, {
-    onlyIf: { etagMatches: head.etag },
-    ...(length !== undefined && length < head.size ? { range: { offset: 0, length } } : {}),
-  });
-  if (!got || !('body' in got)) throw new CldError(409, `Layer ${id} changed while this image was being made; try again`);
+  const got = await readOriginal(bucket, head, length);
+  if (!got) throw new CldError(409, `Layer ${id} changed while this image was being made; try again`);
   return got;
 }
 

@@ -15,13 +15,16 @@ import { readHeader, type ImageHeader } from '../codecs/header';
 import { runPlan } from '../pixels/run';
 import { chooseOutput } from '../plan/output';
 import { buildPlan } from '../plan/plan';
-import { withReservation } from '../plan/ledger';
+import { withReservation } from './ledger';
 import { INTERMEDIATE_QUALITY, jobId, type AiJobSpec } from '../jobs/spec';
-import { headOriginal, incomingKey, onlyIf, originalKey } from '../store/originals';
+import { images } from '../store/bucket';
+import { headIncoming, putIncoming } from '../store/intermediates';
+import { incomingKey, jobResultKey, originalKey } from '../store/keys';
+import { headOriginal } from '../store/originals';
 import { formatTransformation, parseComponent } from '../url/component';
-import { CldError } from '../url/errors';
+import { CldError } from '../errors';
 import type { Component } from '../url/params';
-import { checkAiInput, jobPendingResponse, jobStatusPath, splitAtAiEffect, type AiSplit } from './ai';
+import { checkAiInput, jobPending, jobStatusPath, splitAtAiEffect, type AiSplit } from './ai';
 import { AI_MODELS } from '../ai/models';
 
 export interface Incoming {
@@ -77,6 +80,7 @@ export async function startIncoming(
   const scale = AI_MODELS[split.effect].scale;
   const width = input.width * scale;
   const height = input.height * scale;
+  const bucket = images(env);
   const source = incomingKey(asset.cloud, asset.type, asset.publicId);
   const preText = formatTransformation(split.pre);
   // A nonce: two uploads of the same ID in the same second are two jobs, the later superseding the earlier.
@@ -84,17 +88,22 @@ export async function startIncoming(
   let stored: R2Object | null = null;
   for (let attempt = 0; !stored; attempt++) {
     if (attempt === HOLD_ATTEMPTS) throw new CldError(409, `Concurrent incoming transformations of ${asset.publicId}: try again`);
-    const held = await env.IMAGES.head(source);
+    const held = await headIncoming(bucket, asset.cloud, asset.type, asset.publicId);
     const previous = held?.customMetadata?.job;
     // A job still running is stopped first, so that it can no longer write (it then drops its hold).
     if (previous && (await supersede(env, previous, `superseded by a newer upload of ${asset.publicId}`)) === 'superseded') continue;
-    stored = await env.IMAGES.put(source, file, {
-      customMetadata: { version: String(asset.version), job: id, effect: split.effect, width: String(width), height: String(height) },
-      onlyIf: onlyIf(held ? held.etag : null),
-    });
+    stored = await putIncoming(
+      bucket,
+      asset.cloud,
+      asset.type,
+      asset.publicId,
+      file,
+      { version: String(asset.version), job: id, effect: split.effect, width: String(width), height: String(height) },
+      held ? held.etag : null,
+    );
   }
   // Read after any previous job is stopped: the version this job may replace (none: create only).
-  const replace = overwrite ? await headOriginal(env.IMAGES, asset.cloud, asset.type, asset.publicId) : null;
+  const replace = overwrite ? await headOriginal(bucket, asset.cloud, asset.type, asset.publicId) : null;
   const spec: AiJobSpec = {
     id,
     cloud: asset.cloud,
@@ -103,7 +112,7 @@ export async function startIncoming(
     originalEtag: stored.etag,
     pre: preText,
     effect: split.effect,
-    output: `jobs/${id}/result.jpg`,
+    output: jobResultKey(id),
     quality: INTERMEDIATE_QUALITY,
     source,
     outputMeta: { version: String(asset.version), format: 'jpg', width: String(width), height: String(height), alpha: '0' },
@@ -126,7 +135,7 @@ export interface Hold {
 
 /** The hold on a public ID, if its job is still queued or running (a failed job's file holds nothing). */
 export async function activeHold(env: Env, cloud: string, type: string, publicId: string): Promise<Hold | null> {
-  const held = await env.IMAGES.head(incomingKey(cloud, type, publicId));
+  const held = await headIncoming(images(env), cloud, type, publicId);
   const meta = held?.customMetadata ?? {};
   if (!meta.job) return null;
   const status = await env.AI_JOBS.get(env.AI_JOBS.idFromName(meta.job)).status();
@@ -139,13 +148,16 @@ export async function supersede(env: Env, job: string, reason: string): Promise<
   return env.AI_JOBS.get(env.AI_JOBS.idFromName(job)).supersede(reason);
 }
 
-/** A delivery of an asset whose incoming AI transformation is still running: 420, never cached. */
-export async function pendingIncoming(env: Env, cloud: string, type: string, publicId: string): Promise<Response | null> {
-  const pending = await env.IMAGES.head(incomingKey(cloud, type, publicId));
-  if (!pending) return null;
+/**
+ * A delivery of an asset without an original: if its incoming AI transformation is still running,
+ * throws the 420 (never cached); if the job failed, its error. Returns when there is none.
+ */
+export async function throwIfIncoming(env: Env, cloud: string, type: string, publicId: string): Promise<void> {
+  const pending = await headIncoming(images(env), cloud, type, publicId);
+  if (!pending) return;
   const id = pending.customMetadata?.job ?? '';
   const status = id ? await env.AI_JOBS.get(env.AI_JOBS.idFromName(id)).status() : null;
   if (status?.state === 'failed') throw new CldError(status.errorStatus ?? 400, `The incoming transformation e_${status.effect} failed: ${status.error}`);
   const message = `Asset is pending: its incoming transformation e_${pending.customMetadata?.effect} is being generated (${status?.percent ?? 0}% done)`;
-  return jobPendingResponse(420, message, jobStatusPath(cloud, id), 2);
+  throw jobPending(420, message, jobStatusPath(cloud, id), 2);
 }

@@ -3,7 +3,8 @@
  * effect. Before it: the pre-chain, run by the job on the original. The effect: a queued job (one
  * Durable Object per job id) whose result, a high-quality JPEG in R2, becomes the source of the
  * post-chain, which the normal pipeline runs with shrink-on-load. While the job runs the URL
- * answers 423; a small job that finishes within AI_WAIT_MS is answered directly.
+ * answers 423 (thrown as a CldError that carries its headers); a small job that finishes within
+ * AI_WAIT_MS is answered directly.
  */
 import type { ImageHeader } from '../codecs/header';
 import type { Raster } from '../pixels/raster';
@@ -13,12 +14,16 @@ import { filterCost, resizeTaps } from '../plan/cost/model';
 import type { Size } from '../plan/steps';
 import { buildPlan } from '../plan/plan';
 import { stepAddsAlpha } from '../plan/transparency';
-import { withReservation } from '../plan/ledger';
-import { intermediateKey, INTERMEDIATE_QUALITY, jobId, type AiJobSpec, type JobStatus } from '../jobs/spec';
+import { withReservation } from './ledger';
+import { INTERMEDIATE_QUALITY, jobId, type AiJobSpec, type JobStatus } from '../jobs/spec';
+import { config } from '../config';
+import { images } from '../store/bucket';
+import { getIntermediate } from '../store/intermediates';
+import { intermediateKey } from '../store/keys';
 import { formatComponent, formatTransformation } from '../url/component';
 import type { DeliveryUrl } from '../url/delivery-url';
 import { isAiEffect } from '../url/effects';
-import { CldError } from '../url/errors';
+import { CldError } from '../errors';
 import type { Component } from '../url/params';
 
 /** Cloudinary's limit for e_upscale and e_gen_restore input. */
@@ -48,7 +53,7 @@ export function splitAtAiEffect(components: readonly Component[]): AiSplit | nul
 
 /** AI effects cost seconds of CPU: signed URLs only, unless the cloud opts in. */
 export function authorizeAi(url: DeliveryUrl, env: Env, split: AiSplit): void {
-  if (url.signature === undefined && env.AI_UNSIGNED !== 'true')
+  if (url.signature === undefined && !config(env).aiUnsigned)
     throw new CldError(401, `e_${split.effect} needs a signed URL (or an eager transformation); set AI_UNSIGNED=true to allow unsigned ones`);
 }
 
@@ -87,10 +92,10 @@ export async function aiJobSpec(url: DeliveryUrl, split: AiSplit, original: R2Ob
 }
 
 /**
- * The job's result if it exists or finishes within the wait, else a 423 response. Starting is
- * idempotent: concurrent callers reach the same Durable Object and the same single job.
+ * The job's result if it exists or finishes within the wait, else throws the 423 (jobPending).
+ * Starting is idempotent: concurrent callers reach the same Durable Object and the same single job.
  */
-export async function awaitJob(env: Env, spec: AiJobSpec, waitMs: number): Promise<R2ObjectBody | Response> {
+export async function awaitJob(env: Env, spec: AiJobSpec, waitMs: number): Promise<R2ObjectBody> {
   // The job's Durable Object is the authority on its result: reading the output key while its
   // multipart upload is in progress is not needed (and stalls local R2).
   const stub = env.AI_JOBS.get(env.AI_JOBS.idFromName(spec.id));
@@ -102,10 +107,10 @@ export async function awaitJob(env: Env, spec: AiJobSpec, waitMs: number): Promi
   }
   if (status.state === 'failed') throw new CldError(status.errorStatus ?? 400, `e_${spec.effect} failed: ${status.error}`);
   if (status.state === 'done') {
-    const done = await env.IMAGES.get(spec.output);
+    const done = await getIntermediate(images(env), spec.output);
     if (done) return done;
   }
-  return pendingResponse(spec, status);
+  throw pendingError(spec, status);
 }
 
 /**
@@ -123,42 +128,26 @@ export function jobStatusPath(cloud: string, id: string): string {
   return `/v1_1/${cloud}/jobs/${id}`;
 }
 
-function pendingResponse(spec: AiJobSpec, status: JobStatus): Response {
+function pendingError(spec: AiJobSpec, status: JobStatus): CldError {
   const elapsed = status.startedAt ? Date.now() - status.startedAt : 0;
   const perRow = status.rowsDone ? elapsed / status.rowsDone : 2000;
   const retry = Math.max(1, Math.min(60, Math.ceil((perRow * Math.max(1, status.rowsTotal - status.rowsDone || 1)) / 1000)));
   const message = `Derived asset is being generated: e_${spec.effect} ${status.state}, ${status.percent}% done; retry in ${retry} s`;
-  return jobPendingResponse(423, message, jobStatusPath(spec.cloud, spec.id), retry);
+  return jobPending(423, message, jobStatusPath(spec.cloud, spec.id), retry);
 }
 
-/** 423 (derived asset being generated) or 420 (incoming transformation pending): never cached, linked to the job's status. */
-export function jobPendingResponse(status: 420 | 423, message: string, link: string, retryAfter: number): Response {
-  return new Response(`${status} ${message}\n`, {
-    status,
-    headers: {
-      'X-Cld-Error': message,
-      'Retry-After': String(retryAfter),
-      // Never cached: the same URL answers 200 as soon as the job is done.
-      'Cache-Control': 'no-store',
-      'Content-Type': 'text/plain; charset=utf-8',
-      Link: `<${link}>; rel="status"`,
-      'X-Dprox-Job': link,
-      'Access-Control-Allow-Origin': '*',
-      'Access-Control-Expose-Headers': 'X-Cld-Error, Retry-After, X-Dprox-Job',
-    },
+/**
+ * 423 (derived asset being generated) or 420 (incoming transformation pending), to throw: an error
+ * response (errorResponse) that is never cached and links to the job's status.
+ */
+export function jobPending(status: 420 | 423, message: string, link: string, retryAfter: number): CldError {
+  return new CldError(status, message, {
+    'Retry-After': String(retryAfter),
+    // Never cached: the same URL answers 200 as soon as the job is done.
+    'Cache-Control': 'no-store',
+    Link: `<${link}>; rel="status"`,
+    'X-Dprox-Job': link,
   });
-}
-
-export async function jobStatus(env: Env, cloud: string, id: string): Promise<Response> {
-  if (cloud !== env.CLOUD_NAME) throw new CldError(404, `Unknown cloud_name ${cloud}`);
-  if (!/^[0-9a-f]{64}$/.test(id)) throw new CldError(400, 'Invalid job id');
-  const status = await env.AI_JOBS.get(env.AI_JOBS.idFromName(id)).status();
-  if (!status) throw new CldError(404, `No such job ${id}`);
-  if (status.state !== 'failed') return Response.json(status, { headers: { 'Cache-Control': 'no-store' } });
-  // A failed job answers what its URLs answer (400 bad input, 409 superseded, 500 gave up), with
-  // the status document as the body so pollers read `state` and `error` as before.
-  const reason = `e_${status.effect} failed: ${status.error}`.replace(/[^\x20-\x7e]/g, (ch) => encodeURIComponent(ch)).slice(0, 1024);
-  return Response.json(status, { status: status.errorStatus ?? 400, headers: { 'Cache-Control': 'no-store', 'X-Cld-Error': reason } });
 }
 
 /**

@@ -1,0 +1,71 @@
+/**
+ * @module The Worker's configuration: `config(env)` parses the `[vars]` and secrets of
+ * wrangler.toml (README "Configuration") once per env object and returns them typed. A flag is on
+ * only when it is exactly "true"; anything else (unset, "false", "1") is off.
+ */
+
+/** The env entries config() reads; all optional, so tests can pass a few. */
+export type ConfigEnv = Partial<
+  Pick<
+    Env,
+    | 'CLOUD_NAME'
+    | 'API_KEY'
+    | 'API_SECRET'
+    | 'DEMO'
+    | 'DIAGNOSTICS'
+    | 'AI_UNSIGNED'
+    | 'AI_ROWS_PER_ALARM'
+    | 'PREMIUM_DOWNSCALING'
+    | 'UNSIGNED_UPLOAD_PRESET'
+    | 'UNSIGNED_UPLOAD_FOLDER'
+  >
+>;
+
+export interface Config {
+  /** The cloud served at /<cloud>/image/... and by the private-CDN form /image/... */
+  cloudName: string;
+  /** The API key uploads and the Admin API expect. */
+  apiKey: string;
+  /** Signs delivery URLs and upload requests (a secret). */
+  apiSecret: string;
+  /** DEMO: the demo page at / and its endpoints under /_dprox/demo/. */
+  demo: boolean;
+  /** DIAGNOSTICS: GET /_dprox/memory and Server-Timing on transformed deliveries. */
+  diagnostics: boolean;
+  /** AI_UNSIGNED: unsigned URLs may start AI jobs. */
+  aiUnsigned: boolean;
+  /** AI_ROWS_PER_ALARM: tile rows an AI job runs per alarm; "0", unset or not a number: Infinity (as many as fit in the slice). */
+  aiRowsPerAlarm: number;
+  /** PREMIUM_DOWNSCALING: premium downscaling for every downscale. */
+  premiumDownscaling: boolean;
+  /** UNSIGNED_UPLOAD_PRESET: the unsigned upload preset's name; "" (or unset): none. */
+  unsignedUploadPreset: string;
+  /** UNSIGNED_UPLOAD_FOLDER: the folder of unsigned uploads; unset: "unsigned", "": the root. */
+  unsignedUploadFolder: string;
+}
+
+const parsed = new WeakMap<object, Config>();
+
+/** The configuration of `env`, parsed on first use (env objects are long-lived: one per isolate, or per test). */
+export function config(env: ConfigEnv): Config {
+  let c = parsed.get(env);
+  if (!c) parsed.set(env, (c = parse(env)));
+  return c;
+}
+
+function parse(env: ConfigEnv): Config {
+  const on = (value: string | undefined) => value === 'true';
+  return {
+    // Required (wrangler.toml [vars], the API_SECRET secret): passed on as they are, never defaulted.
+    cloudName: env.CLOUD_NAME as string,
+    apiKey: env.API_KEY as string,
+    apiSecret: env.API_SECRET as string,
+    demo: on(env.DEMO),
+    diagnostics: on(env.DIAGNOSTICS),
+    aiUnsigned: on(env.AI_UNSIGNED),
+    aiRowsPerAlarm: Number(env.AI_ROWS_PER_ALARM) || Infinity,
+    premiumDownscaling: on(env.PREMIUM_DOWNSCALING),
+    unsignedUploadPreset: env.UNSIGNED_UPLOAD_PRESET ?? '',
+    unsignedUploadFolder: env.UNSIGNED_UPLOAD_FOLDER ?? 'unsigned',
+  };
+}

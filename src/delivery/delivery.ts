@@ -1,0 +1,318 @@
+/**
+ * @module The delivery pipeline: a delivery URL → the image, in named steps.
+ *
+ *   lookup   parse the URL, check its signature, key it; the edge cache, then the derived copy in R2
+ *   source   the original from R2 (or the 420 of an upload whose incoming transformation runs)
+ *   ai       an AI effect splits the chain: its job's result (or a 423) is the rest's source
+ *   plan     the rest of the chain, its layers and the output as a plan (src/plan, pure)
+ *   render   the plan run within the isolate's ledger (src/pixels)
+ *   store    the derived copy to R2 and the edge cache, after the response
+ *
+ * Each step either answers (a hit, the untouched original) or hands the next one what it found.
+ * Errors are thrown (src/errors.ts), the 420 and 423 among them. The HTTP handler
+ * (src/routes/deliver.ts) adds the delivery headers and answers conditional requests.
+ */
+import { readHeader, type ImageHeader } from '../codecs/header';
+import { config } from '../config';
+import { CldError } from '../errors';
+import { countUsage } from '../jobs/usage';
+import { renderAndEncode, type StepTimes } from '../pixels/run';
+import { resolveHints, validateDpr } from '../plan/hints';
+import { layerPublicIds } from '../plan/layers';
+import { acceptedFormat, chooseOutput, contentType } from '../plan/output';
+import { buildPlan } from '../plan/plan';
+import type { OutputSpec, Plan } from '../plan/steps';
+import { componentMayAddAlpha } from '../plan/transparency';
+import { images } from '../store/bucket';
+import { getDerived, putDerived } from '../store/derived';
+import { cacheMatch, cachePut } from '../store/edge-cache';
+import { derivedKey } from '../store/keys';
+import { getOriginal } from '../store/originals';
+import { formatTransformation } from '../url/component';
+import { type DeliveryUrl, parseDeliveryPath } from '../url/delivery-url';
+import type { Component } from '../url/params';
+import { verifyDeliverySignature } from '../url/signature';
+import { type AiSplit, aiJobSpec, alphaFromSource, authorizeAi, awaitJob, splitAtAiEffect, waitBudget } from './ai';
+import { throwIfIncoming } from './incoming';
+import { loadLayers } from './layer-sources';
+import { withReservation } from './ledger';
+
+/** Where the bytes came from: the edge cache, the derived copy in R2, the stored original, or a fresh transformation. */
+export type CacheStatus = 'hit-edge' | 'hit-r2' | 'original' | 'miss';
+
+/** A delivered image: its bytes and representation headers, and what the delivery headers need. */
+export interface Delivered {
+  /** Status 200, with Content-Type, Content-Length (except a streamed AI result's), ETag, X-Dprox-* and Server-Timing. */
+  image: Response;
+  source: CacheStatus;
+  /** Request headers the image depends on (client hints, Accept for f_auto). */
+  vary: string[];
+  /** fl_immutable_cache. */
+  immutable: boolean;
+}
+
+type WaitUntil = Pick<ExecutionContext, 'waitUntil'>;
+
+export async function deliver(request: Request, env: Env, ctx: WaitUntil): Promise<Delivered> {
+  const clock = new Clock();
+  const found = await lookup(request, env);
+  const answer = (image: Response, source: CacheStatus): Delivered => ({ image, source, vary: found.vary, immutable: found.immutable });
+  clock.mark('parse');
+
+  const hit = await cached(found, env, ctx);
+  if (hit) return answer(hit.image, hit.source);
+
+  const split = splitAtAiEffect(found.components);
+  if (split && found.layerIds.length) throw new CldError(400, 'Layers and AI effects cannot be combined in one URL: deliver the AI result, then layer it');
+  if (split) authorizeAi(found.url, env, split);
+  clock.mark('lookup');
+
+  const src = await source(found, env, clock);
+
+  // The original itself, untouched: no decode, no re-encode.
+  if (found.canonical === '' && src.output.format === src.header.format) {
+    const res = imageResponse(src.bytes, contentType(src.header.format), src.original.httpEtag);
+    // Edge-cached only under a version: an overwrite drops the derived copies (R2 and cache) by
+    // listing them in R2, and the untouched original has no derived copy there to be found by.
+    if (found.url.version !== undefined) ctx.waitUntil(cachePut(found.key, res.clone()));
+    return answer(res, 'original');
+  }
+
+  const input = split ? await ai(found, src, split, request, env) : { ...src, chain: found.components };
+  if (input instanceof Response) {
+    ctx.waitUntil(cachePut(found.key, input.clone()));
+    return answer(input, 'miss');
+  }
+
+  const plan = await planRender(found, input, env);
+  const times = config(env).diagnostics ? clock.times() : undefined;
+  const encoded = await render(plan, input, times);
+  clock.restart();
+  const image = await store(found, plan, encoded, env, ctx);
+  if (times) {
+    times.store = clock.since();
+    times.total = clock.total();
+    image.headers.set('Server-Timing', serverTiming(times));
+  }
+  ctx.waitUntil(cachePut(found.key, image.clone()));
+  ctx.waitUntil(countUsage(env, found.url.cloud, { derived: 1, transformations: 1 }));
+  return answer(image, 'miss');
+}
+
+/** The URL, parsed and authorized, with everything its response depends on and the key it is stored under. */
+interface Lookup {
+  url: DeliveryUrl;
+  /** The transformation, client hints resolved. */
+  components: Component[];
+  canonical: string;
+  layerIds: string[];
+  accept: string | null;
+  vary: string[];
+  immutable: boolean;
+  key: string;
+}
+
+/** lookup: parse, signature, DPR and layer grammar (400s before any lookup), the cache key. */
+async function lookup(request: Request, env: Env): Promise<Lookup> {
+  const { cloudName } = config(env);
+  const url = parseDeliveryPath(new URL(request.url).pathname, cloudName);
+  if (url.cloud !== cloudName) throw new CldError(404, `Unknown cloud_name ${url.cloud}`);
+  await authorize(url, env);
+  validateDpr(url.components);
+
+  const hints = resolveHints(url.components, request.headers);
+  const components = hints.components;
+  const canonical = formatTransformation(components);
+  const layerIds = layerPublicIds(components); // the l_/u_ grammar checked (400) before any lookup
+  const fAuto = components.some((c) => c.f === 'auto');
+  // f_auto's variants: AVIF, WebP, or JPEG/PNG (the spelling of the last two predates AVIF, so their keys did not change).
+  const accepted = fAuto ? acceptedFormat(request.headers.get('Accept')) : null;
+  const acceptKey = !fAuto ? '' : accepted === 'avif' ? 'avif=true' : `webp=${accepted === 'webp'}`;
+  // Everything the response depends on besides the original itself (whose changes a new version busts).
+  const cacheKey = [url.cloud, url.type, url.publicId, url.version ?? '', url.extension ?? '', canonical, acceptKey].join('|');
+  return {
+    url,
+    components,
+    canonical,
+    layerIds,
+    accept: request.headers.get('Accept'),
+    vary: [...hints.vary, ...(fAuto ? ['Accept'] : [])],
+    immutable: components.some((c) => c.fl?.includes('immutable_cache')),
+    key: await derivedKey(url.cloud, url.type, url.publicId, cacheKey),
+  };
+}
+
+/** lookup, continued: the edge cache, then the derived copy in R2 (which then fills the edge cache). */
+async function cached(found: Lookup, env: Env, ctx: WaitUntil): Promise<{ image: Response; source: CacheStatus } | null> {
+  const edge = await cacheMatch(found.key);
+  if (edge) return { image: edge, source: 'hit-edge' };
+  const stored = await getDerived(images(env), found.key);
+  if (!stored) return null;
+  const image = imageResponse(
+    await stored.arrayBuffer(),
+    stored.httpMetadata?.contentType ?? 'application/octet-stream',
+    stored.httpEtag,
+    encodingHeaders(stored.customMetadata),
+  );
+  ctx.waitUntil(cachePut(found.key, image.clone()));
+  return { image, source: 'hit-r2' };
+}
+
+/** The image a plan starts from, and the output it is encoded to. */
+interface Source {
+  original: R2ObjectBody;
+  bytes: Uint8Array;
+  header: ImageHeader;
+  output: OutputSpec;
+}
+
+/** source: the original (an upload still being transformed is a 420, none a 404) and the output format it allows. */
+async function source(found: Lookup, env: Env, clock: Clock): Promise<Source> {
+  const { url, components } = found;
+  const original = await getOriginal(images(env), url.cloud, url.type, url.publicId);
+  if (!original) {
+    await throwIfIncoming(env, url.cloud, url.type, url.publicId);
+    throw new CldError(404, `Resource not found - ${url.publicId}`);
+  }
+  const bytes = new Uint8Array(await original.arrayBuffer());
+  clock.mark('source'); // the R2 read only
+  const header = readHeader(bytes);
+  const output = chooseOutput({
+    components,
+    extension: url.extension,
+    originalFormat: header.format,
+    mayBeTransparent: header.hasAlpha || components.some(componentMayAddAlpha),
+    accept: found.accept,
+  });
+  return { original, bytes, header, output };
+}
+
+/** What the plan runs on: the source (or the AI result) and the components still to apply. */
+interface Input extends Source {
+  chain: Component[];
+  alpha?: Awaited<ReturnType<typeof alphaFromSource>>;
+}
+
+/**
+ * ai: the job's result (a 423 while it runs) becomes the source of the rest of the chain. A plain
+ * upscale to JPEG of an opaque image is the result itself, streamed from R2 as the job wrote it
+ * (up to 8192x8192, never decoded here): returned as the response.
+ */
+async function ai(found: Lookup, src: Source, split: AiSplit, request: Request, env: Env): Promise<Input | Response> {
+  const result = await awaitJob(env, await aiJobSpec(found.url, split, src.original, src.header), waitBudget(request));
+  let alpha: Input['alpha'];
+  if (src.header.hasAlpha) alpha = await alphaFromSource(src.bytes, src.header, split);
+  else if (split.post.length === 0 && src.output.format === 'jpg')
+    return new Response(result.body, { headers: { 'Content-Type': 'image/jpeg', 'Content-Length': String(result.size), ETag: result.httpEtag } });
+  const bytes = new Uint8Array(await result.arrayBuffer());
+  return { ...src, bytes, header: readHeader(bytes), chain: split.post, alpha };
+}
+
+/** plan: the chain, its layers (sized before anything is decoded) and the output, as steps within the limits. */
+async function planRender(found: Lookup, input: Input, env: Env): Promise<Plan> {
+  const layers = found.layerIds.length ? await loadLayers(env, found.url.cloud, found.layerIds) : undefined;
+  return buildPlan({
+    components: input.chain,
+    header: input.header,
+    inputBytes: input.bytes.byteLength,
+    output: input.output,
+    extraBytes: input.alpha?.bytes,
+    layers,
+    premium: config(env).premiumDownscaling,
+  });
+}
+
+/** render: the plan, once the isolate's ledger has room for it (a 503 when it stays full). */
+function render(plan: Plan, input: Input, times: StepTimes | undefined): ReturnType<typeof renderAndEncode> {
+  return withReservation(plan, () => renderAndEncode(input.bytes, input.header, plan, input.alpha?.afterDecode, times), input.bytes.byteLength);
+}
+
+/**
+ * store: the response, and the derived copy to R2 after it, like a CDN fills its cache. Its ETag is
+ * R2's (the MD5 of the bytes), computed here so that a later hit answers the same.
+ */
+async function store(found: Lookup, plan: Plan, encoded: { bytes: Uint8Array; quality?: number }, env: Env, ctx: WaitUntil): Promise<Response> {
+  const type = contentType(plan.output.format);
+  const about: Record<string, string> = {};
+  if (encoded.quality !== undefined) about.quality = String(encoded.quality);
+  if (plan.formatFallback) about.formatFallback = plan.formatFallback;
+  const etag = `"${await md5Hex(encoded.bytes)}"`;
+  ctx.waitUntil(putDerived(images(env), found.key, encoded.bytes, type, found.canonical, { width: String(plan.width), height: String(plan.height), ...about }));
+  return imageResponse(encoded.bytes, type, etag, encodingHeaders(about));
+}
+
+/**
+ * `authenticated`: every URL must be signed. `private`: the original needs a signature, derived
+ * versions do not. Any signature present must be valid.
+ */
+async function authorize(url: DeliveryUrl, env: Env): Promise<void> {
+  if (url.signature !== undefined) {
+    if (!(await verifyDeliverySignature(url.toSign, url.signature, config(env).apiSecret)))
+      throw new CldError(401, 'Invalid signature: it does not match the transformation and public ID');
+    return;
+  }
+  if (url.type === 'authenticated') throw new CldError(401, 'Signature required: authenticated resources need a signed URL');
+  if (url.type === 'private' && url.components.length === 0)
+    throw new CldError(401, 'Signature required: the original of a private resource needs a signed URL');
+}
+
+async function md5Hex(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('MD5', bytes));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function imageResponse(body: ArrayBuffer | Uint8Array, type: string, etag: string, extra: Record<string, string> = {}): Response {
+  return new Response(body, {
+    headers: { 'Content-Type': type, 'Content-Length': String(body.byteLength), ETag: etag, ...extra },
+  });
+}
+
+/**
+ * How a derived image was encoded, kept in its R2 metadata so every hit answers the same:
+ * X-Dprox-Quality (the encoder quality; q_auto's choice) and X-Dprox-Format-Fallback (AVIF too
+ * large, delivered as WebP).
+ */
+function encodingHeaders(meta: Record<string, string> | undefined): Record<string, string> {
+  const h: Record<string, string> = {};
+  if (meta?.quality) h['X-Dprox-Quality'] = meta.quality;
+  if (meta?.formatFallback) h['X-Dprox-Format-Fallback'] = meta.formatFallback;
+  return h;
+}
+
+/**
+ * The stages' durations for Server-Timing (DIAGNOSTICS): parse, lookup and source as the steps
+ * end, the render's own steps (renderAndEncode fills them in), then store and total.
+ */
+class Clock {
+  private readonly start = performance.now();
+  private last = this.start;
+  private readonly marks: Record<string, number> = {};
+
+  mark(stage: 'parse' | 'lookup' | 'source'): void {
+    const now = performance.now();
+    this.marks[stage] = now - this.last;
+    this.last = now;
+  }
+
+  times(): Record<string, number> {
+    return { ...this.marks };
+  }
+
+  restart(): void {
+    this.last = performance.now();
+  }
+
+  since(): number {
+    return performance.now() - this.last;
+  }
+
+  total(): number {
+    return performance.now() - this.start;
+  }
+}
+
+function serverTiming(times: Record<string, number>): string {
+  return Object.entries(times)
+    .map(([op, ms]) => `${op};dur=${ms.toFixed(1)}`)
+    .join(', ');
+}

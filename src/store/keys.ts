@@ -1,0 +1,55 @@
+/**
+ * @module Every R2 key dprox writes, one function each. Nothing outside src/store/ spells a key.
+ *
+ *   original/<cloud>/<type>/<public_id>          an original (no extension, as Cloudinary's public IDs)
+ *   incoming/<cloud>/<type>/<public_id>          an upload whose incoming AI transformation is running
+ *   derived/<cloud>/<type>/<public_id>/<sha256>  a derived image, under its original's prefix
+ *   ai/<cloud>/<type>/<public_id>/<job>.jpg      an AI job's result for delivery (the intermediate)
+ *   jobs/<job>/result.jpg                        an incoming AI job's result, before it becomes the original
+ *   jobs/<job>/pending                           an AI job's encoded bytes not yet in a multipart part
+ */
+import { hexDigest } from '../url/signature';
+
+/** An original, keyed by cloud, delivery type and public ID. */
+export function originalKey(cloud: string, type: string, publicId: string): string {
+  return originalsPrefix(cloud, type) + publicId;
+}
+
+/** Every original of one cloud and delivery type (the demo gallery lists it). */
+export function originalsPrefix(cloud: string, type: string): string {
+  return `original/${cloud}/${type}/`;
+}
+
+/**
+ * An upload whose incoming AI transformation is still running: the file as sent, and the hold of
+ * its job (customMetadata.job) on the public ID, until the job has written the original (or was
+ * superseded by a newer upload). A failed job's file stays, with the reason in the job's status.
+ */
+export function incomingKey(cloud: string, type: string, publicId: string): string {
+  return `incoming/${cloud}/${type}/${publicId}`;
+}
+
+/** Every derived image of an original, so an overwrite can drop them all. */
+export function derivedPrefix(cloud: string, type: string, publicId: string): string {
+  return `derived/${cloud}/${type}/${publicId}/`;
+}
+
+/** One derived image: the SHA-256 of its cache key (everything the response depends on besides the original). */
+export async function derivedKey(cloud: string, type: string, publicId: string, cacheKey: string): Promise<string> {
+  return derivedPrefix(cloud, type, publicId) + (await hexDigest(cacheKey));
+}
+
+/** An AI job's result (a high-quality JPEG) that deliveries read as the source of the rest of their chain. */
+export function intermediateKey(cloud: string, type: string, publicId: string, jobId: string): string {
+  return `ai/${cloud}/${type}/${publicId}/${jobId}.jpg`;
+}
+
+/** An incoming AI job's result, copied over the original when the job ends (src/jobs/jobs.ts commit). */
+export function jobResultKey(jobId: string): string {
+  return `jobs/${jobId}/result.jpg`;
+}
+
+/** An AI job's encoded bytes not yet uploaded as a multipart part (parts are PART_BYTES, the rest waits here). */
+export function jobPendingKey(jobId: string): string {
+  return `jobs/${jobId}/pending`;
+}
