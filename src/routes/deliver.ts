@@ -3,7 +3,7 @@
  */
 import { readHeader } from '../codecs/header';
 import { renderAndEncode, type StepTimes } from '../pixels/run';
-import { resolveHints, validateDpr } from '../plan/hints';
+import { resolveHints } from '../plan/hints';
 import { acceptedFormat, chooseOutput, contentType } from '../plan/output';
 import { layerPublicIds } from '../plan/layers';
 import { buildPlan } from '../plan/plan';
@@ -27,7 +27,6 @@ export async function deliver(request: Request, env: Env, ctx: Pick<ExecutionCon
   const url = parseDeliveryPath(new URL(request.url).pathname, env.CLOUD_NAME);
   if (url.cloud !== env.CLOUD_NAME) throw new CldError(404, `Unknown cloud_name ${url.cloud}`);
   await authorize(url, env);
-  validateDpr(url.components);
 
   const hints = resolveHints(url.components, request.headers);
   const components = hints.components;
