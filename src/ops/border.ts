@@ -9,7 +9,7 @@ type Radii = readonly [number, number, number, number] | 'max';
  * cut the image's corners) the frame follows the rounded shape: the area between the image's
  * rounded rectangle (radii clipped to half the sides, as round-corners does) and the same shape
  * grown by `size` is painted, anti-aliased by 4x4 supersampling near the corners, and the image
- * is composited over it. Outside the grown shape stays transparent.
+ * is added to it (the frame's coverage is the grown shape's minus the image shape's). Outside the grown shape stays transparent.
  */
 export function border(r: Raster, size: number, color: Rgba, radii?: Radii): Raster {
   const { width: w, height: h } = r;
@@ -48,11 +48,12 @@ export function border(r: Raster, size: number, color: Rgba, radii?: Radii): Ras
         out[i + 3] = Math.round(ba * 255);
         continue;
       }
-      // The image's pixel over the frame's (non-premultiplied "over").
+      // The frame covers what the image's rounded shape does not (band = outer - inner): the two
+      // coverages add up (an "over" would count the anti-aliased edge twice and leave a seam).
       const j = s * 4;
       const ia = r.data[j + 3] / 255;
-      const a = ia + ba * (1 - ia);
-      for (let k = 0; k < 3; k++) out[i + k] = a > 0 ? Math.round((r.data[j + k] * ia + color[k] * ba * (1 - ia)) / a) : 0;
+      const a = Math.min(1, ia + ba);
+      for (let k = 0; k < 3; k++) out[i + k] = a > 0 ? Math.round((r.data[j + k] * ia + color[k] * ba) / (ia + ba)) : 0;
       out[i + 3] = Math.round(a * 255);
     }
   }

@@ -20,11 +20,13 @@ export function rotateAny(r: Raster, degrees: number, width: number, height: num
   const acc = new Float64Array(4);
   for (let oy = 0; oy < height; oy++) {
     const dy = oy + 0.5 - height / 2;
+    const dx0 = 0.5 - width / 2;
+    // Inverse of the clockwise rotation (y down): source = R(-t) * dest, stepped along the row.
+    let sx = cos * dx0 + sin * dy + cx - cos;
+    let sy = -sin * dx0 + cos * dy + cy + sin;
     for (let ox = 0; ox < width; ox++) {
-      const dx = ox + 0.5 - width / 2;
-      // Inverse of the clockwise rotation (y down): source = R(-t) * dest.
-      const sx = cos * dx + sin * dy + cx;
-      const sy = -sin * dx + cos * dy + cy;
+      sx += cos;
+      sy -= sin;
       const x0 = Math.floor(sx);
       const y0 = Math.floor(sy);
       const fx = sx - x0;
