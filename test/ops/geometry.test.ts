@@ -105,7 +105,7 @@ describe('rotate-any', () => {
     const db = psnr(inner(back, x, y), inner(src, 0, 0));
     console.log(`a_45 then a_-45: ${src.width}x${src.height}, PSNR ${db.toFixed(1)} dB`);
     expect(db).toBeGreaterThan(30);
-  });
+  }, 30_000);
 
   it('work: logs its rate per output pixel (the calibration of WORK_NS.rotateAny)', () => {
     const src = coords(250, 250);
@@ -160,7 +160,7 @@ describe('b_blurred (pad-blurred)', () => {
     expect(jump).toBeLessThan(16);
     const dark = padBlurred(src, 200, 200, 0, 50, { kind: 'blurred', sigma: 5, brightness: -100 });
     expect(px(dark, 100, 10)).toEqual([0, 0, 0, 255]);
-  });
+  }, 30_000);
 });
 
 describe('c_fill_pad (fill-pad)', () => {
