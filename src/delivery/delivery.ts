@@ -17,7 +17,7 @@ import { config } from '../config';
 import { CldError } from '../errors';
 import { countUsage } from '../jobs/usage';
 import { renderAndEncode, type StepTimes } from '../pixels/run';
-import { resolveHints, validateDpr } from '../plan/hints';
+import { resolveHints } from '../plan/hints';
 import { layerPublicIds } from '../plan/layers';
 import { acceptedFormat, chooseOutput, contentType } from '../plan/output';
 import { buildPlan } from '../plan/plan';
@@ -118,7 +118,6 @@ async function lookup(request: Request, env: Env): Promise<Lookup> {
   const url = parseDeliveryPath(new URL(request.url).pathname, cloudName);
   if (url.cloud !== cloudName) throw new CldError(404, `Unknown cloud_name ${url.cloud}`);
   await authorize(url, env);
-  validateDpr(url.components);
 
   const hints = resolveHints(url.components, request.headers);
   const components = hints.components;

@@ -9,21 +9,9 @@ import { crop } from './crop';
 const GRID = 64;
 
 export function findSalientWindow(r: Raster, width: number, height: number): { x: number; y: number } {
-  const { width: W, height: H, data } = r;
+  const { width: W, height: H } = r;
   if (width >= W && height >= H) return { x: 0, y: 0 };
-  const cols = Math.min(GRID, W);
-  const rows = Math.min(GRID, H);
-  const energy = new Float64Array(cols * rows);
-  const step = Math.max(1, Math.floor(Math.min(W, H) / 256));
-  for (let y = step; y < H - step; y += step) {
-    const gy = Math.min(rows - 1, Math.floor((y * rows) / H));
-    for (let x = step; x < W - step; x += step) {
-      const i = (y * W + x) * 4;
-      const dx = luma(data, i + 4 * step) - luma(data, i - 4 * step);
-      const dy = luma(data, i + 4 * W * step) - luma(data, i - 4 * W * step);
-      energy[gy * cols + Math.min(cols - 1, Math.floor((x * cols) / W))] += Math.abs(dx) + Math.abs(dy);
-    }
-  }
+  const { cols, rows, energy } = energyGrid(r);
   // Summed-area table for O(1) window sums.
   const sat = new Float64Array((cols + 1) * (rows + 1));
   for (let y = 0; y < rows; y++)
@@ -51,6 +39,25 @@ export function findSalientWindow(r: Raster, width: number, height: number): { x
   const x = Math.round((bx / cols) * W);
   const y = Math.round((by / rows) * H);
   return { x: Math.min(Math.max(0, x), W - width), y: Math.min(Math.max(0, y), H - height) };
+}
+
+/** Edge energy (luma gradient magnitude) summed over a grid of at most GRID x GRID cells, row-major. */
+export function energyGrid(r: Raster): { cols: number; rows: number; energy: Float64Array } {
+  const { width: W, height: H, data } = r;
+  const cols = Math.min(GRID, W);
+  const rows = Math.min(GRID, H);
+  const energy = new Float64Array(cols * rows);
+  const step = Math.max(1, Math.floor(Math.min(W, H) / 256));
+  for (let y = step; y < H - step; y += step) {
+    const gy = Math.min(rows - 1, Math.floor((y * rows) / H));
+    for (let x = step; x < W - step; x += step) {
+      const i = (y * W + x) * 4;
+      const dx = luma(data, i + 4 * step) - luma(data, i - 4 * step);
+      const dy = luma(data, i + 4 * W * step) - luma(data, i - 4 * W * step);
+      energy[gy * cols + Math.min(cols - 1, Math.floor((x * cols) / W))] += Math.abs(dx) + Math.abs(dy);
+    }
+  }
+  return { cols, rows, energy };
 }
 
 function luma(d: Uint8Array, i: number): number {

@@ -37,6 +37,11 @@ import type { Raster } from './raster';
 import { resize, resizeRows } from '../ops/resize';
 import { flip } from '../ops/flip';
 import { rotate } from '../ops/rotate';
+import { rotateAny } from '../ops/rotate-any';
+import { border } from '../ops/border';
+import { padAuto } from '../ops/pad-auto';
+import { padBlurred } from '../ops/pad-blurred';
+import { fillPad } from '../ops/fill-pad';
 import { sharpen } from '../ops/sharpen';
 import { detail } from '../ops/detail';
 import { headerProfile, iccTransform, toSrgbRows } from '../ops/icc';
@@ -191,7 +196,12 @@ const OPS: { [K in RasterOp]: Executor<K> } = {
   crop: (r, s) => crop(r, s.x, s.y, s.width, s.height),
   'crop-auto': (r, s) => cropAuto(r, s.width, s.height),
   pad: (r, s) => pad(r, s.width, s.height, s.x, s.y, s.background),
+  'pad-auto': (r, s) => padAuto(r, s.width, s.height, s.x, s.y, s.fill),
+  'pad-blurred': (r, s) => padBlurred(r, s.width, s.height, s.x, s.y, s.fill),
+  'fill-pad': (r, s) => fillPad(r, s.width, s.height, s.fill),
   rotate: (r, s) => rotate(r, s.degrees),
+  'rotate-any': (r, s) => rotateAny(r, s.degrees, s.width, s.height, s.background),
+  border: (r, s) => border(r, s.size, s.color, s.radii),
   flip: (r, s) => flip(r, s.axis),
   grayscale: (r) => grayscale(r),
   color: (r, s) => color(r, s.stages),

@@ -9,22 +9,36 @@ import { boundParams, dprScales, readsColor } from '../url/effects';
 import { CldError } from '../url/errors';
 import type { Component, StepParam } from '../url/params';
 import { EFFECT_STEPS } from './effects';
-import { geometrySteps } from './geometry';
-import type { Size, Step } from './steps';
+import { isColor } from '../url/background';
+import { geometrySteps, requestedSize } from './geometry';
+import type { Rgba, Size, Step } from './steps';
 
 type Builder<K extends StepParam> = (value: NonNullable<Component[K]>, size: Size, dpr: number, c: Component) => Step[];
 
 const PARAM_STEPS: { [K in StepParam]: Builder<K> } = {
-  a: (a, size) => {
+  a: (a, size, dpr, c) => {
     const steps: Step[] = [];
-    if (a.degrees) {
-      const swap = a.degrees !== 180;
-      steps.push({ op: 'rotate', degrees: a.degrees as 90 | 180 | 270, ...(swap ? { width: size.height, height: size.width } : size) });
+    const push = (step: Step) => {
+      steps.push(step);
+      size = { width: step.width, height: step.height };
+    };
+    const quarter = (degrees: 90 | 180 | 270) => push({ op: 'rotate', degrees, ...(degrees !== 180 ? { width: size.height, height: size.width } : size) });
+    if (a.auto) {
+      // a_auto_right / a_auto_left: a quarter turn when the crop asked for is landscape and the image portrait, or the reverse (breadth §3 "a").
+      const req = requestedSize(c, size, dpr);
+      const aspect = req.ar ?? (req.w !== undefined && req.h !== undefined ? req.w / req.h : undefined);
+      if (aspect !== undefined && aspect !== 1 && size.width !== size.height && aspect > 1 !== size.width > size.height) quarter(a.auto === 'right' ? 90 : 270);
     }
-    const flipped = steps.at(-1) ?? size;
-    const at = { width: flipped.width, height: flipped.height };
-    if (a.hflip) steps.push({ op: 'flip', axis: 'horizontal', ...at });
-    if (a.vflip) steps.push({ op: 'flip', axis: 'vertical', ...at });
+    if (a.degrees % 90 === 0) {
+      if (a.degrees) quarter(a.degrees as 90 | 180 | 270);
+    } else {
+      // Cloudinary downscales inputs over 3000 px on either side before rotating (breadth §3 "a").
+      const over = Math.max(size.width, size.height) / MAX_ROTATE_SIDE;
+      if (over > 1) push({ op: 'resize', width: Math.max(1, Math.round(size.width / over)), height: Math.max(1, Math.round(size.height / over)) });
+      push({ op: 'rotate-any', degrees: a.degrees, background: rotateBackground(c), ...rotatedBounds(size, a.degrees) });
+    }
+    if (a.hflip) steps.push({ op: 'flip', axis: 'horizontal', ...size });
+    if (a.vflip) steps.push({ op: 'flip', axis: 'vertical', ...size });
     return steps;
   },
   e: (e, size, dpr, c) => EFFECT_STEPS[e.name](e, size, dprScales(e) ? dpr : 1, c),
@@ -36,10 +50,39 @@ const PARAM_STEPS: { [K in StepParam]: Builder<K> } = {
     },
   ],
   o: (o, size) => (o < 100 ? [{ op: 'opacity', percent: o, ...size }] : []),
+  // Around the image, growing the canvas by twice the width (breadth §3 "bo": assumed outside
+  // [unconfirmed], width times the DPR [unconfirmed]); following the corners of an r_ in the same component.
+  bo: (bo, size, dpr, c) => {
+    const width = Math.max(1, Math.round(bo.width * dpr));
+    const radii =
+      c.r === undefined ? undefined : c.r.kind === 'max' ? 'max' : (c.r.corners.map((v) => Math.round(v * dpr)) as unknown as [number, number, number, number]);
+    return [{ op: 'border', size: width, color: bo.color, ...(radii ? { radii } : {}), width: size.width + 2 * width, height: size.height + 2 * width }];
+  },
 };
 
+/** Inputs larger than this on either side are downscaled before an arbitrary rotation, as on Cloudinary. */
+export const MAX_ROTATE_SIDE = 3000;
+
+/** The canvas of a rotation by `degrees`: the bounding box of the rotated image. */
+export function rotatedBounds(size: Size, degrees: number): Size {
+  const t = (degrees * Math.PI) / 180;
+  const cos = Math.abs(Math.cos(t));
+  const sin = Math.abs(Math.sin(t));
+  // The epsilon keeps 600.0000000001 from rounding as a float artefact would.
+  const side = (v: number) => Math.max(1, Math.round(v - 1e-9));
+  return { width: side(size.width * cos + size.height * sin), height: side(size.width * sin + size.height * cos) };
+}
+
+/**
+ * The corners a rotation uncovers: the component's b_ colour, else transparent, which a JPEG's
+ * flatten turns white (or into the chain's b_): breadth §3 "a", corner fill [unconfirmed].
+ */
+function rotateBackground(c: Component): Rgba {
+  return isColor(c.b) ? c.b : [0, 0, 0, 0];
+}
+
 /** The builders that run after crop and resize, in order. */
-const AFTER_GEOMETRY = ['e', 'r', 'o'] as const;
+const AFTER_GEOMETRY = ['e', 'r', 'bo', 'o'] as const;
 // Every `steps` parameter is placed: the angle before the geometry, the rest after it.
 const placed: [Exclude<StepParam, 'a' | (typeof AFTER_GEOMETRY)[number]>] extends [never] ? true : never = true;
 void placed;

@@ -2,10 +2,12 @@
  * Crop and resize modes (`c_`), pure arithmetic: given the current image size and one component,
  * the geometric steps with exact pixel sizes. Semantics follow Cloudinary's reference (see README).
  */
-import type { Rgba } from './steps';
-import type { Component, Gravity } from '../url/params';
+import { isColor, type Background } from '../url/background';
+import { formatComponent } from '../url/component';
+import { CldError } from '../url/errors';
+import type { Component, CropMode, Gravity } from '../url/params';
 import type { Offset } from '../url/values';
-import type { Size, Step } from './steps';
+import type { PadFill, Rgba, Size, Step } from './steps';
 
 const WHITE: Rgba = [255, 255, 255, 255];
 
@@ -42,9 +44,15 @@ export function geometrySteps(c: Component, input: Size, dpr: number): Step[] {
   const req = requestedSize(c, input, dpr);
   const mode = c.c ?? 'scale';
   const { width: W, height: H } = input;
-  if (req.w === undefined && req.h === undefined && req.ar === undefined) return [];
   const gravity = c.g;
-  const background = c.b ?? WHITE;
+  checkQualifiers(c, mode);
+  const background = padFill(c.b ?? WHITE, dpr);
+  // z_ on c_crop acts only without a width or height: the window is the image scaled by 1/z (breadth §3 "z").
+  if (mode === 'crop' && c.z !== undefined && req.w === undefined && req.h === undefined) {
+    const win = { width: Math.max(1, Math.min(W, Math.round(W / c.z))), height: Math.max(1, Math.min(H, Math.round(H / c.z))) };
+    return cropTo(input, win, gravity, c, true, dpr);
+  }
+  if (req.w === undefined && req.h === undefined && req.ar === undefined) return [];
 
   // Only an aspect ratio: the largest window of that ratio inside (crop modes) or around (pad modes) the image.
   if (req.ar !== undefined) {
@@ -61,6 +69,8 @@ export function geometrySteps(c: Component, input: Size, dpr: number): Step[] {
         const around = fitAspect(W, H, req.ar, 'around');
         return [padStep(input, around, gravity, background)];
       }
+      case 'fill_pad':
+        return [{ op: 'fill-pad', fill: background, ...inside }];
       case 'scale':
         return resizeTo(input, { width: W, height: Math.max(1, Math.round(W / req.ar)) });
       default:
@@ -85,11 +95,15 @@ export function geometrySteps(c: Component, input: Size, dpr: number): Step[] {
       return fitScale < 1 ? resizeTo(input, fitted) : [];
     case 'mfit':
       return fitScale > 1 ? resizeTo(input, fitted) : [];
-    case 'fill':
     case 'thumb':
-      return fillSteps(input, tw, th, fillScale, gravity);
+      if (c.z !== undefined && c.z !== 1) return zoomedThumb(input, tw, th, c.z, c, dpr);
+      return fillSteps(input, tw, th, fillScale, c, dpr);
+    case 'fill':
+      return fillSteps(input, tw, th, fillScale, c, dpr);
+    case 'fill_pad':
+      return [{ op: 'fill-pad', fill: background, width: tw, height: th }];
     case 'lfill':
-      if (fillScale <= 1) return fillSteps(input, tw, th, fillScale, gravity);
+      if (fillScale <= 1) return fillSteps(input, tw, th, fillScale, c, dpr);
       // Never upscale: keep the scale, crop to what the image can give of the requested size.
       return cropTo(input, { width: Math.min(tw, W), height: Math.min(th, H) }, gravity, c, false, dpr);
     case 'pad':
@@ -113,12 +127,53 @@ function resizeTo(input: Size, out: Size): Step[] {
   return out.width === input.width && out.height === input.height ? [] : [{ op: 'resize', ...out }];
 }
 
-function fillSteps(input: Size, tw: number, th: number, s: number, gravity: Gravity | undefined): Step[] {
+function fillSteps(input: Size, tw: number, th: number, s: number, c: Component, dpr: number): Step[] {
   const resized = {
     width: Math.max(tw, Math.round(input.width * s)),
     height: Math.max(th, Math.round(input.height * s)),
   };
-  return [...resizeTo(input, resized), ...cropTo(resized, { width: tw, height: th }, gravity, {}, false, 1)];
+  // g_xy_center: the point (x, y) of the input, where it lands in the resized image.
+  const point: Component =
+    c.g === 'xy_center'
+      ? {
+          x: { kind: 'px', value: (offsetPx(c.x, input.width, dpr) * resized.width) / input.width },
+          y: { kind: 'px', value: (offsetPx(c.y, input.height, dpr) * resized.height) / input.height },
+        }
+      : {};
+  return [...resizeTo(input, resized), ...cropTo(resized, { width: tw, height: th }, c.g, point, false, 1)];
+}
+
+/**
+ * c_thumb with z_: the fill window of the input (the largest of the requested aspect ratio) shrunk
+ * by 1/z around its gravity, then scaled to the requested size (breadth §3 "z": the zoomed region
+ * is scaled to fill w x h). Without detected faces the region is that window; z below 1 cannot
+ * widen it past the image, so it stays the fill window.
+ */
+function zoomedThumb(input: Size, tw: number, th: number, z: number, c: Component, dpr: number): Step[] {
+  const inside = fitAspect(input.width, input.height, tw / th, 'inside');
+  const win = {
+    width: Math.max(1, Math.min(inside.width, Math.round(inside.width / z))),
+    height: Math.max(1, Math.min(inside.height, Math.round(inside.height / z))),
+  };
+  return [...cropTo(input, win, c.g, c, false, dpr), ...resizeTo(win, { width: tw, height: th })];
+}
+
+const PAD_MODES: readonly CropMode[] = ['pad', 'lpad', 'mpad', 'fill_pad'];
+
+/** Qualifiers that only some crop modes read: refused elsewhere rather than ignored. */
+function checkQualifiers(c: Component, mode: CropMode): void {
+  if (c.b !== undefined && !isColor(c.b) && !PAD_MODES.includes(mode))
+    throw new CldError(400, `b_${c.b.kind} fills the padding of c_pad, c_lpad, c_mpad and c_fill_pad only, in ${formatComponent(c)}`);
+  if (c.z !== undefined && mode !== 'crop' && mode !== 'thumb')
+    throw new CldError(400, `z_ (zoom) applies to c_crop and c_thumb only, in ${formatComponent(c)}`);
+  if (mode === 'fill_pad' && c.g !== 'auto') throw new CldError(400, `c_fill_pad needs g_auto, in ${formatComponent(c)}`);
+}
+
+/** A padding's fill: b_ colour, b_auto (picked at run time) or b_blurred (sigma as e_blur's: intensity / 20 logical px). */
+export function padFill(b: Background, dpr: number): PadFill {
+  if (isColor(b)) return { kind: 'color', color: b };
+  if (b.kind === 'blurred') return { kind: 'blurred', sigma: (b.intensity / 20) * dpr, brightness: b.brightness };
+  return { kind: 'auto', from: b.from, contrast: b.contrast, ...(b.palette ? { palette: b.palette } : {}) };
 }
 
 function fitAspect(W: number, H: number, ar: number, how: 'inside' | 'around'): Size {
@@ -138,7 +193,11 @@ function cropTo(input: Size, win: Size, gravity: Gravity | undefined, c: Compone
   const oy = useOffsets ? offsetPx(c.y, input.height, dpr) : 0;
   let x: number;
   let y: number;
-  if (!gravity && useOffsets && (c.x || c.y)) {
+  if (gravity === 'xy_center') {
+    // The window centred on the point (x, y) (breadth §3 "g_xy_center").
+    x = offsetPx(c.x, input.width, dpr) - win.width / 2;
+    y = offsetPx(c.y, input.height, dpr) - win.height / 2;
+  } else if (!gravity && useOffsets && (c.x || c.y)) {
     x = ox;
     y = oy;
   } else {
@@ -152,10 +211,12 @@ function cropTo(input: Size, win: Size, gravity: Gravity | undefined, c: Compone
   return [{ op: 'crop', x, y, ...win }];
 }
 
-function padStep(image: Size, canvas: Size, gravity: Gravity | undefined, background: Rgba): Step {
+function padStep(image: Size, canvas: Size, gravity: Gravity | undefined, fill: PadFill): Step {
   // Place the image inside the canvas: the same anchor arithmetic with the roles swapped, negated.
   const [cx, cy] = place(canvas, image, gravity);
-  return { op: 'pad', x: Math.round(cx), y: Math.round(cy), background, ...canvas };
+  const at = { x: Math.round(cx), y: Math.round(cy), ...canvas };
+  if (fill.kind === 'color') return { op: 'pad', background: fill.color, ...at };
+  return fill.kind === 'auto' ? { op: 'pad-auto', fill, ...at } : { op: 'pad-blurred', fill, ...at };
 }
 
 /** Top-left of a `win` placed in `outer` by gravity. */
@@ -170,7 +231,7 @@ export function place(outer: Size, win: Size, gravity: Gravity | undefined): [nu
 
 /** Face gravities fall back to north (dprox detects no faces); no gravity is center. */
 export function compassOf(gravity: Gravity | undefined): string {
-  if (!gravity || gravity === 'auto') return 'center';
+  if (!gravity || gravity === 'auto' || gravity === 'xy_center') return 'center';
   if (gravity.includes('face')) return 'north';
   return gravity;
 }

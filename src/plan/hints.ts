@@ -3,7 +3,6 @@
  * Resolution replaces the auto values by fixed ones, so the resolved values land in the cache key,
  * and records exactly which request headers were consulted (for `Vary`).
  */
-import { CldError } from '../url/errors';
 import type { Component } from '../url/params';
 import { MAX_PIXELS_PER_SIDE } from '../url/values';
 
@@ -52,10 +51,4 @@ export function chainDpr(components: readonly Component[]): number {
   let dpr = 1;
   for (const c of components) if (c.dpr?.kind === 'fixed') dpr = c.dpr.value;
   return dpr;
-}
-
-/** As on Cloudinary, a DPR needs a width or height somewhere in the chain (checked before hints resolve). */
-export function validateDpr(components: readonly Component[]): void {
-  if (components.some((c) => c.dpr) && !components.some((c) => c.w || c.h))
-    throw new CldError(400, 'Invalid transformation: dpr requires a width or height (for example c_scale,w_300/dpr_2.0)');
 }

@@ -160,6 +160,11 @@ export function layerSteps(layer: Layer, base: Size, dpr: number, sources: Layer
   const [sx, sy] = offsetDirection(g);
   x = Math.round(x + sx * offsetPx(layer.x, base.width, dpr));
   y = Math.round(y + sy * offsetPx(layer.y, base.height, dpr));
+  // g_xy_center: the layer's centre on the point (x, y) of the image.
+  if (layer.gravity === 'xy_center') {
+    x = Math.round(offsetPx(layer.x, base.width, dpr) - lp.width / 2);
+    y = Math.round(offsetPx(layer.y, base.height, dpr) - lp.height / 2);
+  }
   const under = layer.kind === 'underlay';
   if (layer.tiled || layer.noOverflow) return [{ op: 'composite', layer: lp, under, tiled: layer.tiled, x, y, baseX: 0, baseY: 0, ...base }];
   // A layer reaching past the image enlarges the canvas to hold both (transparent where neither is).

@@ -5,7 +5,7 @@
  * without its row does not compile; the executors (pixels/run.ts OPS) are keyed the same way.
  */
 import { blurWork, decodeCost, decodeWork, encodeCost, encodeWork, filterCost, resizeTaps, resizeWork, WORK_NS } from './cost/model';
-import type { ImageHeader, Size, Step } from './steps';
+import type { ImageHeader, PadFill, Size, Step } from './steps';
 
 export type StepOp = Step['op'];
 export type StepOf<K extends StepOp> = Extract<Step, { op: K }>;
@@ -52,6 +52,40 @@ const perPixel =
     Math.max(px(step), px(input)) * ns;
 const move = perPixel(WORK_NS.move);
 
+/** Pixels b_auto's colour search reads at most (ops/pad-auto.ts SAMPLES). */
+const AUTO_SAMPLES = 256 * 1024;
+
+/** c_fill's resized size of `input` for `canvas`: the largest image fill-pad scales to. */
+function fillSize(input: Size, canvas: Size): Size {
+  const s = Math.max(canvas.width / input.width, canvas.height / input.height);
+  return { width: Math.max(canvas.width, Math.round(input.width * s)), height: Math.max(canvas.height, Math.round(input.height * s)) };
+}
+
+/**
+ * b_blurred's background for a `canvas` from an `image` (ops/pad-blurred.ts): the image resized to
+ * cover the canvas (its filter's WASM memory held), that cover, its crop to the canvas, the blur's
+ * copies (as the blur step: two in, two out) and the blur's and resize's work.
+ */
+function blurredCost(image: Size, canvas: Size, sigma: number): { held: number; working: number; work: number } {
+  const cover = fillSize(image, canvas);
+  const taps = resizeTaps(image.height, cover.height);
+  return {
+    held: filterCost(image.width, cover.width, cover.height, taps),
+    working: rgba(cover) + rgba(canvas) * 5,
+    work: resizeWork(image.width, image.height, cover.width, cover.height) + blurWork(canvas.width, canvas.height, sigma) + px(canvas) * WORK_NS.move,
+  };
+}
+
+/** What a fill adds to a pad of `canvas` around `image`. */
+function fillCost(fill: PadFill, image: Size, canvas: Size): { held: number; working: number; work: number } {
+  if (fill.kind === 'blurred') return blurredCost(image, canvas, fill.sigma);
+  if (fill.kind === 'auto') return { held: 0, working: 0, work: Math.min(px(image), AUTO_SAMPLES) * WORK_NS.move };
+  return { held: 0, working: 0, work: 0 };
+}
+
+const fillAddsAlpha = (fill: PadFill): boolean =>
+  fill.kind === 'color' ? fill.color[3] < 255 : fill.kind === 'auto' ? (fill.palette?.some((c) => c[3] < 255) ?? false) : false;
+
 const table: { [K in StepOp]: StepSpec<StepOf<K>> } = {
   decode: {
     streams: true,
@@ -80,7 +114,44 @@ const table: { [K in StepOp]: StepSpec<StepOf<K>> } = {
   },
   'crop-auto': { memory: rasters(), work: (s, input) => px(input) * WORK_NS.saliency + px(s) * WORK_NS.move },
   pad: { addsAlpha: (s) => s.background[3] < 255, memory: rasters(), work: move },
+  'pad-auto': {
+    addsAlpha: (s) => fillAddsAlpha(s.fill),
+    memory: rasters(),
+    work: (s, input) => move(s, input) + fillCost(s.fill, input, s).work,
+  },
+  'pad-blurred': {
+    memory: (s, input) => {
+      const b = blurredCost(input, s, s.fill.sigma);
+      return { held: b.held, working: rgba(input) + rgba(s) + b.working };
+    },
+    work: (s, input) => move(s, input) + blurredCost(input, s, s.fill.sigma).work,
+  },
+  'fill-pad': {
+    addsAlpha: (s) => fillAddsAlpha(s.fill),
+    // The input, its resize (at most c_fill's size, the filter's memory held at the most taps: the
+    // fit scale), the crop, the canvas, and the fill's own (the blurred cover of the kept part).
+    memory: (s, input) => {
+      const big = fillSize(input, s);
+      const fit = Math.min(s.width / input.width, s.height / input.height);
+      const taps = resizeTaps(input.height, Math.max(1, Math.round(input.height * fit)));
+      const f = fillCost(s.fill, big, s);
+      return { held: filterCost(input.width, big.width, big.height, taps) + f.held, working: rgba(input) + rgba(big) + rgba(s) * 2 + f.working };
+    },
+    work: (s, input) => {
+      const big = fillSize(input, s);
+      const fit = Math.min(s.width / input.width, s.height / input.height);
+      const small = { width: Math.max(1, Math.round(input.width * fit)), height: Math.max(1, Math.round(input.height * fit)) };
+      const resizing = Math.max(resizeWork(input.width, input.height, big.width, big.height), resizeWork(input.width, input.height, small.width, small.height));
+      return px(input) * WORK_NS.saliency + resizing + px(s) * WORK_NS.move * 2 + fillCost(s.fill, big, s).work;
+    },
+  },
   rotate: { memory: rasters(), work: move },
+  'rotate-any': { addsAlpha: (s) => s.background[3] < 255, memory: rasters(), work: (s, input) => px(s) * WORK_NS.rotateAny + px(input) * WORK_NS.move },
+  border: {
+    addsAlpha: (s) => s.color[3] < 255 || s.radii !== undefined,
+    memory: rasters(),
+    work: (s, input) => (s.radii ? px(s) * WORK_NS.roundCorners : move(s, input)),
+  },
   flip: { memory: rasters(), work: move },
   grayscale: { memory: rasters(), work: move },
   // In place, on the stream's bands or the raster.

@@ -4,6 +4,7 @@
  */
 import { chooseShrink } from './cost/model';
 import { estimatePeak, MEMORY_BUDGET } from './cost/peak';
+import { isColor } from '../url/background';
 import { CldError } from '../url/errors';
 import type { Component } from '../url/params';
 import { componentSteps } from './component-steps';
@@ -96,7 +97,7 @@ export function buildPlan({ components, header, inputBytes, output: asked, extra
 
 function lastBackground(components: readonly Component[]): Rgba {
   let bg: Rgba = WHITE;
-  for (const c of components) if (c.b && c.b[3] > 0) bg = c.b;
+  for (const c of components) if (isColor(c.b) && c.b[3] > 0) bg = c.b;
   return [bg[0], bg[1], bg[2], 255];
 }
 

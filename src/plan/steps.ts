@@ -78,6 +78,22 @@ export interface Size {
   height: number;
 }
 
+/** b_auto: the padding's colour, picked from the image's pixels when the step runs (ops/pad-auto.ts). */
+export interface AutoFill {
+  kind: 'auto';
+  from: 'border' | 'predominant';
+  contrast: boolean;
+  palette?: readonly Rgba[];
+}
+/** b_blurred: the image scaled to cover the canvas, blurred by `sigma` px, brightness shifted by `brightness` % (ops/pad-blurred.ts). */
+export interface BlurredFill {
+  kind: 'blurred';
+  sigma: number;
+  brightness: number;
+}
+/** What fills a padding. */
+export type PadFill = { kind: 'color'; color: Rgba } | AutoFill | BlurredFill;
+
 export type Step =
   | ({ op: 'decode'; shrink: 1 | 2 | 4 | 8 } & Size)
   /** The embedded ICC profile (the header's) converted to sRGB (ops/icc.ts). */
@@ -90,6 +106,20 @@ export type Step =
   | ({ op: 'crop-auto' } & Size)
   | ({ op: 'pad'; x: number; y: number; background: Rgba } & Size)
   | ({ op: 'rotate'; degrees: 90 | 180 | 270 } & Size)
+  /** Any other angle (clockwise): the canvas is the rotated bounds, the corners `background`, bilinear sampling (ops/rotate-any.ts). */
+  | ({ op: 'rotate-any'; degrees: number; background: Rgba } & Size)
+  /** b_auto padding: as `pad`, the colour chosen from the image's pixels when the step runs. */
+  | ({ op: 'pad-auto'; x: number; y: number; fill: AutoFill } & Size)
+  /** b_blurred padding: as `pad`, over a blurred copy of the image covering the canvas. */
+  | ({ op: 'pad-blurred'; x: number; y: number; fill: BlurredFill } & Size)
+  /**
+   * c_fill_pad,g_auto: the scale between fit and fill is chosen from the pixels when the step runs
+   * (the largest that keeps the salient box whole), cropped where the image overflows, padded where
+   * it does not cover (ops/fill-pad.ts). The output size is fixed here.
+   */
+  | ({ op: 'fill-pad'; fill: PadFill } & Size)
+  /** bo_: `size` px of `color` around the image (the canvas grows by 2 size); with `radii` (r_ in the component) it follows the rounded corners. */
+  | ({ op: 'border'; size: number; color: Rgba; radii?: readonly [number, number, number, number] | 'max' } & Size)
   | ({ op: 'flip'; axis: 'horizontal' | 'vertical' } & Size)
   | ({ op: 'grayscale' } & Size)
   /** Colour effects (plan/effects.ts): per-pixel stages in order; consecutive colour steps are joined into one. */

@@ -4,19 +4,21 @@
  * spelling (format), and whether the DPR multiplies it. Parser, canonical form, signatures'
  * cache keys and the planner all read this table; nothing else knows a parameter's syntax.
  */
+import { background, border, formatBackground, formatBorder, type Background, type Border } from './background';
 import { color, formatColor, type Color } from './colors';
 import { effect, formatEffect, type Effect } from './effects';
 import { CldError, ParamError } from './errors';
 import { formatLayerId, layerId } from './layer-id';
 import { aspectRatio, decimal, dimension, formatDimension, formatOffset, offset, oneOf, positiveInt, type Dimension, type Offset } from './values';
 
-export const CROP_MODES = ['scale', 'fit', 'limit', 'mfit', 'fill', 'lfill', 'pad', 'lpad', 'mpad', 'crop', 'thumb'] as const;
+export const CROP_MODES = ['scale', 'fit', 'limit', 'mfit', 'fill', 'lfill', 'pad', 'lpad', 'mpad', 'crop', 'thumb', 'fill_pad'] as const;
 export type CropMode = (typeof CROP_MODES)[number];
 
 export const COMPASS = ['center', 'north', 'south', 'east', 'west', 'north_east', 'north_west', 'south_east', 'south_west'] as const;
 /** Face gravities: dprox detects no faces, so they fall back to north as Cloudinary does when none is found. */
 export const FACE_GRAVITIES = ['face', 'faces', 'face:center', 'faces:center', 'face:auto', 'faces:auto', 'adv_face', 'adv_faces'] as const;
-export type Gravity = (typeof COMPASS)[number] | 'auto' | (typeof FACE_GRAVITIES)[number];
+/** `xy_center`: the crop is centred on the point (x, y) (breadth §3). */
+export type Gravity = (typeof COMPASS)[number] | 'auto' | 'xy_center' | (typeof FACE_GRAVITIES)[number];
 
 export const OUTPUT_FORMATS = ['jpg', 'png', 'webp', 'avif'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -24,7 +26,8 @@ export type FormatParam = OutputFormat | 'auto';
 
 export type Quality = { kind: 'fixed'; value: number } | { kind: 'auto'; level: 'best' | 'good' | 'eco' | 'low' };
 export type Dpr = { kind: 'fixed'; value: number } | { kind: 'auto' };
-export type Angle = { degrees: number; hflip: boolean; vflip: boolean; ignore: boolean };
+/** `degrees` clockwise, 0-359; `auto`: a_auto_right / a_auto_left, a quarter turn when the crop's orientation differs from the image's. */
+export type Angle = { degrees: number; hflip: boolean; vflip: boolean; ignore: boolean; auto?: 'right' | 'left' };
 export type Radius = { kind: 'max' } | { kind: 'px'; corners: readonly [number, number, number, number] };
 
 /** `premium_downscaling` is dprox's own: premium downscaling for one URL when the cloud has it off (plan/premium.ts). */
@@ -84,12 +87,13 @@ export const PARAMS = {
   g: param<Gravity, 'geometry'>({
     name: 'gravity',
     scope: 'geometry',
-    parse: oneOf<Gravity>('gravity', [...COMPASS, 'auto', ...FACE_GRAVITIES]),
+    parse: oneOf<Gravity>('gravity', [...COMPASS, 'auto', 'xy_center', ...FACE_GRAVITIES]),
     format: String,
     dprScaled: false,
   }),
   x: param<Offset, 'geometry'>({ name: 'x', scope: 'geometry', parse: offset('x'), format: formatOffset, dprScaled: true }),
   y: param<Offset, 'geometry'>({ name: 'y', scope: 'geometry', parse: offset('y'), format: formatOffset, dprScaled: true }),
+  z: param<number, 'geometry'>({ name: 'zoom', scope: 'geometry', parse: zoom, format: decimal, dprScaled: false }),
   dpr: param<Dpr, 'chain'>({
     name: 'dpr',
     scope: 'chain',
@@ -105,7 +109,8 @@ export const PARAMS = {
   e: param<Effect, 'steps'>({ name: 'effect', scope: 'steps', parse: effect, format: formatEffect, dprScaled: true }),
   a: param<Angle, 'steps'>({ name: 'angle', scope: 'steps', parse: angle, format: formatAngle, dprScaled: false }),
   r: param<Radius, 'steps'>({ name: 'radius', scope: 'steps', parse: radius, format: formatRadius, dprScaled: true }),
-  b: param<Color, 'geometry'>({ name: 'background', scope: 'geometry', parse: color('background'), format: formatColor, dprScaled: false }),
+  b: param<Background, 'geometry'>({ name: 'background', scope: 'geometry', parse: background, format: formatBackground, dprScaled: false }),
+  bo: param<Border, 'steps'>({ name: 'border', scope: 'steps', parse: border, format: formatBorder, dprScaled: true }),
   co: param<Color, 'modifier'>({ name: 'color', scope: 'modifier', parse: color('color'), format: formatColor, dprScaled: false }),
   o: param<number, 'steps'>({ name: 'opacity', scope: 'steps', parse: (raw) => positiveInt('opacity', raw, 0, 100), format: String, dprScaled: false }),
   q: param<Quality, 'output'>({ name: 'quality', scope: 'output', parse: quality, format: formatQuality, dprScaled: false }),
@@ -190,15 +195,26 @@ export function isParamKey(key: string): key is ParamKey {
 
 function angle(raw: string): Angle {
   const result: Angle = { degrees: 0, hflip: false, vflip: false, ignore: false };
+  let turned = false;
   for (const part of raw.split('.')) {
     if (part === 'hflip') result.hflip = true;
     else if (part === 'vflip') result.vflip = true;
     else if (part === 'ignore') result.ignore = true;
-    else if (/^-?\d+$/.test(part) && Number(part) % 90 === 0 && Math.abs(Number(part)) <= 3600)
+    else if (part === 'auto_right' || part === 'auto_left') result.auto = part === 'auto_right' ? 'right' : 'left';
+    else if (/^-?\d+$/.test(part) && Math.abs(Number(part)) <= 3600) {
       result.degrees = (((result.degrees + Number(part)) % 360) + 360) % 360;
-    else throw new ParamError('angle', raw, 'a multiple of 90 degrees, hflip, vflip or ignore (dot-separated)');
+      turned = true;
+    } else throw new ParamError('angle', raw, 'an integer of degrees (-3600 to 3600), hflip, vflip, ignore, auto_right or auto_left (dot-separated)');
   }
+  if (result.auto && turned) throw new ParamError('angle', raw, 'auto_right or auto_left without a number of degrees');
   return result;
+}
+
+/** z_: a positive decimal (1.0 is no zoom); above 1 crops tighter, below 1 looser. */
+function zoom(raw: string): number {
+  const n = /^\d*\.?\d+$|^\d+\.$/.test(raw) ? Number(raw) : NaN;
+  if (!(n >= 0.01 && n <= 100)) throw new ParamError('zoom', raw, 'a decimal from 0.01 to 100, such as 1.5');
+  return n;
 }
 
 function formatAngle(a: Angle): string {
@@ -206,6 +222,7 @@ function formatAngle(a: Angle): string {
   if (a.hflip) parts.push('hflip');
   if (a.vflip) parts.push('vflip');
   if (a.ignore) parts.push('ignore');
+  if (a.auto) parts.push(`auto_${a.auto}`);
   if (a.degrees || !parts.length) parts.push(String(a.degrees));
   return parts.join('.');
 }

@@ -1,6 +1,6 @@
 import type { ImageHeader } from '../../src/codecs/header';
 import { buildPlan, type Plan } from '../../src/plan/plan';
-import { resolveHints, validateDpr } from '../../src/plan/hints';
+import { resolveHints } from '../../src/plan/hints';
 import { parseComponent } from '../../src/url/component';
 
 export function jpegHeader(width: number, height: number, extra: Partial<ImageHeader> = {}): ImageHeader {
@@ -10,7 +10,6 @@ export function jpegHeader(width: number, height: number, extra: Partial<ImageHe
 /** Plans a transformation string (components separated by /) on a header, as the route does. */
 export function plan(transformation: string, header: ImageHeader, headers: Record<string, string> = {}): Plan {
   const parsed = transformation ? transformation.split('/').map(parseComponent) : [];
-  validateDpr(parsed);
   const { components } = resolveHints(parsed, new Headers(headers));
   return buildPlan({ components, header, inputBytes: 0, output: { format: 'jpg', quality: 80, progressive: false } });
 }

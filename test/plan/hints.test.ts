@@ -46,10 +46,15 @@ describe('w_auto', () => {
   });
 });
 
-describe('dpr needs a size', () => {
-  it('answers 400 without any width or height in the chain', () => {
-    expect(() => plan('dpr_2.0', big)).toThrow(/dpr requires a width or height/);
-    expect(() => plan('e_sharpen/dpr_2.0', big)).toThrow(/dpr requires/);
+describe('dpr without a size', () => {
+  it('keeps the size (no width or height to multiply) and scales the pixel values of the chain', () => {
+    const big = jpegHeader(1000, 750);
+    expect(sizeOf(plan('dpr_2.0', big))).toBe(`${big.width}x${big.height}`);
+    expect(sizeOf(plan('e_sharpen/dpr_2.0', big))).toBe(`${big.width}x${big.height}`);
+    const blur = plan('e_blur:100/dpr_2.0', big).steps.find((s) => s.op === 'blur');
+    expect(blur).toMatchObject({ sigma: 10 });
+    const border = plan('bo_3px_solid_red,dpr_2.0', big).steps.find((s) => s.op === 'border');
+    expect(border).toMatchObject({ size: 6, width: big.width + 12, height: big.height + 12 });
     expect(plan('c_scale,w_100/dpr_2.0', big).width).toBe(200);
   });
 });

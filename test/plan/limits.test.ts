@@ -8,7 +8,7 @@ import { stepWork } from '../../src/plan/cost/work';
 import { WORK_BUDGET_NS } from '../../src/plan/cost/work';
 import { CldError } from '../../src/url/errors';
 import { parseComponent } from '../../src/url/component';
-import { resolveHints, validateDpr } from '../../src/plan/hints';
+import { resolveHints } from '../../src/plan/hints';
 import { jpegHeader } from './helpers';
 
 const pngHeader = (width: number, height: number): ImageHeader => ({
@@ -30,7 +30,6 @@ function planOf(
   premium = false,
 ): Plan {
   const parsed = transformation ? transformation.split('/').map(parseComponent) : [];
-  validateDpr(parsed);
   const { components } = resolveHints(parsed, new Headers());
   // inputBytes as a q90 photo: ~0.5 B/px
   return buildPlan({ components, header, inputBytes: Math.ceil(header.width * header.height * 0.5), output, premium });

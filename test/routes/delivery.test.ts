@@ -164,7 +164,6 @@ describe('errors are 4xx with X-Cld-Error and a short cache', () => {
     [`${base}/w_100,zz_1/camera.jpg`, 400, /'zz'/],
     [`${base}/w_-1/camera.jpg`, 400, /Invalid width in transformation: -1/],
     [`${base}/e_blur:9999/camera.jpg`, 400, /e_blur/],
-    [`${base}/dpr_2.0/camera.jpg`, 400, /dpr requires a width or height/],
     [`${base}/c_scale,w_100/nothere.jpg`, 404, /Resource not found - nothere/],
     [`/othercloud/image/upload/w_100/camera.jpg`, 404, /Unknown cloud_name othercloud/],
     [`${base}/c_scale,w_100/camera.gif`, 400, /GIF output is not supported/],

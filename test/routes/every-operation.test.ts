@@ -9,7 +9,7 @@ import type { Raster } from '../../src/pixels/raster';
 import { deliverySignature } from '../../src/url/signature';
 import { EFFECTS, type EffectName } from '../../src/url/effects';
 import { FLAGS, PARAMS, type Flag, type ParamKey } from '../../src/url/params';
-import { psnr } from '../pixels/util';
+import { psnr, px } from '../pixels/util';
 import { readHeader } from '../../src/codecs/header';
 import { CLOUD, fixture, get, upload } from './worker';
 
@@ -28,7 +28,7 @@ interface Case {
   /** Extension of the delivery URL (default png: lossless, so pixel differences are the transformation's). */
   ext?: string;
   /** How the output must differ from the reference when not by its pixels. */
-  differs?: (out: Output, ref: Output) => void;
+  differs?: (out: Output, ref: Output) => void | Promise<void>;
   /** A bad value of the row: answered 400 with a reason. */
   bad: string;
 }
@@ -47,6 +47,23 @@ const PARAM_CASES: { [K in ParamKey]: Case } = {
   g: { url: 'c_crop,g_north_west,w_100,h_100', reference: 'c_crop,w_100,h_100', size: [100, 100], bad: 'c_crop,g_up,w_100,h_100' },
   x: { url: 'c_crop,g_north_west,x_50,w_100,h_100', reference: 'c_crop,g_north_west,w_100,h_100', size: [100, 100], bad: 'c_crop,x_abc,w_100' },
   y: { url: 'c_crop,g_north_west,y_50,w_100,h_100', reference: 'c_crop,g_north_west,w_100,h_100', size: [100, 100], bad: 'c_crop,y_abc,w_100' },
+  z: { url: 'c_thumb,g_center,w_100,h_100,z_2', reference: 'c_thumb,g_center,w_100,h_100', size: [100, 100], bad: 'c_thumb,w_100,h_100,z_abc' },
+  bo: {
+    url: 'bo_5px_solid_red',
+    reference: NONE,
+    size: [610, 410],
+    differs: async (out) => {
+      const r = await pixels(out);
+      for (const [x, y] of [
+        [0, 0],
+        [609, 409],
+        [4, 200],
+        [300, 405],
+      ])
+        expect(px(r, x, y), `${x},${y}`).toEqual([255, 0, 0, 255]);
+    },
+    bad: 'bo_5px_dashed_red',
+  },
   dpr: { url: 'c_scale,w_100,dpr_2.0', reference: 'c_scale,w_100', size: [200, 133], bad: 'c_scale,w_100,dpr_9' },
   e: { url: 'e_grayscale', reference: NONE, bad: 'e_nope' },
   a: { url: 'a_90', reference: NONE, size: [400, 600], bad: 'a_abc' },

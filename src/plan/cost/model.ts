@@ -224,6 +224,8 @@ export const WORK_NS = {
   rowLoad: 3,
   /** A JS loop over RGBA pixels (crop, flip, rotate, pad, grayscale, opacity, flatten, orient, ICC): 2-12 ns/px. */
   move: 15,
+  /** a_ at any angle: inverse mapping and bilinear sampling per output pixel (ops/rotate-any.ts): ~41 ns/px on the shared machine under load, test/ops/geometry.test.ts. */
+  rotateAny: 40,
   /** r_: the corner masks' coverage per pixel, ~27 ns/px. */
   roundCorners: 40,
   /** g_auto's saliency map, per input pixel: ~14 ns/px. */
