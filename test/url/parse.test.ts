@@ -74,7 +74,7 @@ describe('errors name the parameter and the value', () => {
     ['g_up', /Invalid gravity in transformation: up/],
     ['e_sharpen:0', /Invalid e_sharpen in transformation: sharpen:0 \(expected a strength from 1 to 2000\)/],
     ['e_blur:2001', /Invalid e_blur/],
-    ['e_cartoonify', /Invalid effect in transformation: cartoonify/],
+    ['e_vectorize', /Invalid effect in transformation: vectorize/],
     ['q_101', /Invalid quality in transformation: 101/],
     ['dpr_0', /Invalid dpr in transformation: 0/],
     ['dpr_9.0', /Invalid dpr/],
