@@ -56,6 +56,6 @@ export function chainDpr(components: readonly Component[]): number {
 
 /** As on Cloudinary, a DPR needs a width or height somewhere in the chain (checked before hints resolve). */
 export function validateDpr(components: readonly Component[]): void {
-  if (components.some((c) => c.dpr) && !components.some((c) => c.w || c.h))
+  if (components.some((c) => c.dpr || c.exprs?.dpr) && !components.some((c) => c.w || c.h || c.exprs?.w || c.exprs?.h))
     throw new CldError(400, 'Invalid transformation: dpr requires a width or height (for example c_scale,w_300/dpr_2.0)');
 }

@@ -6,7 +6,8 @@ import { renderAndEncode, type StepTimes } from '../pixels/run';
 import { resolveHints, validateDpr } from '../plan/hints';
 import { acceptedFormat, chooseOutput, contentType } from '../plan/output';
 import { layerPublicIds } from '../plan/layers';
-import { buildPlan } from '../plan/plan';
+import { hasProgram } from '../plan/evaluate';
+import { buildPlan, resolveProgram } from '../plan/plan';
 import { componentMayAddAlpha } from '../plan/transparency';
 import { withReservation } from '../plan/ledger';
 import { cacheMatch, cachePut } from '../store/edge-cache';
@@ -62,6 +63,8 @@ export async function deliver(request: Request, env: Env, ctx: Pick<ExecutionCon
 
   const split = splitAtAiEffect(components);
   if (split && layerIds.length) throw new CldError(400, 'Layers and AI effects cannot be combined in one URL: deliver the AI result, then layer it');
+  if (split && components.some(hasProgram))
+    throw new CldError(400, 'Variables and conditions cannot be combined with AI effects in one URL: deliver the AI result, then transform it');
   if (split) authorizeAi(url, env, split);
   const lookupMs = performance.now() - tLookup;
   const tFetch = performance.now();
@@ -74,11 +77,14 @@ export async function deliver(request: Request, env: Env, ctx: Pick<ExecutionCon
   let bytes = new Uint8Array(await original.arrayBuffer());
   const fetchMs = performance.now() - tFetch;
   let header = readHeader(bytes);
+  const layers = layerIds.length ? await loadLayers(env.IMAGES, url.cloud, layerIds) : undefined;
+  // Variables, expressions and conditions resolved against the header: the chain as plain components.
+  const resolved = resolveProgram(components, header, layers);
   const output = chooseOutput({
-    components,
+    components: resolved,
     extension: url.extension,
     originalFormat: header.format,
-    mayBeTransparent: header.hasAlpha || components.some(componentMayAddAlpha),
+    mayBeTransparent: header.hasAlpha || resolved.some(componentMayAddAlpha),
     accept: request.headers.get('Accept'),
   });
 
@@ -92,7 +98,7 @@ export async function deliver(request: Request, env: Env, ctx: Pick<ExecutionCon
   }
 
   // An AI effect: its job's result (or a 423) becomes the source of the rest of the chain.
-  let chain = components;
+  let chain = resolved;
   let alpha: Awaited<ReturnType<typeof alphaFromSource>> | undefined;
   if (split) {
     const result = await awaitJob(env, await aiJobSpec(url, split, original, header), waitBudget(request));
@@ -108,7 +114,6 @@ export async function deliver(request: Request, env: Env, ctx: Pick<ExecutionCon
     header = readHeader(bytes);
     chain = split.post;
   }
-  const layers = layerIds.length ? await loadLayers(env.IMAGES, url.cloud, layerIds) : undefined;
   const plan = buildPlan({
     components: chain,
     header,
