@@ -117,7 +117,7 @@ export function formatTransformation(components: readonly Component[]): string {
  */
 export function looksLikeComponent(text: string): boolean {
   // `$name_value` definitions make a component too (`$small_150/c_scale,w_$small/sample`).
-  return hasComponentShape(text) && text.split(',').some((p) => CLOUDINARY_KEYS.has(p.slice(0, p.indexOf('_'))) || /^\$[a-zA-Z]/.test(p));
+  return hasComponentShape(text) && text.split(',').some((p) => CLOUDINARY_KEYS.has(p.slice(0, p.indexOf('_'))) || /^\$\w/.test(p));
 }
 
 /** Every comma-separated part is `key_value`: enough to trust segments before a `v<digits>` segment. */
