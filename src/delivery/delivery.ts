@@ -20,8 +20,9 @@ import { renderAndEncode, type StepTimes } from '../pixels/run';
 import { resolveHints } from '../plan/hints';
 import { layerPublicIds } from '../plan/layers';
 import { acceptedFormat, chooseOutput, contentType } from '../plan/output';
-import { buildPlan } from '../plan/plan';
-import type { OutputSpec, Plan } from '../plan/steps';
+import { hasProgram } from '../plan/evaluate';
+import { buildPlan, resolveProgram } from '../plan/plan';
+import type { LayerSources, OutputSpec, Plan } from '../plan/steps';
 import { componentMayAddAlpha } from '../plan/transparency';
 import { images } from '../store/bucket';
 import { getDerived, putDerived } from '../store/derived';
@@ -64,6 +65,8 @@ export async function deliver(request: Request, env: Env, ctx: WaitUntil): Promi
 
   const split = splitAtAiEffect(found.components);
   if (split && found.layerIds.length) throw new CldError(400, 'Layers and AI effects cannot be combined in one URL: deliver the AI result, then layer it');
+  if (split && found.components.some(hasProgram))
+    throw new CldError(400, 'Variables and conditions cannot be combined with AI effects in one URL: deliver the AI result, then transform it');
   if (split) authorizeAi(found.url, env, split);
   clock.mark('lookup');
 
@@ -78,13 +81,13 @@ export async function deliver(request: Request, env: Env, ctx: WaitUntil): Promi
     return answer(res, 'original');
   }
 
-  const input = split ? await ai(found, src, split, request, env) : { ...src, chain: found.components };
+  const input = split ? await ai(found, src, split, request, env) : { ...src, chain: src.resolved };
   if (input instanceof Response) {
     ctx.waitUntil(cachePut(found.key, input.clone()));
     return answer(input, 'miss');
   }
 
-  const plan = await planRender(found, input, env);
+  const plan = await planRender(input, env);
   const times = config(env).diagnostics ? clock.times() : undefined;
   const encoded = await render(plan, input, times);
   clock.restart();
@@ -157,11 +160,14 @@ async function cached(found: Lookup, env: Env, ctx: WaitUntil): Promise<{ image:
   return { image, source: 'hit-r2' };
 }
 
-/** The image a plan starts from, and the output it is encoded to. */
+/** The image a plan starts from, its layers' originals, the chain resolved against it, and the output it is encoded to. */
 interface Source {
   original: R2ObjectBody;
   bytes: Uint8Array;
   header: ImageHeader;
+  layers?: LayerSources;
+  /** Variables, expressions and conditions evaluated against the header: the chain as plain components. */
+  resolved: readonly Component[];
   output: OutputSpec;
 }
 
@@ -176,19 +182,21 @@ async function source(found: Lookup, env: Env, clock: Clock): Promise<Source> {
   const bytes = new Uint8Array(await original.arrayBuffer());
   clock.mark('source'); // the R2 read only
   const header = readHeader(bytes);
+  const layers = found.layerIds.length ? await loadLayers(env, url.cloud, found.layerIds) : undefined;
+  const resolved = resolveProgram(components, header, layers);
   const output = chooseOutput({
-    components,
+    components: resolved,
     extension: url.extension,
     originalFormat: header.format,
-    mayBeTransparent: header.hasAlpha || components.some(componentMayAddAlpha),
+    mayBeTransparent: header.hasAlpha || resolved.some(componentMayAddAlpha),
     accept: found.accept,
   });
-  return { original, bytes, header, output };
+  return { original, bytes, header, layers, resolved, output };
 }
 
 /** What the plan runs on: the source (or the AI result) and the components still to apply. */
 interface Input extends Source {
-  chain: Component[];
+  chain: readonly Component[];
   alpha?: Awaited<ReturnType<typeof alphaFromSource>>;
 }
 
@@ -208,8 +216,8 @@ async function ai(found: Lookup, src: Source, split: AiSplit, request: Request, 
 }
 
 /** plan: the chain, its layers (sized before anything is decoded) and the output, as steps within the limits. */
-async function planRender(found: Lookup, input: Input, env: Env): Promise<Plan> {
-  const layers = found.layerIds.length ? await loadLayers(env, found.url.cloud, found.layerIds) : undefined;
+async function planRender(input: Input, env: Env): Promise<Plan> {
+  const layers = input.layers;
   return buildPlan({
     components: input.chain,
     header: input.header,

@@ -129,8 +129,9 @@ export function layerSteps(layer: Layer, base: Size, dpr: number, sources: Layer
   const source = sources.get(layer.publicId);
   if (!source) throw new CldError(400, `Unknown or invalid referenced image ${layer.publicId} of type upload`);
   const own = layer.components.map((c) => relativeTo(c, base, dpr));
-  const sizing = own.find((c) => c.w || c.h);
-  const anchored = sizing !== undefined && (sizing.w?.kind === 'px' || sizing.h?.kind === 'px');
+  const sizing = own.find((c) => c.w || c.h || c.exprs?.w || c.exprs?.h);
+  // A computed width or height (`w_$a`, `w_iw_div_2`) is pixels.
+  const anchored = sizing !== undefined && (sizing.w?.kind === 'px' || sizing.h?.kind === 'px' || !!sizing.exprs?.w || !!sizing.exprs?.h);
   const chain: Component[] = [
     { dpr: { kind: 'fixed', value: dpr } },
     ...(anchored || dpr === 1 ? [] : [{ c: 'scale', w: { kind: 'ratio', value: dpr } } as Component]),

@@ -12,6 +12,7 @@ import { joinStages } from './color';
 import { premiumDownscaling } from './premium';
 import { streaming } from './stream';
 import { chainDpr } from './hints';
+import { hasProgram, resolveChain } from './evaluate';
 import { isLayer, layerSteps, withLayers } from './layers';
 import { settleFormat } from './output';
 import { stepAddsAlpha } from './transparency';
@@ -25,12 +26,15 @@ export { MEMORY_BUDGET } from './cost/peak';
 
 const WHITE: Rgba = [255, 255, 255, 255];
 
-export function buildPlan({ components, header, inputBytes, output: asked, extraBytes, layers, premium }: PlanInput): Plan {
-  checkComponentCount(components.length);
-  const dpr = chainDpr(components);
-  const autoOrient = header.orientation > 1 && !components.some((c) => c.a?.ignore);
+export function buildPlan(input: PlanInput): Plan {
+  const { header, inputBytes, output: asked, extraBytes, layers, premium } = input;
+  checkComponentCount(input.components.length);
+  const autoOrient = header.orientation > 1 && !input.components.some((c) => c.a?.ignore);
   const swaps = autoOrient && header.orientation >= 5;
   const oriented: Size = swaps ? { width: header.height, height: header.width } : { width: header.width, height: header.height };
+  // Variables, expressions and conditions (plan/evaluate.ts): plain components from here on.
+  const components = resolveProgram(input.components, header, layers);
+  const dpr = chainDpr(components);
 
   // The transformation at full resolution, in logical (oriented) coordinates.
   let chain: Step[] = [];
@@ -93,6 +97,18 @@ export function buildPlan({ components, header, inputBytes, output: asked, extra
     );
   }
   return { steps, streamed, width: size.width, height: size.height, peakBytes, work, output, ...(fallback ? { formatFallback: fallback } : {}) };
+}
+
+/**
+ * The chain with its variables, expressions and conditions resolved against the original's header
+ * (its oriented size) and the sizes the chain has at each point; the same components when it has none.
+ * The route reads the format and quality of the resolved chain before planning it.
+ */
+export function resolveProgram(components: readonly Component[], header: PlanInput['header'], layers?: PlanInput['layers']): readonly Component[] {
+  if (!components.some(hasProgram)) return components;
+  const swaps = header.orientation >= 5 && !components.some((c) => c.a?.ignore);
+  const initial: Size = swaps ? { width: header.height, height: header.width } : { width: header.width, height: header.height };
+  return resolveChain({ components, initial, layers, buildPlan });
 }
 
 function lastBackground(components: readonly Component[]): Rgba {

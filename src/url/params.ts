@@ -8,6 +8,7 @@ import { background, border, formatBackground, formatBorder, type Background, ty
 import { color, formatColor, type Color } from './colors';
 import { effect, formatEffect, type Effect } from './effects';
 import { CldError, ParamError } from './errors';
+import type { IfParam, Template, VarDef } from './expressions';
 import { formatLayerId, layerId } from './layer-id';
 import { aspectRatio, decimal, dimension, formatDimension, formatOffset, offset, oneOf, positiveInt, type Dimension, type Offset } from './values';
 
@@ -138,7 +139,22 @@ export type ParamKey = keyof typeof PARAMS;
 export type StepParam = { [K in ParamKey]: (typeof PARAMS)[K]['scope'] extends 'steps' ? K : never }[ParamKey];
 type ValueOf<K extends ParamKey> = ReturnType<(typeof PARAMS)[K]['parse']>;
 /** One parsed transformation component, keyed by URL key: `component.w`, `component.c`, ... */
-export type Component = { -readonly [K in ParamKey]?: ValueOf<K> };
+export type Component = { -readonly [K in ParamKey]?: ValueOf<K> } & Programmable;
+
+/**
+ * Variables and conditions (url/expressions.ts), resolved by the planner into plain values
+ * (plan/evaluate.ts) before the component is planned: `if_…`, `$name_value` definitions in the
+ * order written, and the parameters whose value is an expression (not set as plain values then).
+ */
+export interface Programmable {
+  if?: IfParam;
+  vars?: VarDef[];
+  exprs?: { [K in ExprKey]?: Template };
+}
+
+/** The parameters whose value may be a variable or an expression (numbers; strings for e_, b_, co_). */
+export const EXPR_KEYS = ['w', 'h', 'x', 'y', 'q', 'ar', 'a', 'o', 'r', 'dpr', 'e', 'b', 'co'] as const satisfies readonly ParamKey[];
+export type ExprKey = (typeof EXPR_KEYS)[number];
 
 /**
  * Every key Cloudinary defines. A path segment made of these is a transformation component even

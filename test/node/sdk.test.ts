@@ -83,6 +83,13 @@ describe('cloudinary.url() URLs resolve to the right sizes', () => {
     ['effects', { width: 64, crop: 'scale', effect: 'blur:300' }, '64x43'],
     ['format by extension', { width: 80, crop: 'scale', format: 'jpg' }, '80x53', 'jpeg'],
     ['signed', { width: 50, crop: 'scale', sign_url: true }, '50x33'],
+    ['variables', { variables: [['$small', 150]], width: '$small', crop: 'scale' }, '150x100'],
+    ['conditions', { transformation: [{ if: 'w_gt_500', width: 300, crop: 'scale' }, { if: 'else', width: 100, crop: 'scale' }, { if: 'end' }] }, '300x200'],
+    [
+      'expressions in SDK spelling',
+      { transformation: [{ variables: [['$small', 150]] }, { if: 'width > 500 && aspect_ratio > 1', width: '$small * 2', crop: 'scale' }] },
+      '300x200',
+    ],
   ];
   for (const [name, options, size, format] of cases) {
     it(`${name}: ${JSON.stringify(options)} → ${size}`, async () => {

@@ -8,7 +8,7 @@ import type { ImageHeader } from '../../src/codecs/header';
 import type { Raster } from '../../src/pixels/raster';
 import { deliverySignature } from '../../src/url/signature';
 import { EFFECTS, type EffectName } from '../../src/url/effects';
-import { FLAGS, PARAMS, type Flag, type ParamKey } from '../../src/url/params';
+import { EXPR_KEYS, FLAGS, PARAMS, type ExprKey, type Flag, type ParamKey } from '../../src/url/params';
 import { psnr, px } from '../pixels/util';
 import { readHeader } from '../../src/codecs/header';
 import { CLOUD, fixture, get, upload } from './worker';
@@ -150,6 +150,26 @@ const EFFECT_CASES: { [E in EffectName]: { url: string; bad: string; reference?:
   gen_restore: { url: 'e_gen_restore', bad: 'e_gen_restore:x' },
 };
 
+/**
+ * Every parameter that takes a variable or an expression (EXPR_KEYS): the computed value gives the
+ * same bytes as the literal it computes to, and a computed value out of the parameter's range is a 400.
+ */
+const EXPR_CASES: { [K in ExprKey]: { url: string; literal: string; bad: string } } = {
+  w: { url: '$a_100/c_scale,w_$a_mul_2', literal: 'c_scale,w_200', bad: 'c_scale,w_iw_mul_100' },
+  h: { url: 'c_scale,h_ih_div_4', literal: 'c_scale,h_100', bad: 'c_scale,h_ih_sub_ih' },
+  x: { url: 'c_crop,g_north_west,x_w_div_6,w_100,h_100', literal: 'c_crop,g_north_west,x_100,w_100,h_100', bad: 'c_crop,x_$nope,w_100' },
+  y: { url: '$y_50/c_crop,g_north_west,y_$y,w_100,h_100', literal: 'c_crop,g_north_west,y_50,w_100,h_100', bad: 'c_crop,y_iw_mul_1000,w_100' },
+  q: { url: '$q_10/q_$q', literal: 'q_10', bad: '$q_0/q_$q' },
+  ar: { url: '$r_2/c_fill,ar_$r,w_100', literal: 'c_fill,ar_2.0,w_100', bad: 'c_fill,ar_iar_sub_iar,w_100' },
+  a: { url: '$t_45/a_$t_mul_2', literal: 'a_90', bad: 'a_$t_add_1,$t_1' },
+  o: { url: 'o_iw_div_12', literal: 'o_50', bad: 'o_iw' },
+  r: { url: '$c_40/r_$c', literal: 'r_40', bad: 'r_0_sub_iw' },
+  dpr: { url: '$d_2/c_scale,w_100,dpr_$d', literal: 'c_scale,w_100,dpr_2.0', bad: 'c_scale,w_100,dpr_w_div_10' },
+  e: { url: '$s_300/e_blur:$s', literal: 'e_blur:300', bad: 'e_blur:$s_mul_100,$s_300' },
+  b: { url: '$bg_!red!/c_pad,w_400,h_400,b_$bg', literal: 'c_pad,w_400,h_400,b_red', bad: '$bg_!nocolour!/c_pad,w_400,h_400,b_$bg' },
+  co: { url: '$c_!red!/e_colorize:50,co_$c', literal: 'e_colorize:50,co_red', bad: 'e_colorize:50,co_$c_add_1,$c_!red!' },
+};
+
 async function fetchOutput(transformation: string, ext = 'png'): Promise<Output> {
   const res = await get(`${base}/${transformation}/${SOURCE}.${ext}`);
   const bytes = new Uint8Array(await res.arrayBuffer());
@@ -189,6 +209,18 @@ describe('every parameter of PARAMS', () => {
   for (const [key, c] of Object.entries(PARAM_CASES)) {
     it(`${key}: ${c.url} changes the output; ${c.bad} is refused`, async () => {
       await expectDiffers(c);
+      await expectRefused(c.bad);
+    });
+  }
+});
+
+describe('every parameter that takes an expression', () => {
+  it('has a case for every key', () => expect(Object.keys(EXPR_CASES).sort()).toEqual([...EXPR_KEYS].sort()));
+  for (const [key, c] of Object.entries(EXPR_CASES)) {
+    it(`${key}: ${c.url} is ${c.literal}; ${c.bad} is refused`, async () => {
+      const ext = key === 'q' ? 'jpg' : 'png';
+      const [out, ref] = [await fetchOutput(c.url, ext), await fetchOutput(c.literal, ext)];
+      expect(out.bytes, c.url).toEqual(ref.bytes);
       await expectRefused(c.bad);
     });
   }
