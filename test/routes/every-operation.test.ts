@@ -161,7 +161,7 @@ const EXPR_CASES: { [K in ExprKey]: { url: string; literal: string; bad: string 
   y: { url: '$y_50/c_crop,g_north_west,y_$y,w_100,h_100', literal: 'c_crop,g_north_west,y_50,w_100,h_100', bad: 'c_crop,y_iw_mul_1000,w_100' },
   q: { url: '$q_10/q_$q', literal: 'q_10', bad: '$q_0/q_$q' },
   ar: { url: '$r_2/c_fill,ar_$r,w_100', literal: 'c_fill,ar_2.0,w_100', bad: 'c_fill,ar_iar_sub_iar,w_100' },
-  a: { url: '$t_45/a_$t_mul_2', literal: 'a_90', bad: 'a_$t_add_1,$t_1' },
+  a: { url: '$t_45/a_$t_mul_2', literal: 'a_90', bad: 'a_iw_mul_10' },
   o: { url: 'o_iw_div_12', literal: 'o_50', bad: 'o_iw' },
   r: { url: '$c_40/r_$c', literal: 'r_40', bad: 'r_0_sub_iw' },
   dpr: { url: '$d_2/c_scale,w_100,dpr_$d', literal: 'c_scale,w_100,dpr_2.0', bad: 'c_scale,w_100,dpr_w_div_10' },
