@@ -109,6 +109,7 @@ const ROUNDED: { [K in ExprKey]: boolean } = {
   h: true,
   x: true,
   y: true,
+  z: false,
   r: true,
   q: true,
   o: true,

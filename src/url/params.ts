@@ -153,7 +153,7 @@ export interface Programmable {
 }
 
 /** The parameters whose value may be a variable or an expression (numbers; strings for e_, b_, co_). */
-export const EXPR_KEYS = ['w', 'h', 'x', 'y', 'q', 'ar', 'a', 'o', 'r', 'dpr', 'e', 'b', 'co'] as const satisfies readonly ParamKey[];
+export const EXPR_KEYS = ['w', 'h', 'x', 'y', 'z', 'q', 'ar', 'a', 'o', 'r', 'dpr', 'e', 'b', 'co'] as const satisfies readonly ParamKey[];
 export type ExprKey = (typeof EXPR_KEYS)[number];
 
 /**

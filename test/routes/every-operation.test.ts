@@ -159,6 +159,7 @@ const EXPR_CASES: { [K in ExprKey]: { url: string; literal: string; bad: string 
   h: { url: 'c_scale,h_ih_div_4', literal: 'c_scale,h_100', bad: 'c_scale,h_ih_sub_ih' },
   x: { url: 'c_crop,g_north_west,x_w_div_6,w_100,h_100', literal: 'c_crop,g_north_west,x_100,w_100,h_100', bad: 'c_crop,x_$nope,w_100' },
   y: { url: '$y_50/c_crop,g_north_west,y_$y,w_100,h_100', literal: 'c_crop,g_north_west,y_50,w_100,h_100', bad: 'c_crop,y_iw_mul_1000,w_100' },
+  z: { url: '$z_2/c_crop,z_$z', literal: 'c_crop,z_2.0', bad: 'c_crop,z_iw' },
   q: { url: '$q_10/q_$q', literal: 'q_10', bad: '$q_0/q_$q' },
   ar: { url: '$r_2/c_fill,ar_$r,w_100', literal: 'c_fill,ar_2.0,w_100', bad: 'c_fill,ar_iar_sub_iar,w_100' },
   a: { url: '$t_45/a_$t_mul_2', literal: 'a_90', bad: 'a_iw_mul_10' },
