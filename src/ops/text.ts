@@ -131,8 +131,12 @@ function lineTo(acc: Float32Array, width: number, height: number): Line {
     let dir = 1;
     if (y0 > y1) {
       dir = -1;
-      [x0, x1] = [x1, x0];
-      [y0, y1] = [y1, y0];
+      const tx = x0,
+        ty = y0;
+      x0 = x1;
+      x1 = tx;
+      y0 = y1;
+      y1 = ty;
     }
     const dxdy = (x1 - x0) / (y1 - y0);
     let x = x0;
@@ -147,7 +151,8 @@ function lineTo(acc: Float32Array, width: number, height: number): Line {
       const dy = Math.min(y + 1, yEnd) - Math.max(y, y0);
       const xnext = x + dxdy * dy;
       const d = dy * dir;
-      const [xa, xb] = x < xnext ? [x, xnext] : [xnext, x];
+      const xa = Math.min(x, xnext),
+        xb = Math.max(x, xnext);
       const xaFloor = Math.floor(xa);
       const xbCeil = Math.ceil(xb);
       const i0 = xaFloor,

@@ -145,18 +145,28 @@ export function parseTextLayer(key: 'l' | 'u', raw: string): TextSource {
   const face = `${family}-${styleName}` as const;
   if (!(face in FONT_FACES)) throw unsupported(styleName, `${FONT_FACES[`${family}-regular`]} is shipped in its regular face only`);
 
-  let text: string;
-  try {
-    text = decodeURIComponent(escaped);
-  } catch {
-    throw bad('the text is not valid URL-escaped UTF-8');
-  }
+  const text = unescapeText(escaped);
   if (text === '') throw bad('the text is empty');
   if (text.includes('$(')) throw bad('variables in text ($(name)) are not supported; escape $ as %24');
   if ([...text].length > MAX_TEXT_LENGTH) throw bad(`the text is longer than ${MAX_TEXT_LENGTH} characters`);
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
   if (/[\u0000-\u0009\u000b-\u001f\u007f]/.test(text)) throw bad('control characters other than a line break (%0A) are not allowed');
   return { ...out, face: face as ShippedFace, text };
+}
+
+/**
+ * The second URL-decoding of the text: each run of `%XX` escapes decoded as UTF-8 (invalid UTF-8
+ * is refused), a `%` not followed by two hex digits kept as it is (the SDKs send `100%` as
+ * `100%25`, which the path's decoding already made `100%`).
+ */
+export function unescapeText(escaped: string): string {
+  return escaped.replace(/(?:%[0-9a-fA-F]{2})+/g, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      throw new CldError(400, `Invalid text layer: ${run} in its text is not URL-escaped UTF-8`);
+    }
+  });
 }
 
 /** The canonical spelling (the cache key): tokens in the SDKs' order, the text escaped once. */
