@@ -10,3 +10,7 @@ declare module 'onnxruntime-web/ort-wasm-simd-threaded.wasm' {
   const module: WebAssembly.Module;
   export default module;
 }
+declare module '*.ttf' {
+  const data: ArrayBuffer;
+  export default data;
+}

@@ -4,7 +4,7 @@
  * and returning the next, so only the current step's input and output are alive at any time. The
  * leading steps the plan marks as streamed run on the row stream instead (rows.ts).
  */
-import type { LayerSource, Plan, Step } from '../plan/steps';
+import type { LayerPlan, LayerSource, Plan, Step } from '../plan/steps';
 import { chooseQuality } from '../codecs/quality/auto-quality';
 import { blur, blurRegion } from '../ops/blur';
 import { gradientFade } from '../ops/gradient-fade';
@@ -28,6 +28,7 @@ import { flatten } from '../ops/flatten';
 import { grayscale } from '../ops/grayscale';
 import { color, colorRows } from '../ops/color';
 import { composite } from '../ops/composite';
+import { drawText } from '../ops/text';
 import type { ImageHeader } from '../codecs/header';
 import { opacity } from '../ops/opacity';
 import { orient } from '../ops/orient';
@@ -104,18 +105,31 @@ export async function renderPlan(
   const how = plan.streamed;
   const t0 = performance.now();
   const { rows, timers } = await openStream(bytes, header, plan.steps.slice(0, how.steps), afterDecode);
-  let raster = collectRows(rows);
+  const raster = collectRows(rows);
   if (times) record(times, plan.steps, timers, performance.now() - t0, 'collect');
-  for (const step of plan.steps.slice(how.steps)) {
+  return runSteps(raster, plan.steps.slice(how.steps), times);
+}
+
+/** The raster steps after the stream, in order. */
+async function runSteps(input: Raster, steps: readonly Step[], times?: StepTimes): Promise<Raster> {
+  let raster = input;
+  for (const step of steps) {
     if (step.op === 'encode') break;
-    if (step.op === 'decode') throw new Error('decode comes first and streams');
+    if (step.op === 'decode' || step.op === 'text') throw new Error(`${step.op} comes first`);
     const t = performance.now();
-    if (step.op === 'composite')
-      raster = composite(raster, await renderPlan(await layerSourceBytes(step.layer.source), step.layer.source.header, step.layer), step);
+    if (step.op === 'composite') raster = composite(raster, await renderLayer(step.layer), step);
     else raster = (OPS[step.op] as Executor<typeof step.op>)(raster, step);
     if (times) times[step.op] = (times[step.op] ?? 0) + performance.now() - t;
   }
   return raster;
+}
+
+/** A layer's raster: its original decoded by its own plan, or its text drawn and then its steps. */
+async function renderLayer(layer: LayerPlan): Promise<Raster> {
+  if (layer.source) return renderPlan(await layerSourceBytes(layer.source), layer.source.header, layer);
+  const [first, ...rest] = layer.steps;
+  if (first?.op !== 'text') throw new Error('a layer without an original starts with its text');
+  return runSteps(drawText(first), rest);
 }
 
 /** The streamed steps (decode first) as one row source, with an inclusive timer per step. */
@@ -183,10 +197,10 @@ async function layerSourceBytes(source: LayerSource): Promise<Uint8Array> {
   return source.read();
 }
 
-type RasterOp = Exclude<Step['op'], 'decode' | 'encode' | 'composite'>;
+type RasterOp = Exclude<Step['op'], 'decode' | 'encode' | 'composite' | 'text'>;
 type Executor<K extends RasterOp> = (r: Raster, step: Extract<Step, { op: K }>) => Raster;
 
-/** The executor of every step that takes a raster and returns one (decode, encode and composite are run above). */
+/** The executor of every step that takes a raster and returns one (decode, text, encode and composite are run above). */
 const OPS: { [K in RasterOp]: Executor<K> } = {
   icc: () => {
     throw new Error("icc converts the decoder's rows and always streams");

@@ -88,7 +88,11 @@ const placed: [Exclude<StepParam, 'a' | (typeof AFTER_GEOMETRY)[number]>] extend
 void placed;
 
 export function componentSteps(c: Component, input: Size, dpr: number): Step[] {
-  if (c.co && !readsColor(c.e)) throw new CldError(400, `co_ needs an effect that uses a colour in the same component (e_colorize), in ${formatComponent(c)}`);
+  if (c.co && !readsColor(c.e))
+    throw new CldError(
+      400,
+      `co_ needs something that uses a colour in the same component (e_colorize, e_shadow, e_outline, e_make_transparent or l_text), in ${formatComponent(c)}`,
+    );
   const steps: Step[] = [];
   let size = input;
   const push = (more: Step[]) => {

@@ -19,12 +19,21 @@
  * `w`/`h` fractions of the image the layer is placed on (the base at that point of the chain).
  */
 import { encodeCost, encodeWork } from './cost/model';
+import { estimatePeak } from './cost/peak';
+import { estimateWork } from './cost/work';
+import type { Color } from '../url/colors';
 import { isAiEffect } from '../url/effects';
+import { isColor } from '../url/background';
 import { CldError } from '../url/errors';
+import { formatLayerId } from '../url/layer-id';
 import type { Component, Flag, Gravity } from '../url/params';
-import type { Offset } from '../url/values';
+import type { TextSource } from '../url/text-layer';
+import type { Dimension, Offset } from '../url/values';
 import { compassOf, offsetDirection, offsetPx, place } from './geometry';
-import type { LayerPlan, LayerSource, LayerSources, Plan, PlanInput, Size, Step } from './steps';
+import { checkSize } from './limits';
+import { streaming } from './stream';
+import type { ImageHeader, LayerPlan, LayerSource, LayerSources, Plan, PlanInput, Size, Step } from './steps';
+import { layoutText } from './text/layout';
 
 export type { LayerPlan, LayerSource, LayerSources } from './steps';
 
@@ -32,9 +41,23 @@ export function layerSourceSize(source: LayerSource): number {
   return source.size ?? source.bytes?.byteLength ?? 0;
 }
 
+/**
+ * A text layer's own parameters, taken from the component that opens it: `co_` (text colour,
+ * default black), `b_` (background, default transparent), `c_fit,w_[,h_]` (wrap at w, cut at h).
+ */
+export interface TextLayer {
+  source: TextSource;
+  color?: Color;
+  background?: Color;
+  fitWidth?: Dimension;
+  fitHeight?: Dimension;
+}
+
 export interface Layer {
   kind: 'overlay' | 'underlay';
+  /** The public ID of an image layer; a text layer's canonical `text:<style>:<text>`. */
   publicId: string;
+  text?: TextLayer;
   /** The layer's own transformation, in order. */
   components: Component[];
   gravity?: Gravity;
@@ -65,8 +88,18 @@ export function withLayers(components: readonly Component[]): (Component | Layer
       if (c.l !== undefined && c.u !== undefined) throw new CldError(400, 'Invalid transformation: one component cannot hold both l_ and u_');
       if (open)
         throw new CldError(400, `Layers inside layers are not supported: close the layer ${open.publicId} with fl_layer_apply before opening ${c.l ?? c.u}`);
-      const layer: Layer = { kind: c.l !== undefined ? 'overlay' : 'underlay', publicId: (c.l ?? c.u)!, components: [], noOverflow: false, tiled: false };
-      applyComponent(layer, c);
+      const ref = (c.l ?? c.u)!;
+      const layer: Layer = { kind: c.l !== undefined ? 'overlay' : 'underlay', publicId: formatLayerId(ref), components: [], noOverflow: false, tiled: false };
+      if (typeof ref === 'string') {
+        layer.publicId = ref;
+        applyComponent(layer, c);
+      } else {
+        // co_, b_ and c_fit's w_/h_ of the component holding l_text are the text's, not transformations of it.
+        const fit = c.c === 'fit';
+        if (c.b !== undefined && !isColor(c.b)) throw new CldError(400, "A text layer's b_ is a colour: b_auto and b_blurred are for the pad modes");
+        layer.text = { source: ref, color: c.co, background: c.b, ...(fit ? { fitWidth: c.w, fitHeight: c.h } : {}) };
+        applyComponent(layer, { ...c, co: undefined, b: undefined, ...(fit ? { c: undefined, w: undefined, h: undefined } : {}) });
+      }
       const closedLater = !applies && components.slice(i + 1).some((later) => later.fl?.includes('layer_apply'));
       if (closedLater) open = layer;
       else out.push(layer); // legacy single-component form: applied here
@@ -85,13 +118,13 @@ export function withLayers(components: readonly Component[]): (Component | Layer
   return out;
 }
 
-/** The public IDs of the layers of a chain (validates the layer grammar: 400 on errors). */
+/** The public IDs of the image layers of a chain, to read from storage (validates the layer grammar: 400 on errors). */
 export function layerPublicIds(components: readonly Component[]): string[] {
   return [
     ...new Set(
       withLayers(components)
-        .filter(isLayer)
-        .map((l) => l.publicId),
+        .filter((l) => isLayer(l) && !l.text)
+        .map((l) => (l as Layer).publicId),
     ),
   ];
 }
@@ -125,6 +158,11 @@ const LAYER_OUTPUT = { format: 'png', quality: 100, progressive: false } as cons
 /** The composite step of one layer applied to an image of size `base`, with the layer's own plan inside. */
 /** `buildPlan` is plan.ts's, passed in: a layer is planned by the same planner, which imports this file. */
 export function layerSteps(layer: Layer, base: Size, dpr: number, sources: LayerSources | undefined, buildPlan: (input: PlanInput) => Plan): Step[] {
+  const lp = layer.text ? textLayerPlan(layer, layer.text, base, dpr, buildPlan) : imageLayerPlan(layer, base, dpr, sources, buildPlan);
+  return placeLayer(layer, lp, base, dpr);
+}
+
+function imageLayerPlan(layer: Layer, base: Size, dpr: number, sources: LayerSources | undefined, buildPlan: (input: PlanInput) => Plan): LayerPlan {
   if (!sources) throw new CldError(400, `Layers are not supported here (l_${layer.publicId}): only in delivery URLs`);
   const source = sources.get(layer.publicId);
   if (!source) throw new CldError(400, `Unknown or invalid referenced image ${layer.publicId} of type upload`);
@@ -154,7 +192,72 @@ export function layerSteps(layer: Layer, base: Size, dpr: number, sources: Layer
     peakBytes: plan.peakBytes - encodeCost(LAYER_OUTPUT.format, plan.width, plan.height),
     work: plan.work - encodeWork(LAYER_OUTPUT.format, plan.width, plan.height),
   };
+  return lp;
+}
 
+const BLACK: Color = [0, 0, 0, 255];
+const TRANSPARENT: Color = [0, 0, 0, 0];
+
+/**
+ * A text layer: its glyphs laid out from the font's metrics (plan/text/layout.ts) into a box of
+ * known size, drawn by a `text` step, then the layer's own transformations planned on that box
+ * as on a decoded original. Font size and spacings are multiplied by the DPR (the text is drawn
+ * at the output's resolution, never scaled up afterwards).
+ */
+function textLayerPlan(layer: Layer, text: TextLayer, base: Size, dpr: number, buildPlan: (input: PlanInput) => Plan): LayerPlan {
+  const fitPx = (d: Dimension | undefined, what: string): number | undefined => {
+    if (d === undefined) return undefined;
+    if (d.kind !== 'px') throw new CldError(400, `Layer ${layer.publicId}: c_fit,${what}_ of a text layer must be in pixels`);
+    return d.value * dpr;
+  };
+  const laid = layoutText(text.source, dpr, { width: fitPx(text.fitWidth, 'w'), height: fitPx(text.fitHeight, 'h') });
+  const step: Step = {
+    op: 'text',
+    face: text.source.face,
+    size: text.source.size * dpr,
+    scale: laid.scale,
+    glyphs: laid.glyphs,
+    rules: laid.rules,
+    color: text.color ?? BLACK,
+    background: text.background ?? TRANSPARENT,
+    width: laid.width,
+    height: laid.height,
+  };
+  checkSize(step, `the text of layer ${layer.publicId}`);
+  // The box as a decoded original would be: the rest of the layer's chain is planned on it.
+  const header: ImageHeader = {
+    format: 'png',
+    width: step.width,
+    height: step.height,
+    hasAlpha: true,
+    orientation: 1,
+    progressive: false,
+    animated: false,
+    components: 4,
+  };
+  const own = layer.components.map((c) => relativeTo(c, base, dpr));
+  let plan: Plan;
+  try {
+    plan = buildPlan({ components: [{ dpr: { kind: 'fixed', value: dpr } }, ...own], header, inputBytes: 0, output: LAYER_OUTPUT });
+  } catch (e) {
+    if (e instanceof CldError) throw new CldError(e.status, `Layer ${layer.publicId}: ${e.message}`);
+    throw e;
+  }
+  if (plan.steps[0].op !== 'decode') throw new Error('a plan starts with its decode');
+  const steps = [step, ...plan.steps.slice(1).filter((s) => s.op !== 'encode')];
+  const streamed = streaming(steps);
+  return {
+    publicId: layer.publicId,
+    steps,
+    streamed,
+    width: plan.width,
+    height: plan.height,
+    peakBytes: estimatePeak(steps, streamed, { header, inputBytes: 0 }),
+    work: estimateWork(steps, header),
+  };
+}
+
+function placeLayer(layer: Layer, lp: LayerPlan, base: Size, dpr: number): Step[] {
   // Gravity anchors the layer in the image; x/y move it away from that edge (Cloudinary's directions).
   const g = compassOf(layer.gravity);
   let [x, y] = place(base, lp, layer.gravity);

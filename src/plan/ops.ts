@@ -192,6 +192,12 @@ const table: { [K in StepOp]: StepSpec<StepOf<K>> } = {
     memory: (s, input) => ({ held: s.layer.peakBytes + rgba(input) + rgba(s), working: rgba(input) + rgba(s) }),
     work: (s) => s.layer.work + px(s) * WORK_NS.composite,
   },
+  text: {
+    addsAlpha: (s) => s.background[3] < 255,
+    // The RGBA box and the coverage accumulator (a float per pixel, one row more) beside it.
+    memory: (s) => ({ working: rgba(s) + 4 * (px(s) + s.width + 4) }),
+    work: (s) => px(s) * WORK_NS.text + s.glyphs.length * s.size * WORK_NS.textGlyphRow,
+  },
   encode: {
     memory: (s, input, streamed) => ({
       held: encodeCost(s.format, s.width, s.height, s.progressive, s.auto !== undefined),

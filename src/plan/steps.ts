@@ -5,6 +5,8 @@
  */
 import type { Color } from '../url/colors';
 import type { Component, OutputFormat, Quality } from '../url/params';
+import type { ShippedFace } from '../url/text-layer';
+import type { PlacedGlyph, TextRule } from './text/layout';
 
 /** A background or fill colour, RGBA 0-255. */
 export type Rgba = Color;
@@ -166,6 +168,20 @@ export type Step =
    * (baseX, baseY); tiled repeats the layer over the whole canvas.
    */
   | ({ op: 'composite'; layer: LayerPlan; under: boolean; tiled: boolean; x: number; y: number; baseX: number; baseY: number } & Size)
+  /**
+   * l_text: (plan/text/layout.ts) the glyphs of `face` at `size` pixels (`scale` per font unit), placed in a
+   * box of the step's size, filled with `background`, in `color`; the first step of a text layer.
+   */
+  | ({
+      op: 'text';
+      face: ShippedFace;
+      size: number;
+      scale: number;
+      glyphs: readonly PlacedGlyph[];
+      rules: readonly TextRule[];
+      color: Rgba;
+      background: Rgba;
+    } & Size)
   /** `auto`: q_auto, the quality is searched on the rendered raster (`quality` is the fallback). */
   | ({ op: 'encode'; format: OutputFormat; quality: number; progressive: boolean; auto?: AutoLevel } & Size);
 
@@ -236,7 +252,8 @@ export type LayerSources = ReadonlyMap<string, LayerSource>;
 /** The layer's decode and steps (no encode); `peakBytes` is its own memory, counted in the base plan's. */
 export interface LayerPlan {
   publicId: string;
-  source: LayerSource;
+  /** The original it decodes; none for a text layer, whose first step is its `text`. */
+  source?: LayerSource;
   steps: Step[];
   streamed: Streaming;
   width: number;

@@ -1,16 +1,22 @@
 /**
  * The value of `l_` / `u_`: the public ID of another original of the same cloud, with `:` for the
- * `/` of its folders (`l_docs:logo` is `docs/logo`). Text, fetch and other layer sources are refused.
+ * `/` of its folders (`l_docs:logo` is `docs/logo`), or a text layer (`l_text:Arial_60:Hi`,
+ * url/text-layer.ts). Fetch and other layer sources are refused.
  */
 import { CldError } from './errors';
+import { formatTextLayer, parseTextLayer, type TextSource } from './text-layer';
 
-const SOURCES = ['text', 'fetch', 'video', 'subtitles', 'lut', 'private', 'authenticated'];
+/** What a layer draws: another original (its public ID) or text. */
+export type LayerRef = string | TextSource;
+
+const SOURCES = ['fetch', 'video', 'subtitles', 'lut', 'private', 'authenticated'];
 const EXTENSION = /\.(jpe?g|jpe|png|webp|gif)$/i;
 
 export function layerId(key: 'l' | 'u') {
   const name = key === 'l' ? 'overlay' : 'underlay';
-  return (raw: string): string => {
+  return (raw: string): LayerRef => {
     const source = raw.split(':')[0];
+    if (source === 'text' && raw.includes(':')) return parseTextLayer(key, raw);
     if (raw.includes(':') && SOURCES.includes(source))
       throw new CldError(
         400,
@@ -26,6 +32,7 @@ export function layerId(key: 'l' | 'u') {
   };
 }
 
-export function formatLayerId(id: string): string {
-  return id.split('/').join(':');
+export function formatLayerId(ref: LayerRef): string {
+  if (typeof ref !== 'string') return formatTextLayer(ref);
+  return ref.split('/').join(':');
 }

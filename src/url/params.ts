@@ -9,7 +9,7 @@ import { color, formatColor, type Color } from './colors';
 import { effect, formatEffect, type Effect } from './effects';
 import { CldError, ParamError } from './errors';
 import type { IfParam, Template, VarDef } from './expressions';
-import { formatLayerId, layerId } from './layer-id';
+import { formatLayerId, layerId, type LayerRef } from './layer-id';
 import { aspectRatio, decimal, dimension, formatDimension, formatOffset, offset, oneOf, positiveInt, type Dimension, type Offset } from './values';
 
 export const CROP_MODES = ['scale', 'fit', 'limit', 'mfit', 'fill', 'lfill', 'pad', 'lpad', 'mpad', 'crop', 'thumb', 'fill_pad'] as const;
@@ -122,9 +122,9 @@ export const PARAMS = {
     format: String,
     dprScaled: false,
   }),
-  // Layers (src/plan/layers.ts): the public ID of an overlay / underlay, ':' for folders.
-  l: param<string, 'layer'>({ name: 'overlay', scope: 'layer', parse: layerId('l'), format: formatLayerId, dprScaled: false }),
-  u: param<string, 'layer'>({ name: 'underlay', scope: 'layer', parse: layerId('u'), format: formatLayerId, dprScaled: false }),
+  // Layers (src/plan/layers.ts): the public ID of an overlay / underlay, ':' for folders, or text (url/text-layer.ts).
+  l: param<LayerRef, 'layer'>({ name: 'overlay', scope: 'layer', parse: layerId('l'), format: formatLayerId, dprScaled: false }),
+  u: param<LayerRef, 'layer'>({ name: 'underlay', scope: 'layer', parse: layerId('u'), format: formatLayerId, dprScaled: false }),
   fl: param<readonly Flag[], 'flags'>({
     name: 'flag',
     scope: 'flags',

@@ -118,6 +118,22 @@ describe('cloudinary.url() URLs resolve to the right sizes', () => {
     }
   });
 
+  it("the SDK's text layer form (overlay: { font_family, font_size, text }) is served, its escapes decoded", async () => {
+    for (const overlay of [
+      { font_family: 'Arial', font_size: 40, font_weight: 'bold', text: 'Hi, there/you 100% 😍' },
+      { font_family: 'Times New Roman', font_size: 30, text_align: 'center', letter_spacing: 2, line_spacing: 3, text: 'two\nlines' },
+    ]) {
+      const u = url('sdk/coffee2', {
+        transformation: [
+          { overlay, color: 'red', width: 300, crop: 'fit' },
+          { flags: 'layer_apply', gravity: 'south' },
+        ],
+      });
+      expect(u).toContain('l_text:');
+      expect((await fetchImage(u)).size).toBe('600x400');
+    }
+  });
+
   it('a bad transformation comes back as 400 with X-Cld-Error', async () => {
     const res = await fetch(url('sdk/coffee2', { width: -5, crop: 'scale' }));
     expect(res.status).toBe(400);

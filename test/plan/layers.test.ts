@@ -115,12 +115,30 @@ describe('grammar', () => {
     [Array.from({ length: 11 }, () => 'l_sale_icon,w_10').join('/'), /Too many layers/],
   ];
   for (const [t, message] of bad) it(`${t.slice(0, 60)} → 400`, () => refused(t, message));
+  it('a text layer needs no source: a text step of the laid-out box, its memory counted in the plan', () => {
+    const p = buildPlan({
+      components: parse('co_red,l_text:Arial_60:Hello/fl_layer_apply'),
+      header: pepper,
+      inputBytes: 0,
+      output: { format: 'png', quality: 80, progressive: false },
+    });
+    expect(layerPublicIds(parse('l_text:Arial_60:Hello/fl_layer_apply'))).toEqual([]);
+    const composite = p.steps.find((s) => s.op === 'composite')!;
+    const text = composite.layer.steps[0];
+    expect(text.op).toBe('text');
+    expect([composite.layer.width, composite.layer.height]).toEqual([text.width, text.height]);
+    if (text.op === 'text') expect(text.color).toEqual([255, 0, 0, 255]);
+    // The RGBA box and the float accumulator: 8 bytes per pixel at least.
+    expect(composite.layer.peakBytes).toBeGreaterThanOrEqual(text.width * text.height * 8);
+    expect(p.peakBytes).toBeGreaterThan(composite.layer.peakBytes);
+  });
   it('layers outside delivery (no sources) → 400', () =>
     expect(() =>
       buildPlan({ components: parse('l_sale_icon/fl_layer_apply'), header: pepper, inputBytes: 0, output: { format: 'png', quality: 80, progressive: false } }),
     ).toThrow(/only in delivery URLs/));
-  it('text, fetch and empty layer IDs are refused by the parser', () => {
-    expect(() => parseComponent('l_text:Arial_20:Hi')).toThrow(/Unsupported overlay source 'l_text:'/);
+  it('fetch and empty layer IDs are refused by the parser; text is parsed', () => {
+    expect(parseComponent('l_text:Arial_20:Hi').l).toMatchObject({ kind: 'text', face: 'sans-regular', size: 20, text: 'Hi' });
+    expect(() => parseComponent('l_text:Arial_20_stroke:Hi')).toThrow(/Unsupported text style 'stroke'/);
     expect(() => parseComponent('u_fetch:aHR0cA==')).toThrow(/Unsupported underlay source/);
     expect(() => parseComponent('l_a::b')).toThrow(/Invalid overlay/);
   });

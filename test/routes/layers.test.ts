@@ -213,7 +213,7 @@ describe('errors and signatures', () => {
     ['l_nothere/fl_layer_apply/pepper.jpg', 400, /Unknown or invalid referenced image nothere of type upload/],
     ['c_scale,w_100/fl_layer_apply/pepper.jpg', 400, /fl_layer_apply without an open layer/],
     ['l_sale_icon/l_layers:blue/fl_layer_apply/fl_layer_apply/pepper.jpg', 400, /Layers inside layers are not supported/],
-    ['l_text:Arial_20:Hi/fl_layer_apply/pepper.jpg', 400, /Unsupported overlay source/],
+    ['l_text:Comic_20:Hi/fl_layer_apply/pepper.jpg', 400, /Unsupported font 'Comic'/],
     ['l_fetch:aHR0cHM6Ly9leGFtcGxlLmNvbS94LnBuZw==/pepper.jpg', 400, /Unsupported overlay source/],
     ['l_sale_icon/e_upscale/fl_layer_apply/pepper.jpg', 400, /AI effects are not supported inside a layer/],
     ['l_sale_icon/fl_layer_apply/e_upscale/pepper.jpg', 400, /Layers and AI effects cannot be combined/],

@@ -86,7 +86,7 @@ describe('errors name the parameter and the value', () => {
     ['ar_0', /Invalid aspect_ratio/],
     ['w_', /Invalid width in transformation: empty value/],
     ['dn_150', /Unsupported transformation parameter 'dn'/],
-    ['l_text:Arial_20:Hi', /Unsupported overlay source 'l_text:'/],
+    ['l_text:Arial_20_stroke:Hi', /Unsupported text style 'stroke'/],
     ['zz_1', /Invalid transformation parameter 'zz'/],
     ['sharpen', /expected key_value/],
   ];

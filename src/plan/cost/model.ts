@@ -241,6 +241,9 @@ export const WORK_NS = {
   /** Unsharp mask/detail: the difference and clamp per pixel after the blur. */
   sharpenCombine: 20,
   composite: 20,
+  /** l_text: per pixel of the box, the coverage accumulation and the colour fill; per glyph, per pixel row of its em, its outline's edges. */
+  text: 15,
+  textGlyphRow: 40,
   /** Own baseline encoder: ~3.5 ns/px (2560x1708). */
   encodeJpeg: 10,
   /** mozjpeg progressive with scan optimisation: ~20 ns/px. */
