@@ -120,6 +120,12 @@ function corpus(layers: readonly string[]): string[] {
     'rgb:ff000080',
     'rgb:336699',
     '#abc',
+    '5px_solid_red',
+    '2px_solid_rgb:336699',
+    'text:Arial_40:Hello',
+    'text:Times_20_bold:Hi%20there',
+    '$w_100',
+    'w_gt_100',
     ...layers.map((id) => id.split('/').join(':')),
   ];
 }
