@@ -7,7 +7,7 @@ import { config } from '../../src/config';
 import { fetchedKey, fetchPolicyFromEnv } from '../../src/remote';
 import { assertRemoteUrl } from '../../src/remote/policy';
 import { deliverySignature } from '../../src/url/signature';
-import { CLOUD, SECRET, dims, get, image } from './worker';
+import { CLOUD, SECRET, dims, get, image, postForm, signedForm } from './worker';
 
 const origin = inject('remoteOrigin');
 const base = `/${CLOUD}/image/fetch`;
@@ -159,5 +159,26 @@ describe('signed fetch URLs', () => {
       status: 401,
       reason: 'Invalid signature: it does not match the transformation and remote URL',
     });
+  });
+});
+
+describe('file=https://... uploads', () => {
+  it('fetches the file under the fetch policy, then uploads it as any other', async () => {
+    const res = await postForm(`/v1_1/${CLOUD}/image/upload`, await signedForm({ public_id: 'fetched/up' }, 'https://origin.test/img/small.jpg'));
+    expect(res.status, res.headers.get('X-Cld-Error') ?? '').toBe(200);
+    expect(await res.json()).toMatchObject({ public_id: 'fetched/up', width: 200, height: 303, format: 'jpg', original_filename: 'small' });
+    expect(dims((await image(`/${CLOUD}/image/upload/w_50/fetched/up.jpg`)).header)).toBe('50x76');
+  });
+
+  it('refuses what delivery refuses: not an image, too large, a redirect to loopback', async () => {
+    for (const [url, status, message] of [
+      ['https://origin.test/html', 400, /not an image/],
+      ['https://origin.test/huge-length', 413, /File size too large/],
+      ['https://origin.test/to?l=https%3A%2F%2F127.0.0.1%2Fx.jpg', 400, /loopback/],
+    ] as const) {
+      const res = await postForm(`/v1_1/${CLOUD}/image/upload`, await signedForm({ public_id: 'fetched/bad' }, url));
+      expect(res.status, url).toBe(status);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(message);
+    }
   });
 });
