@@ -3,6 +3,8 @@
  * wrangler.toml (README "Configuration") once per env object and returns them typed. A flag is on
  * only when it is exactly "true"; anything else (unset, "false", "1") is off.
  */
+import { type FetchPolicy, fetchPolicyFromEnv } from './remote/policy';
+import { parseFetchTtl } from './remote/cache';
 
 /** The env entries config() reads; all optional, so tests can pass a few. */
 export type ConfigEnv = Partial<
@@ -18,6 +20,10 @@ export type ConfigEnv = Partial<
     | 'PREMIUM_DOWNSCALING'
     | 'UNSIGNED_UPLOAD_PRESET'
     | 'UNSIGNED_UPLOAD_FOLDER'
+    | 'FETCH_ALLOWED_HOSTS'
+    | 'FETCH_ALLOW_HTTP'
+    | 'FETCH_TTL'
+    | 'FETCH_SIGNED_ONLY'
   >
 >;
 
@@ -42,6 +48,12 @@ export interface Config {
   unsignedUploadPreset: string;
   /** UNSIGNED_UPLOAD_FOLDER: the folder of unsigned uploads; unset: "unsigned", "": the root. */
   unsignedUploadFolder: string;
+  /** FETCH_ALLOWED_HOSTS, FETCH_ALLOW_HTTP: which remote URLs may be fetched (no hosts: fetch is off). */
+  fetchPolicy: FetchPolicy;
+  /** FETCH_TTL: seconds a fetched original is fresh for; unset or "": 604800 (7 days). */
+  fetchTtl: number;
+  /** FETCH_SIGNED_ONLY: fetch URLs must be signed. */
+  fetchSignedOnly: boolean;
 }
 
 const parsed = new WeakMap<object, Config>();
@@ -67,5 +79,9 @@ function parse(env: ConfigEnv): Config {
     premiumDownscaling: on(env.PREMIUM_DOWNSCALING),
     unsignedUploadPreset: env.UNSIGNED_UPLOAD_PRESET ?? '',
     unsignedUploadFolder: env.UNSIGNED_UPLOAD_FOLDER ?? 'unsigned',
+    // A malformed FETCH_ALLOWED_HOSTS or FETCH_TTL throws, naming the entry: a deployment mistake, not a request's.
+    fetchPolicy: fetchPolicyFromEnv(env),
+    fetchTtl: parseFetchTtl(env.FETCH_TTL),
+    fetchSignedOnly: on(env.FETCH_SIGNED_ONLY),
   };
 }

@@ -10,8 +10,8 @@
  * while serving is a bug: `errorResponse` logs it and answers 500 without its message.
  */
 
-/** The statuses dprox answers with an error (420 and 423: an asset or a derived image being generated). */
-export type HttpStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 414 | 415 | 420 | 423 | 429 | 500 | 503;
+/** The statuses dprox answers with an error (420 and 423: an asset or a derived image being generated; 502 and 504: a remote origin failed or timed out). */
+export type HttpStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 414 | 415 | 420 | 423 | 429 | 500 | 502 | 503 | 504;
 
 /** Errors are cached briefly (Cloudinary starts at 1 minute); derived images for 30 days (store/edge-cache.ts). */
 export const ERROR_CACHE_CONTROL = 'public, max-age=60';

@@ -2,6 +2,7 @@
  * @module The delivery pipeline: a delivery URL → the image, in named steps.
  *
  *   lookup   parse the URL, check its signature, key it; the edge cache, then the derived copy in R2
+ *            (a fetch URL first makes sure its remote original is in R2 and fresh: ./fetched.ts)
  *   source   the original from R2 (or the 420 of an upload whose incoming transformation runs)
  *   ai       an AI effect splits the chain: its job's result (or a 423) is the rest's source
  *   plan     the rest of the chain, its layers and the output as a plan (src/plan, pure)
@@ -24,8 +25,10 @@ import { hasProgram } from '../plan/evaluate';
 import { buildPlan, resolveProgram } from '../plan/plan';
 import type { LayerSources, OutputSpec, Plan } from '../plan/steps';
 import { componentMayAddAlpha } from '../plan/transparency';
+import { assertRemoteUrl, normaliseFetchUrl } from '../remote';
 import { images } from '../store/bucket';
 import { getDerived, putDerived } from '../store/derived';
+import { fetchedDerivedId } from '../store/fetched';
 import { cacheMatch, cachePut } from '../store/edge-cache';
 import { derivedKey } from '../store/keys';
 import { getOriginal } from '../store/originals';
@@ -35,6 +38,7 @@ import type { Component } from '../url/params';
 import { verifyDeliverySignature } from '../url/signature';
 import { type AiSplit, aiJobSpec, alphaFromSource, authorizeAi, awaitJob, splitAtAiEffect, waitBudget } from './ai';
 import { throwIfIncoming } from './incoming';
+import { ensureFetched, type FetchedOriginal, fetchedBytes } from './fetched';
 import { loadLayers } from './layer-sources';
 import { withReservation } from './ledger';
 
@@ -50,6 +54,8 @@ export interface Delivered {
   vary: string[];
   /** fl_immutable_cache. */
   immutable: boolean;
+  /** A fetch URL's origin failed and its stale copy was used: cache the response briefly. */
+  stale?: boolean;
 }
 
 type WaitUntil = Pick<ExecutionContext, 'waitUntil'>;
@@ -57,7 +63,14 @@ type WaitUntil = Pick<ExecutionContext, 'waitUntil'>;
 export async function deliver(request: Request, env: Env, ctx: WaitUntil): Promise<Delivered> {
   const clock = new Clock();
   const found = await lookup(request, env);
-  const answer = (image: Response, source: CacheStatus): Delivered => ({ image, source, vary: found.vary, immutable: found.immutable });
+  const remote = found.url.remoteUrl !== undefined ? await ensureFetched(env, found.url.cloud, found.url.remoteUrl, ctx) : undefined;
+  const answer = (image: Response, source: CacheStatus): Delivered => ({
+    image,
+    source,
+    vary: found.vary,
+    immutable: found.immutable,
+    ...(remote?.stale ? { stale: true } : {}),
+  });
   clock.mark('parse');
 
   const hit = await cached(found, env, ctx);
@@ -67,17 +80,19 @@ export async function deliver(request: Request, env: Env, ctx: WaitUntil): Promi
   if (split && found.layerIds.length) throw new CldError(400, 'Layers and AI effects cannot be combined in one URL: deliver the AI result, then layer it');
   if (split && found.components.some(hasProgram))
     throw new CldError(400, 'Variables and conditions cannot be combined with AI effects in one URL: deliver the AI result, then transform it');
+  if (split && remote) throw new CldError(400, 'AI effects are not supported for fetched images: upload the image, then transform it');
   if (split) authorizeAi(found.url, env, split);
   clock.mark('lookup');
 
-  const src = await source(found, env, clock);
+  const src = await source(found, env, clock, remote);
 
   // The original itself, untouched: no decode, no re-encode.
   if (found.canonical === '' && src.output.format === src.header.format) {
     const res = imageResponse(src.bytes, contentType(src.header.format), src.original.httpEtag);
     // Edge-cached only under a version: an overwrite drops the derived copies (R2 and cache) by
     // listing them in R2, and the untouched original has no derived copy there to be found by.
-    if (found.url.version !== undefined) ctx.waitUntil(cachePut(found.key, res.clone()));
+    // A fetched original's new bytes drop only the copies under its derived prefix: it is never edge-cached itself.
+    if (found.url.version !== undefined && !remote) ctx.waitUntil(cachePut(found.key, res.clone()));
     return answer(res, 'original');
   }
 
@@ -131,7 +146,10 @@ async function lookup(request: Request, env: Env): Promise<Lookup> {
   const accepted = fAuto ? acceptedFormat(request.headers.get('Accept')) : null;
   const acceptKey = !fAuto ? '' : accepted === 'avif' ? 'avif=true' : `webp=${accepted === 'webp'}`;
   // Everything the response depends on besides the original itself (whose changes a new version busts).
-  const cacheKey = [url.cloud, url.type, url.publicId, url.version ?? '', url.extension ?? '', canonical, acceptKey].join('|');
+  const publicId = url.remoteUrl !== undefined ? normaliseFetchUrl(url.remoteUrl) : url.publicId;
+  const cacheKey = [url.cloud, url.type, publicId, url.version ?? '', url.extension ?? '', canonical, acceptKey].join('|');
+  // A fetched original's derived images live under the hash of its URL (store/fetched.ts drops them when its bytes change).
+  const keyId = url.remoteUrl !== undefined ? await fetchedDerivedId(url.remoteUrl) : url.publicId;
   return {
     url,
     components,
@@ -140,7 +158,7 @@ async function lookup(request: Request, env: Env): Promise<Lookup> {
     accept: request.headers.get('Accept'),
     vary: [...hints.vary, ...(fAuto ? ['Accept'] : [])],
     immutable: components.some((c) => c.fl?.includes('immutable_cache')),
-    key: await derivedKey(url.cloud, url.type, url.publicId, cacheKey),
+    key: await derivedKey(url.cloud, url.type, keyId, cacheKey),
   };
 }
 
@@ -162,7 +180,7 @@ async function cached(found: Lookup, env: Env, ctx: WaitUntil): Promise<{ image:
 
 /** The image a plan starts from, its layers' originals, the chain resolved against it, and the output it is encoded to. */
 interface Source {
-  original: R2ObjectBody;
+  original: R2Object;
   bytes: Uint8Array;
   header: ImageHeader;
   layers?: LayerSources;
@@ -171,15 +189,23 @@ interface Source {
   output: OutputSpec;
 }
 
-/** source: the original (an upload still being transformed is a 420, none a 404) and the output format it allows. */
-async function source(found: Lookup, env: Env, clock: Clock): Promise<Source> {
+/** source: the original (an upload still being transformed is a 420, none a 404; a fetch URL's from ensureFetched) and the output format it allows. */
+async function source(found: Lookup, env: Env, clock: Clock, remote: FetchedOriginal | undefined): Promise<Source> {
   const { url, components } = found;
-  const original = await getOriginal(images(env), url.cloud, url.type, url.publicId);
-  if (!original) {
-    await throwIfIncoming(env, url.cloud, url.type, url.publicId);
-    throw new CldError(404, `Resource not found - ${url.publicId}`);
+  let original: R2Object;
+  let bytes: Uint8Array;
+  if (remote) {
+    original = remote.object;
+    bytes = await fetchedBytes(env, remote, url.publicId);
+  } else {
+    const stored = await getOriginal(images(env), url.cloud, url.type, url.publicId);
+    if (!stored) {
+      await throwIfIncoming(env, url.cloud, url.type, url.publicId);
+      throw new CldError(404, `Resource not found - ${url.publicId}`);
+    }
+    original = stored;
+    bytes = new Uint8Array(await stored.arrayBuffer());
   }
-  const bytes = new Uint8Array(await original.arrayBuffer());
   clock.mark('source'); // the R2 read only
   const header = readHeader(bytes);
   const layers = found.layerIds.length ? await loadLayers(env, url.cloud, found.layerIds) : undefined;
@@ -255,9 +281,13 @@ async function store(found: Lookup, plan: Plan, encoded: { bytes: Uint8Array; qu
 async function authorize(url: DeliveryUrl, env: Env): Promise<void> {
   if (url.signature !== undefined) {
     if (!(await verifyDeliverySignature(url.toSign, url.signature, config(env).apiSecret)))
-      throw new CldError(401, 'Invalid signature: it does not match the transformation and public ID');
-    return;
+      throw new CldError(401, `Invalid signature: it does not match the transformation and ${url.type === 'fetch' ? 'remote URL' : 'public ID'}`);
+  } else if (url.type === 'fetch' && config(env).fetchSignedOnly) {
+    throw new CldError(401, 'Signature required: this deployment delivers only signed fetch URLs (FETCH_SIGNED_ONLY)');
   }
+  // Fetch off, a host not allowed: 401 (Cloudinary's restricted fetch); an unsafe URL: 400. Before R2 is touched.
+  if (url.remoteUrl !== undefined) assertRemoteUrl(url.remoteUrl, config(env).fetchPolicy);
+  if (url.signature !== undefined) return;
   if (url.type === 'authenticated') throw new CldError(401, 'Signature required: authenticated resources need a signed URL');
   if (url.type === 'private' && url.components.length === 0)
     throw new CldError(401, 'Signature required: the original of a private resource needs a signed URL');

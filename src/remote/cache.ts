@@ -25,6 +25,7 @@
  *   Concurrent misses for one key may each fetch; coalescing them (a Durable Object or the edge
  *   cache) is optional. The 400s of the policy should be cached briefly like other 4xx.
  */
+import { fetchedKeyOf } from '../store/keys';
 import { hexDigest } from '../url/signature';
 import { CldError } from '../url/errors';
 import type { FetchedImage, NotModified, Revalidation } from './fetch';
@@ -63,9 +64,14 @@ export function normaliseFetchUrl(url: string): string {
   return u.href;
 }
 
-/** The R2 key of a fetched original. */
+/** The SHA-256 hex of the normalised URL: what names a fetched original and its derived images in R2. */
+export async function fetchedUrlHash(url: string): Promise<string> {
+  return hexDigest(normaliseFetchUrl(url));
+}
+
+/** The R2 key of a fetched original (spelled by src/store/keys.ts). */
 export async function fetchedKey(cloud: string, url: string): Promise<string> {
-  return `fetch/${cloud}/${await hexDigest(normaliseFetchUrl(url))}`;
+  return fetchedKeyOf(cloud, await fetchedUrlHash(url));
 }
 
 /** The metadata to store with freshly fetched bytes. */

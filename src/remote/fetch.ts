@@ -65,13 +65,10 @@ export type RemoteResult = FetchedImage | NotModified;
 
 export type RemoteStatus = 400 | 404 | 413 | 502 | 504;
 
-/**
- * A CldError whose status may also be 502 or 504: CldError's status type does not list those yet
- * (src/url/errors.ts; widening it is part of the integration), the value is carried as is.
- */
+/** A CldError of the fetcher: the origin's URL and what went wrong, 400/404/413 or 502/504. */
 export class RemoteFetchError extends CldError {
   constructor(status: RemoteStatus, message: string) {
-    super(status as CldError['status'], message);
+    super(status, message);
     this.name = 'RemoteFetchError';
   }
 }

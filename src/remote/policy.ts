@@ -39,7 +39,8 @@ export const DEFAULT_FETCH_POLICY: FetchPolicy = Object.freeze({ allowedHosts: O
 /** Longer remote URLs are refused (next/image's limit). */
 export const MAX_REMOTE_URL_LENGTH = 3072;
 
-export type UrlVerdict = { ok: true; url: URL } | { ok: false; reason: string };
+/** A refusal is `restricted` when the allowlist decided it (fetch off, host or port not allowed): Cloudinary answers those 401. */
+export type UrlVerdict = { ok: true; url: URL } | { ok: false; reason: string; restricted?: true };
 
 /** The policy of a deployment from its variables: FETCH_ALLOWED_HOSTS (comma or space separated), FETCH_ALLOW_HTTP ('true'). */
 export function fetchPolicyFromEnv(env: { FETCH_ALLOWED_HOSTS?: string; FETCH_ALLOW_HTTP?: string }): FetchPolicy {
@@ -56,16 +57,20 @@ export function parseAllowedHosts(value: string | undefined): string[] {
   });
 }
 
-/** checkRemoteUrl, throwing CldError(400) with the reason. */
+/**
+ * checkRemoteUrl, throwing CldError with the reason: 401 for what the allowlist refuses (fetch
+ * disabled, a host or port not allowed: Cloudinary's restricted fetch), 400 for anything else.
+ */
 export function assertRemoteUrl(input: string, policy: FetchPolicy): URL {
   const verdict = checkRemoteUrl(input, policy);
-  if (!verdict.ok) throw new CldError(400, verdict.reason);
+  if (!verdict.ok) throw new CldError(verdict.restricted ? 401 : 400, verdict.reason);
   return verdict.url;
 }
 
 /** Decides whether `input` may be fetched; on success the URL to request (normalised, no fragment). */
 export function checkRemoteUrl(input: string, policy: FetchPolicy): UrlVerdict {
   const refuse = (reason: string): UrlVerdict => ({ ok: false, reason });
+  const restrict = (reason: string): UrlVerdict => ({ ok: false, reason, restricted: true });
   if (input.length > MAX_REMOTE_URL_LENGTH) return refuse(`Remote URL is longer than ${MAX_REMOTE_URL_LENGTH} characters`);
   // WHATWG parsing silently drops tabs/newlines and reads `\` as `/`; other parsers do not, so refuse them.
   if (hasControlOrBackslash(input)) return refuse('Remote URL contains whitespace, control characters or a backslash');
@@ -101,18 +106,18 @@ export function checkRemoteUrl(input: string, policy: FetchPolicy): UrlVerdict {
   if (ip) {
     const category = ip.kind === 4 ? classifyIPv4(ip.value) : classifyIPv6(ip.value);
     if (category && !policy.allowPrivate) return refuse(`Remote host ${shown} is ${article(category)} ${category} address`);
-    if (!policy.allowedHosts.length) return refuse(FETCH_DISABLED);
+    if (!policy.allowedHosts.length) return restrict(FETCH_DISABLED);
     if (!allowedEntries(policy).some((e) => !e.wildcard && e.host === host && portOk(e)))
-      return refuse(`Remote host ${shown} is an IP address literal; only allowlisted IP addresses are fetched`);
+      return restrict(`Remote host ${shown} is an IP address literal; only allowlisted IP addresses are fetched`);
     return { ok: true, url };
   }
 
   const special = specialUseName(host);
   if (special) return refuse(`Remote host ${shown} is ${special}`);
-  if (!policy.allowedHosts.length) return refuse(FETCH_DISABLED);
+  if (!policy.allowedHosts.length) return restrict(FETCH_DISABLED);
   const matching = allowedEntries(policy).filter((e) => (e.wildcard ? host.endsWith(`.${e.host}`) : host === e.host));
-  if (!matching.length) return refuse(`Remote host ${host} is not in the allowed fetch hosts`);
-  if (!matching.some(portOk)) return refuse(`Remote URL port ${port} is not allowed for ${host}`);
+  if (!matching.length) return restrict(`Remote host ${host} is not in the allowed fetch hosts`);
+  if (!matching.some(portOk)) return restrict(`Remote URL port ${port} is not allowed for ${host}`);
   return { ok: true, url };
 }
 

@@ -3,17 +3,20 @@
  * with its delivery headers, or a 304 for a matching If-None-Match.
  */
 import { type CacheStatus, deliver as deliverImage } from '../delivery/delivery';
+import { ERROR_CACHE_CONTROL } from '../errors';
 import { ACCEPT_CH, DERIVED_CACHE_CONTROL } from './responses';
 
 export async function deliver(request: Request, env: Env, ctx: Pick<ExecutionContext, 'waitUntil'>): Promise<Response> {
-  const { image, source, vary, immutable } = await deliverImage(request, env, ctx);
-  return withDeliveryHeaders(image, request, vary, immutable, source);
+  const { image, source, vary, immutable, stale } = await deliverImage(request, env, ctx);
+  return withDeliveryHeaders(image, request, vary, immutable, source, stale === true);
 }
 
-function withDeliveryHeaders(res: Response, request: Request, vary: string[], immutable: boolean, source: CacheStatus): Response {
+function withDeliveryHeaders(res: Response, request: Request, vary: string[], immutable: boolean, source: CacheStatus, stale: boolean): Response {
   const headers = new Headers(res.headers);
   headers.set('X-Dprox-Cache', source);
-  headers.set('Cache-Control', immutable ? `${DERIVED_CACHE_CONTROL}, immutable` : DERIVED_CACHE_CONTROL);
+  // A fetch URL served from its stale copy (the origin failed): briefly, so that the next try asks the origin again.
+  headers.set('Cache-Control', stale ? ERROR_CACHE_CONTROL : immutable ? `${DERIVED_CACHE_CONTROL}, immutable` : DERIVED_CACHE_CONTROL);
+  if (stale) headers.set('X-Dprox-Fetch', 'stale');
   headers.set('Accept-CH', ACCEPT_CH);
   if (vary.length) headers.set('Vary', vary.join(', '));
   else headers.delete('Vary');

@@ -403,8 +403,57 @@ const BASE64 = new Int16Array(256).fill(-1);
 for (const [i, c] of [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'].entries()) BASE64[c.charCodeAt(0)] = i;
 
 /**
+ * A `file` field sent as text: an http(s) URL (handed to `onUrl` at the end, at most maxUrl
+ * characters: routes/upload.ts fetches it), or else a data URI for DataUriSink.
+ */
+export class TextFileSink implements Sink {
+  private head: Uint8Array = new Uint8Array(0);
+  private target: Sink | undefined;
+  private url: string | undefined;
+  private readonly decoder = new TextDecoder();
+
+  constructor(
+    readonly out: BytesSink,
+    private readonly onUrl: (url: string) => void,
+    private readonly maxUrl: number,
+  ) {}
+
+  write(chunk: Uint8Array): void {
+    if (this.target) this.target.write(chunk);
+    else if (this.url !== undefined) this.append(chunk);
+    else {
+      this.head = concat(this.head, chunk);
+      if (this.head.length >= 8) this.decide();
+    }
+  }
+
+  end(): void {
+    if (!this.target && this.url === undefined) this.decide();
+    if (this.target) this.target.end();
+    else this.onUrl((this.url ?? '') + this.decoder.decode());
+  }
+
+  private decide(): void {
+    const head = this.head;
+    this.head = new Uint8Array(0);
+    if (/^https?:\/\//i.test(String.fromCharCode(...head.subarray(0, 8)))) {
+      this.url = '';
+      this.append(head);
+    } else {
+      this.target = new DataUriSink(this.out);
+      this.target.write(head);
+    }
+  }
+
+  private append(chunk: Uint8Array): void {
+    this.url += this.decoder.decode(chunk, { stream: true });
+    if ((this.url as string).length > this.maxUrl) throw new CldError(400, `Remote URL is longer than ${this.maxUrl} characters`);
+  }
+}
+
+/**
  * A `file` field sent as text: a base64 data URI, decoded as it streams into a BytesSink (never
- * held as text), or a remote URL, which dprox does not fetch.
+ * held as text). Remote URLs are TextFileSink's.
  */
 export class DataUriSink implements Sink {
   private prefix = '';

@@ -16,9 +16,10 @@ import { readHeader, type ImageHeader } from '../codecs/header';
 import { config } from '../config';
 import { isolateLedger } from '../delivery/ledger';
 import { CldError, ImageError } from '../errors';
+import { assertRemoteUrl, fetchRemote, MAX_REMOTE_URL_LENGTH } from '../remote';
 import { eagerOfStored, storeUpload } from '../uploads/upload';
 import { type ApiParams, timingSafeEqual, verifyApiSignature } from '../url/signature';
-import { BytesSink, DataUriSink, discardBody, parseForm, type Sink, TextSink } from './multipart';
+import { BytesSink, discardBody, TextFileSink, parseForm, type Sink, TextSink } from './multipart';
 
 /** Cloudinary accepts 100 MB; an isolate holding the file must stay well inside 128 MB. */
 export const MAX_UPLOAD_BYTES = 40 * 1024 * 1024;
@@ -45,7 +46,10 @@ export async function upload(request: Request, env: Env, cloud: string, ctx: Pic
     released = true;
   };
   try {
-    const { params, unsigned, file, originalFilename } = await readUpload(request, env);
+    const read = await readUpload(request, env);
+    const { params, unsigned, file } = read;
+    // file=https://...: fetched under the fetch policy (FETCH_ALLOWED_HOSTS), then the normal upload; no fetch cache.
+    const originalFilename = read.remoteUrl !== undefined && file ? await fetchFile(read.remoteUrl, file, env) : read.originalFilename;
     if (!file || file.size === 0) throw new CldError(400, 'Missing required parameter - file');
     let header: ImageHeader;
     try {
@@ -62,10 +66,14 @@ export async function upload(request: Request, env: Env, cloud: string, ctx: Pic
 }
 
 /** The body's fields and file, authenticated (see the header comment for the order). */
-async function readUpload(request: Request, env: Env): Promise<{ params: ApiParams; unsigned: boolean; file?: BytesSink; originalFilename?: string }> {
+async function readUpload(
+  request: Request,
+  env: Env,
+): Promise<{ params: ApiParams; unsigned: boolean; file?: BytesSink; originalFilename?: string; remoteUrl?: string }> {
   const params: ApiParams = {};
   let file: BytesSink | undefined;
   let originalFilename: string | undefined;
+  let remoteUrl: string | undefined;
   const sizeHint = Number(request.headers.get('Content-Length')) || undefined;
   const tooLarge = (size: number) => new CldError(413, `File size too large: at least ${size} bytes, maximum is ${MAX_UPLOAD_BYTES}`);
   await parseForm(request, { maxBodyBytes: MAX_BODY_BYTES, maxParts: MAX_FIELDS }, async (part): Promise<Sink> => {
@@ -73,7 +81,7 @@ async function readUpload(request: Request, env: Env): Promise<{ params: ApiPara
       if (file) throw new CldError(400, 'Only one file per upload');
       if (params.signature !== undefined || params.upload_preset !== undefined) await authorize(params, env);
       file = new BytesSink(MAX_UPLOAD_BYTES, tooLarge, sizeHint);
-      if (part.filename === undefined) return new DataUriSink(file);
+      if (part.filename === undefined) return new TextFileSink(file, (url) => (remoteUrl = url.trim()), MAX_REMOTE_URL_LENGTH);
       originalFilename = part.filename;
       return file;
     }
@@ -81,7 +89,26 @@ async function readUpload(request: Request, env: Env): Promise<{ params: ApiPara
     return new TextSink(part.name, MAX_FIELD_BYTES, (value) => (params[part.name] = value));
   });
   const unsigned = await authorize(params, env);
-  return { params, unsigned, file, originalFilename };
+  return { params, unsigned, file, originalFilename, remoteUrl };
+}
+
+/**
+ * A remote file into the upload's BytesSink: the URL checked (401 when the allowlist refuses it,
+ * as delivery), fetched with fetchRemote's defences and MAX_UPLOAD_BYTES as its cap. Returns the
+ * original filename Cloudinary reports for it: the URL's last path segment.
+ */
+async function fetchFile(url: string, file: BytesSink, env: Env): Promise<string | undefined> {
+  const policy = config(env).fetchPolicy;
+  assertRemoteUrl(url, policy);
+  const result = await fetchRemote(url, policy, { maxBytes: MAX_UPLOAD_BYTES });
+  if (result.notModified) throw new CldError(502, `Error in loading ${url} - origin answered 304`);
+  file.write(result.bytes);
+  const last = new URL(result.finalUrl).pathname.split('/').pop();
+  try {
+    return last ? decodeURIComponent(last) : undefined;
+  } catch {
+    return last;
+  }
 }
 
 /** What a JPEG or PNG header needs lies at its start (a failure there is retried on every byte); other formats are read whole. */

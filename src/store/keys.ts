@@ -7,6 +7,8 @@
  *   ai/<cloud>/<type>/<public_id>/<job>.jpg      an AI job's result for delivery (the intermediate)
  *   jobs/<job>/result.jpg                        an incoming AI job's result, before it becomes the original
  *   jobs/<job>/pending                           an AI job's encoded bytes not yet in a multipart part
+ *   fetch/<cloud>/<sha256 of the remote URL>     a fetched original (src/remote/cache.ts: its metadata)
+ *   derived/<cloud>/fetch/<sha256 of the URL>/<sha256>  a derived image of a fetched original
  */
 import { hexDigest } from '../url/signature';
 
@@ -52,4 +54,9 @@ export function jobResultKey(jobId: string): string {
 /** An AI job's encoded bytes not yet uploaded as a multipart part (parts are PART_BYTES, the rest waits here). */
 export function jobPendingKey(jobId: string): string {
   return `jobs/${jobId}/pending`;
+}
+
+/** A fetched original, by the SHA-256 hex of its normalised remote URL (src/remote/cache.ts fetchedKey, fetchedUrlHash). */
+export function fetchedKeyOf(cloud: string, urlHash: string): string {
+  return `fetch/${cloud}/${urlHash}`;
 }

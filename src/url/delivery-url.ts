@@ -2,6 +2,11 @@
  * Delivery URL grammar:
  *   /<cloud>/image/<type>/[s--SIG--/][<component>/...][v<version>/]<public_id>[.<ext>]
  *   /image/<type>/...   (private-CDN form: the cloud name comes from configuration)
+ *   /<cloud>/image/fetch/[s--SIG--/][<component>/...][v<version>/]<remote URL>
+ *
+ * A fetch URL's remote URL is everything after the components (and version), as written: plain
+ * (`https://host/a.jpg`, `?` written `%3F`) or percent-encoded (`https%3A%2F%2Fhost%2Fa.jpg`); it
+ * is percent-decoded once. Its extension belongs to the remote file (formats are asked with f_).
  */
 import { hasComponentShape, looksLikeComponent, parseComponent } from './component';
 import { CldError } from './errors';
@@ -10,6 +15,8 @@ import type { Component } from './params';
 
 export const DELIVERY_TYPES = ['upload', 'private', 'authenticated'] as const;
 export type DeliveryType = (typeof DELIVERY_TYPES)[number];
+/** The types a delivery URL may name: the stored ones and `fetch` (a remote original). */
+export type UrlType = DeliveryType | 'fetch';
 
 /** Extensions that select an output format (or name the original's format). */
 export const EXTENSIONS: Record<string, Extension> = {
@@ -25,13 +32,15 @@ export type Extension = 'jpg' | 'png' | 'webp' | 'gif' | 'avif';
 
 export interface DeliveryUrl {
   cloud: string;
-  type: DeliveryType;
+  type: UrlType;
   /** The signature's characters between `s--` and `--`, if the URL is signed. */
   signature?: string;
   components: Component[];
   version?: number;
   publicId: string;
   extension?: Extension;
+  /** type fetch: the remote URL, decoded (not yet checked against the fetch policy); publicId is the same text. */
+  remoteUrl?: string;
   /** Exactly what a signature covers: raw transformation segments and raw source, version excluded. */
   toSign: string;
 }
@@ -40,7 +49,18 @@ const MAX_PUBLIC_ID = 255;
 
 export function parseDeliveryPath(rawPath: string, configuredCloud: string): DeliveryUrl {
   if (rawPath.length > MAX_PATH_LENGTH) throw new CldError(414, `URL too long: ${rawPath.length} characters, at most ${MAX_PATH_LENGTH}`);
-  const segments = rawPath.split('/').filter((s) => s !== '');
+  // Each non-empty segment with its offset in the path: a fetch URL's remote part is taken as written (`//` kept).
+  const offsets: number[] = [];
+  const segments: string[] = [];
+  for (let at = 0, k = 0; k <= rawPath.length; k++) {
+    if (k === rawPath.length || rawPath[k] === '/') {
+      if (k > at) {
+        segments.push(rawPath.slice(at, k));
+        offsets.push(at);
+      }
+      at = k + 1;
+    }
+  }
   let i = 0;
   let cloud = configuredCloud;
   if (segments[0] !== 'image') {
@@ -49,9 +69,8 @@ export function parseDeliveryPath(rawPath: string, configuredCloud: string): Del
   }
   i++; // "image"
   const type = segments[i++];
-  if (type === 'fetch') throw new CldError(400, 'The fetch delivery type is not supported by this dprox deployment');
-  if (!DELIVERY_TYPES.includes(type as DeliveryType))
-    throw new CldError(400, `Invalid delivery type '${type ?? ''}' (expected upload, private or authenticated)`);
+  if (!DELIVERY_TYPES.includes(type as DeliveryType) && type !== 'fetch')
+    throw new CldError(400, `Invalid delivery type '${type ?? ''}' (expected upload, fetch, private or authenticated)`);
 
   let signature: string | undefined;
   const sig = /^s--([A-Za-z0-9_-]{8}|[A-Za-z0-9_-]{32})--$/.exec(segments[i] ?? '');
@@ -59,6 +78,8 @@ export function parseDeliveryPath(rawPath: string, configuredCloud: string): Del
     signature = sig[1];
     i++;
   }
+
+  if (type === 'fetch') return parseFetch(rawPath, segments, offsets, i, cloud, signature);
 
   const rest = segments.slice(i);
   // The version ends the transformations, unless what precedes it cannot be transformations
@@ -93,6 +114,38 @@ export function parseDeliveryPath(rawPath: string, configuredCloud: string): Del
     publicId,
     extension,
     toSign: [...rawComponents, rawSource].join('/'),
+  };
+}
+
+/** The rest of a fetch URL from segment `i`: components, an optional version, then the remote URL to the end of the path. */
+function parseFetch(rawPath: string, segments: string[], offsets: number[], i: number, cloud: string, signature: string | undefined): DeliveryUrl {
+  const rawComponents: string[] = [];
+  let version: number | undefined;
+  let j = i;
+  for (; j < segments.length - 1; j++) {
+    const text = decode(segments[j]);
+    if (/^[a-z][a-z0-9+.-]*:/i.test(text)) break; // the remote URL's scheme
+    if (/^v\d+$/.test(segments[j])) {
+      version = Number(segments[j].slice(1));
+      j++;
+      break;
+    }
+    if (!looksLikeComponent(text)) break;
+    rawComponents.push(segments[j]);
+  }
+  checkComponentCount(rawComponents.length);
+  if (j >= segments.length) throw new CldError(400, 'Missing remote URL in fetch URL');
+  const rawRemote = rawPath.slice(offsets[j]);
+  const remoteUrl = decode(rawRemote);
+  return {
+    cloud,
+    type: 'fetch',
+    signature,
+    components: rawComponents.map((c) => parseComponent(decode(c))),
+    version,
+    publicId: remoteUrl,
+    remoteUrl,
+    toSign: [...rawComponents, rawRemote].join('/'),
   };
 }
 

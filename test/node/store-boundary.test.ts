@@ -30,7 +30,7 @@ it('no file outside src/store/ references the R2 binding', () => {
 });
 
 it('no file outside src/store/ spells an R2 key', () => {
-  const key = /[`'"](original|incoming|derived|ai|jobs)\//;
+  const key = /[`'"](original|incoming|derived|ai|jobs|fetch)\//;
   const offenders = outsideStore.flatMap((f) =>
     readFileSync(f, 'utf8')
       .split('\n')

@@ -14,6 +14,9 @@
 //   /endless                                   image/png without Content-Length, 8 MB of it (endless for the caps tested)
 //   /huge-length                               Content-Length: 10 GB, a few bytes, then nothing
 //   /short-body                                Content-Length: 100000, 1000 bytes sent, connection closed
+//   /mutable/<id>                              a fixture chosen by /set/<id>?fixture=<name> (medium.jpg until then), as /img/
+//   /set/<id>?fixture=<name>                   changes what /mutable/<id> serves
+//   /hits?p=<path>                             {"total", "conditional", "notModified"}: the requests for <path> so far (/hits and /set not counted)
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
@@ -41,29 +44,56 @@ const HOLD_MS = 3_000;
 
 const sockets = new Set<import('node:net').Socket>();
 
+const hits = new Map<string, { total: number; conditional: number; notModified: number }>();
+const mutable = new Map<string, string>();
+
+/** A fixture with ETag and Last-Modified (the same for every fixture: a changed file is told by its ETag), 304 on a match. */
+async function serveFixture(req: IncomingMessage, res: ServerResponse, url: URL, name: string): Promise<void> {
+  let body: Buffer;
+  try {
+    body = await readFile(join(fixtureDir, name));
+  } catch {
+    res.writeHead(404).end('no such fixture');
+    return;
+  }
+  const etag = `"${createHash('sha1').update(body).digest('hex')}"`;
+  const headers: Record<string, string> = { ETag: etag, 'Last-Modified': LAST_MODIFIED };
+  const type = url.searchParams.get('type') ?? TYPES[name.split('.').pop() ?? ''] ?? 'application/octet-stream';
+  if (type !== 'none') headers['Content-Type'] = type;
+  const inm = req.headers['if-none-match'];
+  const ims = req.headers['if-modified-since'];
+  if ((inm && inm === etag) || (!inm && ims && Date.parse(ims) >= Date.parse(LAST_MODIFIED))) {
+    const count = hits.get(url.pathname + url.search);
+    if (count) count.notModified++;
+    res.writeHead(304, headers).end();
+    return;
+  }
+  res.writeHead(200, { ...headers, 'Content-Length': String(body.length) }).end(body);
+}
+
 async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://origin');
   const path = url.pathname;
   let m: RegExpMatchArray | null;
+  if (path === '/hits') {
+    res
+      .writeHead(200, { 'Content-Type': 'application/json' })
+      .end(JSON.stringify(hits.get(url.searchParams.get('p') ?? '') ?? { total: 0, conditional: 0, notModified: 0 }));
+    return;
+  }
+  if ((m = path.match(/^\/set\/([\w.-]+)$/))) {
+    mutable.set(m[1], url.searchParams.get('fixture') ?? 'medium.jpg');
+    res.writeHead(200).end('ok');
+    return;
+  }
+  const count = hits.get(path + url.search) ?? { total: 0, conditional: 0, notModified: 0 };
+  hits.set(path + url.search, count);
+  count.total++;
+  if (req.headers['if-none-match'] || req.headers['if-modified-since']) count.conditional++;
   if ((m = path.match(/^\/img\/([\w.-]+)$/))) {
-    let body: Buffer;
-    try {
-      body = await readFile(join(fixtureDir, m[1]));
-    } catch {
-      res.writeHead(404).end('no such fixture');
-      return;
-    }
-    const etag = `"${createHash('sha1').update(body).digest('hex')}"`;
-    const headers: Record<string, string> = { ETag: etag, 'Last-Modified': LAST_MODIFIED };
-    const type = url.searchParams.get('type') ?? TYPES[m[1].split('.').pop() ?? ''] ?? 'application/octet-stream';
-    if (type !== 'none') headers['Content-Type'] = type;
-    const inm = req.headers['if-none-match'];
-    const ims = req.headers['if-modified-since'];
-    if ((inm && inm === etag) || (!inm && ims && Date.parse(ims) >= Date.parse(LAST_MODIFIED))) {
-      res.writeHead(304, headers).end();
-      return;
-    }
-    res.writeHead(200, { ...headers, 'Content-Length': String(body.length) }).end(body);
+    await serveFixture(req, res, url, m[1]);
+  } else if ((m = path.match(/^\/mutable\/([\w.-]+)$/))) {
+    await serveFixture(req, res, url, mutable.get(m[1]) ?? 'medium.jpg');
   } else if ((m = path.match(/^\/redirect\/(\d+)(\/.*)$/))) {
     const n = Number(m[1]);
     res.writeHead(302, { Location: n > 1 ? `/redirect/${n - 1}${m[2]}` : m[2] }).end();

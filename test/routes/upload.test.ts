@@ -65,7 +65,9 @@ describe('upload API', () => {
       400,
       /Invalid image file/,
     ],
-    ['a remote URL', async () => signedForm({ public_id: 'x' }, 'https://example.com/a.jpg'), 400, /remote URL/],
+    // Remote files are fetched only from FETCH_ALLOWED_HOSTS (test/routes/fetch.test.ts): the rest is Cloudinary's restricted-fetch 401.
+    ['a remote URL of a host not allowed', async () => signedForm({ public_id: 'x' }, 'https://example.com/a.jpg'), 401, /not in the allowed fetch hosts/],
+    ['a remote URL to a loopback address', async () => signedForm({ public_id: 'x' }, 'https://127.0.0.1/a.jpg'), 400, /loopback/],
     ['a bad public id', async () => signedForm({ public_id: 'a/../b' }, await fixture('small.jpg')), 400, /public_id/],
   ];
   for (const [what, form, status, message] of refusals) {

@@ -103,11 +103,26 @@ describe('errors name the parameter and the value', () => {
   });
   it('rejects malformed paths', () => {
     expect(errorOf(() => parse('/demo/video/upload/a.mp4')).status).toBe(400);
-    expect(errorOf(() => parse('/demo/image/fetch/http://x/y.jpg')).message).toMatch(/fetch/);
+    expect(errorOf(() => parse('/demo/image/fetch/')).message).toMatch(/Missing remote URL/);
     expect(errorOf(() => parse('/demo/image/upload/')).message).toMatch(/Missing public ID/);
     expect(errorOf(() => parse('/demo/image/upload/%E0%A4%A.jpg')).message).toMatch(/Malformed percent-encoding/);
     expect(errorOf(() => parse('/demo/image/upload/a/%2E%2E/b.jpg')).message).toMatch(/'\.\.'/);
     expect(errorOf(() => parse(`/demo/image/upload/${'x'.repeat(300)}.jpg`)).message).toBe('public_id is too long');
     expect(errorOf(() => parse('/demo/image/bogus/a.jpg')).status).toBe(400);
+  });
+});
+
+describe('fetch URLs', () => {
+  it('the remote URL plain or encoded, components and version before it, signed as written', async () => {
+    const { verifyDeliverySignature } = await import('../../src/url/signature');
+    const signed = parse('/test123/image/fetch/s--hH_YcbiS--/v1234/http://google.com/path/to/image.png');
+    expect(signed).toMatchObject({ type: 'fetch', signature: 'hH_YcbiS', version: 1234, remoteUrl: 'http://google.com/path/to/image.png', components: [] });
+    expect(await verifyDeliverySignature(signed.toSign, 'hH_YcbiS', 'b')).toBe(true); // the SDKs' test vector (secret "b")
+    expect(parse('/demo/image/fetch/f_jpg/http://blah.com/hello%3Fa%3Db').remoteUrl).toBe('http://blah.com/hello?a=b');
+    expect(parse('/demo/image/fetch/w_100,c_scale/https%3A%2F%2Fa.com%2Fb%2Fc.png').remoteUrl).toBe('https://a.com/b/c.png');
+    const twoSlashes = parse('/demo/image/fetch/w_100/https://a.com/x//v2/y.jpg');
+    expect(twoSlashes.remoteUrl).toBe('https://a.com/x//v2/y.jpg');
+    expect(twoSlashes.components.length).toBe(1);
+    expect(twoSlashes.extension).toBeUndefined();
   });
 });
