@@ -191,7 +191,7 @@ describe('l_text: refused with 400 and X-Cld-Error', () => {
     ['l_text:Arial_60_stroke:Hi', /'stroke'/],
     ['l_text:Arial_60_letter_spacing_x:Hi', /letter_spacing/],
     ['l_text:Arial_60:', /text is empty/],
-    ['l_text:Arial_60:%24(name)', /variables/],
+    ['l_text:Arial_60:%24(name)', /variables/i],
     ['l_text:Arial_60:%25E0%25A4', /not URL-escaped UTF-8/],
     // 1000 px text 12 characters wide: a box past the memory budget, refused by the planner before any pixel.
     ['l_text:Arial_1000:WWWWWWWWWWWWWWWWWWWWWWWWW', /too large/],
