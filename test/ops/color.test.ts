@@ -50,7 +50,7 @@ describe('e_colorize with co_', () => {
   });
   it('defaults to gray at 100', () => expect(apply('e_colorize', [10, 20, 30])).toEqual([128, 128, 128, 200]));
   it('co_ with nothing that reads it is refused, not ignored', () => {
-    expect(() => matrixOf('co_red')).toThrow(/co_ needs an effect that uses a colour/);
+    expect(() => matrixOf('co_red')).toThrow(/co_ needs something that uses a colour/);
     expect(() => matrixOf('e_sepia,co_red')).toThrow(/co_ needs/);
   });
 });
