@@ -5,18 +5,8 @@ import type { ImageHeader } from '../../src/codecs/header';
 import type { LayerSources } from '../../src/plan/layers';
 import { buildPlan } from '../../src/plan/plan';
 import { parseComponent } from '../../src/url/component';
-import { CldError } from '../../src/url/errors';
 import { jpegHeader, plan, sizeOf } from './helpers';
-
-function errorOf(fn: () => unknown): CldError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof CldError) return e;
-    throw e;
-  }
-  throw new Error('expected an error');
-}
+import { errorOf } from '../url/error-of';
 
 const size = (t: string, header = jpegHeader(1200, 800)) => sizeOf(plan(t, header));
 

@@ -3,18 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { formatComponent, formatTransformation, parseComponent } from '../../src/url/component';
 import { parseDeliveryPath } from '../../src/url/delivery-url';
-import { CldError } from '../../src/url/errors';
 import { formatExpression, MAX_EXPRESSION_TOKENS, parseExpression, parseIf, type Expr } from '../../src/url/expressions';
-
-function errorOf(fn: () => unknown): CldError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof CldError) return e;
-    throw e;
-  }
-  throw new Error('expected an error');
-}
+import { errorOf } from './error-of';
 
 /** The tree with explicit parentheses, to read precedence. */
 function tree(e: Expr): string {

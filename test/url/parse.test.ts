@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { formatTransformation, parseComponent } from '../../src/url/component';
 import { parseDeliveryPath } from '../../src/url/delivery-url';
-import { CldError } from '../../src/url/errors';
+import { errorOf } from './error-of';
 
 const parse = (path: string) => parseDeliveryPath(path, 'demo');
 const canonical = (path: string) => formatTransformation(parse(path).components);
-
-function errorOf(fn: () => unknown): CldError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof CldError) return e;
-    throw e;
-  }
-  throw new Error('expected an error');
-}
 
 describe('delivery URL grammar', () => {
   it('splits cloud, type, components, version, public id and extension', () => {
