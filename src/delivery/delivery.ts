@@ -15,6 +15,7 @@
  */
 import { readHeader, type ImageHeader } from '../codecs/header';
 import { config } from '../config';
+import { isAiEffect } from '../url/effects';
 import { CldError } from '../errors';
 import { countUsage } from '../jobs/usage';
 import { renderAndEncode, type StepTimes } from '../pixels/run';
@@ -22,9 +23,8 @@ import { resolveHints } from '../plan/hints';
 import { layerPublicIds } from '../plan/layers';
 import { acceptedFormat, chooseOutput, contentType } from '../plan/output';
 import { hasProgram } from '../plan/evaluate';
-import { buildPlan, resolveProgram } from '../plan/plan';
+import { buildPlan, mayBeTransparent, resolveProgram } from '../plan/plan';
 import type { LayerSources, OutputSpec, Plan } from '../plan/steps';
-import { componentMayAddAlpha } from '../plan/transparency';
 import { assertRemoteUrl, normaliseFetchUrl } from '../remote';
 import { images } from '../store/bucket';
 import { getDerived, putDerived } from '../store/derived';
@@ -214,7 +214,8 @@ async function source(found: Lookup, env: Env, clock: Clock, remote: FetchedOrig
     components: resolved,
     extension: url.extension,
     originalFormat: header.format,
-    mayBeTransparent: header.hasAlpha || resolved.some(componentMayAddAlpha),
+    // AI effects run as jobs, not as steps: the chain around them says whether alpha may appear.
+    mayBeTransparent: () => mayBeTransparent({ components: resolved.filter((c) => !isAiEffect(c.e)), header, layers }),
     accept: found.accept,
   });
   return { original, bytes, header, layers, resolved, output };

@@ -57,7 +57,7 @@ export async function applyIncoming(
     components,
     extension: undefined,
     originalFormat: header.format === 'gif' ? 'png' : header.format,
-    mayBeTransparent: header.hasAlpha,
+    mayBeTransparent: () => header.hasAlpha,
     accept: null,
   });
   const plan = buildPlan({ components, header, inputBytes: file.byteLength, output, premium });

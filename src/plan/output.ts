@@ -32,8 +32,8 @@ export interface OutputInput {
   components: readonly Component[];
   extension?: SourceFormat;
   originalFormat: SourceFormat;
-  /** The original has an alpha channel, or a step adds transparency. */
-  mayBeTransparent: boolean;
+  /** The original has an alpha channel, or a step adds transparency; asked only when f_auto finds no AVIF or WebP. */
+  mayBeTransparent: () => boolean;
   accept: string | null;
 }
 
@@ -51,7 +51,7 @@ export function chooseOutput({ components, extension, originalFormat, mayBeTrans
 
   if (f === 'auto') {
     const accepted = acceptedFormat(accept);
-    const format: OutputFormat = accepted ?? (mayBeTransparent ? 'png' : 'jpg');
+    const format: OutputFormat = accepted ?? (mayBeTransparent() ? 'png' : 'jpg');
     return { format, quality, progressive, varyAccept: true, ...auto };
   }
   const wanted = f ?? extension ?? originalFormat;

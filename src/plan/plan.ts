@@ -26,8 +26,9 @@ export { MEMORY_BUDGET } from './cost/peak';
 
 const WHITE: Rgba = [255, 255, 255, 255];
 
-export function buildPlan(input: PlanInput): Plan {
-  const { header, inputBytes, output: asked, extraBytes, layers, premium } = input;
+/** The transformation at full resolution, in logical (oriented) coordinates: every component's and layer's steps, colour steps joined. */
+function planChain(input: Pick<PlanInput, 'components' | 'header' | 'layers'>) {
+  const { header, layers } = input;
   checkComponentCount(input.components.length);
   const autoOrient = header.orientation > 1 && !input.components.some((c) => c.a?.ignore);
   const swaps = autoOrient && header.orientation >= 5;
@@ -35,9 +36,7 @@ export function buildPlan(input: PlanInput): Plan {
   // Variables, expressions and conditions (plan/evaluate.ts): plain components from here on.
   const components = resolveProgram(input.components, header, layers);
   const dpr = chainDpr(components);
-
-  // The transformation at full resolution, in logical (oriented) coordinates.
-  let chain: Step[] = [];
+  const chain: Step[] = [];
   let size = oriented;
   let n = 0;
   for (const c of withLayers(components)) {
@@ -51,6 +50,23 @@ export function buildPlan(input: PlanInput): Plan {
       size = { width: step.width, height: step.height };
     }
   }
+  return { components, chain, size, oriented, autoOrient, swaps };
+}
+
+/**
+ * Whether the result may have transparency (f_auto keeps alpha for it): the original has alpha, or
+ * a step of the chain can add it (plan/ops.ts `addsAlpha`), known from the chain's steps before
+ * the output format is chosen.
+ */
+export function mayBeTransparent(input: Pick<PlanInput, 'components' | 'header' | 'layers'>): boolean {
+  return input.header.hasAlpha || planChain(input).chain.some(stepAddsAlpha);
+}
+
+export function buildPlan(input: PlanInput): Plan {
+  const { header, inputBytes, output: asked, extraBytes, premium } = input;
+  const planned = planChain(input);
+  const { components, size, oriented, autoOrient, swaps } = planned;
+  let chain = planned.chain;
 
   if (premium || components.some((c) => c.fl?.includes('premium_downscaling'))) chain = premiumDownscaling(chain, oriented);
 

@@ -71,7 +71,7 @@ describe('output format', () => {
   });
   it('f_auto, f_avif, .avif; q_auto carries its level', () => {
     const c = (s: string) => [parseComponent(s)];
-    const base = { originalFormat: 'jpg' as const, mayBeTransparent: false, accept: 'image/avif' };
+    const base = { originalFormat: 'jpg' as const, mayBeTransparent: () => false, accept: 'image/avif' };
     expect(chooseOutput({ ...base, components: c('f_auto') })).toMatchObject({ format: 'avif', varyAccept: true });
     expect(chooseOutput({ ...base, components: c('f_avif'), accept: null })).toMatchObject({ format: 'avif', varyAccept: false });
     expect(chooseOutput({ ...base, components: [], extension: 'avif' })).toMatchObject({ format: 'avif' });
