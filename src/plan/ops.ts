@@ -162,19 +162,24 @@ const table: { [K in StepOp]: StepSpec<StepOf<K>> } = {
   vignette: { memory: rasters(), work: move },
   noise: { memory: rasters(), work: move },
   // Per pixel, a level histogram over the (2r + 1)^2 window.
-  'oil-paint': { memory: rasters(), work: (s) => px(s) * (2 * s.radius + 1) ** 2 * WORK_NS.oilPaintTap + px(s) * WORK_NS.move },
+  // The input, the output and a level index of a byte per pixel.
+  'oil-paint': {
+    memory: (s, input) => ({ working: rgba(input) + rgba(s) + px(s) }),
+    work: (s) => px(s) * (2 * s.radius + 1) ** 2 * WORK_NS.oilPaintTap + px(s) * WORK_NS.move,
+  },
   // A histogram pass, then tables: in place.
   'auto-tone': { memory: rasters(), work: (s) => px(s) * WORK_NS.move * 2 },
   // The silhouette, padded for the blur, its blurred copy and the canvas.
   shadow: {
     addsAlpha: () => true,
-    memory: rasters(3, 2),
+    // At most while the silhouette blurs: the input, the silhouette, its two copies in the filter kernel and the blurred result, each at most the canvas.
+    memory: (s, input) => ({ working: rgba(input) + rgba(s) * 4 }),
     work: (s, input) => blurWork(input.width + 6 * s.sigma, input.height + 6 * s.sigma, s.sigma) + px(s) * WORK_NS.composite,
   },
-  // The mask, two distance maps (4 B/px each), the band, its blur and the canvas.
   outline: {
     addsAlpha: () => true,
-    memory: (s, input) => ({ working: rgba(input) + rgba(s) * 5 }),
+    // Per canvas pixel: two masks (2 B), two distance maps (8 B), the band (4 B), its blur's kernel copies and result (12 B) and the canvas (4 B).
+    memory: (s, input) => ({ working: rgba(input) + px(s) * 30 }),
     work: (s) => px(s) * WORK_NS.outline + (s.sigma > 0 ? blurWork(s.width, s.height, s.sigma) : 0),
   },
   cartoonify: { memory: (s, input) => ({ working: rgba(input) + px(s) * 5 }), work: (s) => px(s) * (WORK_NS.cartoonify + s.lineWidth ** 2 * 2) },
