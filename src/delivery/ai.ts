@@ -12,10 +12,9 @@ import { resize } from '../ops/resize';
 import { renderPlan } from '../pixels/run';
 import { filterCost, resizeTaps } from '../plan/cost/model';
 import type { Size } from '../plan/steps';
-import { buildPlan } from '../plan/plan';
 import { stepAddsAlpha } from '../plan/transparency';
 import { withReservation } from './ledger';
-import { INTERMEDIATE_QUALITY, jobId, type AiJobSpec, type JobStatus } from '../jobs/spec';
+import { INTERMEDIATE_QUALITY, jobId, jobInputPlan, type AiJobSpec, type JobStatus } from '../jobs/spec';
 import { config } from '../config';
 import { images } from '../store/bucket';
 import { getIntermediate } from '../store/intermediates';
@@ -65,7 +64,7 @@ export function authorizeAi(url: DeliveryUrl, env: Env, split: AiSplit): void {
 export function checkAiInput(split: AiSplit, header: ImageHeader, inputBytes: number): { width: number; height: number; transparent: boolean } {
   const name = `e_${split.effect}`;
   if (header.animated) throw new CldError(400, `${name} does not support animated images`);
-  const input = buildPlan({ components: split.pre, header, inputBytes, output: { format: 'png', quality: 100, progressive: false } });
+  const input = jobInputPlan(split.pre, header, inputBytes);
   if (input.width * input.height >= AI_MAX_INPUT_PIXELS)
     throw new CldError(400, `${name} input is ${input.width}x${input.height} (${((input.width * input.height) / 1e6).toFixed(1)} MP): it must be under 4.2 MP`);
   const transparent = header.hasAlpha || input.steps.some(stepAddsAlpha);
@@ -161,7 +160,7 @@ export async function alphaFromSource(
   header: ImageHeader,
   split: AiSplit,
 ): Promise<{ afterDecode: (r: Raster) => Raster; bytes: (decoded: Size) => number }> {
-  const plan = buildPlan({ components: split.pre, header, inputBytes: original.byteLength, output: { format: 'png', quality: 100, progressive: false } });
+  const plan = jobInputPlan(split.pre, header, original.byteLength);
   const source = await withReservation(plan, () => renderPlan(original, header, plan), original.byteLength);
   return {
     // The source raster, its resized copy, and the resize kernel's rows.

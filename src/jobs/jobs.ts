@@ -20,7 +20,6 @@ import { readHeader } from '../codecs/header';
 import type { Raster } from '../pixels/raster';
 import { JpegStream } from '../codecs/jpeg/encode-stream';
 import { renderPlan } from '../pixels/run';
-import { buildPlan } from '../plan/plan';
 import { config } from '../config';
 import { CldError, HttpError } from '../errors';
 import { images } from '../store/bucket';
@@ -42,7 +41,7 @@ import {
 import { getOriginal, putOriginalAt } from '../store/originals';
 import { parseComponent } from '../url/component';
 import { notificationSignature } from '../url/signature';
-import type { AiJobSpec, EagerContext, JobState, JobStatus } from './spec';
+import { type AiJobSpec, type EagerContext, jobInputPlan, type JobState, type JobStatus } from './spec';
 import { countUsage, specialCost } from './usage';
 
 /** R2 multipart parts must be >= 5 MiB (except the last) and all the same size. */
@@ -406,8 +405,7 @@ export class AiJobs extends DurableObject<Env> {
     const bytes = new Uint8Array(await original.arrayBuffer());
     const header = readHeader(bytes);
     const components = spec.pre ? spec.pre.split('/').map(parseComponent) : [];
-    const plan = buildPlan({ components, header, inputBytes: bytes.length, output: { format: 'png', quality: 100, progressive: false } });
-    return renderPlan(bytes, header, plan);
+    return renderPlan(bytes, header, jobInputPlan(components, header, bytes.length));
   }
 
   private async abortUpload(row: JobRow): Promise<void> {

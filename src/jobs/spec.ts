@@ -1,6 +1,9 @@
 import type { AiEffectName } from '../url/effects';
 import type { CldError } from '../errors';
 import { hexDigest } from '../url/signature';
+import { buildPlan } from '../plan/plan';
+import type { ImageHeader, Plan } from '../plan/steps';
+import type { Component } from '../url/params';
 
 /**
  * One AI job: the effect applied to an original after a (possibly empty) pre-chain. Its result,
@@ -70,4 +73,13 @@ export const INTERMEDIATE_QUALITY = 95;
 
 export function jobId(parts: readonly string[]): Promise<string> {
   return hexDigest(parts.join('|'));
+}
+
+/**
+ * The plan of an AI job's input: the original through the chain before the AI effect, at full
+ * quality (no encode loss: it is a raster). The route checks it (size, alpha), the route's alpha
+ * source and the job render it.
+ */
+export function jobInputPlan(pre: readonly Component[], header: ImageHeader, inputBytes: number): Plan {
+  return buildPlan({ components: pre, header, inputBytes, output: { format: 'png', quality: 100, progressive: false } });
 }
