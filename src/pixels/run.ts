@@ -9,6 +9,7 @@ import { chooseQuality } from '../codecs/quality/auto-quality';
 import { blur, blurRegion } from '../ops/blur';
 import { gradientFade } from '../ops/gradient-fade';
 import { makeTransparent } from '../ops/make-transparent';
+import { replaceColor } from '../ops/replace-color';
 import { noise } from '../ops/noise';
 import { oilPaint } from '../ops/oil-paint';
 import { pixelate } from '../ops/pixelate';
@@ -229,6 +230,7 @@ const OPS: { [K in RasterOp]: Executor<K> } = {
   noise: (r, s) => noise(r, s.amount, s.seed),
   'oil-paint': (r, s) => oilPaint(r, s.radius, s.levels),
   'make-transparent': (r, s) => makeTransparent(r, s.tolerance, s.color),
+  'replace-color': (r, s) => replaceColor(r, s.to, s.radius, s.from),
   'gradient-fade': (r, s) => gradientFade(r, s.edge, s.depth, s.power, s.symmetric),
   detail: (r, s) => detail(r, s.sigma, s.amount),
   sharpen: (r, s) => sharpen(r, s.sigma, s.amount),

@@ -66,6 +66,11 @@ export const EFFECT_STEPS: { [K in EffectName]: EffectSteps } = {
   simulate_colorblind: tone((e) => [{ matrix: fromRows(COLORBLIND[e.option as ColorblindCondition]) }]),
   art: (e, size, scale, c) => colorStep(size, ...artStages(e.option as ArtFilter, size, scale, c)),
   opacity_threshold: tone((e) => [{ alphaThreshold: level(e) }]),
+  // Tolerance 0-100 as a ΔE76 radius of the same number (50: shades of the colour, not its neighbours on the wheel).
+  replace_color: (e, size) => {
+    const [to, from] = e.colors!;
+    return [{ op: 'replace-color', to, radius: e.strength!, ...(from ? { from } : {}), ...size }];
+  },
   // Cloudinary picks the block from the image when none is given: here 1/40 of the shorter side, at least 4 px.
   pixelate: (e, size, scale) => [{ op: 'pixelate', block: pixelBlock(e, size, scale), ...size }],
   pixelate_region: (e, size, scale, c) => [{ op: 'pixelate', block: pixelBlock(e, size, scale), region: regionOf(c, size, scale), ...size }],

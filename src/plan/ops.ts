@@ -184,6 +184,8 @@ const table: { [K in StepOp]: StepSpec<StepOf<K>> } = {
   },
   cartoonify: { memory: (s, input) => ({ working: rgba(input) + px(s) * 5 }), work: (s) => px(s) * (WORK_NS.cartoonify + s.lineWidth ** 2 * 2) },
   'make-transparent': { addsAlpha: () => true, memory: rasters(), work: move },
+  // In place; a sampled hue histogram first when no source colour is given.
+  'replace-color': { memory: rasters(), work: perPixel(WORK_NS.lab) },
   'gradient-fade': { addsAlpha: () => true, memory: rasters(), work: move },
   // The same for the blur, then the sharpened result beside it.
   sharpen: { memory: rasters(2, 3), work: (s) => blurWork(s.width, s.height, s.sigma) + px(s) * WORK_NS.sharpenCombine },

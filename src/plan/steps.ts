@@ -138,6 +138,8 @@ export type Step =
   | ({ op: 'oil-paint'; radius: number; levels: number } & Size)
   /** Pixels within `tolerance` (0..1 of the RGB distance) of `color`, or of the top-left pixel's colour, become transparent. */
   | ({ op: 'make-transparent'; tolerance: number; color?: Rgba } & Size)
+  /** e_replace_color: `radius` is a ΔE76 distance from `from` (absent: the image's most prominent strong colour). */
+  | ({ op: 'replace-color'; to: Rgba; radius: number; from?: Rgba } & Size)
   /**
    * Tone corrections measured on the image at run time (e_auto_*, e_improve, e_fill_light), each in
    * order, mixed with the original by `blend` (0..1): `levels` stretches the luma's 0.5%-99.5% range,

@@ -15,6 +15,8 @@ export interface Effect {
   values?: readonly number[];
   /** Colours with their positions in percent (`e_tint`). */
   stops?: readonly { color: Color; at: number }[];
+  /** The colours an effect names: `e_replace_color`'s target, then its source when given. */
+  colors?: readonly Color[];
 }
 
 /** The arguments of an effect with a grammar of its own: `args` are the parts after its name. */
@@ -235,6 +237,21 @@ const tintGrammar: OwnGrammar = {
     ['tint', ...(e.option ? [e.option] : []), String(e.strength), ...e.stops!.flatMap((s) => [formatColor(s.color).slice(4), `${s.at}p`])].join(':'),
 };
 
+/** `e_replace_color:<to>[:<tolerance>[:<from>]]`: tolerance 0-100 (50); no from: the image's most prominent strong colour. */
+const replaceColorGrammar: OwnGrammar = {
+  parse(args, raw) {
+    const [to, tolerance, from] = args;
+    if (!to || args.length > 3 || (tolerance !== undefined && !(/^\d+$/.test(tolerance) && Number(tolerance) <= 100)))
+      throw new ParamError('e_replace_color', raw, 'a colour to replace with, then a tolerance from 0 to 100 and the colour to replace');
+    const colors = [effectColor('replace_color', to), ...(from ? [effectColor('replace_color', from)] : [])];
+    return { strength: tolerance === undefined ? 50 : Number(tolerance), colors };
+  },
+  format: (e) => {
+    const [to, from] = e.colors!.map((c) => formatColor(c).slice(4));
+    return `replace_color:${to}:${e.strength}${from ? `:${from}` : ''}`;
+  },
+};
+
 export const EFFECTS = {
   grayscale: { dprScaled: false },
   sepia: { range: [1, 100], default: 80, dprScaled: false },
@@ -256,6 +273,7 @@ export const EFFECTS = {
   simulate_colorblind: { dprScaled: false, grammar: choice('simulate_colorblind', COLORBLIND_CONDITIONS, 'deuteranopia') },
   art: { dprScaled: false, grammar: choice('art', ART_FILTERS) },
   opacity_threshold: { range: [1, 100], default: 50, dprScaled: false },
+  replace_color: { dprScaled: false, grammar: replaceColorGrammar },
   // Without a size, the block is chosen from the image (plan/effects.ts).
   pixelate: { range: [1, 200], dprScaled: true },
   pixelate_region: { range: [1, 200], dprScaled: true, binds: REGION },

@@ -125,6 +125,7 @@ const EFFECT_CASES: { [E in EffectName]: { url: string; bad: string; reference?:
   simulate_colorblind: { url: 'e_simulate_colorblind:protanopia', bad: 'e_simulate_colorblind:cats' },
   art: { url: 'e_art:zorro', bad: 'e_art:picasso' },
   opacity_threshold: { url: 'o_40/e_opacity_threshold:50', reference: 'o_40', bad: 'e_opacity_threshold:0' },
+  replace_color: { url: 'e_replace_color:blue:60', bad: 'e_replace_color:blue:101' },
   pixelate: { url: 'e_pixelate:12', bad: 'e_pixelate:201' },
   pixelate_region: { url: 'e_pixelate_region:10,x_100,y_50,w_200,h_100', bad: 'e_pixelate_region:0' },
   blur_region: { url: 'e_blur_region:400,y_0.5', bad: 'e_blur_region:2001' },

@@ -232,6 +232,8 @@ export const WORK_NS = {
   saliency: 40,
   /** e_outline: two chamfer distance passes and the band, per canvas pixel. */
   outline: 120,
+  /** e_replace_color: every pixel to CIE L*a*b*, those near the source back (1 MP: ~50 ns/px when few move, ~200 when all do). */
+  lab: 250,
   /** e_cartoonify: Sobel, the line test, posterising. */
   cartoonify: 80,
   /** e_oil_paint: one histogram update per window pixel, ~3 ns in a JS loop. */
