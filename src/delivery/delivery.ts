@@ -56,6 +56,8 @@ export interface Delivered {
   immutable: boolean;
   /** A fetch URL's origin failed and its stale copy was used: cache the response briefly. */
   stale?: boolean;
+  /** d_: the original is missing and this is its placeholder, transformed: the reason, for X-Cld-Error. */
+  placeholder?: string;
 }
 
 type WaitUntil = Pick<ExecutionContext, 'waitUntil'>;
@@ -64,12 +66,14 @@ export async function deliver(request: Request, env: Env, ctx: WaitUntil): Promi
   const clock = new Clock();
   const found = await lookup(request, env);
   const remote = found.url.remoteUrl !== undefined ? await ensureFetched(env, found.url.cloud, found.url.remoteUrl, ctx) : undefined;
+  let placeholder: string | undefined;
   const answer = (image: Response, source: CacheStatus): Delivered => ({
     image,
     source,
     vary: found.vary,
     immutable: found.immutable,
     ...(remote?.stale ? { stale: true } : {}),
+    ...(placeholder ? { placeholder } : {}),
   });
   clock.mark('parse');
 
@@ -82,9 +86,18 @@ export async function deliver(request: Request, env: Env, ctx: WaitUntil): Promi
     throw new CldError(400, 'Variables and conditions cannot be combined with AI effects in one URL: deliver the AI result, then transform it');
   if (split && remote) throw new CldError(400, 'AI effects are not supported for fetched images: upload the image, then transform it');
   if (split) authorizeAi(found.url, env, split);
+  if (split && found.placeholder) throw new CldError(400, 'd_ (a placeholder) cannot be combined with AI effects in one URL');
   clock.mark('lookup');
 
   const src = await source(found, env, clock, remote);
+  if (src.placeholder) {
+    // The missing original's placeholder, transformed, is kept under the placeholder's own key: every
+    // missing public ID with this chain shares it, and overwriting the placeholder drops it.
+    placeholder = `Resource not found - ${found.url.publicId}`;
+    Object.assign(found, { key: await placeholderKey(found, src.placeholder) });
+    const shared = await cached(found, env, ctx);
+    if (shared) return answer(shared.image, shared.source);
+  }
 
   // The original itself, untouched: no decode, no re-encode.
   if (found.canonical === '' && src.output.format === src.header.format) {
@@ -128,6 +141,10 @@ interface Lookup {
   vary: string[];
   immutable: boolean;
   key: string;
+  /** d_: the public ID of the placeholder served when the original is missing. */
+  placeholder?: string;
+  /** The f_auto variant of the key (`avif=true`, `webp=…`; '' without f_auto). */
+  acceptKey: string;
 }
 
 /** lookup: parse, signature, DPR and layer grammar (400s before any lookup), the cache key. */
@@ -159,7 +176,27 @@ async function lookup(request: Request, env: Env): Promise<Lookup> {
     vary: [...hints.vary, ...(fAuto ? ['Accept'] : [])],
     immutable: components.some((c) => c.fl?.includes('immutable_cache')),
     key: await derivedKey(url.cloud, url.type, keyId, cacheKey),
+    ...placeholderOf(components),
+    acceptKey,
   };
+}
+
+/** The last d_ of the chain (a stored original's placeholder). */
+function placeholderOf(components: readonly Component[]): { placeholder?: string } {
+  let id: string | undefined;
+  for (const c of components) if (c.d !== undefined) id = c.d;
+  return id === undefined ? {} : { placeholder: id };
+}
+
+/** The derived key of a missing original's placeholder: the same chain and variant, on the placeholder. */
+function placeholderKey(found: Lookup, placeholderId: string): Promise<string> {
+  const { url } = found;
+  return derivedKey(
+    url.cloud,
+    url.type,
+    placeholderId,
+    [url.cloud, url.type, placeholderId, '', url.extension ?? '', found.canonical, found.acceptKey].join('|'),
+  );
 }
 
 /** lookup, continued: the edge cache, then the derived copy in R2 (which then fills the edge cache). */
@@ -187,6 +224,8 @@ interface Source {
   /** Variables, expressions and conditions evaluated against the header: the chain as plain components. */
   resolved: readonly Component[];
   output: OutputSpec;
+  /** The original is missing and d_ named this placeholder, whose original this is. */
+  placeholder?: string;
 }
 
 /** source: the original (an upload still being transformed is a 420, none a 404; a fetch URL's from ensureFetched) and the output format it allows. */
@@ -194,14 +233,17 @@ async function source(found: Lookup, env: Env, clock: Clock, remote: FetchedOrig
   const { url, components } = found;
   let original: R2Object;
   let bytes: Uint8Array;
+  let placeholder: string | undefined;
   if (remote) {
     original = remote.object;
     bytes = await fetchedBytes(env, remote, url.publicId);
   } else {
-    const stored = await getOriginal(images(env), url.cloud, url.type, url.publicId);
+    let stored = await getOriginal(images(env), url.cloud, url.type, url.publicId);
     if (!stored) {
       await throwIfIncoming(env, url.cloud, url.type, url.publicId);
-      throw new CldError(404, `Resource not found - ${url.publicId}`);
+      if (found.placeholder !== undefined) stored = await getOriginal(images(env), url.cloud, url.type, found.placeholder);
+      if (!stored) throw new CldError(404, `Resource not found - ${url.publicId}`);
+      placeholder = found.placeholder;
     }
     original = stored;
     bytes = new Uint8Array(await stored.arrayBuffer());
@@ -218,7 +260,7 @@ async function source(found: Lookup, env: Env, clock: Clock, remote: FetchedOrig
     mayBeTransparent: () => mayBeTransparent({ components: resolved.filter((c) => !isAiEffect(c.e)), header, layers }),
     accept: found.accept,
   });
-  return { original, bytes, header, layers, resolved, output };
+  return { original, bytes, header, layers, resolved, output, ...(placeholder ? { placeholder } : {}) };
 }
 
 /** What the plan runs on: the source (or the AI result) and the components still to apply. */

@@ -42,11 +42,7 @@ function linearRgb(L: number, a: number, b: number): [number, number, number] {
   const x = fInv(fy + a / 500) * XN;
   const y = fInv(fy);
   const z = fInv(fy - b / 200) * ZN;
-  return [
-    3.2404542 * x - 1.5371385 * y - 0.4985314 * z,
-    -0.969266 * x + 1.8760108 * y + 0.041556 * z,
-    0.0556434 * x - 0.2040259 * y + 1.0572252 * z,
-  ];
+  return [3.2404542 * x - 1.5371385 * y - 0.4985314 * z, -0.969266 * x + 1.8760108 * y + 0.041556 * z, 0.0556434 * x - 0.2040259 * y + 1.0572252 * z];
 }
 
 /**

@@ -9,7 +9,7 @@ import { color, formatColor, type Color } from './colors';
 import { effect, formatEffect, type Effect } from './effects';
 import { CldError, ParamError } from './errors';
 import type { IfParam, Template, VarDef } from './expressions';
-import { formatLayerId, layerId, type LayerRef } from './layer-id';
+import { formatLayerId, layerId, type LayerRef, publicIdIn } from './layer-id';
 import { aspectRatio, decimal, dimension, formatDimension, formatOffset, offset, oneOf, positiveInt, type Dimension, type Offset } from './values';
 
 export const CROP_MODES = ['scale', 'fit', 'limit', 'mfit', 'fill', 'lfill', 'pad', 'lpad', 'mpad', 'crop', 'thumb', 'fill_pad'] as const;
@@ -64,9 +64,10 @@ export const MAX_DPR = 5;
  * (plan/geometry.ts); `layer`: starts a layer (plan/layers.ts); `chain`: one value for the whole
  * chain, the last one written (plan/hints.ts); `output`: the encoded format and quality
  * (plan/output.ts); `flags`: each flag says its own (FLAG_SCOPES); `modifier`: read by another
- * parameter of its component (`co_` by `e_colorize` and the effects that draw), refused alone.
+ * parameter of its component (`co_` by `e_colorize` and the effects that draw), refused alone;
+ * `source`: which original the chain starts from (`d_`, the placeholder of a missing one: delivery/delivery.ts).
  */
-export type Scope = 'steps' | 'geometry' | 'layer' | 'chain' | 'output' | 'flags' | 'modifier';
+export type Scope = 'steps' | 'geometry' | 'layer' | 'chain' | 'output' | 'flags' | 'modifier' | 'source';
 
 interface ParamSpec<T, S extends Scope = Scope> {
   /** Name used in error messages ("Invalid width in transformation: ..."). */
@@ -125,6 +126,13 @@ export const PARAMS = {
   // Layers (src/plan/layers.ts): the public ID of an overlay / underlay, ':' for folders, or text (url/text-layer.ts).
   l: param<LayerRef, 'layer'>({ name: 'overlay', scope: 'layer', parse: layerId('l'), format: formatLayerId, dprScaled: false }),
   u: param<LayerRef, 'layer'>({ name: 'underlay', scope: 'layer', parse: layerId('u'), format: formatLayerId, dprScaled: false }),
+  d: param<string, 'source'>({
+    name: 'default_image',
+    scope: 'source',
+    parse: (raw) => publicIdIn('default_image', raw),
+    format: (id) => id.split('/').join(':'),
+    dprScaled: false,
+  }),
   fl: param<readonly Flag[], 'flags'>({
     name: 'flag',
     scope: 'flags',

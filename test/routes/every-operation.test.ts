@@ -40,6 +40,19 @@ interface Output {
 }
 
 const PARAM_CASES: { [K in ParamKey]: Case } = {
+  // The placeholder of a missing original (test/routes/placeholder.test.ts): an existing one is untouched.
+  d: {
+    url: 'd_ops:mark,c_scale,w_600',
+    reference: NONE,
+    differs: async (out, ref) => {
+      expect(out.bytes).toEqual(ref.bytes);
+      const res = await get(`${base}/d_ops:mark,c_scale,w_600/ops/missing.png`);
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      expect(res.status).toBe(200);
+      expect([readHeader(bytes).width, readHeader(bytes).height]).toEqual([600, 300]);
+    },
+    bad: 'd_ops::mark',
+  },
   w: { url: 'c_scale,w_200', reference: 'c_scale,w_100', size: [200, 133], bad: 'c_scale,w_abc' },
   h: { url: 'c_scale,h_100', reference: 'c_scale,h_150', size: [150, 100], bad: 'c_scale,h_-3' },
   c: { url: 'c_fill,w_100,h_100', reference: 'c_scale,w_100,h_100', size: [100, 100], bad: 'c_bogus,w_100' },
