@@ -14,6 +14,7 @@ import { CldError } from '../url/errors';
 import { formatExpression, MAX_VARIABLES, type Cond, type Expr, type Template, type VarDef } from '../url/expressions';
 import { isAiEffect } from '../url/effects';
 import { PARAMS, type Component, type ExprKey } from '../url/params';
+import { interpolateText, type TextSource } from '../url/text-layer';
 import { decimal } from '../url/values';
 import { componentSteps } from './component-steps';
 import { layerSteps, withLayers } from './layers';
@@ -32,7 +33,28 @@ interface Sizes {
 const MAX_MAGNITUDE = 1e9;
 
 export function hasProgram(c: Component): boolean {
-  return c.if !== undefined || (c.vars?.length ?? 0) > 0 || (c.exprs !== undefined && Object.keys(c.exprs).length > 0);
+  return c.if !== undefined || (c.vars?.length ?? 0) > 0 || (c.exprs !== undefined && Object.keys(c.exprs).length > 0) || textVariables(c) !== undefined;
+}
+
+/** The text layer this component opens, when its text reads variables (`l_text:Arial_40:Hi $(name)`). */
+function textVariables(c: Component): TextSource | undefined {
+  const ref = c.l ?? c.u;
+  return typeof ref === 'object' && ref.variables ? ref : undefined;
+}
+
+/** The layer's opening component with its text's variables set: those known here, then the component's own definitions. */
+function interpolated(head: Component, vars: ReadonlyMap<string, Value>, sizes: Sizes, where: string): Component {
+  const source = textVariables(head);
+  if (!source) return head;
+  const own = new Map(vars);
+  define(head.vars, own, sizes, where);
+  const text = interpolateText(source, (name) => {
+    const v = own.get(name);
+    if (v === undefined) throw new CldError(400, `Undefined variable $${name} in the text of ${where}`);
+    // As a person writes it: 300, 1.5 (not the URL grammar's 300.0).
+    return typeof v === 'number' ? String(Math.round(v * 1e6) / 1e6) : v;
+  });
+  return head.l !== undefined ? { ...head, l: text } : { ...head, u: text };
 }
 
 function evaluate(e: Expr, vars: ReadonlyMap<string, Value>, sizes: Sizes, where: string): Value {
@@ -279,7 +301,8 @@ export function resolveChain({ components, initial, layers, buildPlan }: Resolve
         name,
         value: typeof v === 'number' ? { kind: 'num', value: v, text: String(v) } : { kind: 'str', value: v },
       }));
-      const comps = [known.length ? { ...head, vars: [...known, ...(head.vars ?? [])] } : head, ...item.comps.slice(1)];
+      const opening = interpolated(head, vars, { current: size, initial }, where);
+      const comps = [known.length ? { ...opening, vars: [...known, ...(opening.vars ?? [])] } : opening, ...item.comps.slice(1)];
       const [layer] = withLayers(comps);
       if (!layer || !('kind' in layer)) throw new CldError(400, `Invalid layer in ${where}`);
       for (const step of layerSteps(layer, size, dpr, layers, buildPlan)) {

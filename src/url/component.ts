@@ -49,7 +49,8 @@ export function parseComponent(text: string): Component {
         const { [key]: _, ...rest } = component.exprs;
         component.exprs = rest;
       }
-    } else if (value.includes('$')) throw new CldError(400, `Variables are not supported in ${PARAMS[key].name} (${raw})`);
+    } else if (value.includes('$') && !((key === 'l' || key === 'u') && value.startsWith('text:')))
+      throw new CldError(400, `Variables are not supported in ${PARAMS[key].name} (${raw})`);
     // Last duplicate wins, as on Cloudinary; flags add up (`fl_layer_apply,fl_relative`).
     const parsed = PARAMS[key].parse(value);
     (component as Record<ParamKey, unknown>)[key] =
