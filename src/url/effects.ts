@@ -2,6 +2,7 @@
  * The `e_` table: every supported effect, its argument range and default, and whether the DPR scales it.
  * How each becomes plan steps, and its strength → pixels mapping: plan/effects.ts.
  */
+import { refuseAiVision } from './ai-vision';
 import { color as parseColor, formatColor, type Color } from './colors';
 import { CldError, ParamError } from './errors';
 
@@ -283,6 +284,7 @@ export const EFFECTS = {
 export type EffectName = keyof typeof EFFECTS;
 
 export function effect(raw: string): Effect {
+  refuseAiVision('e', raw);
   const [name, arg, ...rest] = raw.split(':');
   const spec: EffectSpec | undefined = Object.hasOwn(EFFECTS, name) ? (EFFECTS as Record<string, EffectSpec>)[name] : undefined;
   if (!spec) {

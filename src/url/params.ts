@@ -6,6 +6,7 @@
  */
 import { background, border, formatBackground, formatBorder, type Background, type Border } from './background';
 import { color, formatColor, type Color } from './colors';
+import { refuseAiVision } from './ai-vision';
 import { effect, formatEffect, type Effect } from './effects';
 import { CldError, ParamError } from './errors';
 import type { IfParam, Template, VarDef } from './expressions';
@@ -16,10 +17,8 @@ export const CROP_MODES = ['scale', 'fit', 'limit', 'mfit', 'fill', 'lfill', 'pa
 export type CropMode = (typeof CROP_MODES)[number];
 
 export const COMPASS = ['center', 'north', 'south', 'east', 'west', 'north_east', 'north_west', 'south_east', 'south_west'] as const;
-/** Face gravities: dprox detects no faces, so they fall back to north as Cloudinary does when none is found. */
-export const FACE_GRAVITIES = ['face', 'faces', 'face:center', 'faces:center', 'face:auto', 'faces:auto', 'adv_face', 'adv_faces'] as const;
-/** `xy_center`: the crop is centred on the point (x, y) (breadth §3). */
-export type Gravity = (typeof COMPASS)[number] | 'auto' | 'xy_center' | (typeof FACE_GRAVITIES)[number];
+/** `xy_center`: the crop is centred on the point (x, y) (breadth §3). Face gravities need AI vision: a 400 (url/ai-vision.ts). */
+export type Gravity = (typeof COMPASS)[number] | 'auto' | 'xy_center';
 
 export const OUTPUT_FORMATS = ['jpg', 'png', 'webp', 'avif'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -83,12 +82,12 @@ const param = <T, S extends Scope = Scope>(spec: ParamSpec<T, S>) => spec;
 export const PARAMS = {
   w: param<Dimension, 'geometry'>({ name: 'width', scope: 'geometry', parse: dimension('width', true), format: formatDimension, dprScaled: true }),
   h: param<Dimension, 'geometry'>({ name: 'height', scope: 'geometry', parse: dimension('height', false), format: formatDimension, dprScaled: true }),
-  c: param<CropMode, 'geometry'>({ name: 'crop', scope: 'geometry', parse: oneOf('crop', CROP_MODES), format: String, dprScaled: false }),
+  c: param<CropMode, 'geometry'>({ name: 'crop', scope: 'geometry', parse: notAiVision('c', oneOf('crop', CROP_MODES)), format: String, dprScaled: false }),
   ar: param<number, 'geometry'>({ name: 'aspect_ratio', scope: 'geometry', parse: aspectRatio, format: decimal, dprScaled: false }),
   g: param<Gravity, 'geometry'>({
     name: 'gravity',
     scope: 'geometry',
-    parse: oneOf<Gravity>('gravity', [...COMPASS, 'auto', 'xy_center', ...FACE_GRAVITIES]),
+    parse: notAiVision('g', oneOf<Gravity>('gravity', [...COMPASS, 'auto', 'xy_center'])),
     format: String,
     dprScaled: false,
   }),
@@ -110,7 +109,7 @@ export const PARAMS = {
   e: param<Effect, 'steps'>({ name: 'effect', scope: 'steps', parse: effect, format: formatEffect, dprScaled: true }),
   a: param<Angle, 'steps'>({ name: 'angle', scope: 'steps', parse: angle, format: formatAngle, dprScaled: false }),
   r: param<Radius, 'steps'>({ name: 'radius', scope: 'steps', parse: radius, format: formatRadius, dprScaled: true }),
-  b: param<Background, 'geometry'>({ name: 'background', scope: 'geometry', parse: background, format: formatBackground, dprScaled: false }),
+  b: param<Background, 'geometry'>({ name: 'background', scope: 'geometry', parse: notAiVision('b', background), format: formatBackground, dprScaled: false }),
   bo: param<Border, 'steps'>({ name: 'border', scope: 'steps', parse: border, format: formatBorder, dprScaled: true }),
   co: param<Color, 'modifier'>({ name: 'color', scope: 'modifier', parse: color('color'), format: formatColor, dprScaled: false }),
   o: param<number, 'steps'>({ name: 'opacity', scope: 'steps', parse: (raw) => positiveInt('opacity', raw, 0, 100), format: String, dprScaled: false }),
@@ -128,7 +127,7 @@ export const PARAMS = {
   fl: param<readonly Flag[], 'flags'>({
     name: 'flag',
     scope: 'flags',
-    parse: (raw) => [...new Set(raw.split('.').map(oneOf('flag', FLAGS)))].sort(),
+    parse: (raw) => [...new Set(raw.split('.').map(notAiVision('fl', oneOf('flag', FLAGS))))].sort(),
     format: (flags) => flags.join('.'),
     dprScaled: false,
   }),
@@ -204,6 +203,14 @@ export const CLOUDINARY_KEYS = new Set([
   'y',
   'z',
 ]);
+
+/** The parameter's grammar, after the AI-vision values' 400 (url/ai-vision.ts). */
+function notAiVision<T>(key: Parameters<typeof refuseAiVision>[0], parse: (raw: string) => T): (raw: string) => T {
+  return (raw) => {
+    refuseAiVision(key, raw);
+    return parse(raw);
+  };
+}
 
 export function isParamKey(key: string): key is ParamKey {
   return Object.hasOwn(PARAMS, key);
