@@ -34,7 +34,7 @@ import { derivedKey } from '../store/keys';
 import { getOriginal } from '../store/originals';
 import { formatTransformation } from '../url/component';
 import { type DeliveryUrl, parseDeliveryPath } from '../url/delivery-url';
-import type { Component } from '../url/params';
+import { attachmentOf, type Component } from '../url/params';
 import { verifyDeliverySignature } from '../url/signature';
 import { type AiSplit, aiJobSpec, alphaFromSource, authorizeAi, awaitJob, splitAtAiEffect, waitBudget } from './ai';
 import { throwIfIncoming } from './incoming';
@@ -56,6 +56,8 @@ export interface Delivered {
   immutable: boolean;
   /** A fetch URL's origin failed and its stale copy was used: cache the response briefly. */
   stale?: boolean;
+  /** fl_attachment: the download's file name without its extension (the delivered format's). */
+  attachment?: string;
 }
 
 type WaitUntil = Pick<ExecutionContext, 'waitUntil'>;
@@ -70,6 +72,7 @@ export async function deliver(request: Request, env: Env, ctx: WaitUntil): Promi
     vary: found.vary,
     immutable: found.immutable,
     ...(remote?.stale ? { stale: true } : {}),
+    ...(found.attachment !== undefined ? { attachment: found.attachment } : {}),
   });
   clock.mark('parse');
 
@@ -82,6 +85,7 @@ export async function deliver(request: Request, env: Env, ctx: WaitUntil): Promi
     throw new CldError(400, 'Variables and conditions cannot be combined with AI effects in one URL: deliver the AI result, then transform it');
   if (split && remote) throw new CldError(400, 'AI effects are not supported for fetched images: upload the image, then transform it');
   if (split) authorizeAi(found.url, env, split);
+  if (split && found.getinfo) throw new CldError(400, 'fl_getinfo cannot be combined with AI effects: ask it of the AI result');
   clock.mark('lookup');
 
   const src = await source(found, env, clock, remote);
@@ -106,7 +110,7 @@ export async function deliver(request: Request, env: Env, ctx: WaitUntil): Promi
   const times = config(env).diagnostics ? clock.times() : undefined;
   const encoded = await render(plan, input, times);
   clock.restart();
-  const image = await store(found, plan, encoded, env, ctx);
+  const image = found.getinfo ? await storeInfo(found, input, plan, encoded, env, ctx) : await store(found, plan, encoded, env, ctx);
   if (times) {
     times.store = clock.since();
     times.total = clock.total();
@@ -127,6 +131,10 @@ interface Lookup {
   accept: string | null;
   vary: string[];
   immutable: boolean;
+  /** fl_attachment's file name (the public ID's last part by default). */
+  attachment?: string;
+  /** fl_getinfo: JSON about the input and the output instead of the image. */
+  getinfo: boolean;
   key: string;
 }
 
@@ -158,6 +166,8 @@ async function lookup(request: Request, env: Env): Promise<Lookup> {
     accept: request.headers.get('Accept'),
     vary: [...hints.vary, ...(fAuto ? ['Accept'] : [])],
     immutable: components.some((c) => c.fl?.includes('immutable_cache')),
+    ...attachmentName(components, url),
+    getinfo: components.some((c) => c.fl?.includes('getinfo')),
     key: await derivedKey(url.cloud, url.type, keyId, cacheKey),
   };
 }
@@ -273,6 +283,31 @@ async function store(found: Lookup, plan: Plan, encoded: { bytes: Uint8Array; qu
   const etag = `"${await md5Hex(encoded.bytes)}"`;
   ctx.waitUntil(putDerived(images(env), found.key, encoded.bytes, type, found.canonical, { width: String(plan.width), height: String(plan.height), ...about }));
   return imageResponse(encoded.bytes, type, etag, encodingHeaders(about));
+}
+
+/**
+ * fl_getinfo: Cloudinary's JSON of the input and the transformed output (the output rendered, so
+ * its size is the real one, e_trim's included, and its bytes are counted), stored like an image.
+ */
+async function storeInfo(found: Lookup, input: Input, plan: Plan, encoded: { bytes: Uint8Array }, env: Env, ctx: WaitUntil): Promise<Response> {
+  const out = readHeader(encoded.bytes);
+  const info = {
+    input: { width: input.header.width, height: input.header.height, bytes: input.bytes.byteLength, format: input.header.format },
+    output: { width: out.width, height: out.height, bytes: encoded.bytes.byteLength, format: plan.output.format },
+  };
+  const bytes = new TextEncoder().encode(JSON.stringify(info));
+  const type = 'application/json';
+  const etag = `"${await md5Hex(bytes)}"`;
+  ctx.waitUntil(putDerived(images(env), found.key, bytes, type, found.canonical, { width: String(out.width), height: String(out.height) }));
+  return imageResponse(bytes, type, etag);
+}
+
+/** fl_attachment[:name]: the name given, else the last part of the public ID without its extension. */
+function attachmentName(components: readonly Component[], url: DeliveryUrl): { attachment?: string } {
+  const found = attachmentOf(components);
+  if (!found) return {};
+  const last = (url.remoteUrl ?? url.publicId).split(/[/?#]/).filter(Boolean).pop() ?? 'image';
+  return { attachment: found.name ?? (url.remoteUrl !== undefined ? last.replace(/\.[^.]*$/, '') : last) };
 }
 
 /**

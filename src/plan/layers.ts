@@ -72,7 +72,7 @@ export const MAX_LAYERS = 10;
 
 const PLACEMENT_FLAGS: readonly Flag[] = ['layer_apply', 'no_overflow', 'tiled'];
 /** Parameters of the whole delivery wherever they appear; never part of a layer's own chain. */
-const OUTPUT_FLAGS: readonly Flag[] = ['progressive', 'immutable_cache'];
+const OUTPUT_FLAGS: readonly Flag[] = ['progressive', 'immutable_cache', 'attachment', 'getinfo'];
 
 export function isLayer(item: Component | Layer): item is Layer {
   return 'kind' in item;
@@ -146,7 +146,7 @@ function ownPart(c: Component): Component {
   if (isAiEffect(c.e)) throw new CldError(400, `AI effects are not supported inside a layer (e_${c.e.name})`);
   const own: Component = { ...c };
   for (const key of ['l', 'u', 'dpr', 'f', 'q'] as const) delete own[key];
-  const flags = c.fl?.filter((f) => !PLACEMENT_FLAGS.includes(f) && !OUTPUT_FLAGS.includes(f));
+  const flags = c.fl?.filter((f) => !PLACEMENT_FLAGS.includes(f as Flag) && !OUTPUT_FLAGS.includes(f.split(':')[0] as Flag));
   if (flags?.length) own.fl = flags;
   else delete own.fl;
   for (const key of Object.keys(own) as (keyof Component)[]) if (own[key] === undefined) delete own[key];

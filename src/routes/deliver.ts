@@ -7,8 +7,27 @@ import { ERROR_CACHE_CONTROL } from '../errors';
 import { ACCEPT_CH, DERIVED_CACHE_CONTROL } from './responses';
 
 export async function deliver(request: Request, env: Env, ctx: Pick<ExecutionContext, 'waitUntil'>): Promise<Response> {
-  const { image, source, vary, immutable, stale } = await deliverImage(request, env, ctx);
-  return withDeliveryHeaders(image, request, vary, immutable, source, stale === true);
+  const { image, source, vary, immutable, stale, attachment } = await deliverImage(request, env, ctx);
+  const res = withDeliveryHeaders(image, request, vary, immutable, source, stale === true);
+  if (attachment !== undefined) res.headers.set('Content-Disposition', contentDisposition(attachment, image.headers.get('Content-Type')));
+  return res;
+}
+
+const EXTENSIONS: Record<string, string> = {
+  'image/jpeg': 'jpg',
+  'image/png': 'png',
+  'image/webp': 'webp',
+  'image/avif': 'avif',
+  'image/gif': 'gif',
+  'application/json': 'json',
+};
+
+/** `attachment; filename="<name>.<ext>"`, the extension the delivered format's (f_auto decides it); RFC 6266 filename* for other than ASCII. */
+function contentDisposition(name: string, type: string | null): string {
+  const ext = EXTENSIONS[type ?? ''];
+  const file = ext ? `${name}.${ext}` : name;
+  const ascii = file.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return ascii === file ? `attachment; filename="${file}"` : `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(file)}`;
 }
 
 function withDeliveryHeaders(res: Response, request: Request, vary: string[], immutable: boolean, source: CacheStatus, stale: boolean): Response {

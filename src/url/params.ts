@@ -40,8 +40,12 @@ export const FLAGS = [
   'no_overflow',
   'tiled',
   'premium_downscaling',
+  'attachment',
+  'getinfo',
 ] as const;
 export type Flag = (typeof FLAGS)[number];
+/** A flag as written: `fl_attachment:<name>` carries the download's file name (attachmentOf). */
+export type FlagValue = Flag | `attachment:${string}`;
 
 /** Where each flag acts (see Scope); `delivery`: the response's headers. */
 export const FLAG_SCOPES: { [F in Flag]: Exclude<Scope, 'flags'> | 'delivery' } = {
@@ -53,6 +57,8 @@ export const FLAG_SCOPES: { [F in Flag]: Exclude<Scope, 'flags'> | 'delivery' } 
   no_overflow: 'layer',
   tiled: 'layer',
   premium_downscaling: 'chain',
+  attachment: 'delivery',
+  getinfo: 'delivery',
 };
 
 export const MAX_DPR = 5;
@@ -124,10 +130,10 @@ export const PARAMS = {
   // Layers (src/plan/layers.ts): the public ID of an overlay / underlay, ':' for folders, or text (url/text-layer.ts).
   l: param<LayerRef, 'layer'>({ name: 'overlay', scope: 'layer', parse: layerId('l'), format: formatLayerId, dprScaled: false }),
   u: param<LayerRef, 'layer'>({ name: 'underlay', scope: 'layer', parse: layerId('u'), format: formatLayerId, dprScaled: false }),
-  fl: param<readonly Flag[], 'flags'>({
+  fl: param<readonly FlagValue[], 'flags'>({
     name: 'flag',
     scope: 'flags',
-    parse: (raw) => [...new Set(raw.split('.').map(notAiVision('fl', oneOf('flag', FLAGS))))].sort(),
+    parse: (raw) => [...new Set(raw.split('.').map(notAiVision('fl', flag)))].sort(),
     format: (flags) => flags.join('.'),
     dprScaled: false,
   }),
@@ -203,6 +209,28 @@ export const CLOUDINARY_KEYS = new Set([
   'y',
   'z',
 ]);
+
+const plainFlag = oneOf('flag', FLAGS);
+
+/** A flag name, or `attachment:<name>`: Cloudinary's characters, `%2E` (written `%252E` in the URL) for a dot. */
+function flag(raw: string): FlagValue {
+  if (!raw.startsWith('attachment:')) return plainFlag(raw);
+  const name = raw.slice('attachment:'.length).replace(/%2E/gi, '.');
+  if (!/^[A-Za-z0-9_\-! .]{1,200}$/.test(name) || /^\.+$/.test(name))
+    throw new ParamError('flag', raw, 'attachment:<file name of letters, digits, _ - ! space, %252E for a dot, up to 200>');
+  return `attachment:${name}`;
+}
+
+/** `fl_attachment[:name]` anywhere in the chain: the download's name (undefined: the public ID's), or null without the flag. */
+export function attachmentOf(components: readonly Component[]): { name?: string } | null {
+  let found: { name?: string } | null = null;
+  for (const c of components)
+    for (const f of c.fl ?? []) {
+      if (f === 'attachment') found ??= {};
+      else if (f.startsWith('attachment:')) found = { name: f.slice('attachment:'.length) };
+    }
+  return found;
+}
 
 /** The parameter's grammar, after the AI-vision values' 400 (url/ai-vision.ts). */
 function notAiVision<T>(key: Parameters<typeof refuseAiVision>[0], parse: (raw: string) => T): (raw: string) => T {

@@ -101,6 +101,27 @@ const FLAG_CASES: { [F in Flag]: Omit<Case, 'bad'> } = {
   no_overflow: { url: `l_${LAYER},g_north_west,x_-10,y_-10,fl_no_overflow`, reference: `l_${LAYER},g_north_west,x_-10,y_-10`, size: [600, 400] },
   tiled: { url: `l_${LAYER},fl_tiled`, reference: `l_${LAYER}` },
   premium_downscaling: { url: 'c_scale,w_100,fl_premium_downscaling', reference: 'c_scale,w_100', size: [100, 67] },
+  attachment: {
+    url: 'c_scale,w_100,fl_attachment:my_photo',
+    reference: 'c_scale,w_100',
+    size: [100, 67],
+    differs: (out, ref) => {
+      expect(out.res.headers.get('Content-Disposition')).toBe('attachment; filename="my_photo.png"');
+      expect(ref.res.headers.get('Content-Disposition')).toBeNull();
+    },
+  },
+  getinfo: {
+    url: 'c_scale,w_100,fl_getinfo',
+    reference: 'c_scale,w_100',
+    size: [100, 67],
+    differs: (out, ref) => {
+      expect(out.res.headers.get('Content-Type')).toBe('application/json');
+      expect(JSON.parse(new TextDecoder().decode(out.bytes))).toEqual({
+        input: { width: 600, height: 400, bytes: expect.any(Number), format: 'jpg' },
+        output: { width: 100, height: 67, bytes: ref.bytes.byteLength, format: 'png' },
+      });
+    },
+  },
 };
 
 /** Effects that run as queued AI jobs are accepted with a job (423); their pixels are test/routes/ai.test.ts's. */
@@ -175,7 +196,13 @@ async function fetchOutput(transformation: string, ext = 'png'): Promise<Output>
   const res = await get(`${base}/${transformation}/${SOURCE}.${ext}`);
   const bytes = new Uint8Array(await res.arrayBuffer());
   expect(res.status, `${transformation}: ${res.headers.get('X-Cld-Error')}`).toBe(200);
-  return { res, bytes, header: readHeader(bytes) };
+  return { res, bytes, header: res.headers.get('Content-Type') === 'application/json' ? infoHeader(bytes) : readHeader(bytes) };
+}
+
+/** fl_getinfo's JSON read as the output's header (its size and format). */
+function infoHeader(bytes: Uint8Array): ImageHeader {
+  const { output } = JSON.parse(new TextDecoder().decode(bytes));
+  return { width: output.width, height: output.height, format: output.format } as ImageHeader;
 }
 
 async function pixels(o: Output): Promise<Raster> {
