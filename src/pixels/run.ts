@@ -76,7 +76,7 @@ export async function renderAndEncode(bytes: Uint8Array, header: ImageHeader, pl
   const t0 = performance.now();
   if (how.encode) {
     const { rows, timers } = await openStream(bytes, header, plan.steps.slice(0, how.steps), afterDecode);
-    const out = encodeJpegRows(rows, step.quality);
+    const out = encodeJpegRows(rows, step.quality, step.chroma444 === true);
     if (times) record(times, plan.steps, timers, performance.now() - t0, 'encode');
     return { bytes: out, quality: step.quality };
   }
@@ -89,7 +89,7 @@ export async function renderAndEncode(bytes: Uint8Array, header: ImageHeader, pl
     searchMs = performance.now() - started;
   }
   const t1 = performance.now();
-  const out = await encode(raster, step.format, { quality, progressive: step.progressive });
+  const out = await encode(raster, step.format, { quality, progressive: step.progressive, chroma444: step.chroma444 === true });
   if (times) times.encode = (times.encode ?? 0) + performance.now() - t1;
   return { bytes: out, quality: step.format === 'png' ? undefined : quality, searchMs };
 }

@@ -205,7 +205,7 @@ const table: { [K in StepOp]: StepSpec<StepOf<K>> } = {
   },
   encode: {
     memory: (s, input, streamed) => ({
-      held: encodeCost(s.format, s.width, s.height, s.progressive, s.auto !== undefined),
+      held: encodeCost(s.format, s.width, s.height, s.progressive, s.auto !== undefined, s.chroma444 === true),
       working: streamed ? 0 : rgba(input),
     }),
     work: (s) => encodeWork(s.format, s.width, s.height, s.progressive, s.auto !== undefined),

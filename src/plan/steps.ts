@@ -183,7 +183,7 @@ export type Step =
       background: Rgba;
     } & Size)
   /** `auto`: q_auto, the quality is searched on the rendered raster (`quality` is the fallback). */
-  | ({ op: 'encode'; format: OutputFormat; quality: number; progressive: boolean; auto?: AutoLevel } & Size);
+  | ({ op: 'encode'; format: OutputFormat; quality: number; progressive: boolean; auto?: AutoLevel; chroma444?: true } & Size);
 
 export interface OutputSpec {
   format: OutputFormat;
@@ -191,6 +191,8 @@ export interface OutputSpec {
   progressive: boolean;
   /** q_auto level: the quality is searched on the rendered raster (src/codecs/quality/auto-quality.ts). */
   auto?: AutoLevel;
+  /** q_<n>:444: JPEG without chroma subsampling (only JPEG or PNG are chosen then). */
+  chroma444?: true;
 }
 
 export interface PlanInput {

@@ -24,7 +24,8 @@ export const OUTPUT_FORMATS = ['jpg', 'png', 'webp', 'avif'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 export type FormatParam = OutputFormat | 'auto';
 
-export type Quality = { kind: 'fixed'; value: number } | { kind: 'auto'; level: 'best' | 'good' | 'eco' | 'low' };
+/** `chroma`: `q_<n>:444` keeps full-resolution chroma in JPEG, `:420` subsamples it (the default, said explicitly). */
+export type Quality = { kind: 'fixed'; value: number; chroma?: '444' | '420' } | { kind: 'auto'; level: 'best' | 'good' | 'eco' | 'low' };
 export type Dpr = { kind: 'fixed'; value: number } | { kind: 'auto' };
 /** `degrees` clockwise, 0-359; `auto`: a_auto_right / a_auto_left, a quarter turn when the crop's orientation differs from the image's. */
 export type Angle = { degrees: number; hflip: boolean; vflip: boolean; ignore: boolean; auto?: 'right' | 'left' };
@@ -308,12 +309,14 @@ function quality(raw: string): Quality {
     const level = oneOf('quality', ['best', 'good', 'eco', 'low'] as const)(raw.slice(5));
     return { kind: 'auto', level };
   }
-  if (!/^\d+$/.test(raw)) throw new ParamError('quality', raw, 'an integer from 1 to 100, or auto[:best|good|eco|low]');
-  return { kind: 'fixed', value: positiveInt('quality', raw, 1, 100) };
+  const [n, chroma, ...rest] = raw.split(':');
+  if (!/^\d+$/.test(n) || rest.length || (chroma !== undefined && chroma !== '444' && chroma !== '420'))
+    throw new ParamError('quality', raw, 'an integer from 1 to 100 with :444 or :420 for its chroma, or auto[:best|good|eco|low]');
+  return { kind: 'fixed', value: positiveInt('quality', n, 1, 100), ...(chroma ? { chroma } : {}) };
 }
 
 function formatQuality(q: Quality): string {
-  return q.kind === 'fixed' ? String(q.value) : `auto:${q.level}`;
+  return q.kind === 'fixed' ? `${q.value}${q.chroma ? `:${q.chroma}` : ''}` : `auto:${q.level}`;
 }
 
 export function unsupportedKey(key: string, rawParam: string): CldError {

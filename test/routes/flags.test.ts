@@ -1,4 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { decode } from '../../src/codecs/decode';
+import { encodePng } from '../../src/codecs/png/encode';
+import { createRaster, type Raster } from '../../src/pixels/raster';
+import { psnr } from '../pixels/util';
 import { CLOUD, fixture, get, image, upload } from './worker';
 
 const base = `/${CLOUD}/image/upload`;
@@ -9,7 +13,15 @@ beforeAll(async () => {
   cameraBytes = camera.byteLength;
   await upload('flags/camera', camera);
   await upload('flags/alpha', await fixture('alpha.png')); // 256x256 with transparency
+  await upload('flags/stripes', await encodePng(stripes));
 });
+
+/** Chroma edges: 2-px columns alternating red and blue, the luma nearly flat, which 4:2:0 averages away. */
+const stripes: Raster = (() => {
+  const r = createRaster(96, 64, true);
+  for (let y = 0; y < 64; y++) for (let x = 0; x < 96; x++) r.data.set((x >> 1) % 2 ? [40, 60, 250, 255] : [250, 40, 40, 255], (y * 96 + x) * 4);
+  return r;
+})();
 
 describe('fl_attachment', () => {
   it('names the download after the public ID, with the delivered format as extension', async () => {
@@ -58,5 +70,32 @@ describe('fl_getinfo', () => {
     expect(second.headers.get('Content-Type')).toBe('application/json');
     expect(await second.text()).toBe(body);
     expect(JSON.parse(body).output).toMatchObject({ width: 50, height: 50, format: 'png' });
+  });
+});
+
+describe('q_<n>:444 and :420', () => {
+  it('444 writes 1x1 luma sampling and keeps chroma edges; 420 (the default) writes 2x2', async () => {
+    const full = await image(`${base}/q_90:444/flags/stripes.jpg`);
+    const sub = await image(`${base}/q_90:420/flags/stripes.jpg`);
+    const plain = await image(`${base}/q_90/flags/stripes.jpg`);
+    expect(full.header).toMatchObject({ sampling: '4:4:4', samplingFactors: [1, 1, 1, 1, 1, 1] });
+    expect(sub.header).toMatchObject({ sampling: '4:2:0', samplingFactors: [2, 2, 1, 1, 1, 1] });
+    expect(sub.bytes).toEqual(plain.bytes);
+    const [a, b] = [await decode(full.bytes, full.header), await decode(sub.bytes, sub.header)];
+    const [p444, p420] = [psnr(a, stripes), psnr(b, stripes)];
+    expect(p444).toBeGreaterThan(p420 + 20); // measured 45.4 vs 15.4 dB
+    expect(p444).toBeGreaterThan(30);
+  });
+  it('progressive JPEG keeps 4:4:4 too', async () => {
+    const { header } = await image(`${base}/fl_progressive,q_80:444/flags/camera.jpg`);
+    expect(header).toMatchObject({ progressive: true, sampling: '4:4:4' });
+  });
+  it('f_auto answers JPEG rather than 4:2:0 WebP; an explicit WebP is refused', async () => {
+    const auto = await image(`${base}/f_auto,q_80:444/flags/camera.jpg`, { Accept: 'image/avif,image/webp' });
+    expect(auto.header).toMatchObject({ format: 'jpg', sampling: '4:4:4' });
+    const webp = await get(`${base}/q_80:444/flags/camera.webp`);
+    expect(webp.status).toBe(400);
+    expect(webp.headers.get('X-Cld-Error')).toMatch(/q_80:444 needs JPEG/);
+    expect((await get(`${base}/q_80:422/flags/camera.jpg`)).status).toBe(400);
   });
 });
