@@ -144,6 +144,7 @@ function applyComponent(layer: Layer, c: Component): void {
 /** What of a component transforms the layer: not the layer keys, placement flags, nor output parameters (dpr, f, q). */
 function ownPart(c: Component): Component {
   if (isAiEffect(c.e)) throw new CldError(400, `AI effects are not supported inside a layer (e_${c.e.name})`);
+  if (c.e?.name === 'trim') throw new CldError(400, 'e_trim is not supported inside a layer: its size, known only from its pixels, places the layer');
   const own: Component = { ...c };
   for (const key of ['l', 'u', 'dpr', 'f', 'q'] as const) delete own[key];
   const flags = c.fl?.filter((f) => !PLACEMENT_FLAGS.includes(f as Flag) && !OUTPUT_FLAGS.includes(f.split(':')[0] as Flag));

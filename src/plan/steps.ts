@@ -130,6 +130,16 @@ export type Step =
   | ({ op: 'blur'; sigma: number; region?: Rect } & Size)
   /** Squares of `block` pixels replaced by their average (e_pixelate, e_pixelate_region). */
   | ({ op: 'pixelate'; block: number; region?: Rect } & Size)
+  /**
+   * e_trim: cropped to the pixels farther than `tolerance` (0..1 of the RGB distance) from `color`
+   * or the top-left pixel. Width and height are the upper bound, the input's: the real size is
+   * known only from the pixels, and the steps after it are planned again for it (Plan.afterTrim).
+   */
+  | ({ op: 'trim'; tolerance: number; color?: Rgba } & Size)
+  /** e_ordered_dither: each channel to 0 or 255 against the tiled threshold `map` (`size` x `size`, values 0..1). */
+  | ({ op: 'dither'; map: readonly number[]; size: number } & Size)
+  /** e_assist_colorblind stripes: reds and greens get darker diagonal stripes, opposite diagonals, by `strength` (0..1). */
+  | ({ op: 'colorblind-stripes'; strength: number } & Size)
   /** Darkens towards the corners: brightness times 1 - strength * (distance from the centre / half diagonal)^2. */
   | ({ op: 'vignette'; strength: number } & Size)
   /** Uniform noise of +-amount on R, G, B, from a generator seeded by `seed` (the same URL gives the same bytes). */
@@ -234,7 +244,15 @@ export interface Plan {
   /** The output actually encoded: AVIF too large to encode quickly (settleFormat), or over the memory budget, becomes WebP. */
   output: OutputSpec;
   formatFallback?: string;
+  /**
+   * e_trim: its output size is known only from the pixels, so the steps after it were planned (and
+   * the memory and work estimated) on its upper bound, the untrimmed size. The executor calls this
+   * with the trimmed raster's size for the steps it runs instead, planned again on the real size.
+   */
+  afterTrim?: AfterTrim;
 }
+
+export type AfterTrim = (trimmed: { width: number; height: number; opaque: boolean }) => { steps: Step[]; afterTrim?: AfterTrim };
 
 /**
  * An original a layer names: its header and size, read before planning; its bytes only once the

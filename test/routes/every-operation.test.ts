@@ -169,6 +169,9 @@ const EFFECT_CASES: { [E in EffectName]: { url: string; bad: string; reference?:
   blur: { url: 'e_blur:300', bad: 'e_blur:abc' },
   upscale: { url: 'e_upscale', bad: 'e_upscale:2' },
   gen_restore: { url: 'e_gen_restore', bad: 'e_gen_restore:x' },
+  trim: { url: 'bo_20px_solid_white/e_trim', reference: 'bo_20px_solid_white', size: [600, 400], bad: 'e_trim:101' },
+  ordered_dither: { url: 'e_ordered_dither:3', bad: 'e_ordered_dither:19' },
+  assist_colorblind: { url: 'e_assist_colorblind:50', bad: 'e_assist_colorblind:0' },
 };
 
 /**
