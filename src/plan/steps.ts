@@ -177,7 +177,7 @@ export type Step =
    * of the output canvas (size of the step), over (or under) the image, whose top-left lands at
    * (baseX, baseY); tiled repeats the layer over the whole canvas.
    */
-  | ({ op: 'composite'; layer: LayerPlan; under: boolean; tiled: boolean; x: number; y: number; baseX: number; baseY: number } & Size)
+  | ({ op: 'composite'; layer: LayerPlan; under: boolean; tiled: boolean; cutter?: true; x: number; y: number; baseX: number; baseY: number } & Size)
   /**
    * l_text: (plan/text/layout.ts) the glyphs of `face` at `size` pixels (`scale` per font unit), placed in a
    * box of the step's size, filled with `background`, in `color`; the first step of a text layer.

@@ -43,6 +43,7 @@ export const FLAGS = [
   'premium_downscaling',
   'attachment',
   'getinfo',
+  'cutter',
 ] as const;
 export type Flag = (typeof FLAGS)[number];
 /** A flag as written: `fl_attachment:<name>` carries the download's file name (attachmentOf). */
@@ -60,6 +61,7 @@ export const FLAG_SCOPES: { [F in Flag]: Exclude<Scope, 'flags'> | 'delivery' } 
   premium_downscaling: 'chain',
   attachment: 'delivery',
   getinfo: 'delivery',
+  cutter: 'layer',
 };
 
 export const MAX_DPR = 5;

@@ -110,6 +110,16 @@ const FLAG_CASES: { [F in Flag]: Omit<Case, 'bad'> } = {
       expect(ref.res.headers.get('Content-Disposition')).toBeNull();
     },
   },
+  cutter: {
+    url: `l_${LAYER}/fl_layer_apply,fl_cutter`,
+    reference: `l_${LAYER}/fl_layer_apply`,
+    differs: async (out, ref) => {
+      const [a, b] = [await pixels(out), await pixels(ref)];
+      expect(px(a, 0, 0)[3]).toBe(0); // outside the layer: cut away
+      expect(px(b, 0, 0)[3]).toBe(255);
+      expect(px(a, 300, 200)).toEqual(px(await pixels(await fetchOutput(NONE)), 300, 200)); // inside: the image, not the blue layer
+    },
+  },
   getinfo: {
     url: 'c_scale,w_100,fl_getinfo',
     reference: 'c_scale,w_100',
