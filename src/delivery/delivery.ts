@@ -34,7 +34,7 @@ import { derivedKey } from '../store/keys';
 import { getOriginal } from '../store/originals';
 import { formatTransformation } from '../url/component';
 import { type DeliveryUrl, parseDeliveryPath } from '../url/delivery-url';
-import type { Component } from '../url/params';
+import { attachmentOf, type Component } from '../url/params';
 import { verifyDeliverySignature } from '../url/signature';
 import { type AiSplit, aiJobSpec, alphaFromSource, authorizeAi, awaitJob, splitAtAiEffect, waitBudget } from './ai';
 import { throwIfIncoming } from './incoming';
@@ -58,6 +58,8 @@ export interface Delivered {
   stale?: boolean;
   /** d_: the original is missing and this is its placeholder, transformed: the reason, for X-Cld-Error. */
   placeholder?: string;
+  /** fl_attachment: the download's file name without its extension (the delivered format's). */
+  attachment?: string;
 }
 
 type WaitUntil = Pick<ExecutionContext, 'waitUntil'>;
@@ -74,6 +76,7 @@ export async function deliver(request: Request, env: Env, ctx: WaitUntil): Promi
     immutable: found.immutable,
     ...(remote?.stale ? { stale: true } : {}),
     ...(placeholder ? { placeholder } : {}),
+    ...(found.attachment !== undefined ? { attachment: found.attachment } : {}),
   });
   clock.mark('parse');
 
@@ -87,6 +90,7 @@ export async function deliver(request: Request, env: Env, ctx: WaitUntil): Promi
   if (split && remote) throw new CldError(400, 'AI effects are not supported for fetched images: upload the image, then transform it');
   if (split) authorizeAi(found.url, env, split);
   if (split && found.placeholder) throw new CldError(400, 'd_ (a placeholder) cannot be combined with AI effects in one URL');
+  if (split && found.getinfo) throw new CldError(400, 'fl_getinfo cannot be combined with AI effects: ask it of the AI result');
   clock.mark('lookup');
 
   const src = await source(found, env, clock, remote);
@@ -119,7 +123,7 @@ export async function deliver(request: Request, env: Env, ctx: WaitUntil): Promi
   const times = config(env).diagnostics ? clock.times() : undefined;
   const encoded = await render(plan, input, times);
   clock.restart();
-  const image = await store(found, plan, encoded, env, ctx);
+  const image = found.getinfo ? await storeInfo(found, input, plan, encoded, env, ctx) : await store(found, plan, encoded, env, ctx);
   if (times) {
     times.store = clock.since();
     times.total = clock.total();
@@ -140,6 +144,10 @@ interface Lookup {
   accept: string | null;
   vary: string[];
   immutable: boolean;
+  /** fl_attachment's file name (the public ID's last part by default). */
+  attachment?: string;
+  /** fl_getinfo: JSON about the input and the output instead of the image. */
+  getinfo: boolean;
   key: string;
   /** d_: the public ID of the placeholder served when the original is missing. */
   placeholder?: string;
@@ -175,6 +183,8 @@ async function lookup(request: Request, env: Env): Promise<Lookup> {
     accept: request.headers.get('Accept'),
     vary: [...hints.vary, ...(fAuto ? ['Accept'] : [])],
     immutable: components.some((c) => c.fl?.includes('immutable_cache')),
+    ...attachmentName(components, url),
+    getinfo: components.some((c) => c.fl?.includes('getinfo')),
     key: await derivedKey(url.cloud, url.type, keyId, cacheKey),
     ...placeholderOf(components),
     acceptKey,
@@ -315,6 +325,31 @@ async function store(found: Lookup, plan: Plan, encoded: { bytes: Uint8Array; qu
   const etag = `"${await md5Hex(encoded.bytes)}"`;
   ctx.waitUntil(putDerived(images(env), found.key, encoded.bytes, type, found.canonical, { width: String(plan.width), height: String(plan.height), ...about }));
   return imageResponse(encoded.bytes, type, etag, encodingHeaders(about));
+}
+
+/**
+ * fl_getinfo: Cloudinary's JSON of the input and the transformed output (the output rendered, so
+ * its size is the real one, e_trim's included, and its bytes are counted), stored like an image.
+ */
+async function storeInfo(found: Lookup, input: Input, plan: Plan, encoded: { bytes: Uint8Array }, env: Env, ctx: WaitUntil): Promise<Response> {
+  const out = readHeader(encoded.bytes);
+  const info = {
+    input: { width: input.header.width, height: input.header.height, bytes: input.bytes.byteLength, format: input.header.format },
+    output: { width: out.width, height: out.height, bytes: encoded.bytes.byteLength, format: plan.output.format },
+  };
+  const bytes = new TextEncoder().encode(JSON.stringify(info));
+  const type = 'application/json';
+  const etag = `"${await md5Hex(bytes)}"`;
+  ctx.waitUntil(putDerived(images(env), found.key, bytes, type, found.canonical, { width: String(out.width), height: String(out.height) }));
+  return imageResponse(bytes, type, etag);
+}
+
+/** fl_attachment[:name]: the name given, else the last part of the public ID without its extension. */
+function attachmentName(components: readonly Component[], url: DeliveryUrl): { attachment?: string } {
+  const found = attachmentOf(components);
+  if (!found) return {};
+  const last = (url.remoteUrl ?? url.publicId).split(/[/?#]/).filter(Boolean).pop() ?? 'image';
+  return { attachment: found.name ?? (url.remoteUrl !== undefined ? last.replace(/\.[^.]*$/, '') : last) };
 }
 
 /**

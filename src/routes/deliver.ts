@@ -8,7 +8,27 @@ import { ACCEPT_CH, DERIVED_CACHE_CONTROL } from './responses';
 
 export async function deliver(request: Request, env: Env, ctx: Pick<ExecutionContext, 'waitUntil'>): Promise<Response> {
   const delivered = await deliverImage(request, env, ctx);
-  return withDeliveryHeaders(delivered, request);
+  const res = withDeliveryHeaders(delivered, request);
+  if (delivered.attachment !== undefined)
+    res.headers.set('Content-Disposition', contentDisposition(delivered.attachment, delivered.image.headers.get('Content-Type')));
+  return res;
+}
+
+const EXTENSIONS: Record<string, string> = {
+  'image/jpeg': 'jpg',
+  'image/png': 'png',
+  'image/webp': 'webp',
+  'image/avif': 'avif',
+  'image/gif': 'gif',
+  'application/json': 'json',
+};
+
+/** `attachment; filename="<name>.<ext>"`, the extension the delivered format's (f_auto decides it); RFC 6266 filename* for other than ASCII. */
+function contentDisposition(name: string, type: string | null): string {
+  const ext = EXTENSIONS[type ?? ''];
+  const file = ext ? `${name}.${ext}` : name;
+  const ascii = file.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return ascii === file ? `attachment; filename="${file}"` : `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(file)}`;
 }
 
 /** A placeholder (d_) stands in for a missing original only until it is uploaded: browsers keep it a minute, shared caches not at all (Cloudinary's short `private` caching). */

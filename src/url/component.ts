@@ -11,7 +11,7 @@ import {
   parseIf,
   type Template,
 } from './expressions';
-import { CLOUDINARY_KEYS, EXPR_KEYS, PARAMS, isParamKey, unsupportedKey, type Component, type ExprKey, type Flag, type ParamKey } from './params';
+import { CLOUDINARY_KEYS, EXPR_KEYS, PARAMS, isParamKey, unsupportedKey, type Component, type ExprKey, type FlagValue, type ParamKey } from './params';
 
 const PARAM_SHAPE = /^([a-z]{1,3}|\$\w+)_./;
 
@@ -54,7 +54,7 @@ export function parseComponent(text: string): Component {
     // Last duplicate wins, as on Cloudinary; flags add up (`fl_layer_apply,fl_relative`).
     const parsed = PARAMS[key].parse(value);
     (component as Record<ParamKey, unknown>)[key] =
-      key === 'fl' && component.fl ? [...new Set([...component.fl, ...(parsed as readonly Flag[])])].sort() : parsed;
+      key === 'fl' && component.fl ? [...new Set([...component.fl, ...(parsed as readonly FlagValue[])])].sort() : parsed;
   }
   return component;
 }
