@@ -24,6 +24,7 @@ export type ConfigEnv = Partial<
     | 'FETCH_ALLOW_HTTP'
     | 'FETCH_TTL'
     | 'FETCH_SIGNED_ONLY'
+    | 'STRICT_TRANSFORMATIONS'
   >
 >;
 
@@ -54,6 +55,8 @@ export interface Config {
   fetchTtl: number;
   /** FETCH_SIGNED_ONLY: fetch URLs must be signed. */
   fetchSignedOnly: boolean;
+  /** STRICT_TRANSFORMATIONS: unsigned URLs get only existing derived images, the original and named transformations allowed for strict. */
+  strictTransformations: boolean;
 }
 
 const parsed = new WeakMap<object, Config>();
@@ -83,5 +86,6 @@ function parse(env: ConfigEnv): Config {
     fetchPolicy: fetchPolicyFromEnv(env),
     fetchTtl: parseFetchTtl(env.FETCH_TTL),
     fetchSignedOnly: on(env.FETCH_SIGNED_ONLY),
+    strictTransformations: on(env.STRICT_TRANSFORMATIONS),
   };
 }

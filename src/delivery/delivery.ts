@@ -1,8 +1,9 @@
 /**
  * @module The delivery pipeline: a delivery URL → the image, in named steps.
  *
- *   lookup   parse the URL, check its signature, key it; the edge cache, then the derived copy in R2
- *            (a fetch URL first makes sure its remote original is in R2 and fresh: ./fetched.ts)
+ *   lookup   parse the URL, check its signature, expand its named transformations (./named.ts), key
+ *            it; the edge cache, then the derived copy in R2 (a fetch URL first makes sure its remote
+ *            original is in R2 and fresh: ./fetched.ts); strict transformations refuse the rest
  *   source   the original from R2 (or the 420 of an upload whose incoming transformation runs)
  *   ai       an AI effect splits the chain: its job's result (or a 423) is the rest's source
  *   plan     the rest of the chain, its layers and the output as a plan (src/plan, pure)
@@ -40,6 +41,7 @@ import { type AiSplit, aiJobSpec, alphaFromSource, authorizeAi, awaitJob, splitA
 import { throwIfIncoming } from './incoming';
 import { ensureFetched, type FetchedOriginal, fetchedBytes } from './fetched';
 import { loadLayers } from './layer-sources';
+import { expandNamed } from './named';
 import { withReservation } from './ledger';
 
 /** Where the bytes came from: the edge cache, the derived copy in R2, the stored original, or a fresh transformation. */
@@ -75,6 +77,7 @@ export async function deliver(request: Request, env: Env, ctx: WaitUntil): Promi
 
   const hit = await cached(found, env, ctx);
   if (hit) return answer(hit.image, hit.source);
+  refuseIfStrict(found, env);
 
   const split = splitAtAiEffect(found.components);
   if (split && found.layerIds.length) throw new CldError(400, 'Layers and AI effects cannot be combined in one URL: deliver the AI result, then layer it');
@@ -128,6 +131,8 @@ interface Lookup {
   vary: string[];
   immutable: boolean;
   key: string;
+  /** Strict transformations: a URL made only of named transformations allowed for strict. */
+  allowedForStrict: boolean;
 }
 
 /** lookup: parse, signature, DPR and layer grammar (400s before any lookup), the cache key. */
@@ -137,7 +142,8 @@ async function lookup(request: Request, env: Env): Promise<Lookup> {
   if (url.cloud !== cloudName) throw new CldError(404, `Unknown cloud_name ${url.cloud}`);
   await authorize(url, env);
 
-  const hints = resolveHints(url.components, request.headers);
+  const named = await expandNamed(env, url.cloud, url.components);
+  const hints = resolveHints(named.components, request.headers);
   const components = hints.components;
   const canonical = formatTransformation(components);
   const layerIds = layerPublicIds(components); // the l_/u_ grammar checked (400) before any lookup
@@ -159,7 +165,22 @@ async function lookup(request: Request, env: Env): Promise<Lookup> {
     vary: [...hints.vary, ...(fAuto ? ['Accept'] : [])],
     immutable: components.some((c) => c.fl?.includes('immutable_cache')),
     key: await derivedKey(url.cloud, url.type, keyId, cacheKey),
+    allowedForStrict: named.allowedForStrict,
   };
+}
+
+/**
+ * Strict transformations (STRICT_TRANSFORMATIONS), once no derived copy was found: an unsigned URL
+ * may still have the untouched original or a chain of named transformations allowed for strict;
+ * anything else would make a new derived image, which only a signature may ask for.
+ */
+function refuseIfStrict(found: Lookup, env: Env): void {
+  if (!config(env).strictTransformations || found.url.signature !== undefined) return;
+  if (found.canonical === '' || found.allowedForStrict) return;
+  throw new CldError(
+    401,
+    `Transformation ${formatTransformation(found.url.components)} is not allowed: strict transformations are on (sign the URL, create it eagerly, or use a named transformation allowed for strict)`,
+  );
 }
 
 /** lookup, continued: the edge cache, then the derived copy in R2 (which then fills the edge cache). */

@@ -9,6 +9,7 @@
  *   jobs/<job>/pending                           an AI job's encoded bytes not yet in a multipart part
  *   fetch/<cloud>/<sha256 of the remote URL>     a fetched original (src/remote/cache.ts: its metadata)
  *   derived/<cloud>/fetch/<sha256 of the URL>/<sha256>  a derived image of a fetched original
+ *   named/<cloud>/<name>                         a named transformation (src/store/named.ts: its JSON)
  */
 import { hexDigest } from '../url/signature';
 
@@ -59,4 +60,14 @@ export function jobPendingKey(jobId: string): string {
 /** A fetched original, by the SHA-256 hex of its normalised remote URL (src/remote/cache.ts fetchedKey, fetchedUrlHash). */
 export function fetchedKeyOf(cloud: string, urlHash: string): string {
   return `fetch/${cloud}/${urlHash}`;
+}
+
+/** A named transformation of the cloud (`t_<name>`): its definition as JSON. */
+export function namedTransformationKey(cloud: string, name: string): string {
+  return namedTransformationsPrefix(cloud) + name;
+}
+
+/** Every named transformation of one cloud (the Admin API lists it). */
+export function namedTransformationsPrefix(cloud: string): string {
+  return `named/${cloud}/`;
 }
