@@ -7,7 +7,7 @@ import { deliver } from './routes/deliver';
 import { home } from './routes/home';
 import { jobStatus } from './routes/job-status';
 import { cloudGuard, cors, demoGuard, diagnosticsGuard } from './routes/middleware';
-import { transformationByPath, transformations } from './routes/admin';
+import { assetCalls, resources, transformationByPath, transformations } from './routes/admin';
 import { authenticateAdmin, explicit, upload } from './routes/upload';
 import { usageReport } from './jobs/usage';
 
@@ -44,6 +44,17 @@ api.get('/:cloud/transformations/:name', cloudGuard, transformationByPath.get);
 api.post('/:cloud/transformations/:name', cloudGuard, transformationByPath.post);
 api.put('/:cloud/transformations/:name', cloudGuard, transformationByPath.put);
 api.delete('/:cloud/transformations/:name', cloudGuard, transformationByPath.delete);
+// Assets: the Upload API's signed calls and the Admin API's resources (src/admin/assets.ts).
+api.post('/:cloud/image/destroy', cloudGuard, assetCalls.destroy);
+api.post('/:cloud/image/rename', cloudGuard, assetCalls.rename);
+api.post('/:cloud/image/tags', cloudGuard, assetCalls.tags);
+api.post('/:cloud/image/context', cloudGuard, assetCalls.context);
+api.get('/:cloud/resources/image', cloudGuard, resources.list);
+api.get('/:cloud/resources/image/tags/:tag', cloudGuard, resources.byTag);
+api.get('/:cloud/resources/image/:type{[a-z]+}', cloudGuard, resources.list);
+api.get('/:cloud/resources/image/:type{[a-z]+}/*', cloudGuard, resources.details);
+api.delete('/:cloud/resources/image/:type{[a-z]+}', cloudGuard, resources.delete);
+api.delete('/:cloud/derived_resources', cloudGuard, resources.deleteDerived);
 api.get('/:cloud/jobs/:id', cloudGuard, (c) => jobStatus(c.env, c.req.param('id')));
 app.route('/v1_1', api);
 

@@ -153,7 +153,7 @@ async function lookup(request: Request, env: Env): Promise<Lookup> {
   const acceptKey = !fAuto ? '' : accepted === 'avif' ? 'avif=true' : `webp=${accepted === 'webp'}`;
   // Everything the response depends on besides the original itself (whose changes a new version busts).
   const publicId = url.remoteUrl !== undefined ? normaliseFetchUrl(url.remoteUrl) : url.publicId;
-  const cacheKey = [url.cloud, url.type, publicId, url.version ?? '', url.extension ?? '', canonical, acceptKey].join('|');
+  const cacheKey = deliveryCacheKey(url.cloud, url.type, publicId, url.version, url.extension, canonical, acceptKey);
   // A fetched original's derived images live under the hash of its URL (store/fetched.ts drops them when its bytes change).
   const keyId = url.remoteUrl !== undefined ? await fetchedDerivedId(url.remoteUrl) : url.publicId;
   return {
@@ -181,6 +181,28 @@ function refuseIfStrict(found: Lookup, env: Env): void {
     401,
     `Transformation ${formatTransformation(found.url.components)} is not allowed: strict transformations are on (sign the URL, create it eagerly, or use a named transformation allowed for strict)`,
   );
+}
+
+/** Everything a response depends on besides the original itself (whose changes a new version busts): hashed into its derived key. */
+function deliveryCacheKey(
+  cloud: string,
+  type: string,
+  publicId: string,
+  version: number | undefined,
+  extension: string | undefined,
+  canonical: string,
+  acceptKey: string,
+): string {
+  return [cloud, type, publicId, version ?? '', extension ?? '', canonical, acceptKey].join('|');
+}
+
+/**
+ * The keys under which the untouched original of a stored asset may sit in the edge cache (it is
+ * cached only under a version, with its own format's extension or none), for a destroy or a
+ * rename to drop them: they have no derived copy in R2 to be found by.
+ */
+export async function untouchedOriginalKeys(cloud: string, type: string, publicId: string, version: number, format: string): Promise<string[]> {
+  return Promise.all([format, undefined].map((ext) => derivedKey(cloud, type, publicId, deliveryCacheKey(cloud, type, publicId, version, ext, '', ''))));
 }
 
 /** lookup, continued: the edge cache, then the derived copy in R2 (which then fills the edge cache). */

@@ -138,11 +138,29 @@ async function authorize(params: ApiParams, env: Env): Promise<boolean> {
 }
 
 /** A form without a file (explicit): text fields only, each capped. */
-async function readFields(request: Request): Promise<ApiParams> {
+async function readFields(request: Request, maxParts = MAX_FIELDS): Promise<ApiParams> {
   const params: ApiParams = {};
-  await parseForm(request, { maxBodyBytes: MAX_FIELDS * MAX_FIELD_BYTES, maxParts: MAX_FIELDS }, (part) =>
-    part.filename !== undefined || part.name === 'file' ? DISCARD : new TextSink(part.name, MAX_FIELD_BYTES, (value) => (params[part.name] = value)),
+  // `name[]` fields (the SDKs' lists, public_ids[] of tags and context) gather into a list under `name`, as the SDKs sign them.
+  const collect = (name: string, value: string) => {
+    if (!name.endsWith('[]')) params[name] = value;
+    else {
+      const list = params[name.slice(0, -2)];
+      params[name.slice(0, -2)] = Array.isArray(list) ? [...list, value] : [value];
+    }
+  };
+  await parseForm(request, { maxBodyBytes: MAX_FIELDS * MAX_FIELD_BYTES, maxParts }, (part) =>
+    part.filename !== undefined || part.name === 'file' ? DISCARD : new TextSink(part.name, MAX_FIELD_BYTES, (value) => collect(part.name, value)),
   );
+  return params;
+}
+
+/** Public IDs one tags or context call may name (Cloudinary's 1000), and the other fields. */
+const MAX_LIST_FIELDS = 1100;
+
+/** A text-only form signed like an upload (destroy, rename, tags, context): its fields, authenticated. */
+export async function signedFields(request: Request, env: Env): Promise<ApiParams> {
+  const params = await readFields(request, MAX_LIST_FIELDS);
+  await authenticate(params, env);
   return params;
 }
 

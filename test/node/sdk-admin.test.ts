@@ -91,3 +91,80 @@ describe('cloudinary SDK: strict transformations', () => {
     expect(await size(url('admin/coffee', { transformation: 'sdk_strict' }))).toBe('90x60');
   });
 });
+
+describe('cloudinary SDK: assets', () => {
+  const upload = (publicId: string, options: Record<string, unknown> = {}) =>
+    cloudinary.uploader.upload(join(root, 'samples/coffee.png'), { public_id: publicId, ...options });
+
+  it('uploader.destroy drops the asset and its derived images', async () => {
+    await upload('assets/gone');
+    expect(await size(url('assets/gone', { width: 40, crop: 'scale', sign_url: true }))).toBe('40x27');
+    expect(await cloudinary.uploader.destroy('assets/gone', { invalidate: true })).toEqual({ result: 'ok' });
+    expect((await fetch(url('assets/gone', { width: 40, crop: 'scale', sign_url: true }))).status).toBe(404);
+    expect(await cloudinary.uploader.destroy('assets/gone')).toEqual({ result: 'not found' });
+  });
+
+  it('uploader.rename, with overwrite and to_type', async () => {
+    await upload('assets/from', { tags: ['kept'] });
+    await upload('assets/taken');
+    const renamed = await cloudinary.uploader.rename('assets/from', 'assets/to');
+    expect(renamed).toMatchObject({ public_id: 'assets/to', type: 'upload', width: 600, height: 400, tags: ['kept'] });
+    expect((await fetch(url('assets/from', { sign_url: true, format: 'png' }))).status).toBe(404);
+    expect(await size(url('assets/to', { width: 30, crop: 'scale', sign_url: true }))).toBe('30x20');
+    const refused = await failure(cloudinary.uploader.rename('assets/to', 'assets/taken'));
+    expect(refused).toMatchObject({ http_code: 400, message: expect.stringMatching(/already exists/) });
+    expect(await cloudinary.uploader.rename('assets/to', 'assets/taken', { overwrite: true })).toMatchObject({ public_id: 'assets/taken' });
+    const moved = await cloudinary.uploader.rename('assets/taken', 'assets/secret', { to_type: 'authenticated' });
+    expect(moved).toMatchObject({ public_id: 'assets/secret', type: 'authenticated' });
+    expect(await size(url('assets/secret', { type: 'authenticated', width: 20, crop: 'scale', sign_url: true }))).toBe('20x13');
+    expect((await failure(cloudinary.uploader.rename('assets/nosuch', 'assets/x'))).http_code).toBe(404);
+  });
+
+  it('add_tag, remove_tag, replace_tag, resources_by_tag and add_context', async () => {
+    await upload('assets/t1', { tags: 'red,blue' });
+    await upload('assets/t2');
+    expect(await cloudinary.uploader.add_tag('green', ['assets/t1', 'assets/t2', 'assets/none'])).toEqual({ public_ids: ['assets/t1', 'assets/t2'] });
+    expect(await cloudinary.uploader.remove_tag('red', ['assets/t1'])).toEqual({ public_ids: ['assets/t1'] });
+    const green = await cloudinary.api.resources_by_tag('green', { tags: true });
+    expect(green.resources.map((r: { public_id: string }) => r.public_id).sort()).toEqual(['assets/t1', 'assets/t2']);
+    expect(green.resources.find((r: { public_id: string }) => r.public_id === 'assets/t1')!.tags.sort()).toEqual(['blue', 'green']);
+    await cloudinary.uploader.replace_tag('solo', ['assets/t2']);
+    expect((await cloudinary.api.resources_by_tag('green')).resources.map((r: { public_id: string }) => r.public_id)).toEqual(['assets/t1']);
+    expect(await cloudinary.uploader.add_context({ alt: 'a cup = coffee', caption: 'x|y' } as unknown as string, ['assets/t2'])).toEqual({
+      public_ids: ['assets/t2'],
+    });
+    const details = await cloudinary.api.resource('assets/t2');
+    expect(details).toMatchObject({ tags: ['solo'], context: { custom: { alt: 'a cup = coffee', caption: 'x|y' } } });
+  });
+
+  it('api.resources pages with prefix, type, max_results and next_cursor', async () => {
+    for (const n of ['a', 'b', 'c']) await upload(`listing/${n}`);
+    const seen: string[] = [];
+    let next_cursor: string | undefined;
+    do {
+      const page = await cloudinary.api.resources({ type: 'upload', prefix: 'listing/', max_results: 2, ...(next_cursor ? { next_cursor } : {}) });
+      expect(page.resources.length).toBeLessThanOrEqual(2);
+      seen.push(...page.resources.map((r: { public_id: string }) => r.public_id));
+      next_cursor = page.next_cursor;
+    } while (next_cursor);
+    expect(seen).toEqual(['listing/a', 'listing/b', 'listing/c']);
+    expect((await failure(cloudinary.api.resources({ type: 'upload', max_results: 501 }))).http_code).toBe(400);
+  });
+
+  it('api.resource lists derived images; delete_derived_resources and delete_resources drop them', async () => {
+    await upload('assets/d1');
+    await upload('assets/d2');
+    expect(await size(url('assets/d1', { width: 50, crop: 'scale', sign_url: true, format: 'png' }))).toBe('50x33');
+    expect(await size(url('assets/d1', { width: 60, crop: 'scale', sign_url: true, format: 'png' }))).toBe('60x40');
+    const details = await cloudinary.api.resource('assets/d1');
+    expect(details).toMatchObject({ public_id: 'assets/d1', width: 600, height: 400 });
+    expect(details.derived.map((d: { transformation: string }) => d.transformation).sort()).toEqual(['c_scale,w_50', 'c_scale,w_60']);
+    const w50 = details.derived.find((d: { transformation: string }) => d.transformation === 'c_scale,w_50');
+    expect(await cloudinary.api.delete_derived_resources([w50.id])).toEqual({ deleted: { [w50.id]: 'deleted' } });
+    expect((await cloudinary.api.resource('assets/d1')).derived).toHaveLength(1);
+    const result = await cloudinary.api.delete_resources(['assets/d1', 'assets/d2', 'assets/nope']);
+    expect(result.deleted).toEqual({ 'assets/d1': 'deleted', 'assets/d2': 'deleted', 'assets/nope': 'not_found' });
+    expect(result.deleted_counts['assets/d1']).toEqual({ original: 1, derived: 1 });
+    expect((await failure(cloudinary.api.resource('assets/d1'))).http_code).toBe(404);
+  });
+});
