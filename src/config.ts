@@ -5,6 +5,7 @@
  */
 import { type FetchPolicy, fetchPolicyFromEnv } from './remote/policy';
 import { parseFetchTtl } from './remote/cache';
+import { parseTokenKey } from './url/auth-token';
 
 /** The env entries config() reads; all optional, so tests can pass a few. */
 export type ConfigEnv = Partial<
@@ -25,6 +26,7 @@ export type ConfigEnv = Partial<
     | 'FETCH_TTL'
     | 'FETCH_SIGNED_ONLY'
     | 'STRICT_TRANSFORMATIONS'
+    | 'AUTH_TOKEN_KEY'
   >
 >;
 
@@ -57,6 +59,8 @@ export interface Config {
   fetchSignedOnly: boolean;
   /** STRICT_TRANSFORMATIONS: unsigned URLs get only existing derived images, the original and named transformations allowed for strict. */
   strictTransformations: boolean;
+  /** AUTH_TOKEN_KEY (a secret, hex): the key of `__cld_token__` tokens for authenticated delivery; unset or "": tokens are refused. */
+  authTokenKey?: Uint8Array;
 }
 
 const parsed = new WeakMap<object, Config>();
@@ -87,5 +91,6 @@ function parse(env: ConfigEnv): Config {
     fetchTtl: parseFetchTtl(env.FETCH_TTL),
     fetchSignedOnly: on(env.FETCH_SIGNED_ONLY),
     strictTransformations: on(env.STRICT_TRANSFORMATIONS),
+    ...(env.AUTH_TOKEN_KEY ? { authTokenKey: parseTokenKey(env.AUTH_TOKEN_KEY) } : {}),
   };
 }

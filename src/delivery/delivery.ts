@@ -36,6 +36,7 @@ import { getOriginal } from '../store/originals';
 import { formatTransformation } from '../url/component';
 import { type DeliveryUrl, parseDeliveryPath } from '../url/delivery-url';
 import type { Component } from '../url/params';
+import { requestToken, verifyAuthToken } from '../url/auth-token';
 import { verifyDeliverySignature } from '../url/signature';
 import { type AiSplit, aiJobSpec, alphaFromSource, authorizeAi, awaitJob, splitAtAiEffect, waitBudget } from './ai';
 import { throwIfIncoming } from './incoming';
@@ -133,6 +134,8 @@ interface Lookup {
   key: string;
   /** Strict transformations: a URL made only of named transformations allowed for strict. */
   allowedForStrict: boolean;
+  /** Signed, or authorised by a URL token (which signs its exact path). */
+  signed: boolean;
 }
 
 /** lookup: parse, signature, DPR and layer grammar (400s before any lookup), the cache key. */
@@ -140,7 +143,7 @@ async function lookup(request: Request, env: Env): Promise<Lookup> {
   const { cloudName } = config(env);
   const url = parseDeliveryPath(new URL(request.url).pathname, cloudName);
   if (url.cloud !== cloudName) throw new CldError(404, `Unknown cloud_name ${url.cloud}`);
-  await authorize(url, env);
+  const authorized = await authorize(url, env, request);
 
   const named = await expandNamed(env, url.cloud, url.components);
   const hints = resolveHints(named.components, request.headers);
@@ -166,6 +169,7 @@ async function lookup(request: Request, env: Env): Promise<Lookup> {
     immutable: components.some((c) => c.fl?.includes('immutable_cache')),
     key: await derivedKey(url.cloud, url.type, keyId, cacheKey),
     allowedForStrict: named.allowedForStrict,
+    signed: authorized === 'signed',
   };
 }
 
@@ -175,7 +179,7 @@ async function lookup(request: Request, env: Env): Promise<Lookup> {
  * anything else would make a new derived image, which only a signature may ask for.
  */
 function refuseIfStrict(found: Lookup, env: Env): void {
-  if (!config(env).strictTransformations || found.url.signature !== undefined) return;
+  if (!config(env).strictTransformations || found.signed) return;
   if (found.canonical === '' || found.allowedForStrict) return;
   throw new CldError(
     401,
@@ -319,10 +323,11 @@ async function store(found: Lookup, plan: Plan, encoded: { bytes: Uint8Array; qu
 }
 
 /**
- * `authenticated`: every URL must be signed. `private`: the original needs a signature, derived
- * versions do not. Any signature present must be valid.
+ * `authenticated`: every URL must be signed or carry a valid token (`__cld_token__`, a query
+ * parameter or a cookie: url/auth-token.ts). `private`: the original needs a signature, derived
+ * versions do not. Any signature present must be valid. Says how the URL was authorised.
  */
-async function authorize(url: DeliveryUrl, env: Env): Promise<void> {
+async function authorize(url: DeliveryUrl, env: Env, request: Request): Promise<'signed' | 'token' | 'open'> {
   if (url.signature !== undefined) {
     if (!(await verifyDeliverySignature(url.toSign, url.signature, config(env).apiSecret)))
       throw new CldError(401, `Invalid signature: it does not match the transformation and ${url.type === 'fetch' ? 'remote URL' : 'public ID'}`);
@@ -331,10 +336,27 @@ async function authorize(url: DeliveryUrl, env: Env): Promise<void> {
   }
   // Fetch off, a host not allowed: 401 (Cloudinary's restricted fetch); an unsafe URL: 400. Before R2 is touched.
   if (url.remoteUrl !== undefined) assertRemoteUrl(url.remoteUrl, config(env).fetchPolicy);
-  if (url.signature !== undefined) return;
-  if (url.type === 'authenticated') throw new CldError(401, 'Signature required: authenticated resources need a signed URL');
+  if (url.signature !== undefined) return 'signed';
+  if (url.type === 'authenticated') {
+    const token = requestToken(new URL(request.url).search, request.headers.get('Cookie'));
+    if (token === undefined) throw new CldError(401, 'Signature required: authenticated resources need a signed URL or a token');
+    return (await verifyToken(token, url, env, request)) === 'url' ? 'signed' : 'token';
+  }
   if (url.type === 'private' && url.components.length === 0)
     throw new CldError(401, 'Signature required: the original of a private resource needs a signed URL');
+  return 'open';
+}
+
+async function verifyToken(token: string, url: DeliveryUrl, env: Env, request: Request): Promise<'url' | 'acl'> {
+  const key = config(env).authTokenKey;
+  if (!key) throw new CldError(401, 'Token authentication is not configured (AUTH_TOKEN_KEY): authenticated resources need a signed URL');
+  const path = new URL(request.url).pathname;
+  // An ACL may be written for the private-CDN form (`/image/authenticated/*`) or with the cloud.
+  const cloudPrefix = `/${url.cloud}/image/`;
+  const aclPaths = path.startsWith(cloudPrefix) ? [path, path.slice(url.cloud.length + 1)] : [path, `/${url.cloud}${path}`];
+  const result = await verifyAuthToken(token, key, { path, aclPaths, now: Math.floor(Date.now() / 1000), ip: request.headers.get('CF-Connecting-IP') });
+  if (!result.ok) throw new CldError(401, `Invalid token: ${result.reason}`);
+  return result.kind;
 }
 
 async function md5Hex(bytes: Uint8Array): Promise<string> {

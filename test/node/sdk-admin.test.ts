@@ -8,6 +8,7 @@ import { startWorker } from '../../scripts/lib/start-worker.mjs';
 
 const root = join(import.meta.dirname, '../..');
 const SECRET = 'node-admin-secret';
+const TOKEN_KEY = 'a1b2c3d4e5f60718';
 const API_KEY = /^API_KEY\s*=\s*"([^"]+)"/m.exec(readFileSync(join(root, 'wrangler.toml'), 'utf8'))![1];
 
 let worker: Awaited<ReturnType<typeof startWorker>>;
@@ -15,7 +16,7 @@ let cloudinary: typeof import('cloudinary').v2;
 let host: string;
 
 beforeAll(async () => {
-  worker = await startWorker({ secret: SECRET, vars: { STRICT_TRANSFORMATIONS: 'true' } });
+  worker = await startWorker({ secret: SECRET, vars: { STRICT_TRANSFORMATIONS: 'true', AUTH_TOKEN_KEY: TOKEN_KEY } });
   host = new URL(worker.url).host;
   process.env.CLOUDINARY_URL = `cloudinary://${API_KEY}:${SECRET}@demo?upload_prefix=${worker.url}`;
   cloudinary = (await import('cloudinary')).v2;
@@ -166,5 +167,34 @@ describe('cloudinary SDK: assets', () => {
     expect(result.deleted).toEqual({ 'assets/d1': 'deleted', 'assets/d2': 'deleted', 'assets/nope': 'not_found' });
     expect(result.deleted_counts['assets/d1']).toEqual({ original: 1, derived: 1 });
     expect((await failure(cloudinary.api.resource('assets/d1'))).http_code).toBe(404);
+  });
+});
+
+describe('cloudinary SDK: token auth for authenticated images', () => {
+  it('a URL token from url(..., { sign_url, auth_token }) and an ACL token from generate_auth_token', async () => {
+    await cloudinary.uploader.upload(join(root, 'samples/coffee.png'), { public_id: 'tokens/cup', type: 'authenticated' });
+    const plain = url('tokens/cup', { type: 'authenticated', width: 80, crop: 'scale' });
+    expect((await fetch(plain)).status).toBe(401);
+    const tokenUrl = url('tokens/cup', { type: 'authenticated', width: 80, crop: 'scale', sign_url: true, auth_token: { key: TOKEN_KEY, duration: 300 } });
+    expect(tokenUrl).toContain('__cld_token__=');
+    expect(tokenUrl).not.toContain('s--');
+    expect(await size(tokenUrl)).toBe('80x53');
+    const wrongKey = url('tokens/cup', { type: 'authenticated', width: 80, crop: 'scale', sign_url: true, auth_token: { key: 'ffff', duration: 300 } });
+    expect((await fetch(wrongKey)).status).toBe(401);
+    const expired = url('tokens/cup', {
+      type: 'authenticated',
+      width: 80,
+      crop: 'scale',
+      sign_url: true,
+      auth_token: { key: TOKEN_KEY, start_time: 1000, expiration: 2000 },
+    });
+    expect((await fetch(expired)).headers.get('X-Cld-Error')).toMatch(/expired/);
+
+    const acl = cloudinary.utils.generate_auth_token({ key: TOKEN_KEY, duration: 300, acl: '/image/authenticated/*' });
+    const original = url('tokens/cup', { type: 'authenticated', format: 'png' });
+    expect((await fetch(`${original}&${acl}`)).status).toBe(200);
+    expect((await fetch(original, { headers: { Cookie: acl } })).status).toBe(200);
+    const other = cloudinary.utils.generate_auth_token({ key: TOKEN_KEY, duration: 300, acl: '/image/upload/*' });
+    expect((await fetch(original, { headers: { Cookie: other } })).status).toBe(401);
   });
 });
