@@ -329,7 +329,13 @@ async function store(found: Lookup, plan: Plan, encoded: { bytes: Uint8Array; qu
  */
 async function authorize(url: DeliveryUrl, env: Env, request: Request): Promise<'signed' | 'token' | 'open'> {
   if (url.signature !== undefined) {
-    if (!(await verifyDeliverySignature(url.toSign, url.signature, config(env).apiSecret)))
+    if (
+      !(await verifyDeliverySignature(
+        url.toSign,
+        url.signature,
+        config(env).apiKeys.map((k) => k.secret),
+      ))
+    )
       throw new CldError(401, `Invalid signature: it does not match the transformation and ${url.type === 'fetch' ? 'remote URL' : 'public ID'}`);
   } else if (url.type === 'fetch' && config(env).fetchSignedOnly) {
     throw new CldError(401, 'Signature required: this deployment delivers only signed fetch URLs (FETCH_SIGNED_ONLY)');

@@ -16,7 +16,7 @@ let cloudinary: typeof import('cloudinary').v2;
 let host: string;
 
 beforeAll(async () => {
-  worker = await startWorker({ secret: SECRET, vars: { STRICT_TRANSFORMATIONS: 'true', AUTH_TOKEN_KEY: TOKEN_KEY } });
+  worker = await startWorker({ secret: SECRET, vars: { STRICT_TRANSFORMATIONS: 'true', AUTH_TOKEN_KEY: TOKEN_KEY, API_KEYS: 'rotated-key:rotated-secret' } });
   host = new URL(worker.url).host;
   process.env.CLOUDINARY_URL = `cloudinary://${API_KEY}:${SECRET}@demo?upload_prefix=${worker.url}`;
   cloudinary = (await import('cloudinary')).v2;
@@ -196,5 +196,18 @@ describe('cloudinary SDK: token auth for authenticated images', () => {
     expect((await fetch(original, { headers: { Cookie: acl } })).status).toBe(200);
     const other = cloudinary.utils.generate_auth_token({ key: TOKEN_KEY, duration: 300, acl: '/image/upload/*' });
     expect((await fetch(original, { headers: { Cookie: other } })).status).toBe(401);
+  });
+});
+
+describe('cloudinary SDK: a second API key (API_KEYS)', () => {
+  it('uploads, Admin API calls and signed URLs work with either pair', async () => {
+    const second = { api_key: 'rotated-key', api_secret: 'rotated-secret' };
+    const up = await cloudinary.uploader.upload(join(root, 'samples/coffee.png'), { public_id: 'keys/cup', ...second });
+    expect(up).toMatchObject({ public_id: 'keys/cup' });
+    expect((await cloudinary.api.resource('keys/cup', second)).public_id).toBe('keys/cup');
+    expect(await size(url('keys/cup', { width: 33, crop: 'scale', sign_url: true, ...second }))).toBe('33x22');
+    expect(await size(url('keys/cup', { width: 34, crop: 'scale', sign_url: true }))).toBe('34x23');
+    expect((await fetch(url('keys/cup', { width: 35, crop: 'scale', sign_url: true, api_secret: 'nope' }))).status).toBe(401);
+    expect((await failure(cloudinary.api.resource('keys/cup', { api_key: 'rotated-key', api_secret: SECRET }))).http_code).toBe(401);
   });
 });
