@@ -1,8 +1,9 @@
 /**
  * @module The delivery pipeline: a delivery URL → the image, in named steps.
  *
- *   lookup   parse the URL, check its signature, key it; the edge cache, then the derived copy in R2
- *            (a fetch URL first makes sure its remote original is in R2 and fresh: ./fetched.ts)
+ *   lookup   parse the URL, check its signature, expand its named transformations (./named.ts), key
+ *            it; the edge cache, then the derived copy in R2 (a fetch URL first makes sure its remote
+ *            original is in R2 and fresh: ./fetched.ts); strict transformations refuse the rest
  *   source   the original from R2 (or the 420 of an upload whose incoming transformation runs)
  *   ai       an AI effect splits the chain: its job's result (or a 423) is the rest's source
  *   plan     the rest of the chain, its layers and the output as a plan (src/plan, pure)
@@ -35,11 +36,13 @@ import { getOriginal } from '../store/originals';
 import { formatTransformation } from '../url/component';
 import { type DeliveryUrl, parseDeliveryPath } from '../url/delivery-url';
 import { attachmentOf, type Component } from '../url/params';
+import { requestToken, verifyAuthToken } from '../url/auth-token';
 import { verifyDeliverySignature } from '../url/signature';
 import { type AiSplit, aiJobSpec, alphaFromSource, authorizeAi, awaitJob, splitAtAiEffect, waitBudget } from './ai';
 import { throwIfIncoming } from './incoming';
 import { ensureFetched, type FetchedOriginal, fetchedBytes } from './fetched';
 import { loadLayers } from './layer-sources';
+import { expandNamed } from './named';
 import { withReservation } from './ledger';
 
 /** Where the bytes came from: the edge cache, the derived copy in R2, the stored original, or a fresh transformation. */
@@ -82,6 +85,7 @@ export async function deliver(request: Request, env: Env, ctx: WaitUntil): Promi
 
   const hit = await cached(found, env, ctx);
   if (hit) return answer(hit.image, hit.source);
+  refuseIfStrict(found, env);
 
   const split = splitAtAiEffect(found.components);
   if (split && found.layerIds.length) throw new CldError(400, 'Layers and AI effects cannot be combined in one URL: deliver the AI result, then layer it');
@@ -153,6 +157,10 @@ interface Lookup {
   placeholder?: string;
   /** The f_auto variant of the key (`avif=true`, `webp=…`; '' without f_auto). */
   acceptKey: string;
+  /** Strict transformations: a URL made only of named transformations allowed for strict. */
+  allowedForStrict: boolean;
+  /** Signed, or authorised by a URL token (which signs its exact path). */
+  signed: boolean;
 }
 
 /** lookup: parse, signature, DPR and layer grammar (400s before any lookup), the cache key. */
@@ -160,9 +168,10 @@ async function lookup(request: Request, env: Env): Promise<Lookup> {
   const { cloudName } = config(env);
   const url = parseDeliveryPath(new URL(request.url).pathname, cloudName);
   if (url.cloud !== cloudName) throw new CldError(404, `Unknown cloud_name ${url.cloud}`);
-  await authorize(url, env);
+  const authorized = await authorize(url, env, request);
 
-  const hints = resolveHints(url.components, request.headers);
+  const named = await expandNamed(env, url.cloud, url.components);
+  const hints = resolveHints(named.components, request.headers);
   const components = hints.components;
   const canonical = formatTransformation(components);
   const layerIds = layerPublicIds(components); // the l_/u_ grammar checked (400) before any lookup
@@ -172,7 +181,7 @@ async function lookup(request: Request, env: Env): Promise<Lookup> {
   const acceptKey = !fAuto ? '' : accepted === 'avif' ? 'avif=true' : `webp=${accepted === 'webp'}`;
   // Everything the response depends on besides the original itself (whose changes a new version busts).
   const publicId = url.remoteUrl !== undefined ? normaliseFetchUrl(url.remoteUrl) : url.publicId;
-  const cacheKey = [url.cloud, url.type, publicId, url.version ?? '', url.extension ?? '', canonical, acceptKey].join('|');
+  const cacheKey = deliveryCacheKey(url.cloud, url.type, publicId, url.version, url.extension, canonical, acceptKey);
   // A fetched original's derived images live under the hash of its URL (store/fetched.ts drops them when its bytes change).
   const keyId = url.remoteUrl !== undefined ? await fetchedDerivedId(url.remoteUrl) : url.publicId;
   return {
@@ -188,6 +197,8 @@ async function lookup(request: Request, env: Env): Promise<Lookup> {
     key: await derivedKey(url.cloud, url.type, keyId, cacheKey),
     ...placeholderOf(components),
     acceptKey,
+    allowedForStrict: named.allowedForStrict,
+    signed: authorized === 'signed',
   };
 }
 
@@ -205,8 +216,44 @@ function placeholderKey(found: Lookup, placeholderId: string): Promise<string> {
     url.cloud,
     url.type,
     placeholderId,
-    [url.cloud, url.type, placeholderId, '', url.extension ?? '', found.canonical, found.acceptKey].join('|'),
+    deliveryCacheKey(url.cloud, url.type, placeholderId, undefined, url.extension, found.canonical, found.acceptKey),
   );
+}
+
+/**
+ * Strict transformations (STRICT_TRANSFORMATIONS), once no derived copy was found: an unsigned URL
+ * may still have the untouched original or a chain of named transformations allowed for strict;
+ * anything else would make a new derived image, which only a signature may ask for.
+ */
+function refuseIfStrict(found: Lookup, env: Env): void {
+  if (!config(env).strictTransformations || found.signed) return;
+  if (found.canonical === '' || found.allowedForStrict) return;
+  throw new CldError(
+    401,
+    `Transformation ${formatTransformation(found.url.components)} is not allowed: strict transformations are on (sign the URL, create it eagerly, or use a named transformation allowed for strict)`,
+  );
+}
+
+/** Everything a response depends on besides the original itself (whose changes a new version busts): hashed into its derived key. */
+function deliveryCacheKey(
+  cloud: string,
+  type: string,
+  publicId: string,
+  version: number | undefined,
+  extension: string | undefined,
+  canonical: string,
+  acceptKey: string,
+): string {
+  return [cloud, type, publicId, version ?? '', extension ?? '', canonical, acceptKey].join('|');
+}
+
+/**
+ * The keys under which the untouched original of a stored asset may sit in the edge cache (it is
+ * cached only under a version, with its own format's extension or none), for a destroy or a
+ * rename to drop them: they have no derived copy in R2 to be found by.
+ */
+export async function untouchedOriginalKeys(cloud: string, type: string, publicId: string, version: number, format: string): Promise<string[]> {
+  return Promise.all([format, undefined].map((ext) => derivedKey(cloud, type, publicId, deliveryCacheKey(cloud, type, publicId, version, ext, '', ''))));
 }
 
 /** lookup, continued: the edge cache, then the derived copy in R2 (which then fills the edge cache). */
@@ -353,22 +400,46 @@ function attachmentName(components: readonly Component[], url: DeliveryUrl): { a
 }
 
 /**
- * `authenticated`: every URL must be signed. `private`: the original needs a signature, derived
- * versions do not. Any signature present must be valid.
+ * `authenticated`: every URL must be signed or carry a valid token (`__cld_token__`, a query
+ * parameter or a cookie: url/auth-token.ts). `private`: the original needs a signature, derived
+ * versions do not. Any signature present must be valid. Says how the URL was authorised.
  */
-async function authorize(url: DeliveryUrl, env: Env): Promise<void> {
+async function authorize(url: DeliveryUrl, env: Env, request: Request): Promise<'signed' | 'token' | 'open'> {
   if (url.signature !== undefined) {
-    if (!(await verifyDeliverySignature(url.toSign, url.signature, config(env).apiSecret)))
+    if (
+      !(await verifyDeliverySignature(
+        url.toSign,
+        url.signature,
+        config(env).apiKeys.map((k) => k.secret),
+      ))
+    )
       throw new CldError(401, `Invalid signature: it does not match the transformation and ${url.type === 'fetch' ? 'remote URL' : 'public ID'}`);
   } else if (url.type === 'fetch' && config(env).fetchSignedOnly) {
     throw new CldError(401, 'Signature required: this deployment delivers only signed fetch URLs (FETCH_SIGNED_ONLY)');
   }
   // Fetch off, a host not allowed: 401 (Cloudinary's restricted fetch); an unsafe URL: 400. Before R2 is touched.
   if (url.remoteUrl !== undefined) assertRemoteUrl(url.remoteUrl, config(env).fetchPolicy);
-  if (url.signature !== undefined) return;
-  if (url.type === 'authenticated') throw new CldError(401, 'Signature required: authenticated resources need a signed URL');
+  if (url.signature !== undefined) return 'signed';
+  if (url.type === 'authenticated') {
+    const token = requestToken(new URL(request.url).search, request.headers.get('Cookie'));
+    if (token === undefined) throw new CldError(401, 'Signature required: authenticated resources need a signed URL or a token');
+    return (await verifyToken(token, url, env, request)) === 'url' ? 'signed' : 'token';
+  }
   if (url.type === 'private' && url.components.length === 0)
     throw new CldError(401, 'Signature required: the original of a private resource needs a signed URL');
+  return 'open';
+}
+
+async function verifyToken(token: string, url: DeliveryUrl, env: Env, request: Request): Promise<'url' | 'acl'> {
+  const key = config(env).authTokenKey;
+  if (!key) throw new CldError(401, 'Token authentication is not configured (AUTH_TOKEN_KEY): authenticated resources need a signed URL');
+  const path = new URL(request.url).pathname;
+  // An ACL may be written for the private-CDN form (`/image/authenticated/*`) or with the cloud.
+  const cloudPrefix = `/${url.cloud}/image/`;
+  const aclPaths = path.startsWith(cloudPrefix) ? [path, path.slice(url.cloud.length + 1)] : [path, `/${url.cloud}${path}`];
+  const result = await verifyAuthToken(token, key, { path, aclPaths, now: Math.floor(Date.now() / 1000), ip: request.headers.get('CF-Connecting-IP') });
+  if (!result.ok) throw new CldError(401, `Invalid token: ${result.reason}`);
+  return result.kind;
 }
 
 async function md5Hex(bytes: Uint8Array): Promise<string> {

@@ -36,6 +36,12 @@ export function parseComponent(text: string): Component {
       component.if = parseIf(value);
       continue;
     }
+    if (key === 't') {
+      component.named = [...(component.named ?? []), ...parseNamedList(value, raw)];
+      if (component.named.length > MAX_NAMED_PER_COMPONENT)
+        throw new CldError(400, `Too many named transformations in one component: at most ${MAX_NAMED_PER_COMPONENT}`);
+      continue;
+    }
     if (!isParamKey(key)) throw unsupportedKey(key, raw);
     if (value === '') throw new CldError(400, `Invalid ${PARAMS[key].name} in transformation: empty value in ${raw}`);
     if (isExprKey(key)) {
@@ -57,6 +63,18 @@ export function parseComponent(text: string): Component {
       key === 'fl' && component.fl ? [...new Set([...component.fl, ...(parsed as readonly FlagValue[])])].sort() : parsed;
   }
   return component;
+}
+
+/** A named transformation's name: what Cloudinary's console and Admin API accept (no `.`, which chains names in `t_a.b`). */
+export const NAMED_TRANSFORMATION_NAME = /^[A-Za-z0-9_-]{1,128}$/;
+const MAX_NAMED_PER_COMPONENT = 10;
+
+/** `t_a.b`: the names, in the order they apply. */
+function parseNamedList(value: string, raw: string): string[] {
+  const names = value.split('.');
+  for (const name of names)
+    if (!NAMED_TRANSFORMATION_NAME.test(name)) throw new CldError(400, `Invalid named transformation '${name}' in ${raw} (letters, digits, _ and - only)`);
+  return names;
 }
 
 function isExprKey(key: ParamKey): key is ExprKey {
@@ -98,6 +116,7 @@ export function formatComponent(component: Component): string {
   const parts: string[] = [];
   if (component.if) parts.push(`if_${formatIf(component.if)}`);
   for (const v of component.vars ?? []) parts.push(`$${v.name}_${formatExpression(v.value)}`);
+  if (component.named?.length) parts.push(`t_${component.named.join('.')}`);
   const exprs = component.exprs ?? {};
   const keys = (Object.keys(component) as string[]).filter((key): key is ParamKey => isParamKey(key) && component[key] !== undefined);
   for (const key of Object.keys(exprs) as ExprKey[]) if (exprs[key] && !keys.includes(key)) keys.push(key);

@@ -164,6 +164,8 @@ export type Component = { -readonly [K in ParamKey]?: ValueOf<K> } & Programmabl
  */
 export interface Programmable {
   if?: IfParam;
+  /** `t_<name>[.<name>…]`: named transformations, expanded by the delivery (src/delivery/named.ts) before planning; the planner never sees one. */
+  named?: readonly string[];
   vars?: VarDef[];
   exprs?: { [K in ExprKey]?: Template };
 }
