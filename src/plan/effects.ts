@@ -31,6 +31,11 @@ const queued: EffectSteps = (e) => {
   throw new Error(`e_${e.name} runs as a job and is split off before planning`);
 };
 
+/** Blend modes are read by plan/layers.ts on the component that places a layer; anywhere else they blend nothing. */
+const blendOnly: EffectSteps = (e) => {
+  throw new CldError(400, `e_${e.name} blends a layer into the image: put it on the layer's fl_layer_apply component (or its l_ component)`);
+};
+
 export const EFFECT_STEPS: { [K in EffectName]: EffectSteps } = {
   grayscale: (_e, size) => [{ op: 'grayscale', ...size }],
   // The CSS Filter Effects sepia matrix, interpolated towards the identity by level.
@@ -66,6 +71,12 @@ export const EFFECT_STEPS: { [K in EffectName]: EffectSteps } = {
   simulate_colorblind: tone((e) => [{ matrix: fromRows(COLORBLIND[e.option as ColorblindCondition]) }]),
   art: (e, size, scale, c) => colorStep(size, ...artStages(e.option as ArtFilter, size, scale, c)),
   opacity_threshold: tone((e) => [{ alphaThreshold: level(e) }]),
+  multiply: blendOnly,
+  screen: blendOnly,
+  overlay: blendOnly,
+  mask: blendOnly,
+  cut_out: blendOnly,
+  anti_removal: blendOnly,
   // Tolerance 0-100 as a ΔE76 radius of the same number (50: shades of the colour, not its neighbours on the wheel).
   replace_color: (e, size) => {
     const [to, from] = e.colors!;

@@ -22,7 +22,7 @@ import { encodeCost, encodeWork } from './cost/model';
 import { estimatePeak } from './cost/peak';
 import { estimateWork } from './cost/work';
 import type { Color } from '../url/colors';
-import { isAiEffect } from '../url/effects';
+import { isAiEffect, isBlendEffect } from '../url/effects';
 import { isColor } from '../url/background';
 import { CldError } from '../url/errors';
 import { formatLayerId } from '../url/layer-id';
@@ -32,7 +32,7 @@ import type { Dimension, Offset } from '../url/values';
 import { compassOf, offsetDirection, offsetPx, place } from './geometry';
 import { checkSize } from './limits';
 import { streaming } from './stream';
-import type { ImageHeader, LayerPlan, LayerSource, LayerSources, Plan, PlanInput, Size, Step } from './steps';
+import type { BlendMode, ImageHeader, LayerPlan, LayerSource, LayerSources, Plan, PlanInput, Size, Step } from './steps';
 import { layoutText } from './text/layout';
 
 export type { LayerPlan, LayerSource, LayerSources } from './steps';
@@ -65,8 +65,11 @@ export interface Layer {
   y?: Offset;
   noOverflow: boolean;
   tiled: boolean;
-  /** fl_cutter: the layer's alpha cuts the image (kept where the layer is opaque), on the image's canvas. */
-  cutter?: true;
+  /** fl_cutter, e_mask: the layer's alpha cuts the image (kept where the layer is opaque), on the image's canvas; e_cut_out: removed there. */
+  cutter?: true | 'inverse';
+  /** e_multiply, e_screen, e_overlay, e_anti_removal (with its level, 0..1). */
+  blend?: BlendMode;
+  level?: number;
 }
 
 /** More layers than this in one URL are refused: each is an R2 read and a decode. */
@@ -143,7 +146,18 @@ function applyComponent(layer: Layer, c: Component): void {
     if (layer.kind === 'underlay') throw new CldError(400, 'fl_cutter cuts the image with an overlay: use it with l_, not u_');
     layer.cutter = true;
   }
-  const own = ownPart({ ...c, g: undefined, x: undefined, y: undefined });
+  let e = c.e;
+  if (isBlendEffect(e)) {
+    if (layer.kind === 'underlay') throw new CldError(400, `e_${e!.name} blends an overlay into the image: use it with l_, not u_`);
+    if (e!.name === 'mask') layer.cutter = true;
+    else if (e!.name === 'cut_out') layer.cutter = 'inverse';
+    else {
+      layer.blend = e!.name as BlendMode;
+      if (e!.name === 'anti_removal') layer.level = e!.strength! / 100;
+    }
+    e = undefined;
+  }
+  const own = ownPart({ ...c, g: undefined, x: undefined, y: undefined, e });
   if (Object.keys(own).length) layer.components.push(own);
 }
 
@@ -277,14 +291,15 @@ function placeLayer(layer: Layer, lp: LayerPlan, base: Size, dpr: number): Step[
     y = Math.round(offsetPx(layer.y, base.height, dpr) - lp.height / 2);
   }
   const under = layer.kind === 'underlay';
-  if (layer.cutter) return [{ op: 'composite', layer: lp, under, tiled: layer.tiled, cutter: true, x, y, baseX: 0, baseY: 0, ...base }];
-  if (layer.tiled || layer.noOverflow) return [{ op: 'composite', layer: lp, under, tiled: layer.tiled, x, y, baseX: 0, baseY: 0, ...base }];
+  if (layer.cutter) return [{ op: 'composite', layer: lp, under, tiled: layer.tiled, cutter: layer.cutter, x, y, baseX: 0, baseY: 0, ...base }];
+  const blend = layer.blend ? { blend: layer.blend, ...(layer.level !== undefined ? { level: layer.level } : {}) } : {};
+  if (layer.tiled || layer.noOverflow) return [{ op: 'composite', layer: lp, under, tiled: layer.tiled, ...blend, x, y, baseX: 0, baseY: 0, ...base }];
   // A layer reaching past the image enlarges the canvas to hold both (transparent where neither is).
   const left = Math.min(0, x),
     top = Math.min(0, y);
   const width = Math.max(base.width, x + lp.width) - left;
   const height = Math.max(base.height, y + lp.height) - top;
-  return [{ op: 'composite', layer: lp, under, tiled: false, x: x - left, y: y - top, baseX: 0 - left, baseY: 0 - top, width, height }];
+  return [{ op: 'composite', layer: lp, under, tiled: false, ...blend, x: x - left, y: y - top, baseX: 0 - left, baseY: 0 - top, width, height }];
 }
 
 /**

@@ -96,6 +96,8 @@ export interface BlurredFill {
 /** What fills a padding. */
 export type PadFill = { kind: 'color'; color: Rgba } | AutoFill | BlurredFill;
 
+export type BlendMode = 'multiply' | 'screen' | 'overlay' | 'anti_removal';
+
 export type Step =
   | ({ op: 'decode'; shrink: 1 | 2 | 4 | 8 } & Size)
   /** The embedded ICC profile (the header's) converted to sRGB (ops/icc.ts). */
@@ -179,7 +181,24 @@ export type Step =
    * of the output canvas (size of the step), over (or under) the image, whose top-left lands at
    * (baseX, baseY); tiled repeats the layer over the whole canvas.
    */
-  | ({ op: 'composite'; layer: LayerPlan; under: boolean; tiled: boolean; cutter?: true; x: number; y: number; baseX: number; baseY: number } & Size)
+  /**
+   * `cutter`: the layer's alpha cuts the image instead of covering it (fl_cutter, e_mask; `inverse`: e_cut_out);
+   * `blend`: a separable blend mode of the layer's colours with the image's (e_multiply, e_screen, e_overlay), or
+   * e_anti_removal's jitter of the layer at `level` (0..1).
+   */
+  | ({
+      op: 'composite';
+      layer: LayerPlan;
+      under: boolean;
+      tiled: boolean;
+      cutter?: true | 'inverse';
+      blend?: BlendMode;
+      level?: number;
+      x: number;
+      y: number;
+      baseX: number;
+      baseY: number;
+    } & Size)
   /**
    * l_text: (plan/text/layout.ts) the glyphs of `face` at `size` pixels (`scale` per font unit), placed in a
    * box of the step's size, filled with `background`, in `color`; the first step of a text layer.

@@ -38,6 +38,8 @@ interface EffectSpec {
   color?: true;
   /** Reads these of its component (a region, an offset) instead of their crop-and-resize meaning. */
   binds?: readonly ('x' | 'y' | 'w' | 'h')[];
+  /** How a layer is blended into the image: only on the component that places a layer (plan/layers.ts). */
+  blend?: true;
   grammar?: OwnGrammar;
 }
 
@@ -311,6 +313,13 @@ export const EFFECTS = {
   art: { dprScaled: false, grammar: choice('art', ART_FILTERS) },
   opacity_threshold: { range: [1, 100], default: 50, dprScaled: false },
   replace_color: { dprScaled: false, grammar: replaceColorGrammar },
+  // Layer blend modes, on the fl_layer_apply component (or the one-component layer's).
+  multiply: { dprScaled: false, blend: true },
+  screen: { dprScaled: false, blend: true },
+  overlay: { dprScaled: false, blend: true },
+  mask: { dprScaled: false, blend: true },
+  cut_out: { dprScaled: false, blend: true },
+  anti_removal: { range: [1, 100], default: 50, dprScaled: false, blend: true },
   // Without a size, the block is chosen from the image (plan/effects.ts).
   pixelate: { range: [1, 200], dprScaled: true },
   pixelate_region: { range: [1, 200], dprScaled: true, binds: REGION },
@@ -379,6 +388,11 @@ export function dprScales(e: Effect): boolean {
 /** The parameters of the component that the effect reads as its own (a region, an offset). */
 export function boundParams(e: Effect | undefined): readonly ('x' | 'y' | 'w' | 'h')[] {
   return (e && (EFFECTS as Record<string, EffectSpec>)[e.name].binds) ?? [];
+}
+
+/** A layer blend mode (`e_multiply`, `e_screen`, `e_overlay`, `e_mask`, `e_cut_out`, `e_anti_removal`). */
+export function isBlendEffect(e: Effect | undefined): boolean {
+  return !!e && (EFFECTS as Record<string, EffectSpec>)[e.name].blend === true;
 }
 
 export function readsColor(e: Effect | undefined): boolean {

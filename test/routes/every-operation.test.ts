@@ -170,6 +170,17 @@ const EFFECT_CASES: { [E in EffectName]: { url: string; bad: string; reference?:
   art: { url: 'e_art:zorro', bad: 'e_art:picasso' },
   opacity_threshold: { url: 'o_40/e_opacity_threshold:50', reference: 'o_40', bad: 'e_opacity_threshold:0' },
   replace_color: { url: 'e_replace_color:blue:60', bad: 'e_replace_color:blue:101' },
+  // Blend modes of a layer (test/ops/composite-blend.test.ts has their formulas); alone they are refused.
+  multiply: { url: `l_${LAYER}/fl_layer_apply,e_multiply`, reference: `l_${LAYER}/fl_layer_apply`, bad: 'e_multiply' },
+  screen: { url: `l_${LAYER}/fl_layer_apply,e_screen`, reference: `l_${LAYER}/fl_layer_apply`, bad: `u_${LAYER}/fl_layer_apply,e_screen` },
+  overlay: { url: `l_${LAYER}/fl_layer_apply,e_overlay`, reference: `l_${LAYER}/fl_layer_apply`, bad: 'e_overlay:5' },
+  mask: { url: `l_${LAYER}/fl_layer_apply,e_mask`, reference: `l_${LAYER}/fl_layer_apply`, bad: 'e_mask' },
+  cut_out: { url: `l_${LAYER}/fl_layer_apply,e_cut_out`, reference: `l_${LAYER}/fl_layer_apply`, bad: 'e_cut_out' },
+  anti_removal: {
+    url: `l_${LAYER},w_300/fl_layer_apply,e_anti_removal:80`,
+    reference: `l_${LAYER},w_300/fl_layer_apply`,
+    bad: `l_${LAYER}/fl_layer_apply,e_anti_removal:101`,
+  },
   pixelate: { url: 'e_pixelate:12', bad: 'e_pixelate:201' },
   pixelate_region: { url: 'e_pixelate_region:10,x_100,y_50,w_200,h_100', bad: 'e_pixelate_region:0' },
   blur_region: { url: 'e_blur_region:400,y_0.5', bad: 'e_blur_region:2001' },
