@@ -365,6 +365,54 @@ Object.assign(fixtures, {
   'small-alpha.webp': async (s) => withAlpha(s).then((b) => s(b.data, { raw: b.info }).resize(48, 48).webp({ quality: 80, alphaQuality: 80 }).toBuffer()),
 });
 
+// CMYK JPEGs (codecs/jpeg/decode.ts, ops/icc-cmyk.ts): coffee in CMYK through libvips' own CMYK
+// profile, embedded; the -ref.png is sharp's sRGB conversion through that profile (lcms2). The
+// untagged one has the same pixels without the profile; its reference is the naive conversion of
+// its CMYK samples as sharp reads them (a CMYK pipeline: no round trip through sRGB).
+const cmykCoffee = (s) => s(sample('coffee.png')).resize(300, 200).toColourspace('cmyk').withIccProfile('cmyk').jpeg({ quality: 95 }).toBuffer();
+Object.assign(fixtures, {
+  'cmyk-icc.jpg': cmykCoffee,
+  'cmyk-icc.jpg-ref.png': async (s) =>
+    s(await cmykCoffee(s))
+      .toColourspace('srgb')
+      .png()
+      .toBuffer(),
+  'cmyk-untagged.jpg': async (s) => stripJpegIcc(await cmykCoffee(s)),
+  'cmyk-untagged.jpg-ref.png': async (s) => {
+    const { data, info } = await s(await cmykCoffee(s))
+      .pipelineColourspace('cmyk')
+      .toColourspace('cmyk')
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 4) throw new Error(`expected CMYK samples, got ${info.channels} channels`);
+    const rgb = Buffer.alloc(info.width * info.height * 3);
+    for (let i = 0, o = 0; i < data.length; i += 4, o += 3) {
+      const k = 255 - data[i + 3];
+      for (let c = 0; c < 3; c++) rgb[o + c] = Math.round(((255 - data[i + c]) * k) / 255);
+    }
+    return s(rgb, { raw: { width: info.width, height: info.height, channels: 3 } })
+      .png()
+      .toBuffer();
+  },
+});
+
+// HEIC (HEVC in HEIF) is refused by its signature (codecs/header.ts): the ftyp box is enough.
+fixtures['heic-stub.heic'] = async () => Buffer.from('\0\0\0\x18ftypheic\0\0\0\0mif1heic\0\0\0\x08mdat', 'latin1');
+
+/** A JPEG without its APP2 ICC_PROFILE segments. */
+function stripJpegIcc(jpeg) {
+  const parts = [jpeg.subarray(0, 2)];
+  let pos = 2;
+  while (pos + 4 <= jpeg.length && jpeg[pos] === 0xff && jpeg[pos + 1] !== 0xda) {
+    const len = jpeg.readUInt16BE(pos + 2);
+    const isIcc = jpeg[pos + 1] === 0xe2 && jpeg.subarray(pos + 4, pos + 15).toString('latin1') === 'ICC_PROFILE';
+    if (!isIcc) parts.push(jpeg.subarray(pos, pos + 2 + len));
+    pos += 2 + len;
+  }
+  parts.push(jpeg.subarray(pos));
+  return Buffer.concat(parts);
+}
+
 let sharpMod;
 async function ensure(name) {
   const path = join(out, name);

@@ -17,7 +17,7 @@ import type { Raster } from '../pixels/raster';
 export async function decode(bytes: Uint8Array, header: ImageHeader, shrink: 1 | 2 | 4 | 8 = 1): Promise<Raster> {
   switch (header.format) {
     case 'jpg':
-      return decodeJpeg(bytes, shrink);
+      return decodeJpeg(bytes, shrink, header.icc);
     case 'png':
       return decodePng(bytes);
     case 'webp':

@@ -26,7 +26,7 @@ export interface ImageHeader {
   /** JPEG progressive SOF (SOF2 Huffman or SOF10 arithmetic): decoding buffers every DCT coefficient. */
   progressive: boolean;
   animated: boolean;
-  /** JPEG: colour components in the frame (1 or 3; 4 is rejected). PNG: channels after expansion. */
+  /** JPEG: colour components in the frame (1, 3, or 4 for CMYK/YCCK). PNG: channels after expansion. */
   components: number;
   /** JPEG chroma subsampling name: '4:4:4', '4:2:2', '4:2:0', '4:4:0', '4:1:1', 'gray', or 'HxV,...'. */
   sampling?: string;

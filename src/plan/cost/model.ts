@@ -34,6 +34,13 @@ export const WASM_INITIAL = {
  */
 const AVIF_DECODE_BYTES_PER_PIXEL = 24;
 
+/**
+ * CMYK and YCCK JPEGs (ops/icc-cmyk.ts): libjpeg's CMYK bands are 4 bytes per pixel like its RGBA
+ * ones (counted above) and are converted in place; the JS side holds the sampled profile grids,
+ * 17⁴ × 3 × 16-bit each, two cached (test/codecs/cmyk.test.ts checks the figure).
+ */
+export const CMYK_GRIDS_BYTES = 2 * 17 ** 4 * 3 * 2;
+
 /** Default compressed size assumption when the caller does not pass inputBytes. */
 const DEFAULT_BYTES_PER_PIXEL = 0.5;
 
@@ -59,10 +66,11 @@ export function decodeCost(header: ImageHeader, shrink: 1 | 2 | 4 | 8 = 1, input
       // conversion/upsampling rows; measured well under this.
       const rows = Math.ceil(w / 8) * 8 * 16 * comps * 2;
       const coefficients = header.progressive ? coefficientBytes(header) : 0;
+      const cmyk = comps === 4 ? CMYK_GRIDS_BYTES : 0;
       // Streamed (pixels/rows.ts): bands of 16 output rows instead of the whole output, no JS copy.
-      if (streamed) return WASM_INITIAL.jpegTurbo + input + sw * 4 * 16 + rows + coefficients + SLACK;
+      if (streamed) return WASM_INITIAL.jpegTurbo + input + sw * 4 * 16 + rows + coefficients + SLACK + cmyk;
       const wasm = WASM_INITIAL.jpegTurbo + input + out + rows + coefficients + SLACK;
-      return wasm + out; // + JS copy of the output
+      return wasm + out + cmyk; // + JS copy of the output
     }
     case 'png': {
       // decode-png.ts: the IDAT chunks (at most the file) and the raw rows (exactly the size the

@@ -1,0 +1,46 @@
+// Originals people upload beyond JPEG/PNG/WebP/GIF/AVIF (README "Formats"): CMYK and YCCK JPEG,
+// BMP, TIFF; each uploaded and delivered through the Worker, pixels compared with sharp's.
+import { describe, expect, it } from 'vitest';
+import { decode } from '../../src/codecs/decode';
+import { readHeader } from '../../src/codecs/header';
+import { resize } from '../../src/ops/resize';
+import { psnr } from '../pixels/util';
+import { CLOUD, dims, fixture, image, upload } from './worker';
+
+const base = `/${CLOUD}/image/upload`;
+
+async function reference(name: string, width?: number, height?: number) {
+  const bytes = await fixture(name);
+  const r = await decode(bytes, readHeader(bytes));
+  return width && height ? resize(r, width, height) : r;
+}
+
+describe('CMYK JPEG originals', () => {
+  it('are delivered in sRGB through their embedded profile (200, the asked size)', async () => {
+    const up = await upload('originals/cmyk-icc', await fixture('cmyk-icc.jpg'));
+    expect(up).toMatchObject({ width: 300, height: 200, format: 'jpg' });
+    const full = await image(`${base}/f_png/originals/cmyk-icc.jpg`);
+    expect(full.res.status).toBe(200);
+    expect(full.header.icc).toBeUndefined();
+    const db = psnr(await decode(full.bytes, full.header), await reference('cmyk-icc.jpg-ref.png'));
+    console.log(`CMYK JPEG delivered as PNG: ${db.toFixed(1)} dB against sharp's sRGB conversion`);
+    expect(db).toBeGreaterThan(45);
+
+    const small = await image(`${base}/w_150,f_png/originals/cmyk-icc.jpg`);
+    expect(dims(small.header)).toBe('150x100');
+    const smallDb = psnr(await decode(small.bytes, small.header), await reference('cmyk-icc.jpg-ref.png', 150, 100));
+    console.log(`CMYK JPEG at w_150 (DCT-scaled decode): ${smallDb.toFixed(1)} dB`);
+    expect(smallDb).toBeGreaterThan(35);
+
+    const jpeg = await image(`${base}/w_120/originals/cmyk-icc.jpg`);
+    expect(jpeg.res.status).toBe(200);
+    expect(jpeg.header).toMatchObject({ format: 'jpg', width: 120, height: 80, components: 3 });
+  });
+
+  it('without a profile, with the naive conversion', async () => {
+    await upload('originals/cmyk-untagged', await fixture('cmyk-untagged.jpg'));
+    const out = await image(`${base}/f_png/originals/cmyk-untagged.jpg`);
+    expect(out.res.status).toBe(200);
+    expect(psnr(await decode(out.bytes, out.header), await reference('cmyk-untagged.jpg-ref.png'))).toBeGreaterThan(45);
+  });
+});
