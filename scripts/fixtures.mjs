@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { chunk } from './lib/png-chunk.mjs';
+import { ycckJpeg } from './lib/ycck-jpeg.mjs';
 
 const root = join(import.meta.dirname, '..');
 const out = join(root, 'test/.fixtures');
@@ -395,6 +396,19 @@ Object.assign(fixtures, {
       .toBuffer();
   },
 });
+
+// YCCK (Photoshop's CMYK JPEG): the same inks and profile, written by scripts/lib/ycck-jpeg.mjs.
+const ycckCoffee = async (s) => {
+  const cmyk = await cmykCoffee(s);
+  const { data, info } = await s(cmyk).pipelineColourspace('cmyk').toColourspace('cmyk').raw().toBuffer({ resolveWithObject: true });
+  return ycckJpeg(data, info.width, info.height, (await s(cmyk).metadata()).icc);
+};
+fixtures['ycck-icc.jpg'] = ycckCoffee;
+fixtures['ycck-icc.jpg-ref.png'] = async (s) =>
+  s(await ycckCoffee(s))
+    .toColourspace('srgb')
+    .png()
+    .toBuffer();
 
 // HEIC (HEVC in HEIF) is refused by its signature (codecs/header.ts): the ftyp box is enough.
 fixtures['heic-stub.heic'] = async () => Buffer.from('\0\0\0\x18ftypheic\0\0\0\0mif1heic\0\0\0\x08mdat', 'latin1');

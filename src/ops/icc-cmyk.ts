@@ -63,7 +63,6 @@ export function cmykToRgba(data: Uint8Array, t: CmykTransform, inverted: boolean
     sY = N * sK,
     sM = N * sY,
     sC = N * sM;
-  const out = [0, 0, 0];
   for (let i = 0; i < data.length; i += 4) {
     const c = (data[i] ^ flip) * step,
       m = (data[i + 1] ^ flip) * step,
@@ -78,33 +77,46 @@ export function cmykToRgba(data: Uint8Array, t: CmykTransform, inverted: boolean
       fy = y - yi,
       fk = k - ki;
     const base = ci * sC + mi * sM + yi * sY + ki * sK;
-    // Tetrahedral in C, M, Y: the corners from 000 to 111 along the fractions' order.
-    let a1: number, a2: number, f1: number, f2: number, f3: number;
-    if (fc >= fm && fm >= fy) [a1, a2, f1, f2, f3] = [sC, sC + sM, fc, fm, fy];
-    else if (fc >= fy && fy >= fm) [a1, a2, f1, f2, f3] = [sC, sC + sY, fc, fy, fm];
-    else if (fy >= fc && fc >= fm) [a1, a2, f1, f2, f3] = [sY, sC + sY, fy, fc, fm];
-    else if (fy >= fm && fm >= fc) [a1, a2, f1, f2, f3] = [sY, sM + sY, fy, fm, fc];
-    else if (fm >= fy && fy >= fc) [a1, a2, f1, f2, f3] = [sM, sM + sY, fm, fy, fc];
-    else [a1, a2, f1, f2, f3] = [sM, sC + sM, fm, fc, fy];
+    // Tetrahedral in C, M, Y: the corners from 000 to 111 along the fractions' order (a1: one axis, a2: two).
+    let a1 = sM,
+      a2 = sC + sM,
+      f1 = fm,
+      f2 = fc,
+      f3 = fy;
+    if (fc >= fm && fm >= fy) {
+      a1 = sC;
+      f1 = fc;
+      f2 = fm;
+    } else if (fc >= fy && fy >= fm) {
+      a1 = sC;
+      a2 = sC + sY;
+      f1 = fc;
+      f2 = fy;
+      f3 = fm;
+    } else if (fy >= fc && fc >= fm) {
+      a1 = sY;
+      a2 = sC + sY;
+      f1 = fy;
+      f3 = fm;
+    } else if (fy >= fm && fm >= fc) {
+      a1 = sY;
+      a2 = sM + sY;
+      f1 = fy;
+      f2 = fm;
+      f3 = fc;
+    } else if (fm >= fy && fy >= fc) {
+      a2 = sM + sY;
+      f2 = fy;
+      f3 = fc;
+    }
     const a3 = sC + sM + sY;
     for (let ch = 0; ch < 3; ch++) {
       const p = base + ch;
-      const v0 = g[p],
-        v1 = g[p + a1],
-        v2 = g[p + a2],
-        v3 = g[p + a3];
-      const lo = v0 + (v1 - v0) * f1 + (v2 - v1) * f2 + (v3 - v2) * f3;
       const q = p + sK;
-      const w0 = g[q],
-        w1 = g[q + a1],
-        w2 = g[q + a2],
-        w3 = g[q + a3];
-      const hi = w0 + (w1 - w0) * f1 + (w2 - w1) * f2 + (w3 - w2) * f3;
-      out[ch] = lo + (hi - lo) * fk;
+      const lo = g[p] + (g[p + a1] - g[p]) * f1 + (g[p + a2] - g[p + a1]) * f2 + (g[p + a3] - g[p + a2]) * f3;
+      const hi = g[q] + (g[q + a1] - g[q]) * f1 + (g[q + a2] - g[q + a1]) * f2 + (g[q + a3] - g[q + a2]) * f3;
+      data[i + ch] = (lo + (hi - lo) * fk + 128.5) / 257;
     }
-    data[i] = (out[0] + 128.5) / 257;
-    data[i + 1] = (out[1] + 128.5) / 257;
-    data[i + 2] = (out[2] + 128.5) / 257;
     data[i + 3] = 255;
   }
 }

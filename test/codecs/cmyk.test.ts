@@ -21,6 +21,15 @@ describe('CMYK JPEG originals to sRGB', () => {
     expect(converted.data.every((v, i) => i % 4 !== 3 || v === 255)).toBe(true);
   });
 
+  it('YCCK (Adobe transform 2) through the embedded profile, like sharp', async () => {
+    const bytes = await fixture('ycck-icc.jpg');
+    const header = readHeader(bytes);
+    expect(header).toMatchObject({ width: 300, height: 200, components: 4 });
+    const db = psnr(await decode(bytes, header), await load('ycck-icc.jpg-ref.png'));
+    console.log(`YCCK JPEG through its profile: ${db.toFixed(1)} dB against sharp's sRGB`);
+    expect(db).toBeGreaterThan(45);
+  });
+
   it('without a profile: the naive conversion, Adobe-inverted samples read as ink', async () => {
     const bytes = await fixture('cmyk-untagged.jpg');
     const header = readHeader(bytes);

@@ -37,6 +37,13 @@ describe('CMYK JPEG originals', () => {
     expect(jpeg.header).toMatchObject({ format: 'jpg', width: 120, height: 80, components: 3 });
   });
 
+  it('YCCK too', async () => {
+    await upload('originals/ycck', await fixture('ycck-icc.jpg'));
+    const out = await image(`${base}/w_200,f_png/originals/ycck.jpg`);
+    expect(dims(out.header)).toBe('200x133');
+    expect(psnr(await decode(out.bytes, out.header), await reference('ycck-icc.jpg-ref.png', 200, 133))).toBeGreaterThan(35);
+  });
+
   it('without a profile, with the naive conversion', async () => {
     await upload('originals/cmyk-untagged', await fixture('cmyk-untagged.jpg'));
     const out = await image(`${base}/f_png/originals/cmyk-untagged.jpg`);
