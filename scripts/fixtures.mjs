@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from '
 import { join } from 'node:path';
 import { chunk } from './lib/png-chunk.mjs';
 import { ycckJpeg } from './lib/ycck-jpeg.mjs';
+import { bmp } from './lib/bmp.mjs';
 
 const root = join(import.meta.dirname, '..');
 const out = join(root, 'test/.fixtures');
@@ -409,6 +410,51 @@ fixtures['ycck-icc.jpg-ref.png'] = async (s) =>
     .toColourspace('srgb')
     .png()
     .toBuffer();
+
+// BMP and TIFF originals (codecs/bmp, codecs/tiff): coffee at 120x80 with an alpha ramp in each
+// layout; each -ref.png holds the pixels a correct reader gets (BMP palettes quantise to grey).
+const rampRgba = async (s) => {
+  const { data, info } = await s(sample('coffee.png')).resize(120, 80).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  for (let p = 0; p < info.width * info.height; p++) data[p * 4 + 3] = 55 + Math.round((200 * (p % info.width)) / (info.width - 1));
+  return data;
+};
+const BMP_KINDS = {
+  'bmp-24': [24],
+  'bmp-24-topdown': [24, true],
+  'bmp-32-alpha': [32, true],
+  'bmp-16': [16],
+  'bmp-8': [8],
+  'bmp-4': [4],
+  'bmp-1': [1],
+  'bmp-rle8': ['rle8'],
+  'bmp-rle4': ['rle4'],
+};
+for (const [name, [kind, topDown]] of Object.entries(BMP_KINDS)) {
+  fixtures[`${name}.bmp`] = async (s) => bmp(await rampRgba(s), 120, 80, kind, topDown).file;
+  fixtures[`${name}.bmp-ref.png`] = async (s) =>
+    s(bmp(await rampRgba(s), 120, 80, kind, topDown).expected, { raw: { width: 120, height: 80, channels: 4 } })
+      .png()
+      .toBuffer();
+}
+const TIFF_KINDS = {
+  'tiff-none': (t) => t.tiff({ compression: 'none' }),
+  'tiff-lzw': (t) => t.tiff({ compression: 'lzw', predictor: 'none' }),
+  'tiff-lzw-predictor': (t) => t.tiff({ compression: 'lzw', predictor: 'horizontal' }),
+  'tiff-deflate': (t) => t.tiff({ compression: 'deflate', predictor: 'horizontal' }),
+  'tiff-packbits': (t) => t.tiff({ compression: 'packbits' }),
+  'tiff-tiled': (t) => t.tiff({ compression: 'deflate', tile: true, tileWidth: 32, tileHeight: 32 }),
+  'tiff-rgba': (t) => t.ensureAlpha(0.6).tiff({ compression: 'lzw' }),
+  'tiff-grey': (t) => t.toColourspace('b-w').tiff({ compression: 'deflate' }),
+  'tiff-jpeg': (t) => t.tiff({ compression: 'jpeg' }),
+  'tiff-16bit': (t) => t.toColourspace('rgb16').tiff({ compression: 'none' }),
+};
+for (const [name, write] of Object.entries(TIFF_KINDS)) {
+  fixtures[`${name}.tiff`] = async (s) => write(s(sample('coffee.png')).resize(120, 80)).toBuffer();
+  fixtures[`${name}.tiff-ref.png`] = async (s) =>
+    s(await write(s(sample('coffee.png')).resize(120, 80)).toBuffer())
+      .png()
+      .toBuffer();
+}
 
 // HEIC (HEVC in HEIF) is refused by its signature (codecs/header.ts): the ftyp box is enough.
 fixtures['heic-stub.heic'] = async () => Buffer.from('\0\0\0\x18ftypheic\0\0\0\0mif1heic\0\0\0\x08mdat', 'latin1');

@@ -26,7 +26,10 @@ export interface OutputChoice extends OutputSpec {
   varyAccept: boolean;
 }
 
-type SourceFormat = 'jpg' | 'png' | 'webp' | 'gif' | 'avif';
+type SourceFormat = 'jpg' | 'png' | 'webp' | 'gif' | 'avif' | 'bmp' | 'tiff';
+
+/** BMP and TIFF originals are read, not written: without an asked format they are delivered as PNG (lossless, alpha kept). */
+const READ_ONLY_FORMATS = new Set<SourceFormat>(['bmp', 'tiff']);
 
 export interface OutputInput {
   components: readonly Component[];
@@ -54,7 +57,13 @@ export function chooseOutput({ components, extension, originalFormat, mayBeTrans
     const format: OutputFormat = accepted ?? (mayBeTransparent() ? 'png' : 'jpg');
     return { format, quality, progressive, varyAccept: true, ...auto };
   }
-  const wanted = f ?? extension ?? originalFormat;
+  if (!f && extension && READ_ONLY_FORMATS.has(extension))
+    throw new CldError(
+      400,
+      `${extension.toUpperCase()} output is not supported: request .png, .jpg, .webp or .avif (dprox reads ${extension.toUpperCase()} originals)`,
+    );
+  const wanted = f ?? extension ?? (READ_ONLY_FORMATS.has(originalFormat) ? 'png' : originalFormat);
+  if (wanted === 'bmp' || wanted === 'tiff') throw new Error('unreachable: read-only formats are mapped above');
   if (wanted === 'gif') throw new CldError(400, 'GIF output is not supported: request .png or .webp (the first frame is delivered)');
   return { format: wanted, quality, progressive, varyAccept: false, ...auto };
 }
@@ -84,6 +93,6 @@ export function settleFormat(output: OutputSpec, width: number, height: number):
   return { output };
 }
 
-export function contentType(format: OutputFormat | 'gif'): string {
-  return { jpg: 'image/jpeg', png: 'image/png', webp: 'image/webp', gif: 'image/gif', avif: 'image/avif' }[format];
+export function contentType(format: OutputFormat | SourceFormat): string {
+  return { jpg: 'image/jpeg', png: 'image/png', webp: 'image/webp', gif: 'image/gif', avif: 'image/avif', bmp: 'image/bmp', tiff: 'image/tiff' }[format];
 }

@@ -14,7 +14,7 @@ export type Rgba = Color;
 /** q_auto's levels (codecs/quality/search.ts has their SSIM targets). */
 export type AutoLevel = Extract<Quality, { kind: 'auto' }>['level'];
 
-export type ImageFormat = 'jpg' | 'png' | 'webp' | 'gif' | 'avif';
+export type ImageFormat = 'jpg' | 'png' | 'webp' | 'gif' | 'avif' | 'bmp' | 'tiff';
 
 export interface ImageHeader {
   format: ImageFormat;
@@ -34,6 +34,8 @@ export interface ImageHeader {
   samplingFactors?: number[];
   /** PNG bit depth per sample (1..16). */
   bitDepth?: number;
+  /** TIFF: bytes of its largest strip or tile, decompressed (the decoder holds one at a time). */
+  chunkBytes?: number;
   /** Embedded ICC profile (JPEG APP2 chunks joined, WebP ICCP), converted to sRGB by ops/icc.ts. */
   icc?: Uint8Array;
   /** PNG iCCP: the profile, still deflated. */

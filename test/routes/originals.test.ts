@@ -5,7 +5,7 @@ import { decode } from '../../src/codecs/decode';
 import { readHeader } from '../../src/codecs/header';
 import { resize } from '../../src/ops/resize';
 import { psnr } from '../pixels/util';
-import { CLOUD, dims, fixture, image, upload } from './worker';
+import { CLOUD, dims, fixture, get, image, postForm, signedForm, upload } from './worker';
 
 const base = `/${CLOUD}/image/upload`;
 
@@ -49,5 +49,47 @@ describe('CMYK JPEG originals', () => {
     const out = await image(`${base}/f_png/originals/cmyk-untagged.jpg`);
     expect(out.res.status).toBe(200);
     expect(psnr(await decode(out.bytes, out.header), await reference('cmyk-untagged.jpg-ref.png'))).toBeGreaterThan(45);
+  });
+});
+
+describe('BMP and TIFF originals', () => {
+  it.each([
+    ['bmp-24.bmp', 'bmp'],
+    ['bmp-32-alpha.bmp', 'bmp'],
+    ['tiff-lzw-predictor.tiff', 'tiff'],
+    ['tiff-tiled.tiff', 'tiff'],
+  ])('%s: uploaded, delivered resized at the asked size, pixels like sharp resizes its reference', async (name, format) => {
+    const id = `originals/${name.replace('.', '-')}`;
+    expect(await upload(id, await fixture(name))).toMatchObject({ width: 120, height: 80, format });
+    const out = await image(`${base}/w_60,f_png/${id}`);
+    expect(out.res.status).toBe(200);
+    expect(dims(out.header)).toBe('60x40');
+    const db = psnr(await decode(out.bytes, out.header), await reference(`${name}-ref.png`, 60, 40), 4);
+    expect(db).toBeGreaterThan(40);
+    const jpg = await image(`${base}/c_fill,w_50,h_50/${id}.jpg`);
+    expect([jpg.header.format, dims(jpg.header)]).toEqual(['jpg', '50x50']);
+  });
+
+  it('without an asked format they are delivered as PNG; a .bmp or .tiff output is a 400 naming it', async () => {
+    await upload('originals/plain-bmp', await fixture('bmp-32-alpha.bmp'));
+    const plain = await image(`${base}/w_30/originals/plain-bmp`);
+    expect(plain.header).toMatchObject({ format: 'png', width: 30, hasAlpha: true });
+    for (const ext of ['bmp', 'tiff', 'tif']) {
+      const res = await get(`${base}/w_30/originals/plain-bmp.${ext}`);
+      expect(res.status).toBe(400);
+      expect(res.headers.get('X-Cld-Error')).toMatch(/^(BMP|TIFF) output is not supported: request \.png, \.jpg, \.webp or \.avif/);
+    }
+  });
+
+  it('refusals at upload: unsupported layouts are a 400 naming them (an upload refuses any bad file with 400, as Cloudinary does), never a 5xx', async () => {
+    for (const [name, message] of [
+      ['tiff-jpeg.tiff', 'Unsupported TIFF compression: JPEG'],
+      ['tiff-16bit.tiff', 'Unsupported TIFF: 16 bits per sample (8 are read)'],
+      ['heic-stub.heic', 'HEIF originals (heic) are not supported; upload JPEG, PNG, WebP, AVIF, GIF, BMP or TIFF'],
+    ]) {
+      const form = await signedForm({ public_id: `originals/refused-${name.replace('.', '-')}` }, await fixture(name));
+      const res = await postForm(`/v1_1/${CLOUD}/image/upload`, form);
+      expect([res.status, res.headers.get('X-Cld-Error')]).toEqual([400, message]);
+    }
   });
 });

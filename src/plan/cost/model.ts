@@ -96,6 +96,15 @@ export function decodeCost(header: ImageHeader, shrink: 1 | 2 | 4 | 8 = 1, input
       const wasm = WASM_INITIAL.avifDec + input + px * AVIF_DECODE_BYTES_PER_PIXEL + SLACK;
       return wasm + px * 4;
     }
+    case 'bmp':
+      // Pure TS (codecs/bmp/decode.ts): the RGBA result and a 1 KiB palette, read from the file in place.
+      return px * 4 + input + 4096;
+    case 'tiff': {
+      // codecs/tiff/decode.ts: the RGBA result, one strip or tile decompressed at a time in JS
+      // (Deflate: also in libdeflate's memory with its compressed copy, at most the file).
+      const chunk = header.chunkBytes ?? px * 4;
+      return px * 4 + input + chunk + WASM_INITIAL.deflate + input + chunk + SLACK;
+    }
   }
 }
 
@@ -222,6 +231,9 @@ export const WORK_NS = {
   jpegOutput: 15,
   /** CMYK/YCCK → sRGB per output pixel (ops/icc-cmyk.ts, 8 grid lookups per channel): ~130 ns/px on the shared machine under load. */
   cmykToSrgb: 130,
+  /** BMP and TIFF (codecs/bmp, codecs/tiff: TS loops per pixel, LZW or inflate for TIFF): not measured, set above PNG's. */
+  bmp: 10,
+  tiff: 30,
   /** PNG (inflate + unfilter): ~9 ns/px (3 MP RGBA). */
   png: 20,
   /** WebP (lossy): ~14 ns/px. */
@@ -291,6 +303,10 @@ export function decodeWork(header: ImageHeader, shrink: 1 | 2 | 4 | 8): number {
       return px * WORK_NS.gif;
     case 'avif':
       return px * WORK_NS.avifDecode;
+    case 'bmp':
+      return px * WORK_NS.bmp;
+    case 'tiff':
+      return px * WORK_NS.tiff;
   }
 }
 
