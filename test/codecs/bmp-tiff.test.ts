@@ -101,3 +101,14 @@ describe('BMP and TIFF decoders under random corruption', () => {
     }
   });
 });
+
+describe('formats still refused by name', () => {
+  it('SVG and HEIC originals are a 415 that says so', async () => {
+    const svg = new TextEncoder().encode('\n  <?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>');
+    expect(() => readHeader(svg)).toThrow('SVG originals are not supported; upload JPEG, PNG, WebP, AVIF, GIF, BMP or TIFF');
+    expect(() => readHeader(new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg"/>'))).toThrow(/SVG originals/);
+    expect(() => readHeader(new TextEncoder().encode('<html><body>hi</body></html>'))).toThrow('Invalid image file');
+    const heic = await fixture('heic-stub.heic');
+    expect(() => readHeader(heic)).toThrow(/HEIF originals \(heic\) are not supported/);
+  });
+});

@@ -132,7 +132,11 @@ describe('readHeader', () => {
   });
 
   it('rejects non-images', () => {
-    expect(() => readHeader(new TextEncoder().encode('<svg></svg>'))).toThrow('Invalid image file');
+    // SVG answered 'Invalid image file' until it was named (test/codecs/bmp-tiff.test.ts): now a 415 that says so.
+    expect(() => readHeader(new TextEncoder().encode('<svg></svg>'))).toThrow(
+      expect.objectContaining({ status: 415, message: expect.stringMatching(/^SVG originals are not supported/) }),
+    );
+    expect(() => readHeader(new TextEncoder().encode('<html></html>'))).toThrow('Invalid image file');
     expect(() => readHeader(new Uint8Array())).toThrow(ImageError);
   });
 });
