@@ -31,6 +31,11 @@ type SourceFormat = 'jpg' | 'png' | 'webp' | 'gif' | 'avif' | 'bmp' | 'tiff';
 /** BMP and TIFF originals are read, not written: without an asked format they are delivered as PNG (lossless, alpha kept). */
 const READ_ONLY_FORMATS = new Set<SourceFormat>(['bmp', 'tiff']);
 
+/** The format an original is delivered in when none is asked (the extension eager transformations get by default too). */
+export function defaultOutputFormat<F extends SourceFormat>(original: F): Exclude<F, 'bmp' | 'tiff'> | 'png' {
+  return READ_ONLY_FORMATS.has(original) ? 'png' : (original as Exclude<F, 'bmp' | 'tiff'>);
+}
+
 export interface OutputInput {
   components: readonly Component[];
   extension?: SourceFormat;
@@ -62,8 +67,7 @@ export function chooseOutput({ components, extension, originalFormat, mayBeTrans
       400,
       `${extension.toUpperCase()} output is not supported: request .png, .jpg, .webp or .avif (dprox reads ${extension.toUpperCase()} originals)`,
     );
-  const wanted = f ?? extension ?? (READ_ONLY_FORMATS.has(originalFormat) ? 'png' : originalFormat);
-  if (wanted === 'bmp' || wanted === 'tiff') throw new Error('unreachable: read-only formats are mapped above');
+  const wanted = f ?? (extension as Exclude<SourceFormat, 'bmp' | 'tiff'> | undefined) ?? defaultOutputFormat(originalFormat);
   if (wanted === 'gif') throw new CldError(400, 'GIF output is not supported: request .png or .webp (the first frame is delivered)');
   return { format: wanted, quality, progressive, varyAccept: false, ...auto };
 }

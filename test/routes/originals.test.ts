@@ -81,6 +81,15 @@ describe('BMP and TIFF originals', () => {
     }
   });
 
+  it('an eager transformation of a TIFF upload is a PNG unless it names a format', async () => {
+    const up = await upload('originals/eager-tiff', await fixture('tiff-deflate.tiff'), { eager: 'w_40|w_30/jpg' });
+    const eager = up.eager as { format: string; width: number; height: number }[];
+    expect(eager.map((e) => [e.format, e.width, e.height])).toEqual([
+      ['png', 40, 27],
+      ['jpg', 30, 20],
+    ]);
+  });
+
   it('refusals at upload: unsupported layouts are a 400 naming them (an upload refuses any bad file with 400, as Cloudinary does), never a 5xx', async () => {
     for (const [name, message] of [
       ['tiff-jpeg.tiff', 'Unsupported TIFF compression: JPEG'],
