@@ -405,6 +405,9 @@ const ycckCoffee = async (s) => {
   return ycckJpeg(data, info.width, info.height, (await s(cmyk).metadata()).icc);
 };
 fixtures['ycck-icc.jpg'] = ycckCoffee;
+// test/pixels/memory-cmyk.test.ts: a 12 MP CMYK JPEG streams in bands like an RGB one.
+fixtures['12mp-cmyk.jpg'] = async (s) =>
+  bigPhoto(s, 4000, 3000).then((b) => s(b.data, { raw: b.info }).toColourspace('cmyk').withIccProfile('cmyk').jpeg({ quality: 85 }).toBuffer());
 fixtures['ycck-icc.jpg-ref.png'] = async (s) =>
   s(await ycckCoffee(s))
     .toColourspace('srgb')
