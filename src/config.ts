@@ -5,6 +5,7 @@
  */
 import { type FetchPolicy, fetchPolicyFromEnv } from './remote/policy';
 import { parseFetchTtl } from './remote/cache';
+import { parseTokenKey } from './url/auth-token';
 
 /** The env entries config() reads; all optional, so tests can pass a few. */
 export type ConfigEnv = Partial<
@@ -24,16 +25,24 @@ export type ConfigEnv = Partial<
     | 'FETCH_ALLOW_HTTP'
     | 'FETCH_TTL'
     | 'FETCH_SIGNED_ONLY'
+    | 'STRICT_TRANSFORMATIONS'
+    | 'AUTH_TOKEN_KEY'
+    | 'API_KEYS'
   >
 >;
 
 export interface Config {
   /** The cloud served at /<cloud>/image/... and by the private-CDN form /image/... */
   cloudName: string;
-  /** The API key uploads and the Admin API expect. */
+  /** The primary API key: what dprox's own answers name. */
   apiKey: string;
-  /** Signs delivery URLs and upload requests (a secret). */
+  /** The primary secret: what dprox signs with itself (eager URLs, notifications, upload answers). */
   apiSecret: string;
+  /**
+   * Every key and secret the API and delivery signatures accept: API_KEY/API_SECRET first, then
+   * API_KEYS ("key1:secret1,key2:secret2", a secret), so a key can be rotated without downtime.
+   */
+  apiKeys: readonly ApiKey[];
   /** DEMO: the demo page at / and its endpoints under /_dprox/demo/. */
   demo: boolean;
   /** DIAGNOSTICS: GET /_dprox/memory and Server-Timing on transformed deliveries. */
@@ -54,9 +63,31 @@ export interface Config {
   fetchTtl: number;
   /** FETCH_SIGNED_ONLY: fetch URLs must be signed. */
   fetchSignedOnly: boolean;
+  /** STRICT_TRANSFORMATIONS: unsigned URLs get only existing derived images, the original and named transformations allowed for strict. */
+  strictTransformations: boolean;
+  /** AUTH_TOKEN_KEY (a secret, hex): the key of `__cld_token__` tokens for authenticated delivery; unset or "": tokens are refused. */
+  authTokenKey?: Uint8Array;
+}
+
+export interface ApiKey {
+  key: string;
+  secret: string;
 }
 
 const parsed = new WeakMap<object, Config>();
+
+/** API_KEYS: comma-separated `key:secret` pairs (the secret is what follows the first colon); throws naming a malformed entry. */
+export function parseApiKeys(raw: string | undefined): ApiKey[] {
+  return (raw ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const colon = entry.indexOf(':');
+      if (colon <= 0 || colon === entry.length - 1) throw new Error(`API_KEYS: entry ${colon > 0 ? entry.slice(0, colon) : '#'} is not key:secret`);
+      return { key: entry.slice(0, colon), secret: entry.slice(colon + 1) };
+    });
+}
 
 /** The configuration of `env`, parsed on first use (env objects are long-lived: one per isolate, or per test). */
 export function config(env: ConfigEnv): Config {
@@ -72,6 +103,7 @@ function parse(env: ConfigEnv): Config {
     cloudName: env.CLOUD_NAME as string,
     apiKey: env.API_KEY as string,
     apiSecret: env.API_SECRET as string,
+    apiKeys: [...(env.API_KEY && env.API_SECRET ? [{ key: env.API_KEY, secret: env.API_SECRET }] : []), ...parseApiKeys(env.API_KEYS)],
     demo: on(env.DEMO),
     diagnostics: on(env.DIAGNOSTICS),
     aiUnsigned: on(env.AI_UNSIGNED),
@@ -83,5 +115,7 @@ function parse(env: ConfigEnv): Config {
     fetchPolicy: fetchPolicyFromEnv(env),
     fetchTtl: parseFetchTtl(env.FETCH_TTL),
     fetchSignedOnly: on(env.FETCH_SIGNED_ONLY),
+    strictTransformations: on(env.STRICT_TRANSFORMATIONS),
+    ...(env.AUTH_TOKEN_KEY ? { authTokenKey: parseTokenKey(env.AUTH_TOKEN_KEY) } : {}),
   };
 }

@@ -7,6 +7,7 @@ import { deliver } from './routes/deliver';
 import { home } from './routes/home';
 import { jobStatus } from './routes/job-status';
 import { cloudGuard, cors, demoGuard, diagnosticsGuard } from './routes/middleware';
+import { assetCalls, resources, transformationByPath, transformations } from './routes/admin';
 import { authenticateAdmin, explicit, upload } from './routes/upload';
 import { usageReport } from './jobs/usage';
 
@@ -34,6 +35,26 @@ api.get('/:cloud/usage', cloudGuard, async (c) => {
   authenticateAdmin(c.req.raw, c.env);
   return c.json(await usageReport(c.env, c.req.param('cloud')), 200, { 'Cache-Control': 'no-store' });
 });
+// Admin API: named transformations (src/admin/transformations.ts).
+api.get('/:cloud/transformations', cloudGuard, transformations.get);
+api.post('/:cloud/transformations', cloudGuard, transformations.post);
+api.put('/:cloud/transformations', cloudGuard, transformations.put);
+api.delete('/:cloud/transformations', cloudGuard, transformations.delete);
+api.get('/:cloud/transformations/:name', cloudGuard, transformationByPath.get);
+api.post('/:cloud/transformations/:name', cloudGuard, transformationByPath.post);
+api.put('/:cloud/transformations/:name', cloudGuard, transformationByPath.put);
+api.delete('/:cloud/transformations/:name', cloudGuard, transformationByPath.delete);
+// Assets: the Upload API's signed calls and the Admin API's resources (src/admin/assets.ts).
+api.post('/:cloud/image/destroy', cloudGuard, assetCalls.destroy);
+api.post('/:cloud/image/rename', cloudGuard, assetCalls.rename);
+api.post('/:cloud/image/tags', cloudGuard, assetCalls.tags);
+api.post('/:cloud/image/context', cloudGuard, assetCalls.context);
+api.get('/:cloud/resources/image', cloudGuard, resources.list);
+api.get('/:cloud/resources/image/tags/:tag', cloudGuard, resources.byTag);
+api.get('/:cloud/resources/image/:type{[a-z]+}', cloudGuard, resources.list);
+api.get('/:cloud/resources/image/:type{[a-z]+}/*', cloudGuard, resources.details);
+api.delete('/:cloud/resources/image/:type{[a-z]+}', cloudGuard, resources.delete);
+api.delete('/:cloud/derived_resources', cloudGuard, resources.deleteDerived);
 api.get('/:cloud/jobs/:id', cloudGuard, (c) => jobStatus(c.env, c.req.param('id')));
 app.route('/v1_1', api);
 

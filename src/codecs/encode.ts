@@ -12,6 +12,8 @@ export interface EncodeOptions {
   quality: number;
   /** JPEG only: progressive scans instead of baseline. */
   progressive?: boolean;
+  /** JPEG only: 4:4:4, no chroma subsampling (q_<n>:444). */
+  chroma444?: boolean;
 }
 
 /**
@@ -29,7 +31,7 @@ export async function encode(r: Raster, format: OutputFormat, opts: EncodeOption
   try {
     if (format === 'jpg') {
       const src = r.opaque ? r : flatten(r, [255, 255, 255, 255]);
-      if (!opts.progressive) return encodeJpeg(src, quality);
+      if (!opts.progressive) return encodeJpeg(src, quality, opts.chroma444 === true);
       const enc = await mozjpegEncoder.get();
       return copy(
         enc.encode(src.data, src.width, src.height, {
@@ -46,7 +48,7 @@ export async function encode(r: Raster, format: OutputFormat, opts: EncodeOption
           trellis_opt_table: false,
           trellis_loops: 1,
           auto_subsample: false,
-          chroma_subsample: 2,
+          chroma_subsample: opts.chroma444 ? 1 : 2,
           separate_chroma_quality: false,
           chroma_quality: quality,
         }),

@@ -54,7 +54,9 @@ function sniff(b: Uint8Array): ImageHeader {
 
 /** An XML or <svg> start (after a BOM and whitespace) with an <svg element in the first KiB. */
 function isSvg(b: Uint8Array): boolean {
-  const head = ascii(b, 0, 1024).replace(/^\xef\xbb\xbf/, '').trimStart();
+  const head = ascii(b, 0, 1024)
+    .replace(/^\xef\xbb\xbf/, '')
+    .trimStart();
   return (head.startsWith('<?xml') || head.startsWith('<svg') || head.startsWith('<!DOCTYPE svg')) && head.includes('<svg');
 }
 

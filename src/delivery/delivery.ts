@@ -1,8 +1,9 @@
 /**
  * @module The delivery pipeline: a delivery URL → the image, in named steps.
  *
- *   lookup   parse the URL, check its signature, key it; the edge cache, then the derived copy in R2
- *            (a fetch URL first makes sure its remote original is in R2 and fresh: ./fetched.ts)
+ *   lookup   parse the URL, check its signature, expand its named transformations (./named.ts), key
+ *            it; the edge cache, then the derived copy in R2 (a fetch URL first makes sure its remote
+ *            original is in R2 and fresh: ./fetched.ts); strict transformations refuse the rest
  *   source   the original from R2 (or the 420 of an upload whose incoming transformation runs)
  *   ai       an AI effect splits the chain: its job's result (or a 423) is the rest's source
  *   plan     the rest of the chain, its layers and the output as a plan (src/plan, pure)
@@ -34,12 +35,14 @@ import { derivedKey } from '../store/keys';
 import { getOriginal } from '../store/originals';
 import { formatTransformation } from '../url/component';
 import { type DeliveryUrl, parseDeliveryPath } from '../url/delivery-url';
-import type { Component } from '../url/params';
+import { attachmentOf, type Component } from '../url/params';
+import { requestToken, verifyAuthToken } from '../url/auth-token';
 import { verifyDeliverySignature } from '../url/signature';
 import { type AiSplit, aiJobSpec, alphaFromSource, authorizeAi, awaitJob, splitAtAiEffect, waitBudget } from './ai';
 import { throwIfIncoming } from './incoming';
 import { ensureFetched, type FetchedOriginal, fetchedBytes } from './fetched';
 import { loadLayers } from './layer-sources';
+import { expandNamed } from './named';
 import { withReservation } from './ledger';
 
 /** Where the bytes came from: the edge cache, the derived copy in R2, the stored original, or a fresh transformation. */
@@ -56,6 +59,10 @@ export interface Delivered {
   immutable: boolean;
   /** A fetch URL's origin failed and its stale copy was used: cache the response briefly. */
   stale?: boolean;
+  /** d_: the original is missing and this is its placeholder, transformed: the reason, for X-Cld-Error. */
+  placeholder?: string;
+  /** fl_attachment: the download's file name without its extension (the delivered format's). */
+  attachment?: string;
 }
 
 type WaitUntil = Pick<ExecutionContext, 'waitUntil'>;
@@ -64,17 +71,21 @@ export async function deliver(request: Request, env: Env, ctx: WaitUntil): Promi
   const clock = new Clock();
   const found = await lookup(request, env);
   const remote = found.url.remoteUrl !== undefined ? await ensureFetched(env, found.url.cloud, found.url.remoteUrl, ctx) : undefined;
+  let placeholder: string | undefined;
   const answer = (image: Response, source: CacheStatus): Delivered => ({
     image,
     source,
     vary: found.vary,
     immutable: found.immutable,
     ...(remote?.stale ? { stale: true } : {}),
+    ...(placeholder ? { placeholder } : {}),
+    ...(found.attachment !== undefined ? { attachment: found.attachment } : {}),
   });
   clock.mark('parse');
 
   const hit = await cached(found, env, ctx);
   if (hit) return answer(hit.image, hit.source);
+  refuseIfStrict(found, env);
 
   const split = splitAtAiEffect(found.components);
   if (split && found.layerIds.length) throw new CldError(400, 'Layers and AI effects cannot be combined in one URL: deliver the AI result, then layer it');
@@ -82,9 +93,19 @@ export async function deliver(request: Request, env: Env, ctx: WaitUntil): Promi
     throw new CldError(400, 'Variables and conditions cannot be combined with AI effects in one URL: deliver the AI result, then transform it');
   if (split && remote) throw new CldError(400, 'AI effects are not supported for fetched images: upload the image, then transform it');
   if (split) authorizeAi(found.url, env, split);
+  if (split && found.placeholder) throw new CldError(400, 'd_ (a placeholder) cannot be combined with AI effects in one URL');
+  if (split && found.getinfo) throw new CldError(400, 'fl_getinfo cannot be combined with AI effects: ask it of the AI result');
   clock.mark('lookup');
 
   const src = await source(found, env, clock, remote);
+  if (src.placeholder) {
+    // The missing original's placeholder, transformed, is kept under the placeholder's own key: every
+    // missing public ID with this chain shares it, and overwriting the placeholder drops it.
+    placeholder = `Resource not found - ${found.url.publicId}`;
+    Object.assign(found, { key: await placeholderKey(found, src.placeholder) });
+    const shared = await cached(found, env, ctx);
+    if (shared) return answer(shared.image, shared.source);
+  }
 
   // The original itself, untouched: no decode, no re-encode.
   if (found.canonical === '' && src.output.format === src.header.format) {
@@ -106,7 +127,7 @@ export async function deliver(request: Request, env: Env, ctx: WaitUntil): Promi
   const times = config(env).diagnostics ? clock.times() : undefined;
   const encoded = await render(plan, input, times);
   clock.restart();
-  const image = await store(found, plan, encoded, env, ctx);
+  const image = found.getinfo ? await storeInfo(found, input, plan, encoded, env, ctx) : await store(found, plan, encoded, env, ctx);
   if (times) {
     times.store = clock.since();
     times.total = clock.total();
@@ -127,7 +148,19 @@ interface Lookup {
   accept: string | null;
   vary: string[];
   immutable: boolean;
+  /** fl_attachment's file name (the public ID's last part by default). */
+  attachment?: string;
+  /** fl_getinfo: JSON about the input and the output instead of the image. */
+  getinfo: boolean;
   key: string;
+  /** d_: the public ID of the placeholder served when the original is missing. */
+  placeholder?: string;
+  /** The f_auto variant of the key (`avif=true`, `webp=…`; '' without f_auto). */
+  acceptKey: string;
+  /** Strict transformations: a URL made only of named transformations allowed for strict. */
+  allowedForStrict: boolean;
+  /** Signed, or authorised by a URL token (which signs its exact path). */
+  signed: boolean;
 }
 
 /** lookup: parse, signature, DPR and layer grammar (400s before any lookup), the cache key. */
@@ -135,9 +168,10 @@ async function lookup(request: Request, env: Env): Promise<Lookup> {
   const { cloudName } = config(env);
   const url = parseDeliveryPath(new URL(request.url).pathname, cloudName);
   if (url.cloud !== cloudName) throw new CldError(404, `Unknown cloud_name ${url.cloud}`);
-  await authorize(url, env);
+  const authorized = await authorize(url, env, request);
 
-  const hints = resolveHints(url.components, request.headers);
+  const named = await expandNamed(env, url.cloud, url.components);
+  const hints = resolveHints(named.components, request.headers);
   const components = hints.components;
   const canonical = formatTransformation(components);
   const layerIds = layerPublicIds(components); // the l_/u_ grammar checked (400) before any lookup
@@ -147,7 +181,7 @@ async function lookup(request: Request, env: Env): Promise<Lookup> {
   const acceptKey = !fAuto ? '' : accepted === 'avif' ? 'avif=true' : `webp=${accepted === 'webp'}`;
   // Everything the response depends on besides the original itself (whose changes a new version busts).
   const publicId = url.remoteUrl !== undefined ? normaliseFetchUrl(url.remoteUrl) : url.publicId;
-  const cacheKey = [url.cloud, url.type, publicId, url.version ?? '', url.extension ?? '', canonical, acceptKey].join('|');
+  const cacheKey = deliveryCacheKey(url.cloud, url.type, publicId, url.version, url.extension, canonical, acceptKey);
   // A fetched original's derived images live under the hash of its URL (store/fetched.ts drops them when its bytes change).
   const keyId = url.remoteUrl !== undefined ? await fetchedDerivedId(url.remoteUrl) : url.publicId;
   return {
@@ -158,8 +192,68 @@ async function lookup(request: Request, env: Env): Promise<Lookup> {
     accept: request.headers.get('Accept'),
     vary: [...hints.vary, ...(fAuto ? ['Accept'] : [])],
     immutable: components.some((c) => c.fl?.includes('immutable_cache')),
+    ...attachmentName(components, url),
+    getinfo: components.some((c) => c.fl?.includes('getinfo')),
     key: await derivedKey(url.cloud, url.type, keyId, cacheKey),
+    ...placeholderOf(components),
+    acceptKey,
+    allowedForStrict: named.allowedForStrict,
+    signed: authorized === 'signed',
   };
+}
+
+/** The last d_ of the chain (a stored original's placeholder). */
+function placeholderOf(components: readonly Component[]): { placeholder?: string } {
+  let id: string | undefined;
+  for (const c of components) if (c.d !== undefined) id = c.d;
+  return id === undefined ? {} : { placeholder: id };
+}
+
+/** The derived key of a missing original's placeholder: the same chain and variant, on the placeholder. */
+function placeholderKey(found: Lookup, placeholderId: string): Promise<string> {
+  const { url } = found;
+  return derivedKey(
+    url.cloud,
+    url.type,
+    placeholderId,
+    deliveryCacheKey(url.cloud, url.type, placeholderId, undefined, url.extension, found.canonical, found.acceptKey),
+  );
+}
+
+/**
+ * Strict transformations (STRICT_TRANSFORMATIONS), once no derived copy was found: an unsigned URL
+ * may still have the untouched original or a chain of named transformations allowed for strict;
+ * anything else would make a new derived image, which only a signature may ask for.
+ */
+function refuseIfStrict(found: Lookup, env: Env): void {
+  if (!config(env).strictTransformations || found.signed) return;
+  if (found.canonical === '' || found.allowedForStrict) return;
+  throw new CldError(
+    401,
+    `Transformation ${formatTransformation(found.url.components)} is not allowed: strict transformations are on (sign the URL, create it eagerly, or use a named transformation allowed for strict)`,
+  );
+}
+
+/** Everything a response depends on besides the original itself (whose changes a new version busts): hashed into its derived key. */
+function deliveryCacheKey(
+  cloud: string,
+  type: string,
+  publicId: string,
+  version: number | undefined,
+  extension: string | undefined,
+  canonical: string,
+  acceptKey: string,
+): string {
+  return [cloud, type, publicId, version ?? '', extension ?? '', canonical, acceptKey].join('|');
+}
+
+/**
+ * The keys under which the untouched original of a stored asset may sit in the edge cache (it is
+ * cached only under a version, with its own format's extension or none), for a destroy or a
+ * rename to drop them: they have no derived copy in R2 to be found by.
+ */
+export async function untouchedOriginalKeys(cloud: string, type: string, publicId: string, version: number, format: string): Promise<string[]> {
+  return Promise.all([format, undefined].map((ext) => derivedKey(cloud, type, publicId, deliveryCacheKey(cloud, type, publicId, version, ext, '', ''))));
 }
 
 /** lookup, continued: the edge cache, then the derived copy in R2 (which then fills the edge cache). */
@@ -187,6 +281,8 @@ interface Source {
   /** Variables, expressions and conditions evaluated against the header: the chain as plain components. */
   resolved: readonly Component[];
   output: OutputSpec;
+  /** The original is missing and d_ named this placeholder, whose original this is. */
+  placeholder?: string;
 }
 
 /** source: the original (an upload still being transformed is a 420, none a 404; a fetch URL's from ensureFetched) and the output format it allows. */
@@ -194,14 +290,17 @@ async function source(found: Lookup, env: Env, clock: Clock, remote: FetchedOrig
   const { url, components } = found;
   let original: R2Object;
   let bytes: Uint8Array;
+  let placeholder: string | undefined;
   if (remote) {
     original = remote.object;
     bytes = await fetchedBytes(env, remote, url.publicId);
   } else {
-    const stored = await getOriginal(images(env), url.cloud, url.type, url.publicId);
+    let stored = await getOriginal(images(env), url.cloud, url.type, url.publicId);
     if (!stored) {
       await throwIfIncoming(env, url.cloud, url.type, url.publicId);
-      throw new CldError(404, `Resource not found - ${url.publicId}`);
+      if (found.placeholder !== undefined) stored = await getOriginal(images(env), url.cloud, url.type, found.placeholder);
+      if (!stored) throw new CldError(404, `Resource not found - ${url.publicId}`);
+      placeholder = found.placeholder;
     }
     original = stored;
     bytes = new Uint8Array(await stored.arrayBuffer());
@@ -218,7 +317,7 @@ async function source(found: Lookup, env: Env, clock: Clock, remote: FetchedOrig
     mayBeTransparent: () => mayBeTransparent({ components: resolved.filter((c) => !isAiEffect(c.e)), header, layers }),
     accept: found.accept,
   });
-  return { original, bytes, header, layers, resolved, output };
+  return { original, bytes, header, layers, resolved, output, ...(placeholder ? { placeholder } : {}) };
 }
 
 /** What the plan runs on: the source (or the AI result) and the components still to apply. */
@@ -276,22 +375,71 @@ async function store(found: Lookup, plan: Plan, encoded: { bytes: Uint8Array; qu
 }
 
 /**
- * `authenticated`: every URL must be signed. `private`: the original needs a signature, derived
- * versions do not. Any signature present must be valid.
+ * fl_getinfo: Cloudinary's JSON of the input and the transformed output (the output rendered, so
+ * its size is the real one, e_trim's included, and its bytes are counted), stored like an image.
  */
-async function authorize(url: DeliveryUrl, env: Env): Promise<void> {
+async function storeInfo(found: Lookup, input: Input, plan: Plan, encoded: { bytes: Uint8Array }, env: Env, ctx: WaitUntil): Promise<Response> {
+  const out = readHeader(encoded.bytes);
+  const info = {
+    input: { width: input.header.width, height: input.header.height, bytes: input.bytes.byteLength, format: input.header.format },
+    output: { width: out.width, height: out.height, bytes: encoded.bytes.byteLength, format: plan.output.format },
+  };
+  const bytes = new TextEncoder().encode(JSON.stringify(info));
+  const type = 'application/json';
+  const etag = `"${await md5Hex(bytes)}"`;
+  ctx.waitUntil(putDerived(images(env), found.key, bytes, type, found.canonical, { width: String(out.width), height: String(out.height) }));
+  return imageResponse(bytes, type, etag);
+}
+
+/** fl_attachment[:name]: the name given, else the last part of the public ID without its extension. */
+function attachmentName(components: readonly Component[], url: DeliveryUrl): { attachment?: string } {
+  const found = attachmentOf(components);
+  if (!found) return {};
+  const last = (url.remoteUrl ?? url.publicId).split(/[/?#]/).filter(Boolean).pop() ?? 'image';
+  return { attachment: found.name ?? (url.remoteUrl !== undefined ? last.replace(/\.[^.]*$/, '') : last) };
+}
+
+/**
+ * `authenticated`: every URL must be signed or carry a valid token (`__cld_token__`, a query
+ * parameter or a cookie: url/auth-token.ts). `private`: the original needs a signature, derived
+ * versions do not. Any signature present must be valid. Says how the URL was authorised.
+ */
+async function authorize(url: DeliveryUrl, env: Env, request: Request): Promise<'signed' | 'token' | 'open'> {
   if (url.signature !== undefined) {
-    if (!(await verifyDeliverySignature(url.toSign, url.signature, config(env).apiSecret)))
+    if (
+      !(await verifyDeliverySignature(
+        url.toSign,
+        url.signature,
+        config(env).apiKeys.map((k) => k.secret),
+      ))
+    )
       throw new CldError(401, `Invalid signature: it does not match the transformation and ${url.type === 'fetch' ? 'remote URL' : 'public ID'}`);
   } else if (url.type === 'fetch' && config(env).fetchSignedOnly) {
     throw new CldError(401, 'Signature required: this deployment delivers only signed fetch URLs (FETCH_SIGNED_ONLY)');
   }
   // Fetch off, a host not allowed: 401 (Cloudinary's restricted fetch); an unsafe URL: 400. Before R2 is touched.
   if (url.remoteUrl !== undefined) assertRemoteUrl(url.remoteUrl, config(env).fetchPolicy);
-  if (url.signature !== undefined) return;
-  if (url.type === 'authenticated') throw new CldError(401, 'Signature required: authenticated resources need a signed URL');
+  if (url.signature !== undefined) return 'signed';
+  if (url.type === 'authenticated') {
+    const token = requestToken(new URL(request.url).search, request.headers.get('Cookie'));
+    if (token === undefined) throw new CldError(401, 'Signature required: authenticated resources need a signed URL or a token');
+    return (await verifyToken(token, url, env, request)) === 'url' ? 'signed' : 'token';
+  }
   if (url.type === 'private' && url.components.length === 0)
     throw new CldError(401, 'Signature required: the original of a private resource needs a signed URL');
+  return 'open';
+}
+
+async function verifyToken(token: string, url: DeliveryUrl, env: Env, request: Request): Promise<'url' | 'acl'> {
+  const key = config(env).authTokenKey;
+  if (!key) throw new CldError(401, 'Token authentication is not configured (AUTH_TOKEN_KEY): authenticated resources need a signed URL');
+  const path = new URL(request.url).pathname;
+  // An ACL may be written for the private-CDN form (`/image/authenticated/*`) or with the cloud.
+  const cloudPrefix = `/${url.cloud}/image/`;
+  const aclPaths = path.startsWith(cloudPrefix) ? [path, path.slice(url.cloud.length + 1)] : [path, `/${url.cloud}${path}`];
+  const result = await verifyAuthToken(token, key, { path, aclPaths, now: Math.floor(Date.now() / 1000), ip: request.headers.get('CF-Connecting-IP') });
+  if (!result.ok) throw new CldError(401, `Invalid token: ${result.reason}`);
+  return result.kind;
 }
 
 async function md5Hex(bytes: Uint8Array): Promise<string> {

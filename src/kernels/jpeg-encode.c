@@ -1,4 +1,4 @@
-// Baseline JPEG encoder (ITU T.81): 4:2:0 YCbCr, float AAN forward DCT, IJG-scaled Annex K
+// Baseline JPEG encoder (ITU T.81): 4:2:0 (or 4:4:4, q_<n>:444) YCbCr, float AAN forward DCT, IJG-scaled Annex K
 // quantisation tables, Huffman tables optimised for the image (Annex K.2, as libjpeg's
 // optimize_coding). Two calls: jpeg_analyze() transforms and quantises every block into the
 // caller's coefficient buffer and builds the tables; jpeg_write() emits the file. No libc.
@@ -35,6 +35,9 @@ static uint16_t code[4][256];
 static uint8_t codelen[4][256];
 
 static int g_width, g_height, g_mcux, g_mcuy;
+// 1: 4:4:4, an 8x8 MCU of one luma and two full-resolution chroma blocks; 0: 4:2:0, 16x16 MCUs.
+// Only the two-pass encoder has it; the streaming encoder below is 4:2:0.
+static int g_444;
 
 static void set_quality(int quality) {
   if (quality < 1) quality = 1;
@@ -354,9 +357,25 @@ static void load_mcu(const uint8_t *strip, int w, int rows, int mx, f32 y[4][64]
   }
 }
 
-/** Bytes of coefficient buffer jpeg_analyze needs for a width x height image. */
+// Chroma of an 8x8 block at full resolution (4:4:4), edges replicated.
+static void load_chroma_444(const uint8_t *rgba, int w, int h, int bx, int by, f32 *cb, f32 *cr) {
+  for (int r = 0; r < 8; r++) {
+    int sy = by + r;
+    if (sy >= h) sy = h - 1;
+    for (int c = 0; c < 8; c++) {
+      int sx = bx + c;
+      if (sx >= w) sx = w - 1;
+      const uint8_t *p = rgba + ((uint32_t)sy * w + sx) * 4;
+      cb[r * 8 + c] = -0.168735892f * p[0] - 0.331264108f * p[1] + 0.5f * p[2];
+      cr[r * 8 + c] = 0.5f * p[0] - 0.418687589f * p[1] - 0.081312411f * p[2];
+    }
+  }
+}
+
+/** Bytes of coefficient buffer jpeg_analyze needs for a width x height image (4:4:4 when s444). */
 __attribute__((export_name("jpeg_coef_bytes")))
-uint32_t jpeg_coef_bytes(int w, int h) {
+uint32_t jpeg_coef_bytes(int w, int h, int s444) {
+  if (s444) return (uint32_t)((w + 7) / 8) * (uint32_t)((h + 7) / 8) * 3 * 64 * 2;
   uint32_t mcus = (uint32_t)((w + 15) / 16) * (uint32_t)((h + 15) / 16);
   return mcus * 6 * 64 * 2;
 }
@@ -365,13 +384,15 @@ uint32_t jpeg_coef_bytes(int w, int h) {
 static int a_dc[3];
 static int16_t *a_out;
 
-/** Starts analysing a w x h image at `quality` into the caller's coefficient buffer (jpeg_coef_bytes). */
+/** Starts analysing a w x h image at `quality` (4:4:4 when s444) into the caller's coefficient buffer (jpeg_coef_bytes). */
 __attribute__((export_name("jpeg_analyze_begin")))
-void jpeg_analyze_begin(int w, int h, int quality, int16_t *coefs) {
+void jpeg_analyze_begin(int w, int h, int quality, int s444, int16_t *coefs) {
+  g_444 = s444 != 0;
+  const int m = g_444 ? 8 : 16;
   g_width = w;
   g_height = h;
-  g_mcux = (w + 15) / 16;
-  g_mcuy = (h + 15) / 16;
+  g_mcux = (w + m - 1) / m;
+  g_mcuy = (h + m - 1) / m;
   set_quality(quality);
   for (int t = 0; t < 4; t++)
     for (int i = 0; i < 257; i++) freq[t][i] = 0;
@@ -386,6 +407,22 @@ void jpeg_analyze_begin(int w, int h, int quality, int16_t *coefs) {
 __attribute__((export_name("jpeg_analyze_rows")))
 void jpeg_analyze_rows(const uint8_t *strip, int rows) {
   f32 yb[4][64] __attribute__((aligned(16))), cb[64] __attribute__((aligned(16))), cr[64] __attribute__((aligned(16)));
+  if (g_444) {
+    // Two MCU rows of 8 image rows each (one when the strip has 8 rows or fewer).
+    for (int top = 0; top < rows; top += 8) {
+      const uint8_t *band = strip + (uint32_t)top * g_width * 4;
+      const int n = rows - top > 8 ? 8 : rows - top;
+      for (int mx = 0; mx < g_mcux; mx++) {
+        load_block(band, g_width, n, mx * 8, 0, yb[0]);
+        load_chroma_444(band, g_width, n, mx * 8, 0, cb, cr);
+        a_dc[0] = encode_block(yb[0], 0, a_out, a_dc[0]);
+        a_dc[1] = encode_block(cb, 1, a_out + 64, a_dc[1]);
+        a_dc[2] = encode_block(cr, 1, a_out + 128, a_dc[2]);
+        a_out += 192;
+      }
+    }
+    return;
+  }
   for (int mx = 0; mx < g_mcux; mx++) {
     load_mcu(strip, g_width, rows, mx, yb, cb, cr);
     for (int b = 0; b < 4; b++) {
@@ -419,7 +456,7 @@ uint32_t jpeg_analyze_end(void) {
 /** The whole image at once: begin, every MCU row, end. */
 __attribute__((export_name("jpeg_analyze")))
 uint32_t jpeg_analyze(const uint8_t *rgba, int w, int h, int quality, int16_t *coefs) {
-  jpeg_analyze_begin(w, h, quality, coefs);
+  jpeg_analyze_begin(w, h, quality, 0, coefs);
   for (int my = 0; my < g_mcuy; my++) {
     int rows = h - my * 16;
     jpeg_analyze_rows(rgba + (uint32_t)my * 16 * w * 4, rows > 16 ? 16 : rows);
@@ -497,7 +534,7 @@ static uint8_t *write_headers(uint8_t *p, int restart_interval) {
   *p++ = (uint8_t)g_width;
   *p++ = 3;
   static const uint8_t comps[9] = {1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1};
-  for (int i = 0; i < 9; i++) *p++ = comps[i];
+  for (int i = 0; i < 9; i++) *p++ = i == 1 && g_444 ? 0x11 : comps[i];
   static const uint8_t classes[4] = {0x00, 0x10, 0x01, 0x11};
   for (int t = 0; t < 4; t++) {
     p = marker(p, 0xC4, 2 + 1 + 16 + nvals[t]);
@@ -524,8 +561,9 @@ uint32_t jpeg_write(const int16_t *coefs, uint8_t *out) {
   int dc[3] = {0, 0, 0};
   const int16_t *c = coefs;
   const uint32_t mcus = (uint32_t)g_mcux * g_mcuy;
+  const int luma = g_444 ? 1 : 4;
   for (uint32_t m = 0; m < mcus; m++) {
-    for (int b = 0; b < 4; b++, c += 64) write_block(&w, c, 0, &dc[0]);
+    for (int b = 0; b < luma; b++, c += 64) write_block(&w, c, 0, &dc[0]);
     write_block(&w, c, 1, &dc[1]);
     c += 64;
     write_block(&w, c, 1, &dc[2]);
@@ -597,6 +635,7 @@ static void use_fixed_tables(void) {
 
 // Every streaming call sets the module state up again: calls for other images may come in between.
 static void stream_setup(int w, int h, int quality) {
+  g_444 = 0;
   g_width = w;
   g_height = h;
   g_mcux = (w + 15) / 16;

@@ -10,6 +10,7 @@ import { createRaster, type Raster } from '../pixels/raster';
 type CompositeStep = Extract<Step, { op: 'composite' }>;
 
 export function composite(base: Raster, layer: Raster, step: CompositeStep): Raster {
+  if (step.cutter) return cut(base, layer, step);
   const { width, height, baseX, baseY } = step;
   const inPlace = width === base.width && height === base.height && baseX === 0 && baseY === 0;
   let canvas: Raster;
@@ -27,6 +28,29 @@ export function composite(base: Raster, layer: Raster, step: CompositeStep): Ras
   // An opaque image covering the whole canvas stays opaque under an overlay and over an underlay.
   canvas.opaque = inPlace && base.opaque;
   return canvas;
+}
+
+/**
+ * fl_cutter: the image's alpha times the layer's alpha where the layer lies (repeated when tiled),
+ * 0 elsewhere; the image's colours kept. The canvas is the image's.
+ */
+function cut(base: Raster, layer: Raster, step: CompositeStep): Raster {
+  const { width, height } = base;
+  const out = new Uint8Array(base.data);
+  const lw = layer.width;
+  const lh = layer.height;
+  for (let cy = 0; cy < height; cy++) {
+    let ly = cy - step.y;
+    if (step.tiled) ly = ((ly % lh) + lh) % lh;
+    for (let cx = 0; cx < width; cx++) {
+      let lx = cx - step.x;
+      if (step.tiled) lx = ((lx % lw) + lw) % lw;
+      const la = lx >= 0 && lx < lw && ly >= 0 && ly < lh ? layer.data[(ly * lw + lx) * 4 + 3] : 0;
+      const i = (cy * width + cx) * 4 + 3;
+      out[i] = Math.round((out[i] * la) / 255);
+    }
+  }
+  return { width, height, data: out, opaque: false };
 }
 
 /** `layer` over `canvas` at (x, y), clipped to the canvas. */

@@ -4,14 +4,18 @@
  * and returning the next, so only the current step's input and output are alive at any time. The
  * leading steps the plan marks as streamed run on the row stream instead (rows.ts).
  */
-import type { LayerPlan, LayerSource, Plan, Step } from '../plan/steps';
+import type { AfterTrim, LayerPlan, LayerSource, Plan, Step } from '../plan/steps';
 import { chooseQuality } from '../codecs/quality/auto-quality';
 import { blur, blurRegion } from '../ops/blur';
 import { gradientFade } from '../ops/gradient-fade';
 import { makeTransparent } from '../ops/make-transparent';
+import { replaceColor } from '../ops/replace-color';
 import { noise } from '../ops/noise';
 import { oilPaint } from '../ops/oil-paint';
 import { pixelate } from '../ops/pixelate';
+import { trim } from '../ops/trim';
+import { dither } from '../ops/dither';
+import { colorblindStripes } from '../ops/colorblind-stripes';
 import { vignette } from '../ops/vignette';
 import { autoTone } from '../ops/auto-tone';
 import { shadow } from '../ops/shadow';
@@ -76,7 +80,7 @@ export async function renderAndEncode(bytes: Uint8Array, header: ImageHeader, pl
   const t0 = performance.now();
   if (how.encode) {
     const { rows, timers } = await openStream(bytes, header, plan.steps.slice(0, how.steps), afterDecode);
-    const out = encodeJpegRows(rows, step.quality);
+    const out = encodeJpegRows(rows, step.quality, step.chroma444 === true);
     if (times) record(times, plan.steps, timers, performance.now() - t0, 'encode');
     return { bytes: out, quality: step.quality };
   }
@@ -89,7 +93,7 @@ export async function renderAndEncode(bytes: Uint8Array, header: ImageHeader, pl
     searchMs = performance.now() - started;
   }
   const t1 = performance.now();
-  const out = await encode(raster, step.format, { quality, progressive: step.progressive });
+  const out = await encode(raster, step.format, { quality, progressive: step.progressive, chroma444: step.chroma444 === true });
   if (times) times.encode = (times.encode ?? 0) + performance.now() - t1;
   return { bytes: out, quality: step.format === 'png' ? undefined : quality, searchMs };
 }
@@ -98,7 +102,7 @@ export async function renderAndEncode(bytes: Uint8Array, header: ImageHeader, pl
 export async function renderPlan(
   bytes: Uint8Array,
   header: ImageHeader,
-  plan: Pick<Plan, 'steps' | 'streamed'>,
+  plan: Pick<Plan, 'steps' | 'streamed' | 'afterTrim'>,
   afterDecode?: AfterDecode,
   times?: StepTimes,
 ): Promise<Raster> {
@@ -107,13 +111,22 @@ export async function renderPlan(
   const { rows, timers } = await openStream(bytes, header, plan.steps.slice(0, how.steps), afterDecode);
   const raster = collectRows(rows);
   if (times) record(times, plan.steps, timers, performance.now() - t0, 'collect');
-  return runSteps(raster, plan.steps.slice(how.steps), times);
+  return runSteps(raster, plan.steps.slice(how.steps), times, plan.afterTrim);
 }
 
-/** The raster steps after the stream, in order. */
-async function runSteps(input: Raster, steps: readonly Step[], times?: StepTimes): Promise<Raster> {
+/** The raster steps after the stream, in order; after an e_trim, the rest as planned again on the trimmed size. */
+async function runSteps(input: Raster, planned: readonly Step[], times?: StepTimes, afterTrim?: AfterTrim): Promise<Raster> {
   let raster = input;
-  for (const step of steps) {
+  let steps = planned;
+  let next = afterTrim;
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i];
+    if (step.op === 'trim' && next) {
+      raster = OPS.trim(raster, step);
+      ({ steps, afterTrim: next } = next(raster));
+      i = -1;
+      continue;
+    }
     if (step.op === 'encode') break;
     if (step.op === 'decode' || step.op === 'text') throw new Error(`${step.op} comes first`);
     const t = performance.now();
@@ -221,6 +234,9 @@ const OPS: { [K in RasterOp]: Executor<K> } = {
   color: (r, s) => color(r, s.stages),
   blur: (r, s) => (s.region ? blurRegion(r, s.sigma, s.region) : blur(r, s.sigma)),
   pixelate: (r, s) => pixelate(r, s.block, s.region),
+  trim: (r, s) => trim(r, s.tolerance * 100, s.color),
+  dither: (r, s) => dither(r, s.map, s.size),
+  'colorblind-stripes': (r, s) => colorblindStripes(r, s.strength),
   vignette: (r, s) => vignette(r, s.strength),
   'auto-tone': (r, s) => autoTone(r, s.corrections, s.blend, s.amount),
   shadow: (r, s) => shadow(r, s),
@@ -229,6 +245,7 @@ const OPS: { [K in RasterOp]: Executor<K> } = {
   noise: (r, s) => noise(r, s.amount, s.seed),
   'oil-paint': (r, s) => oilPaint(r, s.radius, s.levels),
   'make-transparent': (r, s) => makeTransparent(r, s.tolerance, s.color),
+  'replace-color': (r, s) => replaceColor(r, s.to, s.radius, s.from),
   'gradient-fade': (r, s) => gradientFade(r, s.edge, s.depth, s.power, s.symmetric),
   detail: (r, s) => detail(r, s.sigma, s.amount),
   sharpen: (r, s) => sharpen(r, s.sigma, s.amount),

@@ -10,7 +10,7 @@ import { CldError } from '../url/errors';
 import type { Component } from '../url/params';
 import { blendTowards, fromRows, hueRotate, joinStages, saturate, scale as scaleRgb, sepia } from './color';
 import type { Dimension, Offset } from '../url/values';
-import type { ColorStage, Rect, Size, Step } from './steps';
+import type { ColorStage, Rect, Rgba, Size, Step } from './steps';
 
 /** `c` is the effect's component (`co_`, `x`, `y` and the like). */
 type EffectSteps = (e: Effect, size: Size, scale: number, c: Component) => Step[];
@@ -66,6 +66,11 @@ export const EFFECT_STEPS: { [K in EffectName]: EffectSteps } = {
   simulate_colorblind: tone((e) => [{ matrix: fromRows(COLORBLIND[e.option as ColorblindCondition]) }]),
   art: (e, size, scale, c) => colorStep(size, ...artStages(e.option as ArtFilter, size, scale, c)),
   opacity_threshold: tone((e) => [{ alphaThreshold: level(e) }]),
+  // Tolerance 0-100 as a ΔE76 radius of the same number (50: shades of the colour, not its neighbours on the wheel).
+  replace_color: (e, size) => {
+    const [to, from] = e.colors!;
+    return [{ op: 'replace-color', to, radius: e.strength!, ...(from ? { from } : {}), ...size }];
+  },
   // Cloudinary picks the block from the image when none is given: here 1/40 of the shorter side, at least 4 px.
   pixelate: (e, size, scale) => [{ op: 'pixelate', block: pixelBlock(e, size, scale), ...size }],
   pixelate_region: (e, size, scale, c) => [{ op: 'pixelate', block: pixelBlock(e, size, scale), region: regionOf(c, size, scale), ...size }],
@@ -150,6 +155,12 @@ export const EFFECT_STEPS: { [K in EffectName]: EffectSteps } = {
   blur: (e, size, scale) => [{ op: 'blur', sigma: (e.strength! / 20) * scale, ...size }],
   upscale: queued,
   gen_restore: queued,
+  // Tolerance in percent of the largest RGB distance (ImageMagick's -fuzz); colour as RGBA, else the top-left pixel.
+  trim: (e, size) => [{ op: 'trim', tolerance: e.strength! / 100, ...(e.values ? { color: e.values as unknown as Rgba } : {}), ...size }],
+  ordered_dither: (e, size) => [{ op: 'dither', ...ditherMap(e.strength!), ...size }],
+  // Stripes by strength, or xray: the daltonize correction (Fidaner, Lin and Ozguven 2005) as one matrix.
+  assist_colorblind: (e, size) =>
+    e.option === 'xray' ? colorStep(size, { matrix: fromRows(DALTONIZE) }) : [{ op: 'colorblind-stripes', strength: Math.min(1, e.strength! / 25), ...size }],
 };
 
 const offsetValue = (o: Offset, full: number) => (o.kind === 'ratio' ? o.value * full : o.value);
@@ -183,6 +194,62 @@ function fadeOf(c: Component, size: Size, scale: number): { edge: 'top' | 'botto
 }
 
 /**
+ * e_ordered_dither's 19 maps, Cloudinary's order of ImageMagick's families (breadth §1): 0
+ * threshold (1x1 at 50%), 1 checks (2x2 checkerboard of 1/3 and 2/3), 2-5 dispersed Bayer 2x2, 3x3,
+ * 4x4, 8x8, 6-8 halftone 4x4/6x6/8x8 at 45 degrees (a dot at the centre and at the corners of
+ * each cell), 9-12 orthogonal halftone 4x4/6x6/8x8/16x16 (a dot at the centre), 13-18 circles 5x5,
+ * 6x6, 7x7 (black dots, then white). Generated from their definitions, not copied from
+ * ImageMagick's thresholds.xml: a dot's pixels are ranked by their distance to the dot's centre,
+ * the nearest turning dark first. A channel becomes 255 where its value is over the cell's threshold.
+ */
+export function ditherMap(type: number): { map: number[]; size: number } {
+  if (type === 0) return { map: [0.5], size: 1 };
+  if (type === 1) return { map: [1 / 3, 2 / 3, 2 / 3, 1 / 3], size: 2 };
+  if (type <= 5) {
+    const n = [2, 3, 4, 8][type - 2];
+    const order = n === 3 ? [2, 6, 3, 5, 0, 8, 1, 7, 4] : bayer(n);
+    return { map: order.map((i) => (i + 0.5) / (n * n)), size: n };
+  }
+  const [n, centres, white] =
+    type <= 8
+      ? [[4, 6, 8][type - 6], 'angled', false]
+      : type <= 12
+        ? [[4, 6, 8, 16][type - 9], 'orthogonal', false]
+        : [[5, 5, 6, 6, 7, 7][type - 13], 'orthogonal', (type - 13) % 2 === 1];
+  const dots =
+    centres === 'angled'
+      ? [
+          [0, 0],
+          [n, 0],
+          [0, n],
+          [n, n],
+          [n / 2, n / 2],
+        ]
+      : [[n / 2, n / 2]];
+  const cells = Array.from({ length: n * n }, (_, i) => {
+    const [x, y] = [(i % n) + 0.5, Math.floor(i / n) + 0.5];
+    return { i, d: Math.min(...dots.map(([cx, cy]) => (x - cx) ** 2 + (y - cy) ** 2)) };
+  });
+  cells.sort((a, b) => a.d - b.d || a.i - b.i);
+  const map = new Array<number>(n * n);
+  cells.forEach(({ i }, rank) => {
+    const t = (rank + 0.5) / (n * n);
+    map[i] = white ? t : 1 - t;
+  });
+  return { map, size: n };
+}
+
+/** The n x n Bayer index matrix (n a power of two), row-major. */
+function bayer(n: number): number[] {
+  if (n === 1) return [0];
+  const h = n / 2;
+  const half = bayer(h);
+  const out = new Array<number>(n * n);
+  for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) out[y * n + x] = 4 * half[(y % h) * h + (x % h)] + [0, 2, 3, 1][(y < h ? 0 : 2) + (x < h ? 0 : 1)];
+  return out;
+}
+
+/**
  * Machado, Oliveira and Fernandes (2009), "A Physiologically-based Model for Simulation of Color
  * Vision Deficiency": severity 1.0 for the -opias, 0.6 for the -anomalies, applied to sRGB values
  * as most simulators do. Monochromacies: rod (no cones) is Rec. 709 luma; blue-cone monochromacy
@@ -202,6 +269,23 @@ const COLORBLIND: Record<ColorblindCondition, readonly number[]> = {
   rod_monochromacy: rowsOf(saturate(0)),
   cone_monochromacy: rowsOf(saturate(0.2)),
 };
+
+/**
+ * Daltonize for deuteranopia: the image plus the error a deuteranope cannot see (in - simulated),
+ * shifted into the channels they can: I + E (I - S), E = [0 0 0; 0.7 1 0; 0.7 0 1].
+ */
+const DALTONIZE: readonly number[] = (() => {
+  const s = COLORBLIND.deuteranopia;
+  const e = [0, 0, 0, 0.7, 1, 0, 0.7, 0, 1];
+  const out: number[] = [];
+  for (let r = 0; r < 3; r++)
+    for (let c = 0; c < 3; c++) {
+      let v = r === c ? 1 : 0;
+      for (let k = 0; k < 3; k++) v += e[r * 3 + k] * ((k === c ? 1 : 0) - s[k * 3 + c]);
+      out.push(v);
+    }
+  return out;
+})();
 
 function rowsOf(m: readonly number[]): number[] {
   return [m[0], m[1], m[2], m[4], m[5], m[6], m[8], m[9], m[10]];

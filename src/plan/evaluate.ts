@@ -14,6 +14,7 @@ import { CldError } from '../url/errors';
 import { formatExpression, MAX_VARIABLES, type Cond, type Expr, type Template, type VarDef } from '../url/expressions';
 import { isAiEffect } from '../url/effects';
 import { PARAMS, type Component, type ExprKey } from '../url/params';
+import { interpolateText, type TextSource } from '../url/text-layer';
 import { decimal } from '../url/values';
 import { componentSteps } from './component-steps';
 import { layerSteps, withLayers } from './layers';
@@ -32,7 +33,28 @@ interface Sizes {
 const MAX_MAGNITUDE = 1e9;
 
 export function hasProgram(c: Component): boolean {
-  return c.if !== undefined || (c.vars?.length ?? 0) > 0 || (c.exprs !== undefined && Object.keys(c.exprs).length > 0);
+  return c.if !== undefined || (c.vars?.length ?? 0) > 0 || (c.exprs !== undefined && Object.keys(c.exprs).length > 0) || textVariables(c) !== undefined;
+}
+
+/** The text layer this component opens, when its text reads variables (`l_text:Arial_40:Hi $(name)`). */
+function textVariables(c: Component): TextSource | undefined {
+  const ref = c.l ?? c.u;
+  return typeof ref === 'object' && ref.variables ? ref : undefined;
+}
+
+/** The layer's opening component with its text's variables set: those known here, then the component's own definitions. */
+function interpolated(head: Component, vars: ReadonlyMap<string, Value>, sizes: Sizes, where: string): Component {
+  const source = textVariables(head);
+  if (!source) return head;
+  const own = new Map(vars);
+  define(head.vars, own, sizes, where);
+  const text = interpolateText(source, (name) => {
+    const v = own.get(name);
+    if (v === undefined) throw new CldError(400, `Undefined variable $${name} in the text of ${where}`);
+    // As a person writes it: 300, 1.5 (not the URL grammar's 300.0).
+    return typeof v === 'number' ? String(Math.round(v * 1e6) / 1e6) : v;
+  });
+  return head.l !== undefined ? { ...head, l: text } : { ...head, u: text };
 }
 
 function evaluate(e: Expr, vars: ReadonlyMap<string, Value>, sizes: Sizes, where: string): Value {
@@ -157,6 +179,35 @@ function resolveComponent(c: Component, vars: Map<string, Value>, sizes: Sizes, 
   return out;
 }
 
+/**
+ * A layer's placement (`x_`, `y_` of its fl_layer_apply component, or of its only one) computed
+ * from the variables known where the layer opens and the original's iw, ih, iar: the current
+ * size is refused there, since it could mean the base's or the layer's.
+ */
+function placed(tail: Component, opening: Component | undefined, outer: ReadonlyMap<string, Value>, initial: Size, where: string): Component {
+  const { x, y, ...others } = tail.exprs ?? {};
+  if (!x && !y) return tail;
+  const vars = new Map(outer);
+  if (opening) define(opening.vars, vars, { initial }, where);
+  const out: Component = { ...tail, exprs: others };
+  if (!Object.keys(others).length) delete out.exprs;
+  for (const [key, t] of [['x', x] as const, ['y', y] as const]) {
+    if (!t) continue;
+    if (readsCurrentSize(t.expr))
+      throw new CldError(
+        400,
+        `${key}_ of a layer's placement may read variables, iw, ih and iar, not the current size (w, h, ar): which image's would be ambiguous (${where})`,
+      );
+    out[key] = computedValue(key, t, vars, { initial }, where);
+  }
+  return out;
+}
+
+function readsCurrentSize(e: Expr): boolean {
+  if (e.kind === 'char') return e.name === 'w' || e.name === 'h' || e.name === 'ar';
+  return e.kind === 'bin' && (readsCurrentSize(e.left) || readsCurrentSize(e.right));
+}
+
 /** One item of the walk: a component, or a layer's components (`l_…` to its `fl_layer_apply`), planned as one. */
 interface Item {
   comps: Component[];
@@ -271,15 +322,15 @@ export function resolveChain({ components, initial, layers, buildPlan }: Resolve
       const tail = item.comps[item.comps.length - 1];
       if (head.if || tail.if)
         throw new CldError(400, `if_ in a layer's own l_/u_ or fl_layer_apply component is not supported (${where}): put the layer in an if_ block`);
-      if (tail.exprs?.x || tail.exprs?.y)
-        throw new CldError(400, `Expressions in a layer's placement (x_, y_) are not supported (${where}): write them in pixels or fractions`);
       if (!active()) continue;
       // The layer's chain sees the variables known here, then defines its own.
       const known: VarDef[] = [...vars].map(([name, v]) => ({
         name,
         value: typeof v === 'number' ? { kind: 'num', value: v, text: String(v) } : { kind: 'str', value: v },
       }));
-      const comps = [known.length ? { ...head, vars: [...known, ...(head.vars ?? [])] } : head, ...item.comps.slice(1)];
+      const opening = interpolated(head, vars, { current: size, initial }, where);
+      const comps = [known.length ? { ...opening, vars: [...known, ...(opening.vars ?? [])] } : opening, ...item.comps.slice(1)];
+      comps[comps.length - 1] = placed(comps[comps.length - 1], comps.length === 1 ? head : undefined, vars, initial, where);
       const [layer] = withLayers(comps);
       if (!layer || !('kind' in layer)) throw new CldError(400, `Invalid layer in ${where}`);
       for (const step of layerSteps(layer, size, dpr, layers, buildPlan)) {

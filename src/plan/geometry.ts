@@ -229,10 +229,9 @@ export function place(outer: Size, win: Size, gravity: Gravity | undefined): [nu
   return [Math.floor(x), Math.floor(y)];
 }
 
-/** Face gravities fall back to north (dprox detects no faces); no gravity is center. */
+/** No gravity is center. */
 export function compassOf(gravity: Gravity | undefined): string {
   if (!gravity || gravity === 'auto' || gravity === 'xy_center') return 'center';
-  if (gravity.includes('face')) return 'north';
   return gravity;
 }
 

@@ -65,14 +65,16 @@ export interface Layer {
   y?: Offset;
   noOverflow: boolean;
   tiled: boolean;
+  /** fl_cutter: the layer's alpha cuts the image (kept where the layer is opaque), on the image's canvas. */
+  cutter?: true;
 }
 
 /** More layers than this in one URL are refused: each is an R2 read and a decode. */
 export const MAX_LAYERS = 10;
 
-const PLACEMENT_FLAGS: readonly Flag[] = ['layer_apply', 'no_overflow', 'tiled'];
+const PLACEMENT_FLAGS: readonly Flag[] = ['layer_apply', 'no_overflow', 'tiled', 'cutter'];
 /** Parameters of the whole delivery wherever they appear; never part of a layer's own chain. */
-const OUTPUT_FLAGS: readonly Flag[] = ['progressive', 'immutable_cache'];
+const OUTPUT_FLAGS: readonly Flag[] = ['progressive', 'immutable_cache', 'attachment', 'getinfo'];
 
 export function isLayer(item: Component | Layer): item is Layer {
   return 'kind' in item;
@@ -137,6 +139,10 @@ function applyComponent(layer: Layer, c: Component): void {
   if (y !== undefined) layer.y = y;
   if (c.fl?.includes('no_overflow')) layer.noOverflow = true;
   if (c.fl?.includes('tiled')) layer.tiled = true;
+  if (c.fl?.includes('cutter')) {
+    if (layer.kind === 'underlay') throw new CldError(400, 'fl_cutter cuts the image with an overlay: use it with l_, not u_');
+    layer.cutter = true;
+  }
   const own = ownPart({ ...c, g: undefined, x: undefined, y: undefined });
   if (Object.keys(own).length) layer.components.push(own);
 }
@@ -144,9 +150,10 @@ function applyComponent(layer: Layer, c: Component): void {
 /** What of a component transforms the layer: not the layer keys, placement flags, nor output parameters (dpr, f, q). */
 function ownPart(c: Component): Component {
   if (isAiEffect(c.e)) throw new CldError(400, `AI effects are not supported inside a layer (e_${c.e.name})`);
+  if (c.e?.name === 'trim') throw new CldError(400, 'e_trim is not supported inside a layer: its size, known only from its pixels, places the layer');
   const own: Component = { ...c };
   for (const key of ['l', 'u', 'dpr', 'f', 'q'] as const) delete own[key];
-  const flags = c.fl?.filter((f) => !PLACEMENT_FLAGS.includes(f) && !OUTPUT_FLAGS.includes(f));
+  const flags = c.fl?.filter((f) => !PLACEMENT_FLAGS.includes(f as Flag) && !OUTPUT_FLAGS.includes(f.split(':')[0] as Flag));
   if (flags?.length) own.fl = flags;
   else delete own.fl;
   for (const key of Object.keys(own) as (keyof Component)[]) if (own[key] === undefined) delete own[key];
@@ -270,6 +277,7 @@ function placeLayer(layer: Layer, lp: LayerPlan, base: Size, dpr: number): Step[
     y = Math.round(offsetPx(layer.y, base.height, dpr) - lp.height / 2);
   }
   const under = layer.kind === 'underlay';
+  if (layer.cutter) return [{ op: 'composite', layer: lp, under, tiled: layer.tiled, cutter: true, x, y, baseX: 0, baseY: 0, ...base }];
   if (layer.tiled || layer.noOverflow) return [{ op: 'composite', layer: lp, under, tiled: layer.tiled, x, y, baseX: 0, baseY: 0, ...base }];
   // A layer reaching past the image enlarges the canvas to hold both (transparent where neither is).
   const left = Math.min(0, x),

@@ -159,6 +159,10 @@ const table: { [K in StepOp]: StepSpec<StepOf<K>> } = {
   // The raster, its copy in the filter kernel with the kernel's result, the JS result.
   blur: { memory: rasters(2, 2), work: (s) => blurWork(s.region?.width ?? s.width, s.region?.height ?? s.height, s.sigma) },
   pixelate: { memory: rasters(), work: move },
+  // The input, and the trimmed copy (at most the input's size: the step's size is that bound).
+  trim: { memory: rasters(), work: move },
+  dither: { memory: rasters(), work: move },
+  'colorblind-stripes': { memory: rasters(), work: move },
   vignette: { memory: rasters(), work: move },
   noise: { memory: rasters(), work: move },
   // Per pixel, a level histogram over the (2r + 1)^2 window.
@@ -184,6 +188,8 @@ const table: { [K in StepOp]: StepSpec<StepOf<K>> } = {
   },
   cartoonify: { memory: (s, input) => ({ working: rgba(input) + px(s) * 5 }), work: (s) => px(s) * (WORK_NS.cartoonify + s.lineWidth ** 2 * 2) },
   'make-transparent': { addsAlpha: () => true, memory: rasters(), work: move },
+  // In place; a sampled hue histogram first when no source colour is given.
+  'replace-color': { memory: rasters(), work: perPixel(WORK_NS.lab) },
   'gradient-fade': { addsAlpha: () => true, memory: rasters(), work: move },
   // The same for the blur, then the sharpened result beside it.
   sharpen: { memory: rasters(2, 3), work: (s) => blurWork(s.width, s.height, s.sigma) + px(s) * WORK_NS.sharpenCombine },
@@ -205,7 +211,7 @@ const table: { [K in StepOp]: StepSpec<StepOf<K>> } = {
   },
   encode: {
     memory: (s, input, streamed) => ({
-      held: encodeCost(s.format, s.width, s.height, s.progressive, s.auto !== undefined),
+      held: encodeCost(s.format, s.width, s.height, s.progressive, s.auto !== undefined, s.chroma444 === true),
       working: streamed ? 0 : rgba(input),
     }),
     work: (s) => encodeWork(s.format, s.width, s.height, s.progressive, s.auto !== undefined),

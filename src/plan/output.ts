@@ -56,18 +56,30 @@ export function chooseOutput({ components, extension, originalFormat, mayBeTrans
   }
   const quality = !q ? DEFAULT_QUALITY : q.kind === 'fixed' ? q.value : AUTO_FALLBACK[q.level];
   const auto = q?.kind === 'auto' ? { auto: q.level } : {};
+  const chroma444 = q?.kind === 'fixed' && q.chroma === '444';
+  if (!f && extension && READ_ONLY_FORMATS.has(extension))
+    throw new CldError(
+      400,
+      `${extension.toUpperCase()} output is not supported: request .png, .jpg, .webp or .avif (dprox reads ${extension.toUpperCase()} originals)`,
+    );
+  // Without f_: the extension (a read-only one was refused just above), else the original's format.
+  const named = (extension as Exclude<SourceFormat, 'bmp' | 'tiff'> | undefined) ?? defaultOutputFormat(originalFormat);
+
+  if (chroma444) {
+    // WebP's lossy mode and dprox's AVIF are 4:2:0 only: f_auto picks what keeps the chroma whole.
+    const format = f === 'auto' ? (mayBeTransparent() ? 'png' : 'jpg') : (f ?? named);
+    if (format === 'webp' || format === 'avif')
+      throw new CldError(400, `q_${quality}:444 needs JPEG (or PNG, lossless): ${format.toUpperCase()} output here is always 4:2:0`);
+    if (format === 'gif') throw new CldError(400, 'GIF output is not supported: request .png or .webp (the first frame is delivered)');
+    return { format, quality, progressive, varyAccept: false, ...(format === 'jpg' ? { chroma444: true as const } : {}) };
+  }
 
   if (f === 'auto') {
     const accepted = acceptedFormat(accept);
     const format: OutputFormat = accepted ?? (mayBeTransparent() ? 'png' : 'jpg');
     return { format, quality, progressive, varyAccept: true, ...auto };
   }
-  if (!f && extension && READ_ONLY_FORMATS.has(extension))
-    throw new CldError(
-      400,
-      `${extension.toUpperCase()} output is not supported: request .png, .jpg, .webp or .avif (dprox reads ${extension.toUpperCase()} originals)`,
-    );
-  const wanted = f ?? (extension as Exclude<SourceFormat, 'bmp' | 'tiff'> | undefined) ?? defaultOutputFormat(originalFormat);
+  const wanted = f ?? named;
   if (wanted === 'gif') throw new CldError(400, 'GIF output is not supported: request .png or .webp (the first frame is delivered)');
   return { format: wanted, quality, progressive, varyAccept: false, ...auto };
 }

@@ -18,7 +18,8 @@ import { settleFormat } from './output';
 import { stepAddsAlpha } from './transparency';
 import { checkComponentCount, checkSize } from './limits';
 import { estimateWork, WORK_BUDGET_NS } from './cost/work';
-import type { Plan, PlanInput, Rgba, Size, Step } from './steps';
+import type { AfterTrim, Plan, PlanInput, Rgba, Size, Step } from './steps';
+import { formatComponent } from '../url/component';
 
 export type { OutputSpec, Plan, PlanInput } from './steps';
 
@@ -112,7 +113,52 @@ export function buildPlan(input: PlanInput): Plan {
       `Transformation too expensive: ${header.width}x${header.height} ${header.format} to ${size.width}x${size.height} needs about ${seconds(work)} s of processing, over the ${seconds(WORK_BUDGET_NS)} s limit`,
     );
   }
-  return { steps, streamed, width: size.width, height: size.height, peakBytes, work, output, ...(fallback ? { formatFallback: fallback } : {}) };
+  const afterTrim = trimContinuation(input, components, output);
+  return {
+    steps,
+    streamed,
+    width: size.width,
+    height: size.height,
+    peakBytes,
+    work,
+    output,
+    ...(fallback ? { formatFallback: fallback } : {}),
+    ...(afterTrim ? { afterTrim } : {}),
+  };
+}
+
+/**
+ * After the first e_trim, the rest of the chain planned again on the trimmed size (a PNG-shaped
+ * header of that size: no orientation, no profile; its decode step dropped). The request was
+ * admitted with the rest planned on the untrimmed size, and every step's memory and work grow with
+ * its input, so the trimmed plan costs no more; buildPlan still holds it to the budgets.
+ */
+function trimContinuation(input: PlanInput, components: readonly Component[], output: Plan['output']): AfterTrim | undefined {
+  const at = components.findIndex((c) => c.e?.name === 'trim');
+  if (at < 0) return undefined;
+  if (input.components.some(hasProgram))
+    throw new CldError(400, 'e_trim cannot be combined with variables or conditions: they would read the size before the trim');
+  const c = components[at];
+  if (c.r || c.bo || c.o)
+    throw new CldError(
+      400,
+      `e_trim's component cannot have r_, bo_ or o_ (they would be sized before the trim): put them in the next component, in ${formatComponent(c)}`,
+    );
+  const rest = components.slice(at + 1);
+  return ({ width, height, opaque }) => {
+    const header: PlanInput['header'] = {
+      format: 'png',
+      width,
+      height,
+      hasAlpha: !opaque,
+      orientation: 1,
+      progressive: false,
+      animated: false,
+      components: opaque ? 3 : 4,
+    };
+    const next = buildPlan({ ...input, components: rest, header, inputBytes: 0, output, extraBytes: undefined });
+    return { steps: next.steps.slice(1), ...(next.afterTrim ? { afterTrim: next.afterTrim } : {}) };
+  };
 }
 
 /**

@@ -132,6 +132,16 @@ export type Step =
   | ({ op: 'blur'; sigma: number; region?: Rect } & Size)
   /** Squares of `block` pixels replaced by their average (e_pixelate, e_pixelate_region). */
   | ({ op: 'pixelate'; block: number; region?: Rect } & Size)
+  /**
+   * e_trim: cropped to the pixels farther than `tolerance` (0..1 of the RGB distance) from `color`
+   * or the top-left pixel. Width and height are the upper bound, the input's: the real size is
+   * known only from the pixels, and the steps after it are planned again for it (Plan.afterTrim).
+   */
+  | ({ op: 'trim'; tolerance: number; color?: Rgba } & Size)
+  /** e_ordered_dither: each channel to 0 or 255 against the tiled threshold `map` (`size` x `size`, values 0..1). */
+  | ({ op: 'dither'; map: readonly number[]; size: number } & Size)
+  /** e_assist_colorblind stripes: reds and greens get darker diagonal stripes, opposite diagonals, by `strength` (0..1). */
+  | ({ op: 'colorblind-stripes'; strength: number } & Size)
   /** Darkens towards the corners: brightness times 1 - strength * (distance from the centre / half diagonal)^2. */
   | ({ op: 'vignette'; strength: number } & Size)
   /** Uniform noise of +-amount on R, G, B, from a generator seeded by `seed` (the same URL gives the same bytes). */
@@ -140,6 +150,8 @@ export type Step =
   | ({ op: 'oil-paint'; radius: number; levels: number } & Size)
   /** Pixels within `tolerance` (0..1 of the RGB distance) of `color`, or of the top-left pixel's colour, become transparent. */
   | ({ op: 'make-transparent'; tolerance: number; color?: Rgba } & Size)
+  /** e_replace_color: `radius` is a ΔE76 distance from `from` (absent: the image's most prominent strong colour). */
+  | ({ op: 'replace-color'; to: Rgba; radius: number; from?: Rgba } & Size)
   /**
    * Tone corrections measured on the image at run time (e_auto_*, e_improve, e_fill_light), each in
    * order, mixed with the original by `blend` (0..1): `levels` stretches the luma's 0.5%-99.5% range,
@@ -169,7 +181,7 @@ export type Step =
    * of the output canvas (size of the step), over (or under) the image, whose top-left lands at
    * (baseX, baseY); tiled repeats the layer over the whole canvas.
    */
-  | ({ op: 'composite'; layer: LayerPlan; under: boolean; tiled: boolean; x: number; y: number; baseX: number; baseY: number } & Size)
+  | ({ op: 'composite'; layer: LayerPlan; under: boolean; tiled: boolean; cutter?: true; x: number; y: number; baseX: number; baseY: number } & Size)
   /**
    * l_text: (plan/text/layout.ts) the glyphs of `face` at `size` pixels (`scale` per font unit), placed in a
    * box of the step's size, filled with `background`, in `color`; the first step of a text layer.
@@ -185,7 +197,7 @@ export type Step =
       background: Rgba;
     } & Size)
   /** `auto`: q_auto, the quality is searched on the rendered raster (`quality` is the fallback). */
-  | ({ op: 'encode'; format: OutputFormat; quality: number; progressive: boolean; auto?: AutoLevel } & Size);
+  | ({ op: 'encode'; format: OutputFormat; quality: number; progressive: boolean; auto?: AutoLevel; chroma444?: true } & Size);
 
 export interface OutputSpec {
   format: OutputFormat;
@@ -193,6 +205,8 @@ export interface OutputSpec {
   progressive: boolean;
   /** q_auto level: the quality is searched on the rendered raster (src/codecs/quality/auto-quality.ts). */
   auto?: AutoLevel;
+  /** q_<n>:444: JPEG without chroma subsampling (only JPEG or PNG are chosen then). */
+  chroma444?: true;
 }
 
 export interface PlanInput {
@@ -234,7 +248,15 @@ export interface Plan {
   /** The output actually encoded: AVIF too large to encode quickly (settleFormat), or over the memory budget, becomes WebP. */
   output: OutputSpec;
   formatFallback?: string;
+  /**
+   * e_trim: its output size is known only from the pixels, so the steps after it were planned (and
+   * the memory and work estimated) on its upper bound, the untrimmed size. The executor calls this
+   * with the trimmed raster's size for the steps it runs instead, planned again on the real size.
+   */
+  afterTrim?: AfterTrim;
 }
+
+export type AfterTrim = (trimmed: { width: number; height: number; opaque: boolean }) => { steps: Step[]; afterTrim?: AfterTrim };
 
 /**
  * An original a layer names: its header and size, read before planning; its bytes only once the

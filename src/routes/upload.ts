@@ -138,11 +138,29 @@ async function authorize(params: ApiParams, env: Env): Promise<boolean> {
 }
 
 /** A form without a file (explicit): text fields only, each capped. */
-async function readFields(request: Request): Promise<ApiParams> {
+async function readFields(request: Request, maxParts = MAX_FIELDS): Promise<ApiParams> {
   const params: ApiParams = {};
-  await parseForm(request, { maxBodyBytes: MAX_FIELDS * MAX_FIELD_BYTES, maxParts: MAX_FIELDS }, (part) =>
-    part.filename !== undefined || part.name === 'file' ? DISCARD : new TextSink(part.name, MAX_FIELD_BYTES, (value) => (params[part.name] = value)),
+  // `name[]` fields (the SDKs' lists, public_ids[] of tags and context) gather into a list under `name`, as the SDKs sign them.
+  const collect = (name: string, value: string) => {
+    if (!name.endsWith('[]')) params[name] = value;
+    else {
+      const list = params[name.slice(0, -2)];
+      params[name.slice(0, -2)] = Array.isArray(list) ? [...list, value] : [value];
+    }
+  };
+  await parseForm(request, { maxBodyBytes: MAX_FIELDS * MAX_FIELD_BYTES, maxParts }, (part) =>
+    part.filename !== undefined || part.name === 'file' ? DISCARD : new TextSink(part.name, MAX_FIELD_BYTES, (value) => collect(part.name, value)),
   );
+  return params;
+}
+
+/** Public IDs one tags or context call may name (Cloudinary's 1000), and the other fields. */
+const MAX_LIST_FIELDS = 1100;
+
+/** A text-only form signed like an upload (destroy, rename, tags, context): its fields, authenticated. */
+export async function signedFields(request: Request, env: Env): Promise<ApiParams> {
+  const params = await readFields(request, MAX_LIST_FIELDS);
+  await authenticate(params, env);
   return params;
 }
 
@@ -179,7 +197,10 @@ function authorizeUnsigned(params: ApiParams, env: Env): void {
 
 async function authenticate(params: ApiParams, env: Env): Promise<void> {
   if (!params.api_key) throw new CldError(401, 'Must supply api_key');
-  if (!timingSafeEqual(String(params.api_key), config(env).apiKey)) throw new CldError(401, `Unknown API key ${params.api_key}`);
+  // Every key is compared (constant time each), so the time says nothing about which one matched.
+  let secret: string | undefined;
+  for (const k of config(env).apiKeys) if (timingSafeEqual(String(params.api_key), k.key)) secret = k.secret;
+  if (secret === undefined) throw new CldError(401, `Unknown API key ${params.api_key}`);
   const timestamp = Number(params.timestamp);
   if (!params.timestamp || !Number.isInteger(timestamp)) throw new CldError(401, 'Missing required parameter - timestamp');
   const age = Math.floor(Date.now() / 1000) - timestamp;
@@ -187,11 +208,10 @@ async function authenticate(params: ApiParams, env: Env): Promise<void> {
   if (age < -SIGNATURE_TTL_S) throw new CldError(401, `Invalid timestamp ${timestamp}: in the future`);
   const signature = String(params.signature ?? '');
   if (!signature) throw new CldError(401, 'Missing required parameter - signature');
-  if (!(await verifyApiSignature(params, signature, config(env).apiSecret)))
-    throw new CldError(401, 'Invalid Signature. String to sign does not match the parameters');
+  if (!(await verifyApiSignature(params, signature, secret))) throw new CldError(401, 'Invalid Signature. String to sign does not match the parameters');
 }
 
-/** Admin API authentication: HTTP Basic with the API key and secret, as Cloudinary's Admin API. */
+/** Admin API authentication: HTTP Basic with an API key and its secret (any of API_KEY/API_SECRET and API_KEYS), as Cloudinary's Admin API. */
 export function authenticateAdmin(request: Request, env: Env): void {
   const m = /^Basic\s+(\S+)$/i.exec(request.headers.get('Authorization') ?? '');
   let pair = '';
@@ -200,7 +220,7 @@ export function authenticateAdmin(request: Request, env: Env): void {
   } catch {
     /* not base64: refused below */
   }
-  const { apiKey, apiSecret } = config(env);
-  if (!timingSafeEqual(pair, `${apiKey}:${apiSecret}`))
-    throw new CldError(401, 'Invalid credentials: the Admin API needs HTTP Basic auth with api_key:api_secret');
+  let ok = false;
+  for (const k of config(env).apiKeys) if (timingSafeEqual(pair, `${k.key}:${k.secret}`)) ok = true;
+  if (!ok) throw new CldError(401, 'Invalid credentials: the Admin API needs HTTP Basic auth with api_key:api_secret');
 }

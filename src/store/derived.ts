@@ -16,7 +16,8 @@ export async function deleteDerived(bucket: R2Bucket, cloud: string, type: strin
   let cursor: string | undefined;
   let deleted = 0;
   do {
-    const page = await bucket.list({ prefix, cursor });
+    // The delimiter keeps a folder's assets out: `derived/…/a/` is also the start of `a/b`'s keys.
+    const page = await bucket.list({ prefix, cursor, delimiter: '/' });
     const keys = page.objects.map((o) => o.key);
     if (keys.length) await bucket.delete(keys);
     // The edge cache holds the same keys; only this location's copies can be dropped (others expire).
@@ -52,4 +53,40 @@ export async function putDerived(
   } catch (e) {
     console.error('dprox: derived put failed', key, e);
   }
+}
+
+/** One page of an original's derived images with their metadata, after the key `after`; `last` when more follow. */
+export async function listDerivedOf(
+  bucket: R2Bucket,
+  cloud: string,
+  type: string,
+  publicId: string,
+  limit: number,
+  after?: string,
+): Promise<{ derived: { key: string; id: string; size: number; contentType?: string; meta: Record<string, string> }[]; last?: string }> {
+  const prefix = derivedPrefix(cloud, type, publicId);
+  const page = await bucket.list({
+    prefix,
+    limit,
+    delimiter: '/',
+    include: ['customMetadata', 'httpMetadata'],
+    ...(after !== undefined ? { startAfter: prefix + after } : {}),
+  });
+  const derived = page.objects.map((o) => ({
+    key: o.key,
+    id: o.key.slice(prefix.length),
+    size: o.size,
+    contentType: o.httpMetadata?.contentType,
+    meta: o.customMetadata ?? {},
+  }));
+  return { derived, last: page.truncated && derived.length ? derived[derived.length - 1].id : undefined };
+}
+
+/** Deletes one derived image of an original by its id (the last segment of its key), in R2 and this location's cache; whether it was there. */
+export async function deleteDerivedById(bucket: R2Bucket, cloud: string, type: string, publicId: string, id: string): Promise<boolean> {
+  const key = derivedPrefix(cloud, type, publicId) + id;
+  if (!(await bucket.head(key))) return false;
+  await bucket.delete(key);
+  await cacheDelete(key);
+  return true;
 }

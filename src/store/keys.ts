@@ -9,6 +9,9 @@
  *   jobs/<job>/pending                           an AI job's encoded bytes not yet in a multipart part
  *   fetch/<cloud>/<sha256 of the remote URL>     a fetched original (src/remote/cache.ts: its metadata)
  *   derived/<cloud>/fetch/<sha256 of the URL>/<sha256>  a derived image of a fetched original
+ *   named/<cloud>/<name>                         a named transformation (src/store/named.ts: its JSON)
+ *   meta/<cloud>/<type>/<public_id>              an asset's tags and context (src/store/assets.ts: its JSON)
+ *   tag/<cloud>/<tag, URI-encoded>/<type>/<public_id>  an empty marker: the asset has the tag
  */
 import { hexDigest } from '../url/signature';
 
@@ -19,7 +22,12 @@ export function originalKey(cloud: string, type: string, publicId: string): stri
 
 /** Every original of one cloud and delivery type (the demo gallery lists it). */
 export function originalsPrefix(cloud: string, type: string): string {
-  return `original/${cloud}/${type}/`;
+  return `${originalsRoot(cloud)}${type}/`;
+}
+
+/** Every original of one cloud, of every type: `<type>/<public_id>` follows. */
+export function originalsRoot(cloud: string): string {
+  return `original/${cloud}/`;
 }
 
 /**
@@ -59,4 +67,28 @@ export function jobPendingKey(jobId: string): string {
 /** A fetched original, by the SHA-256 hex of its normalised remote URL (src/remote/cache.ts fetchedKey, fetchedUrlHash). */
 export function fetchedKeyOf(cloud: string, urlHash: string): string {
   return `fetch/${cloud}/${urlHash}`;
+}
+
+/** A named transformation of the cloud (`t_<name>`): its definition as JSON. */
+export function namedTransformationKey(cloud: string, name: string): string {
+  return namedTransformationsPrefix(cloud) + name;
+}
+
+/** Every named transformation of one cloud (the Admin API lists it). */
+export function namedTransformationsPrefix(cloud: string): string {
+  return `named/${cloud}/`;
+}
+
+/** An asset's tags and context, beside its original (so that changing them does not rewrite the image). */
+export function assetMetaKey(cloud: string, type: string, publicId: string): string {
+  return `meta/${cloud}/${type}/${publicId}`;
+}
+
+/** The assets with one tag, listed by prefix (resources_by_tag). */
+export function taggedPrefix(cloud: string, tag: string): string {
+  return `tag/${cloud}/${encodeURIComponent(tag)}/`;
+}
+
+export function tagMarkerKey(cloud: string, tag: string, type: string, publicId: string): string {
+  return `${taggedPrefix(cloud, tag)}${type}/${publicId}`;
 }

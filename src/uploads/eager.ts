@@ -57,9 +57,15 @@ export async function runEager(
       url: origin.replace(/^https:/, 'http:') + path,
     };
     let image: Response;
+    // A complete eager image is in R2 when the API answers (strict transformations serve it from
+    // there at once); what a pending AI job's delivery left to do goes on in the request's context.
+    const pending: Promise<unknown>[] = [];
+    const itemCtx = { waitUntil: (p: Promise<unknown>) => void pending.push(p) };
     try {
-      ({ image } = await deliver(new Request(origin + path, { headers: async ? { Prefer: 'respond-async' } : {} }), env, ctx));
+      ({ image } = await deliver(new Request(origin + path, { headers: async ? { Prefer: 'respond-async' } : {} }), env, itemCtx));
+      await Promise.all(pending);
     } catch (e) {
+      for (const p of pending) ctx.waitUntil(p);
       // A 423: the AI job is queued or running (its status link in X-Dprox-Job).
       const job = e instanceof CldError && e.status === 423 ? e.headers?.['X-Dprox-Job'] : undefined;
       if (job === undefined) {

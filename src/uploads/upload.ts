@@ -20,6 +20,8 @@ import { DELIVERY_TYPES, type DeliveryType, validatePublicId } from '../url/deli
 import type { ApiParams } from '../url/signature';
 import { type AssetRef, describe, describeExisting, describeHeld } from './describe';
 import { parseEager, parseNotificationUrl, runEager } from './eager';
+import { parseContext, parseTags } from './meta';
+import { getAssetMeta, putAssetMeta } from '../store/assets';
 
 /** Conditional writes that lose a race look again this many times before answering 409. */
 const WRITE_ATTEMPTS = 4;
@@ -73,6 +75,9 @@ export async function storeUpload(env: Env, ctx: Pick<ExecutionContext, 'waitUnt
   if (incoming?.ai && eager.length)
     throw new CldError(400, 'Eager transformations cannot be combined with an AI incoming transformation: request them once the asset is ready');
   const overwrite = !unsigned && !['false', '0'].includes(String(params.overwrite ?? 'true'));
+  // Checked before anything is stored; written with the original (an overwrite given none keeps the asset's).
+  const tags = params.tags !== undefined && params.tags !== '' ? parseTags(params) : undefined;
+  const context = params.context !== undefined && params.context !== '' ? parseContext(String(params.context)) : undefined;
   const now = Math.floor(Date.now() / 1000);
   const nextVersion = (existing: R2Object | null) => (existing ? Math.max(now, Number(existing.customMetadata?.version ?? 0) + 1) : now);
 
@@ -140,7 +145,14 @@ export async function storeUpload(env: Env, ctx: Pick<ExecutionContext, 'waitUnt
   ctx.waitUntil(countUsage(env, cloud, { uploads: 1, transformations: 1 }));
 
   const stored = { format: header.format, width: header.width, height: header.height, bytes: size, etag: saved.etag };
-  const described = await describe(env, asset(), version, stored, baseName);
+  const metaBefore = await getAssetMeta(bucket, cloud, type, publicId);
+  const meta = { tags: tags ?? metaBefore.tags, context: context ?? metaBefore.context };
+  if (tags || context) await putAssetMeta(bucket, cloud, type, publicId, meta, metaBefore);
+  const described = {
+    ...(await describe(env, asset(), version, stored, baseName)),
+    tags: meta.tags,
+    ...(Object.keys(meta.context).length ? { context: { custom: meta.context } } : {}),
+  };
   if (!eager.length) return described;
   releaseBody();
   return { ...described, eager: await runEager(origin, env, ctx, { cloud, type, publicId, version }, eager, eagerAsync, notify) };

@@ -11,7 +11,7 @@ import {
   parseIf,
   type Template,
 } from './expressions';
-import { CLOUDINARY_KEYS, EXPR_KEYS, PARAMS, isParamKey, unsupportedKey, type Component, type ExprKey, type Flag, type ParamKey } from './params';
+import { CLOUDINARY_KEYS, EXPR_KEYS, PARAMS, isParamKey, unsupportedKey, type Component, type ExprKey, type FlagValue, type ParamKey } from './params';
 
 const PARAM_SHAPE = /^([a-z]{1,3}|\$\w+)_./;
 
@@ -36,6 +36,12 @@ export function parseComponent(text: string): Component {
       component.if = parseIf(value);
       continue;
     }
+    if (key === 't') {
+      component.named = [...(component.named ?? []), ...parseNamedList(value, raw)];
+      if (component.named.length > MAX_NAMED_PER_COMPONENT)
+        throw new CldError(400, `Too many named transformations in one component: at most ${MAX_NAMED_PER_COMPONENT}`);
+      continue;
+    }
     if (!isParamKey(key)) throw unsupportedKey(key, raw);
     if (value === '') throw new CldError(400, `Invalid ${PARAMS[key].name} in transformation: empty value in ${raw}`);
     if (isExprKey(key)) {
@@ -49,13 +55,26 @@ export function parseComponent(text: string): Component {
         const { [key]: _, ...rest } = component.exprs;
         component.exprs = rest;
       }
-    } else if (value.includes('$')) throw new CldError(400, `Variables are not supported in ${PARAMS[key].name} (${raw})`);
+    } else if (value.includes('$') && !((key === 'l' || key === 'u') && value.startsWith('text:')))
+      throw new CldError(400, `Variables are not supported in ${PARAMS[key].name} (${raw})`);
     // Last duplicate wins, as on Cloudinary; flags add up (`fl_layer_apply,fl_relative`).
     const parsed = PARAMS[key].parse(value);
     (component as Record<ParamKey, unknown>)[key] =
-      key === 'fl' && component.fl ? [...new Set([...component.fl, ...(parsed as readonly Flag[])])].sort() : parsed;
+      key === 'fl' && component.fl ? [...new Set([...component.fl, ...(parsed as readonly FlagValue[])])].sort() : parsed;
   }
   return component;
+}
+
+/** A named transformation's name: what Cloudinary's console and Admin API accept (no `.`, which chains names in `t_a.b`). */
+export const NAMED_TRANSFORMATION_NAME = /^[A-Za-z0-9_-]{1,128}$/;
+const MAX_NAMED_PER_COMPONENT = 10;
+
+/** `t_a.b`: the names, in the order they apply. */
+function parseNamedList(value: string, raw: string): string[] {
+  const names = value.split('.');
+  for (const name of names)
+    if (!NAMED_TRANSFORMATION_NAME.test(name)) throw new CldError(400, `Invalid named transformation '${name}' in ${raw} (letters, digits, _ and - only)`);
+  return names;
 }
 
 function isExprKey(key: ParamKey): key is ExprKey {
@@ -97,6 +116,7 @@ export function formatComponent(component: Component): string {
   const parts: string[] = [];
   if (component.if) parts.push(`if_${formatIf(component.if)}`);
   for (const v of component.vars ?? []) parts.push(`$${v.name}_${formatExpression(v.value)}`);
+  if (component.named?.length) parts.push(`t_${component.named.join('.')}`);
   const exprs = component.exprs ?? {};
   const keys = (Object.keys(component) as string[]).filter((key): key is ParamKey => isParamKey(key) && component[key] !== undefined);
   for (const key of Object.keys(exprs) as ExprKey[]) if (exprs[key] && !keys.includes(key)) keys.push(key);

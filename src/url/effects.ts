@@ -2,6 +2,7 @@
  * The `e_` table: every supported effect, its argument range and default, and whether the DPR scales it.
  * How each becomes plan steps, and its strength → pixels mapping: plan/effects.ts.
  */
+import { refuseAiVision } from './ai-vision';
 import { color as parseColor, formatColor, type Color } from './colors';
 import { CldError, ParamError } from './errors';
 
@@ -15,6 +16,8 @@ export interface Effect {
   values?: readonly number[];
   /** Colours with their positions in percent (`e_tint`). */
   stops?: readonly { color: Color; at: number }[];
+  /** The colours an effect names: `e_replace_color`'s target, then its source when given. */
+  colors?: readonly Color[];
 }
 
 /** The arguments of an effect with a grammar of its own: `args` are the parts after its name. */
@@ -201,6 +204,42 @@ function effectColor(effect: string, raw: string): Color {
   return parseColor(`e_${effect}`)(/^[0-9a-f]{3,8}$/i.test(raw) ? `rgb:${raw}` : raw);
 }
 
+/** `e_trim[:<tolerance 0-100>][:<colour>]` (10, the top-left pixel): the colour is stored as its RGBA in `values`. */
+const trimGrammar: OwnGrammar = {
+  parse(args, raw) {
+    const bad = () => new ParamError('e_trim', raw, 'a tolerance from 0 to 100, then a colour (a name or hex)');
+    const [tol = '10', ...colour] = args;
+    if (!/^\d+$/.test(tol) || Number(tol) > 100) throw bad();
+    if (!colour.length) return { strength: Number(tol) };
+    const c = effectColor('trim', colour.join(':'));
+    return { strength: Number(tol), values: [...c] };
+  },
+  format: (e) => `trim:${e.strength}${e.values ? `:${formatColor(e.values as unknown as Color).slice(4)}` : ''}`,
+};
+
+/** `e_ordered_dither[:<0-18>]` (0): the threshold map (plan/effects.ts DITHER_MAPS). */
+const orderedDitherGrammar: OwnGrammar = {
+  parse(args, raw) {
+    const [type = '0', ...rest] = args;
+    if (rest.length || !/^\d+$/.test(type) || Number(type) > 18) throw new ParamError('e_ordered_dither', raw, 'a map from 0 to 18');
+    return { strength: Number(type) };
+  },
+  format: (e) => `ordered_dither:${e.strength}`,
+};
+
+/** `e_assist_colorblind[:<strength 1-100>|xray]` (stripes at 10). */
+const assistColorblindGrammar: OwnGrammar = {
+  parse(args, raw) {
+    const [arg = '10', ...rest] = args;
+    if (rest.length) throw new ParamError('e_assist_colorblind', raw, 'a stripe strength from 1 to 100, or xray');
+    if (arg === 'xray') return { option: 'xray' };
+    if (!/^\d+$/.test(arg) || Number(arg) < 1 || Number(arg) > 100)
+      throw new ParamError('e_assist_colorblind', raw, 'a stripe strength from 1 to 100, or xray');
+    return { strength: Number(arg) };
+  },
+  format: (e) => `assist_colorblind:${e.option ?? e.strength}`,
+};
+
 /** `e_tint[:equalize][:<amount>][:<colour>[:<position>p]]…`: amount 0-100 (60), up to 10 colours (red), positions 0p-100p. */
 const tintGrammar: OwnGrammar = {
   parse(args, raw) {
@@ -235,6 +274,21 @@ const tintGrammar: OwnGrammar = {
     ['tint', ...(e.option ? [e.option] : []), String(e.strength), ...e.stops!.flatMap((s) => [formatColor(s.color).slice(4), `${s.at}p`])].join(':'),
 };
 
+/** `e_replace_color:<to>[:<tolerance>[:<from>]]`: tolerance 0-100 (50); no from: the image's most prominent strong colour. */
+const replaceColorGrammar: OwnGrammar = {
+  parse(args, raw) {
+    const [to, tolerance, from] = args;
+    if (!to || args.length > 3 || (tolerance !== undefined && !(/^\d+$/.test(tolerance) && Number(tolerance) <= 100)))
+      throw new ParamError('e_replace_color', raw, 'a colour to replace with, then a tolerance from 0 to 100 and the colour to replace');
+    const colors = [effectColor('replace_color', to), ...(from ? [effectColor('replace_color', from)] : [])];
+    return { strength: tolerance === undefined ? 50 : Number(tolerance), colors };
+  },
+  format: (e) => {
+    const [to, from] = e.colors!.map((c) => formatColor(c).slice(4));
+    return `replace_color:${to}:${e.strength}${from ? `:${from}` : ''}`;
+  },
+};
+
 export const EFFECTS = {
   grayscale: { dprScaled: false },
   sepia: { range: [1, 100], default: 80, dprScaled: false },
@@ -256,6 +310,7 @@ export const EFFECTS = {
   simulate_colorblind: { dprScaled: false, grammar: choice('simulate_colorblind', COLORBLIND_CONDITIONS, 'deuteranopia') },
   art: { dprScaled: false, grammar: choice('art', ART_FILTERS) },
   opacity_threshold: { range: [1, 100], default: 50, dprScaled: false },
+  replace_color: { dprScaled: false, grammar: replaceColorGrammar },
   // Without a size, the block is chosen from the image (plan/effects.ts).
   pixelate: { range: [1, 200], dprScaled: true },
   pixelate_region: { range: [1, 200], dprScaled: true, binds: REGION },
@@ -278,11 +333,15 @@ export const EFFECTS = {
   blur: { range: [1, 2000], default: 100, dprScaled: true },
   upscale: { dprScaled: false, ai: true },
   gen_restore: { dprScaled: false, ai: true },
+  trim: { dprScaled: false, grammar: trimGrammar },
+  ordered_dither: { dprScaled: false, grammar: orderedDitherGrammar },
+  assist_colorblind: { dprScaled: false, grammar: assistColorblindGrammar },
 } as const satisfies Record<string, EffectSpec>;
 
 export type EffectName = keyof typeof EFFECTS;
 
 export function effect(raw: string): Effect {
+  refuseAiVision('e', raw);
   const [name, arg, ...rest] = raw.split(':');
   const spec: EffectSpec | undefined = Object.hasOwn(EFFECTS, name) ? (EFFECTS as Record<string, EffectSpec>)[name] : undefined;
   if (!spec) {

@@ -22,14 +22,18 @@ export function layerId(key: 'l' | 'u') {
         400,
         `Unsupported ${name} source '${key}_${source}:' (dprox layers are images of the same cloud: ${key}_<public_id>, ':' for folders)`,
       );
-    // An extension names no part of a public ID (as in delivery URLs): `l_logo.png` is `logo`.
-    const id = raw.replace(EXTENSION, '').split(':').join('/');
-    // eslint-disable-next-line no-control-regex
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
-    if (id.length > 255 || /[\u0000-\u001f\u007f]/.test(id) || id.split('/').some((p) => p === '' || p === '.' || p === '..'))
-      throw new CldError(400, `Invalid ${name} in transformation: ${raw} (expected a public ID with ':' between folders)`);
-    return id;
+    return publicIdIn(name, raw);
   };
+}
+
+/** A public ID written in a parameter (`l_`, `u_`, `d_`): `:` between folders, an optional extension. */
+export function publicIdIn(name: string, raw: string): string {
+  // An extension names no part of a public ID (as in delivery URLs): `l_logo.png` is `logo`.
+  const id = raw.replace(EXTENSION, '').split(':').join('/');
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
+  if (id.length > 255 || /[\u0000-\u001f\u007f]/.test(id) || id.split('/').some((p) => p === '' || p === '.' || p === '..'))
+    throw new CldError(400, `Invalid ${name} in transformation: ${raw} (expected a public ID with ':' between folders)`);
+  return id;
 }
 
 export function formatLayerId(ref: LayerRef): string {

@@ -6,26 +6,26 @@
  */
 import { background, border, formatBackground, formatBorder, type Background, type Border } from './background';
 import { color, formatColor, type Color } from './colors';
+import { refuseAiVision } from './ai-vision';
 import { effect, formatEffect, type Effect } from './effects';
 import { CldError, ParamError } from './errors';
 import type { IfParam, Template, VarDef } from './expressions';
-import { formatLayerId, layerId, type LayerRef } from './layer-id';
+import { formatLayerId, layerId, type LayerRef, publicIdIn } from './layer-id';
 import { aspectRatio, decimal, dimension, formatDimension, formatOffset, offset, oneOf, positiveInt, type Dimension, type Offset } from './values';
 
 export const CROP_MODES = ['scale', 'fit', 'limit', 'mfit', 'fill', 'lfill', 'pad', 'lpad', 'mpad', 'crop', 'thumb', 'fill_pad'] as const;
 export type CropMode = (typeof CROP_MODES)[number];
 
 export const COMPASS = ['center', 'north', 'south', 'east', 'west', 'north_east', 'north_west', 'south_east', 'south_west'] as const;
-/** Face gravities: dprox detects no faces, so they fall back to north as Cloudinary does when none is found. */
-export const FACE_GRAVITIES = ['face', 'faces', 'face:center', 'faces:center', 'face:auto', 'faces:auto', 'adv_face', 'adv_faces'] as const;
-/** `xy_center`: the crop is centred on the point (x, y) (breadth §3). */
-export type Gravity = (typeof COMPASS)[number] | 'auto' | 'xy_center' | (typeof FACE_GRAVITIES)[number];
+/** `xy_center`: the crop is centred on the point (x, y) (breadth §3). Face gravities need AI vision: a 400 (url/ai-vision.ts). */
+export type Gravity = (typeof COMPASS)[number] | 'auto' | 'xy_center';
 
 export const OUTPUT_FORMATS = ['jpg', 'png', 'webp', 'avif'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 export type FormatParam = OutputFormat | 'auto';
 
-export type Quality = { kind: 'fixed'; value: number } | { kind: 'auto'; level: 'best' | 'good' | 'eco' | 'low' };
+/** `chroma`: `q_<n>:444` keeps full-resolution chroma in JPEG, `:420` subsamples it (the default, said explicitly). */
+export type Quality = { kind: 'fixed'; value: number; chroma?: '444' | '420' } | { kind: 'auto'; level: 'best' | 'good' | 'eco' | 'low' };
 export type Dpr = { kind: 'fixed'; value: number } | { kind: 'auto' };
 /** `degrees` clockwise, 0-359; `auto`: a_auto_right / a_auto_left, a quarter turn when the crop's orientation differs from the image's. */
 export type Angle = { degrees: number; hflip: boolean; vflip: boolean; ignore: boolean; auto?: 'right' | 'left' };
@@ -41,8 +41,13 @@ export const FLAGS = [
   'no_overflow',
   'tiled',
   'premium_downscaling',
+  'attachment',
+  'getinfo',
+  'cutter',
 ] as const;
 export type Flag = (typeof FLAGS)[number];
+/** A flag as written: `fl_attachment:<name>` carries the download's file name (attachmentOf). */
+export type FlagValue = Flag | `attachment:${string}`;
 
 /** Where each flag acts (see Scope); `delivery`: the response's headers. */
 export const FLAG_SCOPES: { [F in Flag]: Exclude<Scope, 'flags'> | 'delivery' } = {
@@ -54,6 +59,9 @@ export const FLAG_SCOPES: { [F in Flag]: Exclude<Scope, 'flags'> | 'delivery' } 
   no_overflow: 'layer',
   tiled: 'layer',
   premium_downscaling: 'chain',
+  attachment: 'delivery',
+  getinfo: 'delivery',
+  cutter: 'layer',
 };
 
 export const MAX_DPR = 5;
@@ -64,9 +72,10 @@ export const MAX_DPR = 5;
  * (plan/geometry.ts); `layer`: starts a layer (plan/layers.ts); `chain`: one value for the whole
  * chain, the last one written (plan/hints.ts); `output`: the encoded format and quality
  * (plan/output.ts); `flags`: each flag says its own (FLAG_SCOPES); `modifier`: read by another
- * parameter of its component (`co_` by `e_colorize` and the effects that draw), refused alone.
+ * parameter of its component (`co_` by `e_colorize` and the effects that draw), refused alone;
+ * `source`: which original the chain starts from (`d_`, the placeholder of a missing one: delivery/delivery.ts).
  */
-export type Scope = 'steps' | 'geometry' | 'layer' | 'chain' | 'output' | 'flags' | 'modifier';
+export type Scope = 'steps' | 'geometry' | 'layer' | 'chain' | 'output' | 'flags' | 'modifier' | 'source';
 
 interface ParamSpec<T, S extends Scope = Scope> {
   /** Name used in error messages ("Invalid width in transformation: ..."). */
@@ -83,12 +92,12 @@ const param = <T, S extends Scope = Scope>(spec: ParamSpec<T, S>) => spec;
 export const PARAMS = {
   w: param<Dimension, 'geometry'>({ name: 'width', scope: 'geometry', parse: dimension('width', true), format: formatDimension, dprScaled: true }),
   h: param<Dimension, 'geometry'>({ name: 'height', scope: 'geometry', parse: dimension('height', false), format: formatDimension, dprScaled: true }),
-  c: param<CropMode, 'geometry'>({ name: 'crop', scope: 'geometry', parse: oneOf('crop', CROP_MODES), format: String, dprScaled: false }),
+  c: param<CropMode, 'geometry'>({ name: 'crop', scope: 'geometry', parse: notAiVision('c', oneOf('crop', CROP_MODES)), format: String, dprScaled: false }),
   ar: param<number, 'geometry'>({ name: 'aspect_ratio', scope: 'geometry', parse: aspectRatio, format: decimal, dprScaled: false }),
   g: param<Gravity, 'geometry'>({
     name: 'gravity',
     scope: 'geometry',
-    parse: oneOf<Gravity>('gravity', [...COMPASS, 'auto', 'xy_center', ...FACE_GRAVITIES]),
+    parse: notAiVision('g', oneOf<Gravity>('gravity', [...COMPASS, 'auto', 'xy_center'])),
     format: String,
     dprScaled: false,
   }),
@@ -110,7 +119,7 @@ export const PARAMS = {
   e: param<Effect, 'steps'>({ name: 'effect', scope: 'steps', parse: effect, format: formatEffect, dprScaled: true }),
   a: param<Angle, 'steps'>({ name: 'angle', scope: 'steps', parse: angle, format: formatAngle, dprScaled: false }),
   r: param<Radius, 'steps'>({ name: 'radius', scope: 'steps', parse: radius, format: formatRadius, dprScaled: true }),
-  b: param<Background, 'geometry'>({ name: 'background', scope: 'geometry', parse: background, format: formatBackground, dprScaled: false }),
+  b: param<Background, 'geometry'>({ name: 'background', scope: 'geometry', parse: notAiVision('b', background), format: formatBackground, dprScaled: false }),
   bo: param<Border, 'steps'>({ name: 'border', scope: 'steps', parse: border, format: formatBorder, dprScaled: true }),
   co: param<Color, 'modifier'>({ name: 'color', scope: 'modifier', parse: color('color'), format: formatColor, dprScaled: false }),
   o: param<number, 'steps'>({ name: 'opacity', scope: 'steps', parse: (raw) => positiveInt('opacity', raw, 0, 100), format: String, dprScaled: false }),
@@ -125,10 +134,17 @@ export const PARAMS = {
   // Layers (src/plan/layers.ts): the public ID of an overlay / underlay, ':' for folders, or text (url/text-layer.ts).
   l: param<LayerRef, 'layer'>({ name: 'overlay', scope: 'layer', parse: layerId('l'), format: formatLayerId, dprScaled: false }),
   u: param<LayerRef, 'layer'>({ name: 'underlay', scope: 'layer', parse: layerId('u'), format: formatLayerId, dprScaled: false }),
-  fl: param<readonly Flag[], 'flags'>({
+  d: param<string, 'source'>({
+    name: 'default_image',
+    scope: 'source',
+    parse: (raw) => publicIdIn('default_image', raw),
+    format: (id) => id.split('/').join(':'),
+    dprScaled: false,
+  }),
+  fl: param<readonly FlagValue[], 'flags'>({
     name: 'flag',
     scope: 'flags',
-    parse: (raw) => [...new Set(raw.split('.').map(oneOf('flag', FLAGS)))].sort(),
+    parse: (raw) => [...new Set(raw.split('.').map(notAiVision('fl', flag)))].sort(),
     format: (flags) => flags.join('.'),
     dprScaled: false,
   }),
@@ -148,6 +164,8 @@ export type Component = { -readonly [K in ParamKey]?: ValueOf<K> } & Programmabl
  */
 export interface Programmable {
   if?: IfParam;
+  /** `t_<name>[.<name>…]`: named transformations, expanded by the delivery (src/delivery/named.ts) before planning; the planner never sees one. */
+  named?: readonly string[];
   vars?: VarDef[];
   exprs?: { [K in ExprKey]?: Template };
 }
@@ -204,6 +222,36 @@ export const CLOUDINARY_KEYS = new Set([
   'y',
   'z',
 ]);
+
+const plainFlag = oneOf('flag', FLAGS);
+
+/** A flag name, or `attachment:<name>`: Cloudinary's characters, `%2E` (written `%252E` in the URL) for a dot. */
+function flag(raw: string): FlagValue {
+  if (!raw.startsWith('attachment:')) return plainFlag(raw);
+  const name = raw.slice('attachment:'.length).replace(/%2E/gi, '.');
+  if (!/^[A-Za-z0-9_\-! .]{1,200}$/.test(name) || /^\.+$/.test(name))
+    throw new ParamError('flag', raw, 'attachment:<file name of letters, digits, _ - ! space, %252E for a dot, up to 200>');
+  return `attachment:${name}`;
+}
+
+/** `fl_attachment[:name]` anywhere in the chain: the download's name (undefined: the public ID's), or null without the flag. */
+export function attachmentOf(components: readonly Component[]): { name?: string } | null {
+  let found: { name?: string } | null = null;
+  for (const c of components)
+    for (const f of c.fl ?? []) {
+      if (f === 'attachment') found ??= {};
+      else if (f.startsWith('attachment:')) found = { name: f.slice('attachment:'.length) };
+    }
+  return found;
+}
+
+/** The parameter's grammar, after the AI-vision values' 400 (url/ai-vision.ts). */
+function notAiVision<T>(key: Parameters<typeof refuseAiVision>[0], parse: (raw: string) => T): (raw: string) => T {
+  return (raw) => {
+    refuseAiVision(key, raw);
+    return parse(raw);
+  };
+}
 
 export function isParamKey(key: string): key is ParamKey {
   return Object.hasOwn(PARAMS, key);
@@ -273,12 +321,14 @@ function quality(raw: string): Quality {
     const level = oneOf('quality', ['best', 'good', 'eco', 'low'] as const)(raw.slice(5));
     return { kind: 'auto', level };
   }
-  if (!/^\d+$/.test(raw)) throw new ParamError('quality', raw, 'an integer from 1 to 100, or auto[:best|good|eco|low]');
-  return { kind: 'fixed', value: positiveInt('quality', raw, 1, 100) };
+  const [n, chroma, ...rest] = raw.split(':');
+  if (!/^\d+$/.test(n) || rest.length || (chroma !== undefined && chroma !== '444' && chroma !== '420'))
+    throw new ParamError('quality', raw, 'an integer from 1 to 100 with :444 or :420 for its chroma, or auto[:best|good|eco|low]');
+  return { kind: 'fixed', value: positiveInt('quality', n, 1, 100), ...(chroma ? { chroma } : {}) };
 }
 
 function formatQuality(q: Quality): string {
-  return q.kind === 'fixed' ? String(q.value) : `auto:${q.level}`;
+  return q.kind === 'fixed' ? `${q.value}${q.chroma ? `:${q.chroma}` : ''}` : `auto:${q.level}`;
 }
 
 export function unsupportedKey(key: string, rawParam: string): CldError {

@@ -27,14 +27,19 @@ export async function deliverySignature(toSign: string, secret: string, algorith
   return base64url(await digest(algorithm, toSign + secret)).slice(0, length);
 }
 
-/** Accepts SHA-1 or SHA-256 for 8-character signatures and SHA-256 for 32-character ones. */
-export async function verifyDeliverySignature(toSign: string, signature: string, secret: string): Promise<boolean> {
+/**
+ * Accepts SHA-1 or SHA-256 for 8-character signatures and SHA-256 for 32-character ones, under any
+ * of the secrets (key rotation): every candidate is computed and compared, whichever matches.
+ */
+export async function verifyDeliverySignature(toSign: string, signature: string, secrets: string | readonly string[]): Promise<boolean> {
   const candidates: HashAlgorithm[] = signature.length === 32 ? ['sha256'] : ['sha1', 'sha256'];
-  for (const algorithm of candidates) {
-    const expected = await deliverySignature(toSign, secret, algorithm, signature.length as 8 | 32);
-    if (timingSafeEqual(signature, expected)) return true;
-  }
-  return false;
+  let matched = false;
+  for (const secret of typeof secrets === 'string' ? [secrets] : secrets)
+    for (const algorithm of candidates) {
+      const expected = await deliverySignature(toSign, secret, algorithm, signature.length as 8 | 32);
+      if (timingSafeEqual(signature, expected)) matched = true;
+    }
+  return matched;
 }
 
 export type ApiParams = Record<string, string | number | boolean | readonly (string | number)[] | undefined | null>;

@@ -73,9 +73,14 @@ export interface TextSource {
   align: TextAlign;
   letterSpacing: number;
   lineSpacing: number;
-  /** The text, decoded; `\n` breaks a line. */
+  /** The text, decoded; `\n` breaks a line. With `variables`, `$(name)` marks where each goes. */
   text: string;
+  /** `$(name)` in the text: the variables interpolated by the planner (plan/evaluate.ts), in order. */
+  variables?: readonly string[];
 }
+
+/** `$(name)` as written in the URL (a `$` escaped as `%24` is text). */
+const INTERPOLATION = /\$\(([a-zA-Z][a-zA-Z0-9]*)\)/g;
 
 const WEIGHTS_REFUSED = ['thin', 'extralight', 'light', 'medium', 'semibold', 'extrabold', 'black', 'heavy'];
 
@@ -145,13 +150,35 @@ export function parseTextLayer(key: 'l' | 'u', raw: string): TextSource {
   const face = `${family}-${styleName}` as const;
   if (!(face in FONT_FACES)) throw unsupported(styleName, `${FONT_FACES[`${family}-regular`]} is shipped in its regular face only`);
 
-  const text = unescapeText(escaped);
+  const literals = escaped.split(INTERPOLATION).filter((_, i) => i % 2 === 0);
+  if (literals.some((l) => l.includes('$'))) throw bad('a $ in the text is either $(name), a variable, or escaped as %24');
+  const variables = [...escaped.matchAll(INTERPOLATION)].map((m) => m[1]);
+  const decoded = literals.map(unescapeText);
+  if (variables.length && decoded.some((l) => l.includes('$('))) throw bad('a text with variables cannot also hold an escaped $( ');
+  const text = decoded.reduce((acc, l, i) => acc + (i ? `$(${variables[i - 1]})` : '') + l, '');
   if (text === '') throw bad('the text is empty');
-  if (text.includes('$(')) throw bad('variables in text ($(name)) are not supported; escape $ as %24');
   if ([...text].length > MAX_TEXT_LENGTH) throw bad(`the text is longer than ${MAX_TEXT_LENGTH} characters`);
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
   if (/[\u0000-\u0009\u000b-\u001f\u007f]/.test(text)) throw bad('control characters other than a line break (%0A) are not allowed');
-  return { ...out, face: face as ShippedFace, text };
+  return { ...out, face: face as ShippedFace, text, ...(variables.length ? { variables } : {}) };
+}
+
+/** The text with each `$(name)` replaced by its variable's value, checked as a written text is. */
+export function interpolateText(t: TextSource, value: (name: string) => string): TextSource {
+  if (!t.variables) return t;
+  const text = t.text.replace(INTERPOLATION, (_, name: string) => value(name));
+  const why =
+    text === ''
+      ? 'the text is empty'
+      : [...text].length > MAX_TEXT_LENGTH
+        ? `the text is longer than ${MAX_TEXT_LENGTH} characters`
+        : // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
+          /[\u0000-\u0009\u000b-\u001f\u007f]/.test(text)
+          ? 'control characters other than a line break are not allowed'
+          : undefined;
+  if (why) throw new CldError(400, `Invalid text layer text:${t.font}_${t.size}:${encodeURIComponent(t.text)}: ${why}, once its variables are set`);
+  const { variables: _, ...rest } = t;
+  return { ...rest, text };
 }
 
 /**
@@ -179,5 +206,12 @@ export function formatTextLayer(t: TextSource): string {
   if (t.align !== 'left') tokens.push(t.align);
   if (t.letterSpacing) tokens.push('letter_spacing', String(t.letterSpacing));
   if (t.lineSpacing) tokens.push('line_spacing', String(t.lineSpacing));
-  return `text:${tokens.join('_')}:${encodeURIComponent(t.text)}`;
+  // Each $(name) stays as written; the rest is escaped ($ included, as %24).
+  const text = t.variables
+    ? t.text
+        .split(/(\$\([a-zA-Z][a-zA-Z0-9]*\))/)
+        .map((part, i) => (i % 2 ? part : encodeURIComponent(part)))
+        .join('')
+    : encodeURIComponent(t.text);
+  return `text:${tokens.join('_')}:${text}`;
 }

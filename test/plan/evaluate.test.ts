@@ -109,6 +109,17 @@ describe('layers', () => {
     expect(layerSize('if_w_gt_500/l_mark/fl_layer_apply/if_end')).toBe('200x100');
     expect(layerSize('if_w_gt_700/l_mark/fl_layer_apply/if_end')).toBe('none');
   });
+  it('computes a placement from variables and iw/ih, as the same placement written in pixels', () => {
+    const at = (t: string) => {
+      const step = layerPlan(t, jpegHeader(600, 400)).steps.find((s) => s.op === 'composite');
+      return step?.op === 'composite' ? `${step.x},${step.y}` : 'none';
+    };
+    expect(at('$pad_iw_mul_0.05/l_mark/fl_layer_apply,g_north_west,x_$pad,y_$pad')).toBe(at('l_mark/fl_layer_apply,g_north_west,x_30,y_30'));
+    expect(at('$pad_iw_mul_0.05/l_mark/fl_layer_apply,g_north_west,x_$pad,y_$pad')).toBe('30,30');
+    expect(at('l_mark/fl_layer_apply,g_north_west,x_ih_div_4,y_iw_sub_590')).toBe('100,10');
+    // The one-component form: its own definitions count.
+    expect(at('$m_20,l_mark,g_north_west,x_$m,y_$m_mul_2')).toBe('20,40');
+  });
   it('refuses conditions and computed placement on the layer components themselves', () => {
     expect(errorOf(() => layerPlan('l_mark/fl_layer_apply,x_w_div_2', jpegHeader(600, 400))).message).toMatch(/placement/);
     expect(errorOf(() => layerPlan('if_w_gt_1,l_mark/fl_layer_apply', jpegHeader(600, 400))).message).toMatch(/if_ in a layer/);

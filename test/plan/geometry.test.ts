@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { errorOf } from '../url/error-of';
 import { jpegHeader, plan, sizeOf } from './helpers';
 
 const camera640 = jpegHeader(640, 427); // docs/camera-640.jpg
@@ -19,7 +20,6 @@ describe('output sizes (test vectors D)', () => {
     ['c_limit,w_1000', camera640, '640x427'],
     ['c_fill,h_150,w_150', camera640, '150x150'],
     ['c_lfill,h_150,w_150', camera640, '150x150'],
-    ['c_thumb,g_face,h_150,w_150', camera640, '150x150'],
     ['b_black,c_pad,h_150,w_150', camera640, '150x150'],
     ['b_green,c_lpad,h_150,w_400', camera640, '400x150'],
     ['c_crop,h_150,w_150,x_80,y_30', camera640, '150x150'],
@@ -75,8 +75,9 @@ describe('where the pixels go', () => {
     ]);
     expect(stepsOf('c_fill,g_east,h_100,w_100')[1]).toMatchObject({ x: 50, y: 0 });
   });
-  it('face gravities fall back to north', () => {
-    expect(stepsOf('c_fill,g_faces,h_100,w_400')[1]).toMatchObject({ op: 'crop', y: 0 });
+  it('face gravities are refused, not cropped north as if no face were there', () => {
+    expect(errorOf(() => stepsOf('c_fill,g_faces,h_100,w_400')).message).toMatch(/g_faces is not available: dprox has no face detection/);
+    expect(errorOf(() => plan('c_thumb,g_face,h_150,w_150', camera640)).status).toBe(400);
   });
   it('g_auto leaves the window position to the pixels', () => {
     expect(stepsOf('c_fill,g_auto,h_100,w_100')[1]).toEqual({ op: 'crop-auto', width: 100, height: 100 });

@@ -27,7 +27,6 @@ describe('sizes through the Worker (test vectors D)', () => {
     ['c_limit,w_1000/camera.jpg', '640x427'],
     ['c_fill,h_150,w_150/camera.jpg', '150x150'],
     ['c_lfill,h_150,w_150/camera.jpg', '150x150'],
-    ['c_thumb,g_face,h_150,w_150/camera.jpg', '150x150'],
     ['b_green,c_lpad,h_150,w_400/camera.jpg', '400x150'],
     ['c_crop,h_150,w_150,x_80,y_30/camera.jpg', '150x150'],
     ['c_scale,w_150/dpr_2.0/camera.jpg', '300x200'],
@@ -36,7 +35,7 @@ describe('sizes through the Worker (test vectors D)', () => {
     ['a_90/camera.jpg', '427x640'],
     ['c_fill,g_auto,h_200,w_100/camera.jpg', '100x200'],
     ['c_fill,w_100,h_100,r_max/docs/alpha.png', '100x100'],
-    ['c_thumb,g_face,w_50,h_50/e_grayscale/e_sharpen/e_blur:50/o_50/camera.png', '50x50'],
+    ['c_thumb,g_north,w_50,h_50/e_grayscale/e_sharpen/e_blur:50/o_50/camera.png', '50x50'],
   ];
   for (const [path, expected] of cases) {
     it(`${path} → ${expected}`, async () => {
@@ -170,6 +169,8 @@ describe('errors are 4xx with X-Cld-Error and a short cache', () => {
     [`${base}/c_scale,w_25000,h_25000/camera.jpg`, 400, /too large to process/],
     [`/${CLOUD}/video/upload/x.mp4`, 400, /not supported/],
     [`/nothing`, 404, /Not found/],
+    // Test vector D's c_thumb,g_face was served as a north crop: a face crop that found no face, whatever the image.
+    [`${base}/c_thumb,g_face,h_150,w_150/camera.jpg`, 400, /g_face is not available: dprox has no face detection/],
   ];
   for (const [path, status, message] of cases) {
     it(`${path} → ${status}`, async () => {

@@ -40,6 +40,19 @@ interface Output {
 }
 
 const PARAM_CASES: { [K in ParamKey]: Case } = {
+  // The placeholder of a missing original (test/routes/placeholder.test.ts): an existing one is untouched.
+  d: {
+    url: 'd_ops:mark,c_scale,w_600',
+    reference: NONE,
+    differs: async (out, ref) => {
+      expect(out.bytes).toEqual(ref.bytes);
+      const res = await get(`${base}/d_ops:mark,c_scale,w_600/ops/missing.png`);
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      expect(res.status).toBe(200);
+      expect([readHeader(bytes).width, readHeader(bytes).height]).toEqual([600, 300]);
+    },
+    bad: 'd_ops::mark',
+  },
   w: { url: 'c_scale,w_200', reference: 'c_scale,w_100', size: [200, 133], bad: 'c_scale,w_abc' },
   h: { url: 'c_scale,h_100', reference: 'c_scale,h_150', size: [150, 100], bad: 'c_scale,h_-3' },
   c: { url: 'c_fill,w_100,h_100', reference: 'c_scale,w_100,h_100', size: [100, 100], bad: 'c_bogus,w_100' },
@@ -101,6 +114,37 @@ const FLAG_CASES: { [F in Flag]: Omit<Case, 'bad'> } = {
   no_overflow: { url: `l_${LAYER},g_north_west,x_-10,y_-10,fl_no_overflow`, reference: `l_${LAYER},g_north_west,x_-10,y_-10`, size: [600, 400] },
   tiled: { url: `l_${LAYER},fl_tiled`, reference: `l_${LAYER}` },
   premium_downscaling: { url: 'c_scale,w_100,fl_premium_downscaling', reference: 'c_scale,w_100', size: [100, 67] },
+  attachment: {
+    url: 'c_scale,w_100,fl_attachment:my_photo',
+    reference: 'c_scale,w_100',
+    size: [100, 67],
+    differs: (out, ref) => {
+      expect(out.res.headers.get('Content-Disposition')).toBe('attachment; filename="my_photo.png"');
+      expect(ref.res.headers.get('Content-Disposition')).toBeNull();
+    },
+  },
+  cutter: {
+    url: `l_${LAYER}/fl_layer_apply,fl_cutter`,
+    reference: `l_${LAYER}/fl_layer_apply`,
+    differs: async (out, ref) => {
+      const [a, b] = [await pixels(out), await pixels(ref)];
+      expect(px(a, 0, 0)[3]).toBe(0); // outside the layer: cut away
+      expect(px(b, 0, 0)[3]).toBe(255);
+      expect(px(a, 300, 200)).toEqual(px(await pixels(await fetchOutput(NONE)), 300, 200)); // inside: the image, not the blue layer
+    },
+  },
+  getinfo: {
+    url: 'c_scale,w_100,fl_getinfo',
+    reference: 'c_scale,w_100',
+    size: [100, 67],
+    differs: (out, ref) => {
+      expect(out.res.headers.get('Content-Type')).toBe('application/json');
+      expect(JSON.parse(new TextDecoder().decode(out.bytes))).toEqual({
+        input: { width: 600, height: 400, bytes: expect.any(Number), format: 'jpg' },
+        output: { width: 100, height: 67, bytes: ref.bytes.byteLength, format: 'png' },
+      });
+    },
+  },
 };
 
 /** Effects that run as queued AI jobs are accepted with a job (423); their pixels are test/routes/ai.test.ts's. */
@@ -125,6 +169,7 @@ const EFFECT_CASES: { [E in EffectName]: { url: string; bad: string; reference?:
   simulate_colorblind: { url: 'e_simulate_colorblind:protanopia', bad: 'e_simulate_colorblind:cats' },
   art: { url: 'e_art:zorro', bad: 'e_art:picasso' },
   opacity_threshold: { url: 'o_40/e_opacity_threshold:50', reference: 'o_40', bad: 'e_opacity_threshold:0' },
+  replace_color: { url: 'e_replace_color:blue:60', bad: 'e_replace_color:blue:101' },
   pixelate: { url: 'e_pixelate:12', bad: 'e_pixelate:201' },
   pixelate_region: { url: 'e_pixelate_region:10,x_100,y_50,w_200,h_100', bad: 'e_pixelate_region:0' },
   blur_region: { url: 'e_blur_region:400,y_0.5', bad: 'e_blur_region:2001' },
@@ -148,6 +193,9 @@ const EFFECT_CASES: { [E in EffectName]: { url: string; bad: string; reference?:
   blur: { url: 'e_blur:300', bad: 'e_blur:abc' },
   upscale: { url: 'e_upscale', bad: 'e_upscale:2' },
   gen_restore: { url: 'e_gen_restore', bad: 'e_gen_restore:x' },
+  trim: { url: 'bo_20px_solid_white/e_trim', reference: 'bo_20px_solid_white', size: [600, 400], bad: 'e_trim:101' },
+  ordered_dither: { url: 'e_ordered_dither:3', bad: 'e_ordered_dither:19' },
+  assist_colorblind: { url: 'e_assist_colorblind:50', bad: 'e_assist_colorblind:0' },
 };
 
 /**
@@ -175,7 +223,13 @@ async function fetchOutput(transformation: string, ext = 'png'): Promise<Output>
   const res = await get(`${base}/${transformation}/${SOURCE}.${ext}`);
   const bytes = new Uint8Array(await res.arrayBuffer());
   expect(res.status, `${transformation}: ${res.headers.get('X-Cld-Error')}`).toBe(200);
-  return { res, bytes, header: readHeader(bytes) };
+  return { res, bytes, header: res.headers.get('Content-Type') === 'application/json' ? infoHeader(bytes) : readHeader(bytes) };
+}
+
+/** fl_getinfo's JSON read as the output's header (its size and format). */
+function infoHeader(bytes: Uint8Array): ImageHeader {
+  const { output } = JSON.parse(new TextDecoder().decode(bytes));
+  return { width: output.width, height: output.height, format: output.format } as ImageHeader;
 }
 
 async function pixels(o: Output): Promise<Raster> {

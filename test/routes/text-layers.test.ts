@@ -177,6 +177,29 @@ describe('l_text: wrapping, DPR and escaping', () => {
   });
 });
 
+describe('l_text: $(name) interpolates a variable', () => {
+  const same = async (a: string, b: string) =>
+    expect(diff(await raster(`${base}/${a}/text-base.png`), await raster(`${base}/${b}/text-base.png`)).count).toBe(0);
+
+  it('a string variable draws as its text, exactly as the text written out', async () => {
+    await same('$name_!Jane!/l_text:Arial_50:Hi%20$(name)/fl_layer_apply', 'l_text:Arial_50:Hi%20Jane/fl_layer_apply');
+    const other = await raster(`${base}/$name_!Bob!/l_text:Arial_50:Hi%20$(name)/fl_layer_apply/text-base.png`);
+    expect(diff(other, await raster(`${base}/l_text:Arial_50:Hi%20Jane/fl_layer_apply/text-base.png`)).count).toBeGreaterThan(0);
+  });
+
+  it('a number, computed from the image, draws as its decimal; the layer’s own component may define it', async () => {
+    await same('$w_iw_div_2/l_text:Arial_40:$(w)px/fl_layer_apply', 'l_text:Arial_40:300px/fl_layer_apply');
+    await same('$n_7,l_text:Arial_40:n%3D$(n)/fl_layer_apply', 'l_text:Arial_40:n%3D7/fl_layer_apply');
+  });
+
+  it('a literal $ is %2524 (escaped once more than the path), and is drawn', async () => {
+    const res = await get(`${base}/l_text:Arial_40:%2524(x)/fl_layer_apply/text-base.png`);
+    await res.arrayBuffer();
+    expect(res.status, res.headers.get('X-Cld-Error') ?? '').toBe(200);
+    expect(planned('l_text:Arial_40:%2524(x)/fl_layer_apply').layer.publicId).toBe('text:Arial_40:%24(x)');
+  });
+});
+
 describe('l_text: refused with 400 and X-Cld-Error', () => {
   const cases: [string, RegExp][] = [
     ['l_text:Comic%20Sans_60:Hi', /Unsupported font 'Comic Sans'/],
@@ -191,7 +214,9 @@ describe('l_text: refused with 400 and X-Cld-Error', () => {
     ['l_text:Arial_60_stroke:Hi', /'stroke'/],
     ['l_text:Arial_60_letter_spacing_x:Hi', /letter_spacing/],
     ['l_text:Arial_60:', /text is empty/],
-    ['l_text:Arial_60:%24(name)', /variables/i],
+    // The path's decoding makes %24 a $: $(name) reads a variable, and none is defined.
+    ['l_text:Arial_60:%24(name)', /Undefined variable \$name in the text/],
+    ['l_text:Arial_60:costs%20$5', /escaped as %24/],
     ['l_text:Arial_60:%25E0%25A4', /not URL-escaped UTF-8/],
     // 1000 px text 12 characters wide: a box past the memory budget, refused by the planner before any pixel.
     ['l_text:Arial_1000:WWWWWWWWWWWWWWWWWWWWWWWWW', /too large/],

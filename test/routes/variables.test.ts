@@ -38,7 +38,17 @@ describe('variables and conditions through the Worker', () => {
     expect(['hit-edge', 'hit-r2']).toContain(b.headers.get('X-Dprox-Cache'));
   });
 
+  it('a watermark placed by variables is the same image as the one placed in pixels', async () => {
+    const computed = await image(`${base}/$pad_iw_mul_0.05/l_vars:mark/fl_layer_apply,g_south_east,x_$pad,y_$pad/vars/wide.png`);
+    const literal = await image(`${base}/l_vars:mark/fl_layer_apply,g_south_east,x_32,y_32/vars/wide.png`);
+    const other = await image(`${base}/l_vars:mark/fl_layer_apply,g_south_east,x_10,y_10/vars/wide.png`);
+    expect(computed.res.status, computed.res.headers.get('X-Cld-Error') ?? '').toBe(200);
+    expect(computed.bytes).toEqual(literal.bytes);
+    expect(computed.bytes).not.toEqual(other.bytes);
+  });
+
   const refusals: [string, RegExp][] = [
+    ['l_vars:mark/fl_layer_apply,x_w_div_2', /placement may read variables, iw, ih and iar/],
     ['c_scale,w_$missing', /Undefined variable \$missing/],
     ['if_fc_gt_0/e_sepia/if_end', /face_count/],
     ['if_w_gt_1/c_scale,w_5', /without if_end/],

@@ -4,22 +4,22 @@ import { rasterRows, type Rows } from '../../pixels/rows';
 import { align16 as align, ownKernel } from '../../kernels/kernel';
 
 /**
- * Baseline JPEG through the project's own encoder (wasm/jpeg-encode.c): 4:2:0, IJG quality
+ * Baseline JPEG through the project's own encoder (wasm/jpeg-encode.c): 4:2:0 (4:4:4 for q_<n>:444), IJG quality
  * scaling of the Annex K tables, Huffman tables optimised per image. Same bytes and PSNR as
  * libjpeg-turbo with optimize_coding (sharp's default) within 1%, about 5x faster than mozjpeg
  * with trellis quantisation, which remains the encoder for progressive JPEG (encode.ts).
  */
 const load = ownKernel<{
-  jpeg_coef_bytes(w: number, h: number): number;
-  jpeg_analyze_begin(w: number, h: number, quality: number, coefs: number): void;
+  jpeg_coef_bytes(w: number, h: number, s444: number): number;
+  jpeg_analyze_begin(w: number, h: number, quality: number, s444: number, coefs: number): void;
   jpeg_analyze_rows(strip: number, rows: number): void;
   jpeg_analyze_end(): number;
   jpeg_write(coefs: number, out: number): number;
 }>('jpegEnc', wasm);
 
-/** Encodes an opaque raster (alpha is ignored) as baseline JPEG at quality 1..100. */
-export function encodeJpeg(r: Raster, quality: number): Uint8Array {
-  return encodeJpegRows(rasterRows(r), quality);
+/** Encodes an opaque raster (alpha is ignored) as baseline JPEG at quality 1..100, 4:4:4 when chroma444. */
+export function encodeJpeg(r: Raster, quality: number, chroma444 = false): Uint8Array {
+  return encodeJpegRows(rasterRows(r), quality, chroma444);
 }
 
 /**
@@ -27,16 +27,16 @@ export function encodeJpeg(r: Raster, quality: number): Uint8Array {
  * quantised as it arrives, so only the coefficients (3 bytes per pixel) and the output are held.
  * Closes the source.
  */
-export function encodeJpegRows(src: Rows, quality: number): Uint8Array {
+export function encodeJpegRows(src: Rows, quality: number, chroma444 = false): Uint8Array {
   try {
     const e = load();
     const { width, height } = src;
     const stride = width * 4;
     const stripAt = align(e.heapBase);
     const coefAt = align(stripAt + 16 * stride);
-    const outAt = align(coefAt + e.jpeg_coef_bytes(width, height));
+    const outAt = align(coefAt + e.jpeg_coef_bytes(width, height, chroma444 ? 1 : 0));
     e.reserve(outAt);
-    e.jpeg_analyze_begin(width, height, quality, coefAt);
+    e.jpeg_analyze_begin(width, height, quality, chroma444 ? 1 : 0, coefAt);
     let filled = 0; // rows in the strip
     for (let y = 0; y < height; ) {
       const band = src.next();

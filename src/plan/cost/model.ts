@@ -132,10 +132,17 @@ export function coefficientBytes(header: ImageHeader): number {
  * PNG: filtered rows + deflate output (worst case incompressible). WebP: YUV + analysis buffers.
  * The wasm encoders' initial memory is counted in full (the module may not be instantiated yet).
  */
-export function encodeCost(format: 'jpg' | 'png' | 'webp' | 'avif', width: number, height: number, progressive = false, autoQuality = false): number {
+export function encodeCost(
+  format: 'jpg' | 'png' | 'webp' | 'avif',
+  width: number,
+  height: number,
+  progressive = false,
+  autoQuality = false,
+  chroma444 = false,
+): number {
   const px = width * height;
   const search = autoQuality ? autoQualityCost(format) : 0;
-  return encoderCost(format, width, height, progressive, px) + search;
+  return encoderCost(format, width, height, progressive, px, chroma444) + search;
 }
 
 /**
@@ -155,9 +162,16 @@ export function autoQualityCost(format: 'jpg' | 'png' | 'webp' | 'avif'): number
 /** Largest sample the q_auto search encodes (codecs/quality/auto-quality.ts SAMPLE_PIXELS). */
 export const SEARCH_SAMPLE_PIXELS = 6 * 128 * 128;
 
-function encoderCost(format: 'jpg' | 'png' | 'webp' | 'avif', width: number, height: number, progressive: boolean, px: number): number {
+function encoderCost(format: 'jpg' | 'png' | 'webp' | 'avif', width: number, height: number, progressive: boolean, px: number, chroma444: boolean): number {
   switch (format) {
     case 'jpg':
+      // 4:4:4 (q_<n>:444): three 8x8 blocks per 8x8 pixels, 6 B per padded pixel of coefficients
+      // instead of 3; mozjpeg holds its coefficients too (3 more B/px).
+      if (!progressive && chroma444) {
+        const padded8 = Math.ceil(width / 8) * 8 * Math.ceil(height / 8) * 8;
+        return WASM_INITIAL.jpegEnc + width * 4 * 16 + padded8 * 6 + px * 6 + SLACK;
+      }
+      if (chroma444) return WASM_INITIAL.mozjpegEnc + px * 23 + SLACK;
       if (!progressive) {
         // encode-jpeg.ts: a 16-row strip, quantised coefficients of the MCU-padded image (3 per
         // padded pixel) and an output area of twice the entropy-coded size (worst-case 0xFF
@@ -254,6 +268,8 @@ export const WORK_NS = {
   saliency: 40,
   /** e_outline: two chamfer distance passes and the band, per canvas pixel. */
   outline: 120,
+  /** e_replace_color: every pixel to CIE L*a*b*, those near the source back (1 MP: ~50 ns/px when few move, ~200 when all do). */
+  lab: 250,
   /** e_cartoonify: Sobel, the line test, posterising. */
   cartoonify: 80,
   /** e_oil_paint: one histogram update per window pixel, ~3 ns in a JS loop. */

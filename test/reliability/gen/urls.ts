@@ -11,7 +11,8 @@
  * Pure (no Workers APIs): imported by test/reliability/fuzz-urls.test.ts and, bundled by esbuild,
  * by bench/fuzz.mjs.
  */
-import { CLOUDINARY_KEYS, COMPASS, CROP_MODES, FACE_GRAVITIES, FLAGS, MAX_DPR, OUTPUT_FORMATS, PARAMS, type ParamKey } from '../../../src/url/params';
+import { AI_VISION } from '../../../src/url/ai-vision';
+import { CLOUDINARY_KEYS, COMPASS, CROP_MODES, FLAGS, MAX_DPR, OUTPUT_FORMATS, PARAMS, type ParamKey } from '../../../src/url/params';
 import { EFFECTS } from '../../../src/url/effects';
 import { formatComponent, parseComponent } from '../../../src/url/component';
 import { MAX_PIXELS_PER_SIDE } from '../../../src/url/values';
@@ -47,7 +48,7 @@ function corpus(layers: readonly string[]): string[] {
   return [
     ...CROP_MODES,
     ...COMPASS,
-    ...FACE_GRAVITIES,
+    ...Object.keys(AI_VISION.g),
     'auto',
     ...OUTPUT_FORMATS,
     'jpeg',
