@@ -4,6 +4,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { chunk } from './lib/png-chunk.mjs';
+import { ycckJpeg } from './lib/ycck-jpeg.mjs';
+import { bmp } from './lib/bmp.mjs';
 
 const root = join(import.meta.dirname, '..');
 const out = join(root, 'test/.fixtures');
@@ -364,6 +366,115 @@ Object.assign(fixtures, {
   'small-lossless.webp': async (s) => s(sample('coffee.png')).resize(48, 32).webp({ lossless: true }).toBuffer(),
   'small-alpha.webp': async (s) => withAlpha(s).then((b) => s(b.data, { raw: b.info }).resize(48, 48).webp({ quality: 80, alphaQuality: 80 }).toBuffer()),
 });
+
+// CMYK JPEGs (codecs/jpeg/decode.ts, ops/icc-cmyk.ts): coffee in CMYK through libvips' own CMYK
+// profile, embedded; the -ref.png is sharp's sRGB conversion through that profile (lcms2). The
+// untagged one has the same pixels without the profile; its reference is the naive conversion of
+// its CMYK samples as sharp reads them (a CMYK pipeline: no round trip through sRGB).
+const cmykCoffee = (s) => s(sample('coffee.png')).resize(300, 200).toColourspace('cmyk').withIccProfile('cmyk').jpeg({ quality: 95 }).toBuffer();
+Object.assign(fixtures, {
+  'cmyk-icc.jpg': cmykCoffee,
+  'cmyk-icc.jpg-ref.png': async (s) =>
+    s(await cmykCoffee(s))
+      .toColourspace('srgb')
+      .png()
+      .toBuffer(),
+  'cmyk-untagged.jpg': async (s) => stripJpegIcc(await cmykCoffee(s)),
+  'cmyk-untagged.jpg-ref.png': async (s) => {
+    const { data, info } = await s(await cmykCoffee(s))
+      .pipelineColourspace('cmyk')
+      .toColourspace('cmyk')
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 4) throw new Error(`expected CMYK samples, got ${info.channels} channels`);
+    const rgb = Buffer.alloc(info.width * info.height * 3);
+    for (let i = 0, o = 0; i < data.length; i += 4, o += 3) {
+      const k = 255 - data[i + 3];
+      for (let c = 0; c < 3; c++) rgb[o + c] = Math.round(((255 - data[i + c]) * k) / 255);
+    }
+    return s(rgb, { raw: { width: info.width, height: info.height, channels: 3 } })
+      .png()
+      .toBuffer();
+  },
+});
+
+// YCCK (Photoshop's CMYK JPEG): the same inks and profile, written by scripts/lib/ycck-jpeg.mjs.
+const ycckCoffee = async (s) => {
+  const cmyk = await cmykCoffee(s);
+  const { data, info } = await s(cmyk).pipelineColourspace('cmyk').toColourspace('cmyk').raw().toBuffer({ resolveWithObject: true });
+  return ycckJpeg(data, info.width, info.height, (await s(cmyk).metadata()).icc);
+};
+fixtures['ycck-icc.jpg'] = ycckCoffee;
+// test/pixels/memory-cmyk.test.ts: a 12 MP CMYK JPEG streams in bands like an RGB one.
+fixtures['12mp-cmyk.jpg'] = async (s) =>
+  bigPhoto(s, 4000, 3000).then((b) => s(b.data, { raw: b.info }).toColourspace('cmyk').withIccProfile('cmyk').jpeg({ quality: 85 }).toBuffer());
+fixtures['ycck-icc.jpg-ref.png'] = async (s) =>
+  s(await ycckCoffee(s))
+    .toColourspace('srgb')
+    .png()
+    .toBuffer();
+
+// BMP and TIFF originals (codecs/bmp, codecs/tiff): coffee at 120x80 with an alpha ramp in each
+// layout; each -ref.png holds the pixels a correct reader gets (BMP palettes quantise to grey).
+const rampRgba = async (s) => {
+  const { data, info } = await s(sample('coffee.png')).resize(120, 80).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  for (let p = 0; p < info.width * info.height; p++) data[p * 4 + 3] = 55 + Math.round((200 * (p % info.width)) / (info.width - 1));
+  return data;
+};
+const BMP_KINDS = {
+  'bmp-24': [24],
+  'bmp-24-topdown': [24, true],
+  'bmp-32-alpha': [32, true],
+  'bmp-16': [16],
+  'bmp-8': [8],
+  'bmp-4': [4],
+  'bmp-1': [1],
+  'bmp-rle8': ['rle8'],
+  'bmp-rle4': ['rle4'],
+};
+for (const [name, [kind, topDown]] of Object.entries(BMP_KINDS)) {
+  fixtures[`${name}.bmp`] = async (s) => bmp(await rampRgba(s), 120, 80, kind, topDown).file;
+  fixtures[`${name}.bmp-ref.png`] = async (s) =>
+    s(bmp(await rampRgba(s), 120, 80, kind, topDown).expected, { raw: { width: 120, height: 80, channels: 4 } })
+      .png()
+      .toBuffer();
+}
+const TIFF_KINDS = {
+  'tiff-none': (t) => t.tiff({ compression: 'none' }),
+  'tiff-lzw': (t) => t.tiff({ compression: 'lzw', predictor: 'none' }),
+  'tiff-lzw-predictor': (t) => t.tiff({ compression: 'lzw', predictor: 'horizontal' }),
+  'tiff-deflate': (t) => t.tiff({ compression: 'deflate', predictor: 'horizontal' }),
+  'tiff-packbits': (t) => t.tiff({ compression: 'packbits' }),
+  'tiff-tiled': (t) => t.tiff({ compression: 'deflate', tile: true, tileWidth: 32, tileHeight: 32 }),
+  'tiff-rgba': (t) => t.ensureAlpha(0.6).tiff({ compression: 'lzw' }),
+  'tiff-grey': (t) => t.toColourspace('b-w').tiff({ compression: 'deflate' }),
+  'tiff-jpeg': (t) => t.tiff({ compression: 'jpeg' }),
+  'tiff-16bit': (t) => t.toColourspace('rgb16').tiff({ compression: 'none' }),
+};
+for (const [name, write] of Object.entries(TIFF_KINDS)) {
+  fixtures[`${name}.tiff`] = async (s) => write(s(sample('coffee.png')).resize(120, 80)).toBuffer();
+  fixtures[`${name}.tiff-ref.png`] = async (s) =>
+    s(await write(s(sample('coffee.png')).resize(120, 80)).toBuffer())
+      .png()
+      .toBuffer();
+}
+
+// HEIC (HEVC in HEIF) is refused by its signature (codecs/header.ts): the ftyp box is enough.
+fixtures['heic-stub.heic'] = async () => Buffer.from('\0\0\0\x18ftypheic\0\0\0\0mif1heic\0\0\0\x08mdat', 'latin1');
+
+/** A JPEG without its APP2 ICC_PROFILE segments. */
+function stripJpegIcc(jpeg) {
+  const parts = [jpeg.subarray(0, 2)];
+  let pos = 2;
+  while (pos + 4 <= jpeg.length && jpeg[pos] === 0xff && jpeg[pos + 1] !== 0xda) {
+    const len = jpeg.readUInt16BE(pos + 2);
+    const isIcc = jpeg[pos + 1] === 0xe2 && jpeg.subarray(pos + 4, pos + 15).toString('latin1') === 'ICC_PROFILE';
+    if (!isIcc) parts.push(jpeg.subarray(pos, pos + 2 + len));
+    pos += 2 + len;
+  }
+  parts.push(jpeg.subarray(pos));
+  return Buffer.concat(parts);
+}
 
 let sharpMod;
 async function ensure(name) {

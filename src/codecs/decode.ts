@@ -3,6 +3,8 @@ import { decodePng } from './png/decode';
 import { decodeGif } from './gif/decode';
 import { decodeJpeg } from './jpeg/decode';
 import { decodeWebp } from './webp/decode';
+import { decodeBmp } from './bmp/decode';
+import { decodeTiff } from './tiff/decode';
 import { ImageError } from '../pixels/errors';
 import type { ImageHeader } from './header';
 import type { Raster } from '../pixels/raster';
@@ -17,7 +19,7 @@ import type { Raster } from '../pixels/raster';
 export async function decode(bytes: Uint8Array, header: ImageHeader, shrink: 1 | 2 | 4 | 8 = 1): Promise<Raster> {
   switch (header.format) {
     case 'jpg':
-      return decodeJpeg(bytes, shrink);
+      return decodeJpeg(bytes, shrink, header.icc);
     case 'png':
       return decodePng(bytes);
     case 'webp':
@@ -26,6 +28,10 @@ export async function decode(bytes: Uint8Array, header: ImageHeader, shrink: 1 |
       return decodeGif(bytes);
     case 'avif':
       return checked(await decodeAvif(bytes), header);
+    case 'bmp':
+      return checked(decodeBmp(bytes), header);
+    case 'tiff':
+      return checked(decodeTiff(bytes), header);
     default:
       throw new ImageError('Unsupported image format', 415);
   }

@@ -1,10 +1,12 @@
 /** Sniffs an original's format from its first bytes and reads its header (one parser per format: codecs/<format>/header.ts). */
 import { ImageError } from '../pixels/errors';
-import { ascii, invalid, u32be } from './binary';
+import { ascii, invalid, u32be, u32le } from './binary';
 import { avifHeader } from './avif/header';
+import { bmpHeader } from './bmp/header';
 import { gifHeader } from './gif/header';
 import { jpegHeader } from './jpeg/header';
 import { pngHeader } from './png/header';
+import { tiffHeader } from './tiff/header';
 import { webpHeader } from './webp/header';
 
 export type { ImageFormat, ImageHeader } from '../plan/steps';
@@ -36,13 +38,32 @@ function sniff(b: Uint8Array): ImageHeader {
     return pngHeader(b);
   if (b.length >= 12 && ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 4) === 'WEBP') return webpHeader(b);
   if (b.length >= 6 && (ascii(b, 0, 6) === 'GIF87a' || ascii(b, 0, 6) === 'GIF89a')) return gifHeader(b);
+  if (isBmp(b)) return bmpHeader(b);
+  if (isTiff(b)) return tiffHeader(b);
   // ISO BMFF: AVIF is read; HEIF (HEVC) is recognised so that the answer says it is unsupported.
   if (b.length >= 12 && ascii(b, 4, 4) === 'ftyp') {
     const brands: string[] = [];
     for (let i = 8; i + 4 <= Math.min(b.length, u32be(b, 0)); i += 4) if (i !== 12) brands.push(ascii(b, i, 4)); // major, [minor version], compatible...
     if (brands.includes('avif') || brands.includes('avis')) return avifHeader(b, brands.includes('avis') && !brands.includes('avif'));
     if (brands.some((x) => /^(heic|heix|hevc|hevx|heim|heis|mif1|msf1)$/.test(x)))
-      throw new ImageError(`HEIF originals (${brands[0]}) are not supported; upload JPEG, PNG, WebP, AVIF or GIF`, 415);
+      throw new ImageError(`HEIF originals (${brands[0]}) are not supported; upload JPEG, PNG, WebP, AVIF, GIF, BMP or TIFF`, 415);
   }
+  if (isSvg(b)) throw new ImageError('SVG originals are not supported; upload JPEG, PNG, WebP, AVIF, GIF, BMP or TIFF', 415);
   throw invalid();
 }
+
+/** An XML or <svg> start (after a BOM and whitespace) with an <svg element in the first KiB. */
+function isSvg(b: Uint8Array): boolean {
+  const head = ascii(b, 0, 1024)
+    .replace(/^\xef\xbb\xbf/, '')
+    .trimStart();
+  return (head.startsWith('<?xml') || head.startsWith('<svg') || head.startsWith('<!DOCTYPE svg')) && head.includes('<svg');
+}
+
+/** "BM" and a DIB header size that Windows defines (two bytes alone would match text). */
+export const isBmp = (b: Uint8Array) => b.length >= 18 && b[0] === 0x42 && b[1] === 0x4d && [12, 40, 52, 56, 108, 124].includes(u32le(b, 14));
+/** Little- or big-endian TIFF (42), or BigTIFF (43, refused by its header parser with a 415). */
+export const isTiff = (b: Uint8Array) =>
+  b.length >= 8 &&
+  ((b[0] === 0x49 && b[1] === 0x49 && (b[2] === 42 || b[2] === 43) && b[3] === 0) ||
+    (b[0] === 0x4d && b[1] === 0x4d && b[2] === 0 && (b[3] === 42 || b[3] === 43)));

@@ -21,7 +21,9 @@ static void output_message(j_common_ptr cinfo) { (void)cinfo; }
 
 /**
  * Opens a JPEG held in this module's memory: reads the header, chooses DCT scaling by 1/shrink
- * (1, 2, 4, 8) and RGBA output, and starts decompression. Returns the decoder, or 0.
+ * (1, 2, 4, 8) and RGBA output (CMYK for CMYK and YCCK JPEGs: 4 bytes per pixel too, converted
+ * to sRGB by the caller through the embedded profile), and starts decompression. Returns the
+ * decoder, or 0.
  */
 __attribute__((export_name("dec_open")))
 decoder *dec_open(const uint8_t *buf, uint32_t len, int shrink) {
@@ -35,13 +37,21 @@ decoder *dec_open(const uint8_t *buf, uint32_t len, int shrink) {
   jpeg_read_header(&d->cinfo, TRUE);
   d->cinfo.scale_num = 1;
   d->cinfo.scale_denom = shrink;
-  d->cinfo.out_color_space = JCS_EXT_RGBA;
+  int four = d->cinfo.jpeg_color_space == JCS_CMYK || d->cinfo.jpeg_color_space == JCS_YCCK;
+  d->cinfo.out_color_space = four ? JCS_CMYK : JCS_EXT_RGBA;
   jpeg_start_decompress(&d->cinfo);
   return d;
 }
 
 __attribute__((export_name("dec_width"))) int dec_width(decoder *d) { return d->cinfo.output_width; }
 __attribute__((export_name("dec_height"))) int dec_height(decoder *d) { return d->cinfo.output_height; }
+
+/** 1 when the output is CMYK; 2 when it is CMYK stored inverted, as Adobe's APP14 marker says (Photoshop's convention, as Pillow and Skia read it). */
+__attribute__((export_name("dec_cmyk")))
+int dec_cmyk(decoder *d) {
+  if (d->cinfo.out_color_space != JCS_CMYK) return 0;
+  return d->cinfo.saw_Adobe_marker ? 2 : 1;
+}
 
 /** Decodes up to `max` (<= 16) scanlines into dst (rows `stride` bytes apart); returns how many. */
 __attribute__((export_name("dec_read")))

@@ -170,7 +170,7 @@ async function openStream(bytes: Uint8Array, header: ImageHeader, steps: Step[],
   };
   let rows: Rows;
   if (header.format === 'jpg' && !afterDecode) {
-    rows = timed(jpegRows(bytes, decodeStep.shrink));
+    rows = timed(jpegRows(bytes, decodeStep.shrink, header.icc));
   } else {
     const t = performance.now();
     let raster = await decode(bytes, header, decodeStep.shrink);

@@ -26,7 +26,15 @@ export interface OutputChoice extends OutputSpec {
   varyAccept: boolean;
 }
 
-type SourceFormat = 'jpg' | 'png' | 'webp' | 'gif' | 'avif';
+type SourceFormat = 'jpg' | 'png' | 'webp' | 'gif' | 'avif' | 'bmp' | 'tiff';
+
+/** BMP and TIFF originals are read, not written: without an asked format they are delivered as PNG (lossless, alpha kept). */
+const READ_ONLY_FORMATS = new Set<SourceFormat>(['bmp', 'tiff']);
+
+/** The format an original is delivered in when none is asked (the extension eager transformations get by default too). */
+export function defaultOutputFormat<F extends SourceFormat>(original: F): Exclude<F, 'bmp' | 'tiff'> | 'png' {
+  return READ_ONLY_FORMATS.has(original) ? 'png' : (original as Exclude<F, 'bmp' | 'tiff'>);
+}
 
 export interface OutputInput {
   components: readonly Component[];
@@ -49,10 +57,17 @@ export function chooseOutput({ components, extension, originalFormat, mayBeTrans
   const quality = !q ? DEFAULT_QUALITY : q.kind === 'fixed' ? q.value : AUTO_FALLBACK[q.level];
   const auto = q?.kind === 'auto' ? { auto: q.level } : {};
   const chroma444 = q?.kind === 'fixed' && q.chroma === '444';
+  if (!f && extension && READ_ONLY_FORMATS.has(extension))
+    throw new CldError(
+      400,
+      `${extension.toUpperCase()} output is not supported: request .png, .jpg, .webp or .avif (dprox reads ${extension.toUpperCase()} originals)`,
+    );
+  // Without f_: the extension (a read-only one was refused just above), else the original's format.
+  const named = (extension as Exclude<SourceFormat, 'bmp' | 'tiff'> | undefined) ?? defaultOutputFormat(originalFormat);
 
   if (chroma444) {
     // WebP's lossy mode and dprox's AVIF are 4:2:0 only: f_auto picks what keeps the chroma whole.
-    const format = f === 'auto' ? (mayBeTransparent() ? 'png' : 'jpg') : (f ?? extension ?? originalFormat);
+    const format = f === 'auto' ? (mayBeTransparent() ? 'png' : 'jpg') : (f ?? named);
     if (format === 'webp' || format === 'avif')
       throw new CldError(400, `q_${quality}:444 needs JPEG (or PNG, lossless): ${format.toUpperCase()} output here is always 4:2:0`);
     if (format === 'gif') throw new CldError(400, 'GIF output is not supported: request .png or .webp (the first frame is delivered)');
@@ -64,7 +79,7 @@ export function chooseOutput({ components, extension, originalFormat, mayBeTrans
     const format: OutputFormat = accepted ?? (mayBeTransparent() ? 'png' : 'jpg');
     return { format, quality, progressive, varyAccept: true, ...auto };
   }
-  const wanted = f ?? extension ?? originalFormat;
+  const wanted = f ?? named;
   if (wanted === 'gif') throw new CldError(400, 'GIF output is not supported: request .png or .webp (the first frame is delivered)');
   return { format: wanted, quality, progressive, varyAccept: false, ...auto };
 }
@@ -94,6 +109,6 @@ export function settleFormat(output: OutputSpec, width: number, height: number):
   return { output };
 }
 
-export function contentType(format: OutputFormat | 'gif'): string {
-  return { jpg: 'image/jpeg', png: 'image/png', webp: 'image/webp', gif: 'image/gif', avif: 'image/avif' }[format];
+export function contentType(format: OutputFormat | SourceFormat): string {
+  return { jpg: 'image/jpeg', png: 'image/png', webp: 'image/webp', gif: 'image/gif', avif: 'image/avif', bmp: 'image/bmp', tiff: 'image/tiff' }[format];
 }

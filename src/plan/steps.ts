@@ -14,7 +14,7 @@ export type Rgba = Color;
 /** q_auto's levels (codecs/quality/search.ts has their SSIM targets). */
 export type AutoLevel = Extract<Quality, { kind: 'auto' }>['level'];
 
-export type ImageFormat = 'jpg' | 'png' | 'webp' | 'gif' | 'avif';
+export type ImageFormat = 'jpg' | 'png' | 'webp' | 'gif' | 'avif' | 'bmp' | 'tiff';
 
 export interface ImageHeader {
   format: ImageFormat;
@@ -26,7 +26,7 @@ export interface ImageHeader {
   /** JPEG progressive SOF (SOF2 Huffman or SOF10 arithmetic): decoding buffers every DCT coefficient. */
   progressive: boolean;
   animated: boolean;
-  /** JPEG: colour components in the frame (1 or 3; 4 is rejected). PNG: channels after expansion. */
+  /** JPEG: colour components in the frame (1, 3, or 4 for CMYK/YCCK). PNG: channels after expansion. */
   components: number;
   /** JPEG chroma subsampling name: '4:4:4', '4:2:2', '4:2:0', '4:4:0', '4:1:1', 'gray', or 'HxV,...'. */
   sampling?: string;
@@ -34,6 +34,8 @@ export interface ImageHeader {
   samplingFactors?: number[];
   /** PNG bit depth per sample (1..16). */
   bitDepth?: number;
+  /** TIFF: bytes of its largest strip or tile, decompressed (the decoder holds one at a time). */
+  chunkBytes?: number;
   /** Embedded ICC profile (JPEG APP2 chunks joined, WebP ICCP), converted to sRGB by ops/icc.ts. */
   icc?: Uint8Array;
   /** PNG iCCP: the profile, still deflated. */

@@ -7,7 +7,7 @@
  *     counted as it streams and abandoned the moment it passes the cap (a missing or lying length);
  *   - one deadline (limits.timeoutMs) covers the whole download, redirects included;
  *   - the answer must say image/* (or application/octet-stream, binary/octet-stream, nothing) and its
- *     first bytes must be a JPEG, PNG, WebP, GIF or AVIF signature before more of it is kept; the
+ *     first bytes must be a JPEG, PNG, WebP, GIF, AVIF, BMP or TIFF signature before more of it is kept; the
  *     whole file then goes through readHeader (which may throw ImageError 400/413/415);
  *   - conditional requests: given the stored ETag / Last-Modified, a 304 answers { notModified: true }.
  *
@@ -17,7 +17,7 @@
  * `Error in loading <url> - <why>` (Cloudinary's wording for fetch failures).
  */
 import { concatBytes } from '../pixels/bytes';
-import { type ImageFormat, readHeader } from '../codecs/header';
+import { type ImageFormat, isBmp, isTiff, readHeader } from '../codecs/header';
 import { ImageError } from '../pixels/errors';
 import { CldError } from '../url/errors';
 import { type FetchPolicy, checkRemoteUrl } from './policy';
@@ -73,7 +73,15 @@ export class RemoteFetchError extends CldError {
   }
 }
 
-const MIME: Record<ImageFormat, string> = { jpg: 'image/jpeg', png: 'image/png', webp: 'image/webp', gif: 'image/gif', avif: 'image/avif' };
+const MIME: Record<ImageFormat, string> = {
+  jpg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+  gif: 'image/gif',
+  avif: 'image/avif',
+  bmp: 'image/bmp',
+  tiff: 'image/tiff',
+};
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 /** Enough for every signature, AVIF's ftyp brands included. */
 const SNIFF_BYTES = 32;
@@ -201,7 +209,7 @@ async function readBody(
 
 /** Refuses a body whose first bytes are not a raster format dprox reads (SVG, HTML, video, ... included). */
 function sniff(head: Uint8Array, fail: (status: RemoteStatus, why: string) => RemoteFetchError): void {
-  if (!imageSignature(head)) throw fail(400, 'not a JPEG, PNG, WebP, GIF or AVIF image');
+  if (!imageSignature(head)) throw fail(400, 'not a JPEG, PNG, WebP, GIF, AVIF, BMP or TIFF image');
 }
 
 /** The format whose signature `head` starts with; 'heif' for other HEIF brands (readHeader says why they are refused). */
@@ -211,6 +219,8 @@ export function imageSignature(head: Uint8Array): ImageFormat | 'heif' | undefin
   if (head.length >= 8 && ascii(0, 8) === '\x89PNG\r\n\x1a\n') return 'png';
   if (head.length >= 12 && ascii(0, 4) === 'RIFF' && ascii(8, 4) === 'WEBP') return 'webp';
   if (head.length >= 6 && (ascii(0, 6) === 'GIF87a' || ascii(0, 6) === 'GIF89a')) return 'gif';
+  if (isBmp(head)) return 'bmp';
+  if (isTiff(head)) return 'tiff';
   if (head.length >= 12 && ascii(4, 4) === 'ftyp') {
     const end = Math.min(head.length, ((head[0] << 24) | (head[1] << 16) | (head[2] << 8) | head[3]) >>> 0);
     const brands: string[] = [];

@@ -12,7 +12,7 @@ import { config, type ConfigEnv } from '../config';
 import { activeHold, applyIncoming, parseIncoming, startIncoming, supersede } from '../delivery/incoming';
 import { CldError } from '../errors';
 import { countUsage } from '../jobs/usage';
-import { contentType } from '../plan/output';
+import { contentType, defaultOutputFormat } from '../plan/output';
 import { images } from '../store/bucket';
 import { deleteDerived } from '../store/derived';
 import { type Expected, headOriginal, putOriginal } from '../store/originals';
@@ -69,7 +69,7 @@ export async function storeUpload(env: Env, ctx: Pick<ExecutionContext, 'waitUnt
   const asset = (): AssetRef => ({ origin, cloud, type, publicId });
 
   const incoming = params.transformation ? parseIncoming(String(params.transformation)) : null;
-  const eager = params.eager ? parseEager(String(params.eager), incoming?.ai ? 'jpg' : header.format) : [];
+  const eager = params.eager ? parseEager(String(params.eager), incoming?.ai ? 'jpg' : defaultOutputFormat(header.format)) : [];
   const eagerAsync = ['true', '1'].includes(String(params.eager_async ?? 'false'));
   const notify = parseNotificationUrl(params.eager_notification_url ?? params.notification_url);
   if (incoming?.ai && eager.length)

@@ -27,8 +27,12 @@ export const EXTENSIONS: Record<string, Extension> = {
   webp: 'webp',
   gif: 'gif',
   avif: 'avif',
+  // Originals dprox reads but does not encode: named so that the answer says so (plan/output.ts).
+  bmp: 'bmp',
+  tif: 'tiff',
+  tiff: 'tiff',
 };
-export type Extension = 'jpg' | 'png' | 'webp' | 'gif' | 'avif';
+export type Extension = 'jpg' | 'png' | 'webp' | 'gif' | 'avif' | 'bmp' | 'tiff';
 
 export interface DeliveryUrl {
   cloud: string;

@@ -28,6 +28,12 @@ const cases: [string, Partial<ReturnType<typeof readHeader>>][] = [
   ['photo.avif', { format: 'avif', width: 600, height: 400, hasAlpha: false, animated: false }],
   ['alpha.avif', { format: 'avif', width: 256, height: 256, hasAlpha: true }],
   ['2mp.avif', { format: 'avif', width: 1600, height: 1200, hasAlpha: false }],
+  ['cmyk-icc.jpg', { format: 'jpg', width: 300, height: 200, components: 4 }],
+  ['bmp-24.bmp', { format: 'bmp', width: 120, height: 80, hasAlpha: false }],
+  ['bmp-rle4.bmp', { format: 'bmp', width: 120, height: 80, bitDepth: 4 }],
+  ['bmp-32-alpha.bmp', { format: 'bmp', hasAlpha: true }],
+  ['tiff-tiled.tiff', { format: 'tiff', width: 120, height: 80, hasAlpha: false }],
+  ['tiff-rgba.tiff', { format: 'tiff', hasAlpha: true, components: 4 }],
 ];
 
 function onlyImageError(bytes: Uint8Array): void {
@@ -55,9 +61,11 @@ describe('readHeader', () => {
     }
   });
 
-  it('rejects CMYK and lossless JPEG', () => {
+  // CMYK (4 components) was rejected here until it was decoded (test/codecs/cmyk.test.ts).
+  it('reads CMYK frame headers, rejects lossless and 2-component JPEG', () => {
     const sof = (m: number, n: number) => new Uint8Array([0xff, 0xd8, 0xff, m, 0, 8 + 3 * n, 8, 0, 10, 0, 20, n, ...Array(3 * n).fill(0x11)]);
-    expect(() => readHeader(sof(0xc0, 4))).toThrow(/CMYK/);
+    expect(readHeader(sof(0xc0, 4))).toMatchObject({ format: 'jpg', width: 20, height: 10, components: 4 });
+    expect(() => readHeader(sof(0xc0, 2))).toThrow(/2 components/);
     expect(() => readHeader(sof(0xc3, 3))).toThrow(ImageError);
   });
 
@@ -124,7 +132,11 @@ describe('readHeader', () => {
   });
 
   it('rejects non-images', () => {
-    expect(() => readHeader(new TextEncoder().encode('<svg></svg>'))).toThrow('Invalid image file');
+    // SVG answered 'Invalid image file' until it was named (test/codecs/bmp-tiff.test.ts): now a 415 that says so.
+    expect(() => readHeader(new TextEncoder().encode('<svg></svg>'))).toThrow(
+      expect.objectContaining({ status: 415, message: expect.stringMatching(/^SVG originals are not supported/) }),
+    );
+    expect(() => readHeader(new TextEncoder().encode('<html></html>'))).toThrow('Invalid image file');
     expect(() => readHeader(new Uint8Array())).toThrow(ImageError);
   });
 });

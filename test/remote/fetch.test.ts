@@ -94,15 +94,17 @@ describe('content type and signature', () => {
     });
     expect(await refusal(`${origin}/img/hello.txt?type=application/octet-stream`)).toEqual({
       status: 400,
-      message: `Error in loading ${origin}/img/hello.txt?type=application/octet-stream - not a JPEG, PNG, WebP, GIF or AVIF image`,
+      message: `Error in loading ${origin}/img/hello.txt?type=application/octet-stream - not a JPEG, PNG, WebP, GIF, AVIF, BMP or TIFF image`,
     });
-    expect((await refusal(`${origin}/text-as-image`)).message).toMatch(/not a JPEG, PNG, WebP, GIF or AVIF image$/);
-    expect((await refusal(`${origin}/svg`)).message).toMatch(/not a JPEG, PNG, WebP, GIF or AVIF image$/);
+    expect((await refusal(`${origin}/text-as-image`)).message).toMatch(/not a JPEG, PNG, WebP, GIF, AVIF, BMP or TIFF image$/);
+    expect((await refusal(`${origin}/svg`)).message).toMatch(/not a JPEG, PNG, WebP, GIF, AVIF, BMP or TIFF image$/);
   });
 
   it("hands on readHeader's verdict on the whole file (a corrupt or unsupported image)", async () => {
-    const cmyk = await refusal(`${origin}/img/cmyk.jpg`);
-    expect(cmyk).toEqual({ status: 415, message: 'CMYK JPEG not supported' });
+    // CMYK JPEG was the example here until it was supported (codecs/jpeg/decode.ts): HEIC is refused now.
+    const heic = await refusal(`${origin}/img/heic-stub.heic`);
+    expect(heic).toEqual({ status: 415, message: 'HEIF originals (heic) are not supported; upload JPEG, PNG, WebP, AVIF, GIF, BMP or TIFF' });
+    expect(((await fetchRemote(`${origin}/img/cmyk.jpg`, local)) as FetchedImage).contentType).toBe('image/jpeg');
   });
 
   it('recognises the signatures', () => {

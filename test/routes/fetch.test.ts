@@ -137,7 +137,7 @@ describe('refused remote URLs', () => {
     [`${base}/https://origin.test/to%3Fl%3Dhttps%253A%252F%252F127.0.0.1%252Fx.jpg`, 400, /redirect to https:\/\/127\.0\.0\.1\/x\.jpg refused: .*loopback/],
     [`${base}/https://origin.test/huge-length`, 413, /File size too large/],
     [`${base}/https://origin.test/html`, 400, /not an image/],
-    [`${base}/https://origin.test/text-as-image`, 400, /not a JPEG, PNG, WebP, GIF or AVIF image/],
+    [`${base}/https://origin.test/text-as-image`, 400, /not a JPEG, PNG, WebP, GIF, AVIF, BMP or TIFF image/],
     [`${base}/https://origin.test/status/404`, 404, /Error in loading https:\/\/origin\.test\/status\/404 - origin answered 404/],
     [`${base}/w_100/`, 400, /Missing public ID|Missing remote URL|absolute/],
     [`${base}/e_upscale/https://origin.test/img/small.jpg`, 400, /not supported for fetched images/],

@@ -3,6 +3,7 @@ import { ImageError } from '../../pixels/errors';
 import type { Raster } from '../../pixels/raster';
 import { collectRows, type Rows } from '../../pixels/rows';
 import { reactorKernel } from '../../kernels/kernel';
+import { cmykToRgba, cmykTransform } from '../../ops/icc-cmyk';
 
 /** Exports of wasm/jpeg-decode.c: libjpeg-turbo behind a streaming scanline API. */
 interface JpegDecoder {
@@ -13,6 +14,7 @@ interface JpegDecoder {
   dec_width(d: number): number;
   dec_height(d: number): number;
   dec_read(d: number, dst: number, stride: number, max: number): number;
+  dec_cmyk(d: number): number;
   dec_warnings(d: number): number;
   dec_close(d: number): void;
 }
@@ -53,11 +55,13 @@ const decoder = reactorKernel<JpegDecoder>('jpegTurbo', wasm, (memory) => {
 /**
  * A baseline or progressive JPEG decoded to RGBA by libjpeg-turbo as a row source (bands of up
  * to 16 rows in the decoder's memory), scaled by 1/shrink in the DCT domain (output
- * ceil(w/shrink) x ceil(h/shrink)). EXIF orientation is NOT applied. The caller must close() it,
+ * ceil(w/shrink) x ceil(h/shrink)). CMYK and YCCK JPEGs come out of libjpeg as CMYK and are
+ * converted to sRGB in the same band, through `profile` (their embedded ICC profile, the header's;
+ * ops/icc-cmyk.ts). EXIF orientation is NOT applied. The caller must close() it,
  * after errors too: that frees the decoder, and throws an ImageError if libjpeg warned
  * (truncated or corrupt data) — like sharp's default, warnings are errors.
  */
-export function jpegRows(bytes: Uint8Array, shrink: 1 | 2 | 4 | 8 = 1): Rows {
+export function jpegRows(bytes: Uint8Array, shrink: 1 | 2 | 4 | 8 = 1, profile?: Uint8Array): Rows {
   const k = decoder();
   let input = 0,
     d = 0,
@@ -90,6 +94,8 @@ export function jpegRows(bytes: Uint8Array, shrink: 1 | 2 | 4 | 8 = 1): Rows {
   const width = k.dec_width(d);
   const height = k.dec_height(d);
   const stride = width * 4;
+  const cmyk = k.dec_cmyk(d);
+  const transform = cmyk ? cmykTransform(profile) : null;
   let y = 0;
   const release = () => {
     if (closed) return;
@@ -112,7 +118,9 @@ export function jpegRows(bytes: Uint8Array, shrink: 1 | 2 | 4 | 8 = 1): Rows {
         const n = k.dec_read(d, band, stride, Math.min(16, height - y));
         if (n <= 0) throw new JpegAbort('no rows');
         y += n;
-        return new Uint8Array(k.memory.buffer, band, n * stride);
+        const rows = new Uint8Array(k.memory.buffer, band, n * stride);
+        if (transform) cmykToRgba(rows, transform, cmyk === 2);
+        return rows;
       } catch (e) {
         return fail(e);
       }
@@ -126,6 +134,6 @@ export function jpegRows(bytes: Uint8Array, shrink: 1 | 2 | 4 | 8 = 1): Rows {
 }
 
 /** Decodes a whole JPEG at 1/shrink to an RGBA raster in JS memory. */
-export function decodeJpeg(bytes: Uint8Array, shrink: 1 | 2 | 4 | 8 = 1): Raster {
-  return collectRows(jpegRows(bytes, shrink));
+export function decodeJpeg(bytes: Uint8Array, shrink: 1 | 2 | 4 | 8 = 1, profile?: Uint8Array): Raster {
+  return collectRows(jpegRows(bytes, shrink, profile));
 }

@@ -48,8 +48,8 @@ function jpegFrame(b: Uint8Array, marker: number, start: number, end: number, or
   const height = u16be(b, start + 1);
   const width = u16be(b, start + 3);
   const components = b[start + 5];
-  if (components === 4) throw new ImageError('CMYK JPEG not supported', 415);
-  if (components !== 1 && components !== 3) throw new ImageError(`Unsupported JPEG with ${components} components`, 415);
+  // 4: CMYK or YCCK, decoded to CMYK and converted to sRGB (codecs/jpeg/decode.ts).
+  if (components !== 1 && components !== 3 && components !== 4) throw new ImageError(`Unsupported JPEG with ${components} components`, 415);
   if (end - start < 6 + components * 3) throw invalid('short JPEG frame header');
   const factors: number[] = [];
   for (let c = 0; c < components; c++) {
@@ -75,6 +75,7 @@ function jpegFrame(b: Uint8Array, marker: number, start: number, end: number, or
 
 function samplingName(f: number[]): string {
   if (f.length === 2) return 'gray';
+  if (f.length === 8) return `cmyk ${f[0]}x${f[1]},${f[2]}x${f[3]},${f[4]}x${f[5]},${f[6]}x${f[7]}`;
   const [h0, v0, h1, v1, h2, v2] = f;
   if (h1 === h2 && v1 === v2 && h1 === 1 && v1 === 1) {
     const key = `${h0}x${v0}`;

@@ -34,6 +34,13 @@ export const WASM_INITIAL = {
  */
 const AVIF_DECODE_BYTES_PER_PIXEL = 24;
 
+/**
+ * CMYK and YCCK JPEGs (ops/icc-cmyk.ts): libjpeg's CMYK bands are 4 bytes per pixel like its RGBA
+ * ones (counted above) and are converted in place; the JS side holds the sampled profile grids,
+ * 17⁴ × 3 × 16-bit each, two cached (test/codecs/cmyk.test.ts checks the figure).
+ */
+export const CMYK_GRIDS_BYTES = 2 * 17 ** 4 * 3 * 2;
+
 /** Default compressed size assumption when the caller does not pass inputBytes. */
 const DEFAULT_BYTES_PER_PIXEL = 0.5;
 
@@ -59,10 +66,11 @@ export function decodeCost(header: ImageHeader, shrink: 1 | 2 | 4 | 8 = 1, input
       // conversion/upsampling rows; measured well under this.
       const rows = Math.ceil(w / 8) * 8 * 16 * comps * 2;
       const coefficients = header.progressive ? coefficientBytes(header) : 0;
+      const cmyk = comps === 4 ? CMYK_GRIDS_BYTES : 0;
       // Streamed (pixels/rows.ts): bands of 16 output rows instead of the whole output, no JS copy.
-      if (streamed) return WASM_INITIAL.jpegTurbo + input + sw * 4 * 16 + rows + coefficients + SLACK;
+      if (streamed) return WASM_INITIAL.jpegTurbo + input + sw * 4 * 16 + rows + coefficients + SLACK + cmyk;
       const wasm = WASM_INITIAL.jpegTurbo + input + out + rows + coefficients + SLACK;
-      return wasm + out; // + JS copy of the output
+      return wasm + out + cmyk; // + JS copy of the output
     }
     case 'png': {
       // decode-png.ts: the IDAT chunks (at most the file) and the raw rows (exactly the size the
@@ -87,6 +95,15 @@ export function decodeCost(header: ImageHeader, shrink: 1 | 2 | 4 | 8 = 1, input
       // No shrink-on-load: an AVIF original over ~3 MP does not fit the budget.
       const wasm = WASM_INITIAL.avifDec + input + px * AVIF_DECODE_BYTES_PER_PIXEL + SLACK;
       return wasm + px * 4;
+    }
+    case 'bmp':
+      // Pure TS (codecs/bmp/decode.ts): the RGBA result and a 1 KiB palette, read from the file in place.
+      return px * 4 + input + 4096;
+    case 'tiff': {
+      // codecs/tiff/decode.ts: the RGBA result, one strip or tile decompressed at a time in JS
+      // (Deflate: also in libdeflate's memory with its compressed copy, at most the file).
+      const chunk = header.chunkBytes ?? px * 4;
+      return px * 4 + input + chunk + WASM_INITIAL.deflate + input + chunk + SLACK;
     }
   }
 }
@@ -226,6 +243,11 @@ export const WORK_NS = {
   jpegEntropy: 3,
   jpegProgressive: 12,
   jpegOutput: 15,
+  /** CMYK/YCCK → sRGB per output pixel (ops/icc-cmyk.ts, 8 grid lookups per channel): ~130 ns/px on the shared machine under load. */
+  cmykToSrgb: 130,
+  /** BMP and TIFF (codecs/bmp, codecs/tiff: TS loops per pixel, LZW or inflate for TIFF): not measured, set above PNG's. */
+  bmp: 10,
+  tiff: 30,
   /** PNG (inflate + unfilter): ~9 ns/px (3 MP RGBA). */
   png: 20,
   /** WebP (lossy): ~14 ns/px. */
@@ -286,7 +308,8 @@ export function decodeWork(header: ImageHeader, shrink: 1 | 2 | 4 | 8): number {
   switch (header.format) {
     case 'jpg': {
       const out = Math.ceil(header.width / shrink) * Math.ceil(header.height / shrink);
-      return px * (header.progressive ? WORK_NS.jpegProgressive : WORK_NS.jpegEntropy) + out * WORK_NS.jpegOutput;
+      const cmyk = header.components === 4 ? out * WORK_NS.cmykToSrgb : 0;
+      return px * (header.progressive ? WORK_NS.jpegProgressive : WORK_NS.jpegEntropy) + out * WORK_NS.jpegOutput + cmyk;
     }
     case 'png':
       return px * WORK_NS.png;
@@ -296,6 +319,10 @@ export function decodeWork(header: ImageHeader, shrink: 1 | 2 | 4 | 8): number {
       return px * WORK_NS.gif;
     case 'avif':
       return px * WORK_NS.avifDecode;
+    case 'bmp':
+      return px * WORK_NS.bmp;
+    case 'tiff':
+      return px * WORK_NS.tiff;
   }
 }
 
