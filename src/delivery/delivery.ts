@@ -21,7 +21,7 @@ import { countUsage } from '../jobs/usage';
 import { renderAndEncode, type StepTimes } from '../pixels/run';
 import { resolveHints } from '../plan/hints';
 import { layerPublicIds } from '../plan/layers';
-import { acceptedFormat, chooseOutput, contentType } from '../plan/output';
+import { acceptedFormat, acceptsWebp, chooseOutput, contentType } from '../plan/output';
 import { hasProgram } from '../plan/evaluate';
 import { buildPlan, mayBeTransparent, resolveProgram } from '../plan/plan';
 import type { LayerSources, OutputSpec, Plan } from '../plan/steps';
@@ -144,7 +144,9 @@ async function lookup(request: Request, env: Env): Promise<Lookup> {
   const fAuto = components.some((c) => c.f === 'auto');
   // f_auto's variants: AVIF, WebP, or JPEG/PNG (the spelling of the last two predates AVIF, so their keys did not change).
   const accepted = fAuto ? acceptedFormat(request.headers.get('Accept')) : null;
-  const acceptKey = !fAuto ? '' : accepted === 'avif' ? 'avif=true' : `webp=${accepted === 'webp'}`;
+  // An animated original under f_auto is WebP or GIF: AVIF without WebP is a variant of its own.
+  const accept = request.headers.get('Accept');
+  const acceptKey = !fAuto ? '' : accepted === 'avif' ? (acceptsWebp(accept) ? 'avif=true' : 'avif=true,webp=false') : `webp=${accepted === 'webp'}`;
   // Everything the response depends on besides the original itself (whose changes a new version busts).
   const publicId = url.remoteUrl !== undefined ? normaliseFetchUrl(url.remoteUrl) : url.publicId;
   const cacheKey = [url.cloud, url.type, publicId, url.version ?? '', url.extension ?? '', canonical, acceptKey].join('|');
@@ -217,6 +219,7 @@ async function source(found: Lookup, env: Env, clock: Clock, remote: FetchedOrig
     // AI effects run as jobs, not as steps: the chain around them says whether alpha may appear.
     mayBeTransparent: () => mayBeTransparent({ components: resolved.filter((c) => !isAiEffect(c.e)), header, layers }),
     accept: found.accept,
+    animatedOriginal: header.animated && (header.format === 'gif' || header.format === 'webp'),
   });
   return { original, bytes, header, layers, resolved, output };
 }
@@ -270,6 +273,7 @@ async function store(found: Lookup, plan: Plan, encoded: { bytes: Uint8Array; qu
   const about: Record<string, string> = {};
   if (encoded.quality !== undefined) about.quality = String(encoded.quality);
   if (plan.formatFallback) about.formatFallback = plan.formatFallback;
+  if (plan.animation) about.animation = plan.animation;
   const etag = `"${await md5Hex(encoded.bytes)}"`;
   ctx.waitUntil(putDerived(images(env), found.key, encoded.bytes, type, found.canonical, { width: String(plan.width), height: String(plan.height), ...about }));
   return imageResponse(encoded.bytes, type, etag, encodingHeaders(about));
@@ -307,13 +311,14 @@ function imageResponse(body: ArrayBuffer | Uint8Array, type: string, etag: strin
 
 /**
  * How a derived image was encoded, kept in its R2 metadata so every hit answers the same:
- * X-Dprox-Quality (the encoder quality; q_auto's choice) and X-Dprox-Format-Fallback (AVIF too
- * large, delivered as WebP).
+ * X-Dprox-Quality (the encoder quality; q_auto's choice), X-Dprox-Format-Fallback (AVIF too
+ * large, delivered as WebP) and X-Dprox-Animation (`N frames`, or why only the first frame was served).
  */
 function encodingHeaders(meta: Record<string, string> | undefined): Record<string, string> {
   const h: Record<string, string> = {};
   if (meta?.quality) h['X-Dprox-Quality'] = meta.quality;
   if (meta?.formatFallback) h['X-Dprox-Format-Fallback'] = meta.formatFallback;
+  if (meta?.animation) h['X-Dprox-Animation'] = meta.animation;
   return h;
 }
 

@@ -2,6 +2,8 @@
  * Output format and quality. Format: `f_` (last in the chain) beats the extension, which beats the
  * original's format. `f_auto` picks AVIF when the browser accepts it, else WebP, else PNG when the
  * result may be transparent, else JPEG, and makes the response vary on Accept.
+ * An animated original keeps its frames in GIF, and in WebP with `fl_animated` or `f_auto` (animated
+ * WebP where Accept takes it, else GIF); pg_ picks one frame, and other formats get the first.
  * AVIF above AVIF_MAX_PIXELS is delivered as WebP (settleFormat, called by the planner once the
  * output size is known), as Cloudflare Images does for images too large to encode quickly.
  */
@@ -35,40 +37,79 @@ export interface OutputInput {
   /** The original has an alpha channel, or a step adds transparency; asked only when f_auto finds no AVIF or WebP. */
   mayBeTransparent: () => boolean;
   accept: string | null;
+  /** The original has more than one frame (header.animated). */
+  animatedOriginal?: boolean;
 }
 
-export function chooseOutput({ components, extension, originalFormat, mayBeTransparent, accept }: OutputInput): OutputChoice {
+export function chooseOutput({ components, extension, originalFormat, mayBeTransparent, accept, animatedOriginal }: OutputInput): OutputChoice {
   let f: Component['f'];
   let q: Component['q'];
   let progressive = false;
+  let page: number | undefined;
+  const flags = new Set<string>();
   for (const c of components) {
     if (c.f) f = c.f;
     if (c.q) q = c.q;
-    if (c.fl?.includes('progressive')) progressive = true;
+    if (c.pg !== undefined) page = c.pg;
+    for (const flag of c.fl ?? []) flags.add(flag);
   }
+  if (flags.has('progressive')) progressive = true;
   const quality = !q ? DEFAULT_QUALITY : q.kind === 'fixed' ? q.value : AUTO_FALLBACK[q.level];
   const auto = q?.kind === 'auto' ? { auto: q.level } : {};
+  // Every frame is kept unless pg_ picked one: GIF always, WebP with fl_animated or f_auto (plan/animation.ts).
+  const moving = animatedOriginal === true && page === undefined;
 
+  let format: OutputFormat;
   if (f === 'auto') {
     const accepted = acceptedFormat(accept);
-    const format: OutputFormat = accepted ?? (mayBeTransparent() ? 'png' : 'jpg');
-    return { format, quality, progressive, varyAccept: true, ...auto };
+    if (moving) format = acceptsWebp(accept) ? 'webp' : 'gif';
+    else format = accepted ?? (mayBeTransparent() ? 'png' : 'jpg');
+  } else {
+    format = f ?? extension ?? originalFormat;
+    if (flags.has('animated') && animatedOriginal && (format === 'png' || format === 'avif' || format === 'jpg'))
+      throw new CldError(
+        400,
+        `fl_animated: animated ${format === 'jpg' ? 'JPEG does not exist' : `${format.toUpperCase()} output is not supported`}; request .gif or .webp`,
+      );
+    // fl_lossy: a PNG stays PNG only when it may be transparent, else it becomes a JPEG (Cloudinary's rule).
+    if (flags.has('lossy') && format === 'png' && !mayBeTransparent()) format = 'jpg';
+    else if (flags.has('lossy') && format !== 'gif' && format !== 'png')
+      throw new CldError(400, `fl_lossy applies to GIF and PNG output (or f_auto), not ${format.toUpperCase()}`);
   }
-  const wanted = f ?? extension ?? originalFormat;
-  if (wanted === 'gif') throw new CldError(400, 'GIF output is not supported: request .png or .webp (the first frame is delivered)');
-  return { format: wanted, quality, progressive, varyAccept: false, ...auto };
+  if (flags.has('png8') && format !== 'png' && f !== 'auto') throw new CldError(400, `fl_png8 applies to PNG output, not ${format.toUpperCase()}`);
+  const animate = moving && (format === 'gif' || (format === 'webp' && (f === 'auto' || flags.has('animated'))));
+  return {
+    format,
+    quality,
+    progressive,
+    varyAccept: f === 'auto',
+    ...auto,
+    ...(animate ? { animate: true } : {}),
+    ...(flags.has('png8') && format === 'png' ? { png8: true } : {}),
+    ...(flags.has('lossy') && format === 'gif' ? { lossy: true } : {}),
+  };
+}
+
+/** Whether the Accept header takes WebP (f_auto's animated choice: animated WebP, else GIF). */
+export function acceptsWebp(accept: string | null): boolean {
+  return accepted(accept).has('image/webp');
 }
 
 /** The best modern format the Accept header allows (a `q=0` entry refuses it), or null for JPEG/PNG. */
 export function acceptedFormat(accept: string | null): 'avif' | 'webp' | null {
-  if (!accept) return null;
+  const types = accepted(accept);
+  return types.has('image/avif') ? 'avif' : types.has('image/webp') ? 'webp' : null;
+}
+
+function accepted(accept: string | null): Set<string> {
   const types = new Set<string>();
+  if (!accept) return types;
   for (const part of accept.split(',')) {
     const [type, ...params] = part.trim().toLowerCase().split(';');
     const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
     if (!q || Number(q.slice(2)) > 0) types.add(type.trim());
   }
-  return types.has('image/avif') ? 'avif' : types.has('image/webp') ? 'webp' : null;
+  return types;
 }
 
 export interface SettledOutput {
@@ -84,6 +125,6 @@ export function settleFormat(output: OutputSpec, width: number, height: number):
   return { output };
 }
 
-export function contentType(format: OutputFormat | 'gif'): string {
+export function contentType(format: OutputFormat): string {
   return { jpg: 'image/jpeg', png: 'image/png', webp: 'image/webp', gif: 'image/gif', avif: 'image/avif' }[format];
 }

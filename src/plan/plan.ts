@@ -17,8 +17,9 @@ import { isLayer, layerSteps, withLayers } from './layers';
 import { settleFormat } from './output';
 import { stepAddsAlpha } from './transparency';
 import { checkComponentCount, checkSize } from './limits';
-import { estimateWork, WORK_BUDGET_NS } from './cost/work';
+import { estimateWork, stepWork, WORK_BUDGET_NS } from './cost/work';
 import type { Plan, PlanInput, Rgba, Size, Step } from './steps';
+import { animatedSteps, overFrameBudget, pickedFrame } from './animation';
 
 export type { OutputSpec, Plan, PlanInput } from './steps';
 
@@ -74,7 +75,8 @@ export function buildPlan(input: PlanInput): Plan {
   const first = chain[0];
   const shrink = first?.op === 'resize' ? chooseShrink(header, swaps ? first.height : first.width, swaps ? first.width : first.height) : 1;
   const decoded: Size = { width: Math.ceil(header.width / shrink), height: Math.ceil(header.height / shrink) };
-  const steps: Step[] = [{ op: 'decode', shrink, ...decoded }];
+  const frame = pickedFrame(components, header);
+  const steps: Step[] = [{ op: 'decode', shrink, ...decoded, ...(frame ? { frames: frame + 1 } : {}) }];
   if (header.icc || header.iccDeflated) steps.push({ op: 'icc', ...decoded });
   if (autoOrient) steps.push({ op: 'orient', orientation: header.orientation, ...(swaps ? { width: decoded.height, height: decoded.width } : decoded) });
   const loaded = steps[steps.length - 1];
@@ -99,6 +101,8 @@ export function buildPlan(input: PlanInput): Plan {
     streamed = streaming(steps);
     peakBytes = estimatePeak(steps, streamed, ctx) + extra;
   }
+  const animated = output.animate ? animationFits(steps, streamed, ctx, header.frames ?? 1) : undefined;
+  if (animated?.steps) return { ...animated.plan, width: size.width, height: size.height, output, ...(fallback ? { formatFallback: fallback } : {}) };
   if (!(peakBytes <= MEMORY_BUDGET)) {
     throw new CldError(
       400,
@@ -112,7 +116,44 @@ export function buildPlan(input: PlanInput): Plan {
       `Transformation too expensive: ${header.width}x${header.height} ${header.format} to ${size.width}x${size.height} needs about ${seconds(work)} s of processing, over the ${seconds(WORK_BUDGET_NS)} s limit`,
     );
   }
-  return { steps, streamed, width: size.width, height: size.height, peakBytes, work, output, ...(fallback ? { formatFallback: fallback } : {}) };
+  return {
+    steps,
+    streamed,
+    width: size.width,
+    height: size.height,
+    peakBytes,
+    work,
+    output,
+    ...(fallback ? { formatFallback: fallback } : {}),
+    ...(animated?.firstFrame ? { animation: animated.firstFrame } : {}),
+  };
+}
+
+/**
+ * The plan of every frame (the same steps run per frame: plan/animation.ts), or why only the first
+ * frame fits: the frames x area budget, then the memory and work budgets of the whole animation.
+ */
+function animationFits(
+  still: Step[],
+  streamed: Plan['streamed'],
+  ctx: { header: PlanInput['header']; inputBytes: number },
+  frames: number,
+):
+  | { steps?: true; plan: Pick<Plan, 'steps' | 'streamed' | 'peakBytes' | 'work' | 'animation'>; firstFrame?: undefined }
+  | { steps?: undefined; firstFrame: string } {
+  const out = still[still.length - 1];
+  const over = overFrameBudget(frames, out.width, out.height);
+  if (over) return { firstFrame: over };
+  const steps = animatedSteps(still, frames);
+  const peakBytes = estimatePeak(steps, streamed, ctx);
+  const size = `${frames} frames x ${out.width}x${out.height}`;
+  if (!(peakBytes <= MEMORY_BUDGET)) return { firstFrame: `first-frame (${size} needs about ${mb(peakBytes)} MB, over the ${mb(MEMORY_BUDGET)} MB limit)` };
+  // The decode step counts every frame itself; the others run once per frame.
+  const [decodeNs, ...rest] = stepWork(steps, ctx.header);
+  const work = decodeNs + frames * rest.reduce((a, b) => a + b, 0);
+  if (!(work <= WORK_BUDGET_NS))
+    return { firstFrame: `first-frame (${size} needs about ${seconds(work)} s of processing, over the ${seconds(WORK_BUDGET_NS)} s limit)` };
+  return { steps: true, plan: { steps, streamed, peakBytes, work, animation: `${frames} frames` } };
 }
 
 /**

@@ -26,6 +26,8 @@ export interface ImageHeader {
   /** JPEG progressive SOF (SOF2 Huffman or SOF10 arithmetic): decoding buffers every DCT coefficient. */
   progressive: boolean;
   animated: boolean;
+  /** Animated GIF and WebP: the number of frames, counted from the container before any pixel is decoded. */
+  frames?: number;
   /** JPEG: colour components in the frame (1 or 3; 4 is rejected). PNG: channels after expansion. */
   components: number;
   /** JPEG chroma subsampling name: '4:4:4', '4:2:2', '4:2:0', '4:4:0', '4:1:1', 'gray', or 'HxV,...'. */
@@ -97,7 +99,8 @@ export interface BlurredFill {
 export type PadFill = { kind: 'color'; color: Rgba } | AutoFill | BlurredFill;
 
 export type Step =
-  | ({ op: 'decode'; shrink: 1 | 2 | 4 | 8 } & Size)
+  /** `frames`: an animation's frames composited one after another (GIF, animated WebP): pg_'s frame is the last, or every frame of an animated plan. */
+  | ({ op: 'decode'; shrink: 1 | 2 | 4 | 8; frames?: number } & Size)
   /** The embedded ICC profile (the header's) converted to sRGB (ops/icc.ts). */
   | ({ op: 'icc' } & Size)
   | ({ op: 'orient'; orientation: number } & Size)
@@ -183,7 +186,7 @@ export type Step =
       background: Rgba;
     } & Size)
   /** `auto`: q_auto, the quality is searched on the rendered raster (`quality` is the fallback). */
-  | ({ op: 'encode'; format: OutputFormat; quality: number; progressive: boolean; auto?: AutoLevel } & Size);
+  | ({ op: 'encode'; format: OutputFormat; quality: number; progressive: boolean; auto?: AutoLevel; png8?: boolean; lossy?: boolean; frames?: number } & Size);
 
 export interface OutputSpec {
   format: OutputFormat;
@@ -191,6 +194,12 @@ export interface OutputSpec {
   progressive: boolean;
   /** q_auto level: the quality is searched on the rendered raster (src/codecs/quality/auto-quality.ts). */
   auto?: AutoLevel;
+  /** Every frame of an animated original is wanted (the planner may still serve the first: plan/animation.ts). */
+  animate?: boolean;
+  /** fl_png8: an indexed PNG of at most 256 colours. */
+  png8?: boolean;
+  /** fl_lossy on GIF: lossy LZW, its tolerance from the quality. */
+  lossy?: boolean;
 }
 
 export interface PlanInput {
@@ -232,6 +241,8 @@ export interface Plan {
   /** The output actually encoded: AVIF too large to encode quickly (settleFormat), or over the memory budget, becomes WebP. */
   output: OutputSpec;
   formatFallback?: string;
+  /** An animated original: `N frames` when every frame is rendered (the decode and encode steps say `frames`), else why only the first is (X-Dprox-Animation). */
+  animation?: string;
 }
 
 /**

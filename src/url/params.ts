@@ -21,7 +21,7 @@ export const FACE_GRAVITIES = ['face', 'faces', 'face:center', 'faces:center', '
 /** `xy_center`: the crop is centred on the point (x, y) (breadth §3). */
 export type Gravity = (typeof COMPASS)[number] | 'auto' | 'xy_center' | (typeof FACE_GRAVITIES)[number];
 
-export const OUTPUT_FORMATS = ['jpg', 'png', 'webp', 'avif'] as const;
+export const OUTPUT_FORMATS = ['jpg', 'png', 'webp', 'avif', 'gif'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 export type FormatParam = OutputFormat | 'auto';
 
@@ -41,6 +41,9 @@ export const FLAGS = [
   'no_overflow',
   'tiled',
   'premium_downscaling',
+  'animated',
+  'png8',
+  'lossy',
 ] as const;
 export type Flag = (typeof FLAGS)[number];
 
@@ -54,6 +57,9 @@ export const FLAG_SCOPES: { [F in Flag]: Exclude<Scope, 'flags'> | 'delivery' } 
   no_overflow: 'layer',
   tiled: 'layer',
   premium_downscaling: 'chain',
+  animated: 'output',
+  png8: 'output',
+  lossy: 'output',
 };
 
 export const MAX_DPR = 5;
@@ -132,6 +138,8 @@ export const PARAMS = {
     format: (flags) => flags.join('.'),
     dprScaled: false,
   }),
+  // The frame of an animated original the chain starts from (1-based; plan/animation.ts).
+  pg: param<number, 'chain'>({ name: 'page', scope: 'chain', parse: page, format: String, dprScaled: false }),
 };
 
 export type ParamKey = keyof typeof PARAMS;
@@ -275,6 +283,12 @@ function quality(raw: string): Quality {
   }
   if (!/^\d+$/.test(raw)) throw new ParamError('quality', raw, 'an integer from 1 to 100, or auto[:best|good|eco|low]');
   return { kind: 'fixed', value: positiveInt('quality', raw, 1, 100) };
+}
+
+/** pg_<n>: one frame, 1 to 100000. Cloudinary's ranges and lists (pg_2-4, pg_1;3) pick pages of documents: refused, naming the form. */
+function page(raw: string): number {
+  if (/^\d+$/.test(raw)) return positiveInt('page', raw, 1, 100_000);
+  throw new ParamError('page', raw, 'one frame number from 1 (ranges, lists and named layers are not supported)');
 }
 
 function formatQuality(q: Quality): string {

@@ -1,0 +1,35 @@
+/**
+ * Animated originals (GIF, animated WebP): `pg_` picks one frame; otherwise an output that keeps
+ * every frame (plan/output.ts `animate`) runs the plan once per frame, within a frames x area
+ * budget (Cloudflare Images allows 100 MP of frames) and the memory and work budgets. Over any of
+ * them the first frame is served as a still, and the response says so (X-Dprox-Animation).
+ */
+import { CldError } from '../url/errors';
+import type { Component } from '../url/params';
+import type { ImageHeader, Step } from './steps';
+
+/** Output pixels of all frames together, at most: Cloudflare Images' 100 MP of frames. */
+export const FRAME_AREA_BUDGET = 100_000_000;
+
+/** pg_'s frame (1-based) checked against the header: the 0-based index, or undefined without pg_. */
+export function pickedFrame(components: readonly Component[], header: ImageHeader): number | undefined {
+  let page: number | undefined;
+  for (const c of components) if (c.pg !== undefined) page = c.pg;
+  if (page === undefined) return undefined;
+  const frames = header.animated ? (header.frames ?? 1) : 1;
+  if (page > frames) throw new CldError(400, `Invalid page in transformation: pg_${page}, the image has ${frames} ${frames === 1 ? 'frame' : 'frames'}`);
+  if (page > 1 && header.format !== 'gif' && header.format !== 'webp')
+    throw new CldError(400, `pg_${page}: frames of animated ${header.format} are not supported`);
+  return page - 1;
+}
+
+/** The steps of one frame made the steps of the whole animation: every frame decoded and encoded. */
+export function animatedSteps(steps: readonly Step[], frames: number): Step[] {
+  return steps.map((s) => (s.op === 'decode' || s.op === 'encode' ? { ...s, frames } : s));
+}
+
+/** Why an animation is served as its first frame, for X-Dprox-Animation; undefined when it fits. */
+export function overFrameBudget(frames: number, width: number, height: number): string | undefined {
+  if (frames * width * height <= FRAME_AREA_BUDGET) return undefined;
+  return `first-frame (${frames} frames x ${width}x${height} over the ${FRAME_AREA_BUDGET / 1e6} MP budget)`;
+}
