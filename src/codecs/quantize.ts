@@ -56,74 +56,71 @@ export function quantize(r: Raster, maxColors = 256): Quantized {
     palette[i * 3 + 1] = Math.round(sg / total);
     palette[i * 3 + 2] = Math.round(sb / total);
   });
-  // Each bin to its nearest palette colour (not only its own box's: a box's mean may sit nearer another bin).
-  for (const bin of used)
-    binIndex[bin] = nearest(palette, boxes.length, sums[bin * 3] / count[bin], sums[bin * 3 + 1] / count[bin], sums[bin * 3 + 2] / count[bin]);
+  // Each bin to its own box's colour: a search of the nearest palette colour per bin would cost up to
+  // 32 K x 256 distances per frame, for a fraction of a dB.
+  boxes.forEach((box, i) => {
+    for (const bin of box) binIndex[bin] = i;
+  });
   const transparent = clear ? boxes.length : -1;
   const indices = new Uint8Array(n);
   for (let i = 0, o = 0; i < n; i++, o += 4) indices[i] = data[o + 3] < 128 ? transparent : binIndex[binOf(data[o], data[o + 1], data[o + 2])];
   return { palette, indices, transparent };
 }
 
-function nearest(palette: Uint8Array, n: number, r: number, g: number, b: number): number {
-  let best = 0,
-    bestD = Infinity;
-  for (let i = 0; i < n; i++) {
-    const dr = palette[i * 3] - r,
-      dg = palette[i * 3 + 1] - g,
-      db = palette[i * 3 + 2] - b;
-    const d = 2 * dr * dr + 4 * dg * dg + 3 * db * db;
-    if (d < bestD) {
-      bestD = d;
-      best = i;
-    }
-  }
-  return best;
-}
-
 /** Splits the box with the most pixels times its widest channel range, at its pixel median along that channel. */
 function medianCut(used: number[], count: Uint32Array, colours: number): number[][] {
   if (used.length === 0) return [];
-  const boxes: number[][] = [used];
   const channel = (bin: number, c: number) => (bin >> (10 - 5 * c)) & 31;
-  while (boxes.length < colours) {
-    let pick = -1,
-      pickScore = 0,
-      pickAxis = 0;
-    boxes.forEach((box, i) => {
-      if (box.length < 2) return;
-      let pixels = 0;
-      const lo = [31, 31, 31],
-        hi = [0, 0, 0];
-      for (const bin of box) {
-        pixels += count[bin];
-        for (let c = 0; c < 3; c++) {
-          const v = channel(bin, c);
-          if (v < lo[c]) lo[c] = v;
-          if (v > hi[c]) hi[c] = v;
-        }
-      }
-      const ranges = [(hi[0] - lo[0]) * 2, (hi[1] - lo[1]) * 4, (hi[2] - lo[2]) * 3];
-      const axis = ranges.indexOf(Math.max(...ranges));
-      const score = pixels * (ranges[axis] + 1);
-      if (score > pickScore) {
-        pickScore = score;
-        pick = i;
-        pickAxis = axis;
-      }
-    });
-    if (pick < 0) break;
-    const box = boxes[pick].sort((a, b) => channel(a, pickAxis) - channel(b, pickAxis));
-    let total = 0;
-    for (const bin of box) total += count[bin];
-    let acc = 0,
-      cut = 1;
-    for (let i = 0; i < box.length - 1; i++) {
-      acc += count[box[i]];
-      cut = i + 1;
-      if (acc * 2 >= total) break;
-    }
-    boxes.splice(pick, 1, box.slice(0, cut), box.slice(cut));
+  interface Box {
+    bins: number[];
+    pixels: number;
+    axis: number;
+    score: number;
   }
-  return boxes;
+  const measure = (bins: number[]): Box => {
+    let pixels = 0;
+    let lo0 = 31,
+      lo1 = 31,
+      lo2 = 31,
+      hi0 = 0,
+      hi1 = 0,
+      hi2 = 0;
+    for (const bin of bins) {
+      pixels += count[bin];
+      const r = bin >> 10,
+        g = (bin >> 5) & 31,
+        b = bin & 31;
+      if (r < lo0) lo0 = r;
+      if (r > hi0) hi0 = r;
+      if (g < lo1) lo1 = g;
+      if (g > hi1) hi1 = g;
+      if (b < lo2) lo2 = b;
+      if (b > hi2) hi2 = b;
+    }
+    const ranges = [(hi0 - lo0) * 2, (hi1 - lo1) * 4, (hi2 - lo2) * 3];
+    const axis = ranges.indexOf(Math.max(...ranges));
+    return { bins, pixels, axis, score: bins.length < 2 ? 0 : pixels * (ranges[axis] + 1) };
+  };
+  const boxes: Box[] = [measure(used)];
+  while (boxes.length < colours) {
+    let pick = -1;
+    let best = 0;
+    for (let i = 0; i < boxes.length; i++)
+      if (boxes[i].score > best) {
+        best = boxes[i].score;
+        pick = i;
+      }
+    if (pick < 0) break;
+    const { bins, pixels, axis } = boxes[pick];
+    bins.sort((a, b) => channel(a, axis) - channel(b, axis));
+    let acc = 0;
+    let cut = 1;
+    for (let i = 0; i < bins.length - 1; i++) {
+      acc += count[bins[i]];
+      cut = i + 1;
+      if (acc * 2 >= pixels) break;
+    }
+    boxes.splice(pick, 1, measure(bins.slice(0, cut)), measure(bins.slice(cut)));
+  }
+  return boxes.map((b) => b.bins);
 }

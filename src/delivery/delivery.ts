@@ -21,7 +21,7 @@ import { countUsage } from '../jobs/usage';
 import { renderAndEncode, type StepTimes } from '../pixels/run';
 import { resolveHints } from '../plan/hints';
 import { layerPublicIds } from '../plan/layers';
-import { acceptedFormat, acceptsWebp, chooseOutput, contentType } from '../plan/output';
+import { acceptedFormat, chooseOutput, contentType } from '../plan/output';
 import { hasProgram } from '../plan/evaluate';
 import { buildPlan, mayBeTransparent, resolveProgram } from '../plan/plan';
 import type { LayerSources, OutputSpec, Plan } from '../plan/steps';
@@ -144,9 +144,7 @@ async function lookup(request: Request, env: Env): Promise<Lookup> {
   const fAuto = components.some((c) => c.f === 'auto');
   // f_auto's variants: AVIF, WebP, or JPEG/PNG (the spelling of the last two predates AVIF, so their keys did not change).
   const accepted = fAuto ? acceptedFormat(request.headers.get('Accept')) : null;
-  // An animated original under f_auto is WebP or GIF: AVIF without WebP is a variant of its own.
-  const accept = request.headers.get('Accept');
-  const acceptKey = !fAuto ? '' : accepted === 'avif' ? (acceptsWebp(accept) ? 'avif=true' : 'avif=true,webp=false') : `webp=${accepted === 'webp'}`;
+  const acceptKey = !fAuto ? '' : accepted === 'avif' ? 'avif=true' : `webp=${accepted === 'webp'}`;
   // Everything the response depends on besides the original itself (whose changes a new version busts).
   const publicId = url.remoteUrl !== undefined ? normaliseFetchUrl(url.remoteUrl) : url.publicId;
   const cacheKey = [url.cloud, url.type, publicId, url.version ?? '', url.extension ?? '', canonical, acceptKey].join('|');

@@ -12,6 +12,7 @@ import {
   encodeWork,
   filterCost,
   framesDecodeCost,
+  framesDecodeWork,
   gifFrameBytes,
   QUANTIZE_BYTES,
   resizeTaps,
@@ -106,7 +107,7 @@ const table: { [K in StepOp]: StepSpec<StepOf<K>> } = {
     memory: (s, _in, streamed, { header, inputBytes }) => ({
       held: s.frames ? framesDecodeCost(header, inputBytes) : decodeCost(header, s.shrink, inputBytes, streamed && header.format === 'jpg'),
     }),
-    work: (s, _in, { header }) => decodeWork(header, s.shrink) * (s.frames ?? 1),
+    work: (s, _in, { header }) => (s.frames ? framesDecodeWork(header, s.frames) : decodeWork(header, s.shrink)),
   },
   icc: {
     streams: true,

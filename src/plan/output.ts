@@ -62,7 +62,8 @@ export function chooseOutput({ components, extension, originalFormat, mayBeTrans
   let format: OutputFormat;
   if (f === 'auto') {
     const accepted = acceptedFormat(accept);
-    if (moving) format = acceptsWebp(accept) ? 'webp' : 'gif';
+    // Every browser that takes AVIF takes WebP (and the cache key knows only the best of them).
+    if (moving) format = accepted ? 'webp' : 'gif';
     else format = accepted ?? (mayBeTransparent() ? 'png' : 'jpg');
   } else {
     format = f ?? extension ?? originalFormat;
@@ -88,11 +89,6 @@ export function chooseOutput({ components, extension, originalFormat, mayBeTrans
     ...(flags.has('png8') && format === 'png' ? { png8: true } : {}),
     ...(flags.has('lossy') && format === 'gif' ? { lossy: true } : {}),
   };
-}
-
-/** Whether the Accept header takes WebP (f_auto's animated choice: animated WebP, else GIF). */
-export function acceptsWebp(accept: string | null): boolean {
-  return accepted(accept).has('image/webp');
 }
 
 /** The best modern format the Accept header allows (a `q=0` entry refuses it), or null for JPEG/PNG. */

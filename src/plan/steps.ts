@@ -28,6 +28,8 @@ export interface ImageHeader {
   animated: boolean;
   /** Animated GIF and WebP: the number of frames, counted from the container before any pixel is decoded. */
   frames?: number;
+  /** With `frames`: the pixels all the frames decode (their rectangles on the screen), read from the container. */
+  frameArea?: number;
   /** JPEG: colour components in the frame (1 or 3; 4 is rejected). PNG: channels after expansion. */
   components: number;
   /** JPEG chroma subsampling name: '4:4:4', '4:2:2', '4:2:0', '4:4:0', '4:1:1', 'gray', or 'HxV,...'. */

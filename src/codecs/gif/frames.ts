@@ -8,7 +8,7 @@ import type { Raster } from '../../pixels/raster';
 import { bad, checkGifFrame, interlaceRows, lzw } from './decode';
 
 export interface AnimationFrame {
-  /** The whole canvas after this frame (a fresh copy: steps may keep or change it). */
+  /** The whole canvas after this frame: a copy the steps may change, valid until the next call (the same buffer is refilled). */
   raster: Raster;
   /** How long it shows, in milliseconds. */
   delayMs: number;
@@ -38,6 +38,9 @@ export function gifFrames(b: Uint8Array): FrameSource {
     pos += n;
   }
   const canvas = new Uint8Array(width * height * 4);
+  // The copy handed out, refilled for each frame; and how many canvas pixels are transparent (GIF alpha is 0 or 255).
+  let shown: Uint8Array | null = null;
+  let clear = width * height;
   let loops = 1;
   // The disposal the previous frame asked for, applied before the next one is drawn.
   let pending: { method: number; x: number; y: number; w: number; h: number; saved: Uint8Array | null } | null = null;
@@ -68,7 +71,9 @@ export function gifFrames(b: Uint8Array): FrameSource {
           applyDisposal();
           drawFrame(disposal, transparent);
           emitted++;
-          return { raster: { width, height, data: canvas.slice(), opaque: isOpaque(canvas) }, delayMs: delay };
+          shown ??= new Uint8Array(canvas.length);
+          shown.set(canvas);
+          return { raster: { width, height, data: shown, opaque: clear === 0 }, delayMs: delay };
         } else break; // junk: decoders stop there
       }
       if (emitted === 0) throw bad('GIF without image');
@@ -82,6 +87,7 @@ export function gifFrames(b: Uint8Array): FrameSource {
     if (method === 2 || (method === 3 && saved)) {
       for (let r = 0; r < h; r++) {
         const at = ((y + r) * width + x) * 4;
+        for (let i = 3; i < w * 4; i += 4) clear += (canvas[at + i] === 255 ? 1 : 0) - (saved && saved[r * w * 4 + i] === 255 ? 1 : 0);
         if (method === 2) canvas.fill(0, at, at + w * 4);
         else if (saved) canvas.set(saved.subarray(r * w * 4, (r + 1) * w * 4), at);
       }
@@ -148,6 +154,7 @@ export function gifFrames(b: Uint8Array): FrameSource {
             canvas[o + 1] = pal[idx * 3 + 1];
             canvas[o + 2] = pal[idx * 3 + 2];
           } else canvas[o] = canvas[o + 1] = canvas[o + 2] = 0;
+          if (canvas[o + 3] === 0) clear--;
           canvas[o + 3] = 255;
         }
       }
@@ -181,9 +188,4 @@ function skipSubBlocks(b: Uint8Array, pos: number): number {
     if (n === 0) return pos;
   }
   throw bad('truncated GIF');
-}
-
-function isOpaque(data: Uint8Array): boolean {
-  for (let i = 3; i < data.length; i += 4) if (data[i] !== 255) return false;
-  return true;
 }

@@ -12,6 +12,8 @@ export function gifHeader(b: Uint8Array): ImageHeader {
   let images = 0;
   let transparent = false;
   let firstCovers = true;
+  // Indices the frames decode (what lands on the screen): the work of decoding every frame.
+  let frameArea = 0;
   // Each step consumes at least one byte: bounded by the file length. Every frame is counted (the planner's frames x area budget).
   try {
     while (pos < b.length) {
@@ -24,15 +26,13 @@ export function gifHeader(b: Uint8Array): ImageHeader {
         pos = skipSubBlocks(b, pos);
       } else if (block === 0x2c) {
         need(b, pos + 9, 'GIF image descriptor');
-        if (images === 0) {
-          const x = u16le(b, pos),
-            y = u16le(b, pos + 2),
-            w = u16le(b, pos + 4),
-            h = u16le(b, pos + 6);
-          firstCovers = x === 0 && y === 0 && w >= width && h >= height;
-          if (w === 0 || h === 0) throw invalid('empty GIF frame');
-          checkGifFrame({ x, y, width: w, height: h, interlaced: (b[pos + 8] & 0x40) !== 0 }, width, height);
-        }
+        const x = u16le(b, pos),
+          y = u16le(b, pos + 2),
+          w = u16le(b, pos + 4),
+          h = u16le(b, pos + 6);
+        if (images === 0) firstCovers = x === 0 && y === 0 && w >= width && h >= height;
+        if (w === 0 || h === 0) throw invalid('empty GIF frame');
+        frameArea += w * checkGifFrame({ x, y, width: w, height: h, interlaced: (b[pos + 8] & 0x40) !== 0 }, width, height);
         const f = b[pos + 8];
         pos += 9 + (f & 0x80 ? 3 << ((f & 7) + 1) : 0);
         need(b, pos + 1, 'GIF image');
@@ -56,7 +56,7 @@ export function gifHeader(b: Uint8Array): ImageHeader {
     orientation: 1,
     progressive: false,
     animated: images > 1,
-    ...(images > 1 ? { frames: images } : {}),
+    ...(images > 1 ? { frames: images, frameArea } : {}),
     components: 3,
   };
 }

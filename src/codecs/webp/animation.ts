@@ -58,15 +58,19 @@ export function webpLoops(b: Uint8Array): number {
   return 0;
 }
 
-/** Counts the ANMF chunks, reading only chunk headers (the header's `frames`). */
-export function countWebpFrames(b: Uint8Array): number {
-  let n = 0;
+/** Counts the ANMF chunks and their pixels, reading only chunk headers (the header's `frames` and `frameArea`). */
+export function countWebpFrames(b: Uint8Array): { frames: number; frameArea: number } {
+  let frames = 0;
+  let frameArea = 0;
   for (let pos = 12; pos + 8 <= b.length; ) {
     const size = u32le(b, pos + 4);
-    if (fourcc(b, pos) === 'ANMF') n++;
+    if (fourcc(b, pos) === 'ANMF' && size >= 16 && pos + 24 <= b.length) {
+      frames++;
+      frameArea += (u24le(b, pos + 14) + 1) * (u24le(b, pos + 17) + 1);
+    }
     pos += 8 + size + (size & 1);
   }
-  return n;
+  return { frames, frameArea };
 }
 
 function stillOf(b: Uint8Array, from: number, to: number, w: number, h: number): Uint8Array {
@@ -109,6 +113,8 @@ export function webpFrames(b: Uint8Array, width: number, height: number): FrameS
   const canvas = new Uint8Array(width * height * 4);
   let toDispose: AnmfFrame | null = null;
   let emitted = 0;
+  // The copy handed out, refilled for each frame (valid until the next call).
+  let shown: Uint8Array | null = null;
   return {
     width,
     height,
@@ -125,7 +131,9 @@ export function webpFrames(b: Uint8Array, width: number, height: number): FrameS
       draw(canvas, width, height, pixels, f);
       toDispose = f.dispose ? f : null;
       emitted++;
-      return { raster: { width, height, data: canvas.slice(), opaque: isOpaque(canvas) }, delayMs: f.durationMs };
+      shown ??= new Uint8Array(canvas.length);
+      shown.set(canvas);
+      return { raster: { width, height, data: shown, opaque: isOpaque(canvas) }, delayMs: f.durationMs };
     },
   };
 }

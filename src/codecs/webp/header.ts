@@ -34,7 +34,7 @@ export function webpHeader(b: Uint8Array): ImageHeader {
       height: u24le(b, data + 7) + 1,
       hasAlpha: alpha,
       animated: (flags & 0x02) !== 0,
-      ...(flags & 0x02 ? { frames: countWebpFrames(b) } : {}),
+      ...(flags & 0x02 ? countWebpFrames(b) : {}),
       components: alpha ? 4 : 3,
     };
   }

@@ -249,6 +249,8 @@ export const WORK_NS = {
   /** WebP (lossy): ~14 ns/px. */
   webp: 30,
   gif: 20,
+  /** An animation's frame handed out: the canvas copied and scanned for alpha, per canvas pixel (codecs/gif/frames.ts, codecs/webp/animation.ts). */
+  frameCopy: 4,
   /** dav1d + libavif: ~135 ns/px (1600x1200 4:4:4). */
   avifDecode: 200,
   /** Resample kernel, per tap of either pass (3000x2000 -> 2400x1600: ~0.6 ns/tap), plus loading each source row. */
@@ -282,8 +284,8 @@ export const WORK_NS = {
   encodeJpegProgressive: 40,
   /** PNG filter + deflate: 60-140 ns/px (photos, 60k to 2.5 MP). */
   encodePng: 150,
-  /** GIF (codecs/gif/encode.ts) and PNG8: the histogram, median cut and index pass, then LZW or deflate of one byte per pixel, in JS. */
-  encodeGif: 80,
+  /** GIF (codecs/gif/encode.ts) and PNG8: the histogram, median cut and index pass, then LZW or deflate of one byte per pixel, in JS: 100-150 ns/px in Node on the shared machine (200x184 frames, flat to noise). */
+  encodeGif: 150,
   /** libwebp: 70-115 ns/px (photos, 0.5-1.1 MP). */
   encodeWebp: 150,
   /**
@@ -315,6 +317,17 @@ export function decodeWork(header: ImageHeader, shrink: 1 | 2 | 4 | 8): number {
     case 'avif':
       return px * WORK_NS.avifDecode;
   }
+}
+
+/**
+ * Decoding the first `frames` frames of an animation: the pixels of their rectangles (the
+ * header's frameArea, which bounds any first frames of it; every frame at screen size without it)
+ * at the format's rate, and each frame's copy of the canvas.
+ */
+export function framesDecodeWork(header: ImageHeader, frames: number): number {
+  const px = header.width * header.height;
+  const area = Math.min(header.frameArea ?? frames * px, frames * Math.max(4 * px, 1 << 16));
+  return area * (header.format === 'webp' ? WORK_NS.webp : WORK_NS.gif) + frames * px * WORK_NS.frameCopy;
 }
 
 /** Lanczos3 taps per output sample along one axis (resample.ts buildTaps: support 3, stretched by the shrink factor). */
