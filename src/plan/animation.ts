@@ -33,3 +33,16 @@ export function overFrameBudget(frames: number, width: number, height: number): 
   if (frames * width * height <= FRAME_AREA_BUDGET) return undefined;
   return `first-frame (${frames} frames x ${width}x${height} over the ${FRAME_AREA_BUDGET / 1e6} MP budget)`;
 }
+
+/**
+ * Steps whose geometry is chosen from each frame's pixels would move the crop from frame to frame:
+ * refused on an animation (Cloudinary refuses c_fill_pad on one too), rather than served jittering.
+ */
+export function checkAnimatable(steps: readonly Step[]): void {
+  for (const s of steps)
+    if (s.op === 'crop-auto' || s.op === 'fill-pad')
+      throw new CldError(
+        400,
+        `${s.op === 'crop-auto' ? 'g_auto' : 'c_fill_pad'} is not supported on animated images (it would crop each frame elsewhere): use a compass gravity, or pg_ for one frame`,
+      );
+}

@@ -19,7 +19,7 @@ import { stepAddsAlpha } from './transparency';
 import { checkComponentCount, checkSize } from './limits';
 import { estimateWork, stepWork, WORK_BUDGET_NS } from './cost/work';
 import type { Plan, PlanInput, Rgba, Size, Step } from './steps';
-import { animatedSteps, overFrameBudget, pickedFrame } from './animation';
+import { animatedSteps, checkAnimatable, overFrameBudget, pickedFrame } from './animation';
 
 export type { OutputSpec, Plan, PlanInput } from './steps';
 
@@ -141,6 +141,7 @@ function animationFits(
 ):
   | { steps?: true; plan: Pick<Plan, 'steps' | 'streamed' | 'peakBytes' | 'work' | 'animation'>; firstFrame?: undefined }
   | { steps?: undefined; firstFrame: string } {
+  checkAnimatable(still);
   const out = still[still.length - 1];
   const over = overFrameBudget(frames, out.width, out.height);
   if (over) return { firstFrame: over };
