@@ -6,18 +6,27 @@
  */
 import { CldError } from '../url/errors';
 import type { Component } from '../url/params';
+import { isLayer, withLayers } from './layers';
 import type { ImageHeader, Step } from './steps';
 
 /** Output pixels of all frames together, at most: Cloudflare Images' 100 MP of frames. */
 export const FRAME_AREA_BUDGET = 100_000_000;
 
+/** The chain's pg_ (the last one outside layers: inside a layer it picks the layer's frame), 1-based. */
+export function chainPage(components: readonly Component[]): number | undefined {
+  let page: number | undefined;
+  for (const c of withLayers(components)) if (!isLayer(c) && c.pg !== undefined) page = c.pg;
+  return page;
+}
+
 /** pg_'s frame (1-based) checked against the header: the 0-based index, or undefined without pg_. */
 export function pickedFrame(components: readonly Component[], header: ImageHeader): number | undefined {
-  let page: number | undefined;
-  for (const c of components) if (c.pg !== undefined) page = c.pg;
+  const page = chainPage(components);
   if (page === undefined) return undefined;
-  const frames = header.animated ? (header.frames ?? 1) : 1;
-  if (page > frames) throw new CldError(400, `Invalid page in transformation: pg_${page}, the image has ${frames} ${frames === 1 ? 'frame' : 'frames'}`);
+  // A layer's GIF header read from a prefix has no count: frameAt refuses a frame past the last.
+  const frames = header.animated ? header.frames : 1;
+  if (frames !== undefined && page > frames)
+    throw new CldError(400, `Invalid page in transformation: pg_${page}, the image has ${frames} ${frames === 1 ? 'frame' : 'frames'}`);
   if (page > 1 && header.format !== 'gif' && header.format !== 'webp')
     throw new CldError(400, `pg_${page}: frames of animated ${header.format} are not supported`);
   return page - 1;

@@ -9,6 +9,7 @@
  */
 import { CldError } from '../url/errors';
 import type { Component, OutputFormat } from '../url/params';
+import { chainPage } from './animation';
 import type { AutoLevel, OutputSpec } from './steps';
 
 export const DEFAULT_QUALITY = 80;
@@ -45,12 +46,11 @@ export function chooseOutput({ components, extension, originalFormat, mayBeTrans
   let f: Component['f'];
   let q: Component['q'];
   let progressive = false;
-  let page: number | undefined;
+  const page = chainPage(components);
   const flags = new Set<string>();
   for (const c of components) {
     if (c.f) f = c.f;
     if (c.q) q = c.q;
-    if (c.pg !== undefined) page = c.pg;
     for (const flag of c.fl ?? []) flags.add(flag);
   }
   if (flags.has('progressive')) progressive = true;

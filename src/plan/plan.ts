@@ -2,7 +2,7 @@
  * The planner: pure. Resolved transformation + source header → ordered steps with exact pixel
  * sizes and the request's peak memory, checked against the budget before any pixel is decoded.
  */
-import { chooseShrink } from './cost/model';
+import { chooseShrink, WORK_NS } from './cost/model';
 import { estimatePeak, MEMORY_BUDGET } from './cost/peak';
 import { isColor } from '../url/background';
 import { CldError } from '../url/errors';
@@ -151,7 +151,7 @@ function animationFits(
   if (!(peakBytes <= MEMORY_BUDGET)) return { firstFrame: `first-frame (${size} needs about ${mb(peakBytes)} MB, over the ${mb(MEMORY_BUDGET)} MB limit)` };
   // The decode step counts every frame itself; the others run once per frame.
   const [decodeNs, ...rest] = stepWork(steps, ctx.header);
-  const work = decodeNs + frames * rest.reduce((a, b) => a + b, 0);
+  const work = decodeNs + frames * (rest.reduce((a, b) => a + b, 0) + WORK_NS.animationFrame);
   if (!(work <= WORK_BUDGET_NS))
     return { firstFrame: `first-frame (${size} needs about ${seconds(work)} s of processing, over the ${seconds(WORK_BUDGET_NS)} s limit)` };
   return { steps: true, plan: { steps, streamed, peakBytes, work, animation: `${frames} frames` } };

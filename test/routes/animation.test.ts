@@ -39,6 +39,7 @@ beforeAll(async () => {
   await upload('anim/photo-webp', await fixture('anim-photo.webp'));
   await upload('anim/long', await fixture('anim-long.gif'));
   await upload('anim/still', await fixture('medium.jpg'));
+  await upload('anim/mark', await fixture('blue-40x20.png'));
 });
 
 describe('animated GIF', () => {
@@ -65,6 +66,21 @@ describe('animated GIF', () => {
     expect([header.width, header.height, header.frames]).toEqual([60, 40, 6]);
     for (const r of (await frames(bytes)).rasters)
       for (let i = 0; i < r.data.length; i += 4) expect(Math.abs(r.data[i] - r.data[i + 2])).toBeLessThanOrEqual(8);
+  });
+
+  it("an overlay is composited on every frame; pg_ inside a layer picks the layer's frame, not the base image's", async () => {
+    const { bytes, header } = await image(`${base}/c_scale,w_80/l_anim:mark/fl_layer_apply/anim/photo.gif`);
+    expect([header.width, header.height, header.frames]).toEqual([80, 60, 6]);
+    for (const r of (await frames(bytes)).rasters) {
+      const at = (30 * 80 + 40) * 4; // the centre: the 40x20 blue block
+      expect(Array.from(r.data.subarray(at, at + 3))).toEqual([0, 0, 255]);
+    }
+    const [p1, p4] = [
+      await image(`${base}/l_anim:photo,pg_1/fl_layer_apply/anim/still.png`),
+      await image(`${base}/l_anim:photo,pg_4/fl_layer_apply/anim/still.png`),
+    ];
+    expect([p4.header.width, p4.header.height]).toEqual([640, 427]);
+    expect(psnr(await decode(p1.bytes, p1.header), await decode(p4.bytes, p4.header))).toBeLessThan(40);
   });
 
   it('pg_4 is the fourth frame as libnsgif decodes it; pg_7, ranges and pg_2 of a still are refused; pg_1 of a still is the image', async () => {
