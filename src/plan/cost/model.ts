@@ -251,6 +251,8 @@ export const WORK_NS = {
   gif: 20,
   /** An animation's frame handed out: the canvas copied and scanned for alpha, per canvas pixel (codecs/gif/frames.ts, codecs/webp/animation.ts). */
   frameCopy: 4,
+  /** Each frame decoded, whatever its size: its blocks read, the LZW tables or libwebp's call. */
+  frameDecode: 5e4,
   /** Each frame of an animation, whatever its size: the quantiser's histogram or libwebp's picture setup, the frame's row streams and steps (~0.9 ms for a 40x40 GIF frame in Node). */
   animationFrame: 3e6,
   /** dav1d + libavif: ~135 ns/px (1600x1200 4:4:4). */
@@ -329,7 +331,7 @@ export function decodeWork(header: ImageHeader, shrink: 1 | 2 | 4 | 8): number {
 export function framesDecodeWork(header: ImageHeader, frames: number): number {
   const px = header.width * header.height;
   const area = Math.min(header.frameArea ?? frames * px, frames * Math.max(4 * px, 1 << 16));
-  return area * (header.format === 'webp' ? WORK_NS.webp : WORK_NS.gif) + frames * px * WORK_NS.frameCopy;
+  return area * (header.format === 'webp' ? WORK_NS.webp : WORK_NS.gif) + frames * (px * WORK_NS.frameCopy + WORK_NS.frameDecode);
 }
 
 /** Lanczos3 taps per output sample along one axis (resample.ts buildTaps: support 3, stretched by the shrink factor). */
