@@ -115,6 +115,47 @@ const fixtures = {
   'still.gif': async (s) => s(sample('chelsea.png')).resize(150, 100).gif().toBuffer(),
   'alpha.gif': async (s) => withAlpha(s).then((b) => s(b.data, { raw: b.info }).resize(64, 64).gif().toBuffer()),
   'anim.gif': async (s) => animated(s, 'gif'),
+  // Six 160x120 crops of a photo panning right, delays 40-90 ms, looping 3 times (test/routes/animation.test.ts),
+  // their raw frames kept as PNGs for references; the WebP lossless so that its frames are the same pixels.
+  'anim-photo.gif': async (s) =>
+    photoFrames(s).then((f) =>
+      s(f.frames, { join: { animated: true } })
+        .gif({ delay: f.delays, loop: 3 })
+        .toBuffer(),
+    ),
+  'anim-photo.webp': async (s) =>
+    photoFrames(s).then((f) =>
+      s(f.frames, { join: { animated: true } })
+        .webp({ lossless: true, delay: f.delays, loop: 3 })
+        .toBuffer(),
+    ),
+  'anim-photo-3.png': async (s) => photoFrames(s).then((f) => s(f.frames[3]).png().toBuffer()),
+  // sharp's (libnsgif's) decoding of the GIF's fourth frame, and that frame resized to 80x60 (Lanczos 3).
+  'anim-photo.gif-3.png': async (s) =>
+    s(
+      await photoFrames(s).then((f) =>
+        s(f.frames, { join: { animated: true } })
+          .gif({ delay: f.delays, loop: 3 })
+          .toBuffer(),
+      ),
+      { page: 3 },
+    )
+      .png()
+      .toBuffer(),
+  'anim-photo.gif-3-80.png': async (s) =>
+    s(
+      await photoFrames(s).then((f) =>
+        s(f.frames, { join: { animated: true } })
+          .gif({ delay: f.delays, loop: 3 })
+          .toBuffer(),
+      ),
+      { page: 3 },
+    )
+      .resize(80, 60, { kernel: 'lanczos3' })
+      .png()
+      .toBuffer(),
+  // 110 frames on a 1000x920 screen (101 MP of frames): a full first frame, then 1x1 patches.
+  'anim-long.gif': async (s) => longGif(s, 110),
   'still-ref.png': async (s) =>
     s(await s(sample('chelsea.png')).resize(150, 100).gif().toBuffer())
       .png()
@@ -187,6 +228,31 @@ async function withAlpha(s) {
       data[(y * 256 + x) * 4 + 3] = d < 80 ? 255 : d > 120 ? 0 : Math.round((255 * (120 - d)) / 40);
     }
   return { data, info };
+}
+
+async function photoFrames(s) {
+  const frames = [];
+  for (let i = 0; i < 6; i++)
+    frames.push(
+      await s(sample('chelsea.png'))
+        .extract({ left: i * 20, top: 40, width: 320, height: 240 })
+        .resize(160, 120)
+        .png()
+        .toBuffer(),
+    );
+  return { frames, delays: [40, 50, 60, 70, 80, 90] };
+}
+
+/** A GIF of `n` frames: sharp's solid first frame, then n - 1 one-pixel frames (a GCE, a descriptor, a 2-colour table, one LZW code). */
+async function longGif(s, n) {
+  const first = await s({ create: { width: 1000, height: 920, channels: 3, background: { r: 200, g: 30, b: 30 } } })
+    .gif()
+    .toBuffer();
+  const parts = [first.subarray(0, first.length - 1)];
+  for (let i = 1; i < n; i++)
+    parts.push(Buffer.from([0x21, 0xf9, 4, 4, 10, 0, 0, 0, 0x2c, i & 255, i >> 8, 0, 0, 1, 0, 1, 0, 0x80, 0, 0, 255, 255, 255, 255, 2, 2, 0x44, 0x01, 0]));
+  parts.push(Buffer.from([0x3b]));
+  return Buffer.concat(parts);
 }
 
 async function animated(s, fmt) {

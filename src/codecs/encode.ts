@@ -1,11 +1,12 @@
 import { avifEncoder, mozjpegEncoder, webpEncoder } from './jsquash';
 import { encodeJpeg } from './jpeg/encode';
-import { encodePng } from './png/encode';
+import { encodePng, encodePng8 } from './png/encode';
+import { GifWriter } from './gif/encode';
 import { ImageError } from '../pixels/errors';
 import { flatten } from '../ops/flatten';
 import type { Raster } from '../pixels/raster';
 
-export type OutputFormat = 'jpg' | 'png' | 'webp' | 'avif';
+export type OutputFormat = 'jpg' | 'png' | 'webp' | 'avif' | 'gif';
 
 export interface EncodeOptions {
   /** 1..100 (JPEG, WebP, AVIF: mapped by avifQuality); ignored for PNG. */
@@ -14,6 +15,15 @@ export interface EncodeOptions {
   progressive?: boolean;
   /** JPEG only: 4:4:4, no chroma subsampling (q_<n>:444). */
   chroma444?: boolean;
+  /** PNG only: fl_png8, an indexed PNG. */
+  png8?: boolean;
+  /** GIF only: fl_lossy, lossy LZW with the tolerance gifLossyTolerance(quality). */
+  lossy?: boolean;
+}
+
+/** fl_lossy's colour tolerance per channel for a quality: q_80 (the default) 16, q_50 40, q_100 0. */
+export function gifLossyTolerance(quality: number): number {
+  return Math.round((100 - quality) * 0.8);
 }
 
 /**
@@ -54,7 +64,12 @@ export async function encode(r: Raster, format: OutputFormat, opts: EncodeOption
         }),
       );
     }
-    if (format === 'png') return await encodePng(r);
+    if (format === 'png') return opts.png8 ? encodePng8(r) : await encodePng(r);
+    if (format === 'gif') {
+      const gif = new GifWriter(r.width, r.height, 1);
+      gif.addFrame(r, 0, opts.lossy ? gifLossyTolerance(quality) : 0);
+      return gif.finish();
+    }
     if (format === 'webp') {
       const enc = await webpEncoder.get();
       const out = enc.encode(r.data, r.width, r.height, { ...WEBP_DEFAULTS, quality });

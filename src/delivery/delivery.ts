@@ -316,6 +316,7 @@ async function source(found: Lookup, env: Env, clock: Clock, remote: FetchedOrig
     // AI effects run as jobs, not as steps: the chain around them says whether alpha may appear.
     mayBeTransparent: () => mayBeTransparent({ components: resolved.filter((c) => !isAiEffect(c.e)), header, layers }),
     accept: found.accept,
+    animatedOriginal: header.animated && (header.format === 'gif' || header.format === 'webp'),
   });
   return { original, bytes, header, layers, resolved, output, ...(placeholder ? { placeholder } : {}) };
 }
@@ -369,6 +370,7 @@ async function store(found: Lookup, plan: Plan, encoded: { bytes: Uint8Array; qu
   const about: Record<string, string> = {};
   if (encoded.quality !== undefined) about.quality = String(encoded.quality);
   if (plan.formatFallback) about.formatFallback = plan.formatFallback;
+  if (plan.animation) about.animation = plan.animation;
   const etag = `"${await md5Hex(encoded.bytes)}"`;
   ctx.waitUntil(putDerived(images(env), found.key, encoded.bytes, type, found.canonical, { width: String(plan.width), height: String(plan.height), ...about }));
   return imageResponse(encoded.bytes, type, etag, encodingHeaders(about));
@@ -455,13 +457,14 @@ function imageResponse(body: ArrayBuffer | Uint8Array, type: string, etag: strin
 
 /**
  * How a derived image was encoded, kept in its R2 metadata so every hit answers the same:
- * X-Dprox-Quality (the encoder quality; q_auto's choice) and X-Dprox-Format-Fallback (AVIF too
- * large, delivered as WebP).
+ * X-Dprox-Quality (the encoder quality; q_auto's choice), X-Dprox-Format-Fallback (AVIF too
+ * large, delivered as WebP) and X-Dprox-Animation (`N frames`, or why only the first frame was served).
  */
 function encodingHeaders(meta: Record<string, string> | undefined): Record<string, string> {
   const h: Record<string, string> = {};
   if (meta?.quality) h['X-Dprox-Quality'] = meta.quality;
   if (meta?.formatFallback) h['X-Dprox-Format-Fallback'] = meta.formatFallback;
+  if (meta?.animation) h['X-Dprox-Animation'] = meta.animation;
   return h;
 }
 

@@ -66,7 +66,8 @@ async function readLayerHeader(bucket: R2Bucket, id: string, head: R2Object): Pr
       continue;
     }
     if (whole) return { header, whole: prefix };
-    if (complete(header, prefix)) return { header };
+    // A prefix shows only some of a GIF's frames: the count is unknown (pg_ past the last is refused when it is decoded).
+    if (complete(header, prefix)) return { header: header.format === 'gif' ? { ...header, frames: undefined, frameArea: undefined } : header };
     // Only a GIF can still be incomplete at the last read: counted as animated, which costs more, never less.
     if (last) return { header: { ...header, animated: true } };
   }

@@ -24,10 +24,15 @@ import { cartoonify } from '../ops/cartoonify';
 import { cropAuto } from '../ops/crop-auto';
 import { crop } from '../ops/crop';
 import { decode } from '../codecs/decode';
+import { frameAt, openFrames } from '../codecs/animation';
+import { GifWriter } from '../codecs/gif/encode';
+import { WebpAnimationWriter } from '../codecs/webp/animation';
+import { gifFrameBytes, webpFrameBytes } from '../plan/cost/model';
+import { ImageError } from './errors';
 import { jpegRows } from '../codecs/jpeg/decode';
 import { encodeJpegRows } from '../codecs/jpeg/encode';
 import { cropRows, collectRows, rasterRows, type Rows } from './rows';
-import { encode } from '../codecs/encode';
+import { encode, gifLossyTolerance } from '../codecs/encode';
 import { flatten } from '../ops/flatten';
 import { grayscale } from '../ops/grayscale';
 import { color, colorRows } from '../ops/color';
@@ -78,6 +83,7 @@ export async function renderAndEncode(bytes: Uint8Array, header: ImageHeader, pl
   if (step.op !== 'encode') throw new Error('plan has no encode step');
   const how = plan.streamed;
   const t0 = performance.now();
+  if (step.frames) return renderAnimation(bytes, header, plan, step, times);
   if (how.encode) {
     const { rows, timers } = await openStream(bytes, header, plan.steps.slice(0, how.steps), afterDecode);
     const out = encodeJpegRows(rows, step.quality, step.chroma444 === true);
@@ -87,15 +93,51 @@ export async function renderAndEncode(bytes: Uint8Array, header: ImageHeader, pl
   const raster = await renderPlan(bytes, header, plan, afterDecode, times);
   let quality = step.quality;
   let searchMs: number | undefined;
-  if (step.auto && step.format !== 'png') {
+  if (step.auto && step.format !== 'png' && step.format !== 'gif') {
     const started = performance.now();
     quality = (await chooseQuality(raster, step.format, step.auto, step.progressive)).quality;
     searchMs = performance.now() - started;
   }
   const t1 = performance.now();
-  const out = await encode(raster, step.format, { quality, progressive: step.progressive, chroma444: step.chroma444 === true });
+  const out = await encode(raster, step.format, {
+    quality,
+    progressive: step.progressive,
+    chroma444: step.chroma444 === true,
+    png8: step.png8,
+    lossy: step.lossy,
+  });
   if (times) times.encode = (times.encode ?? 0) + performance.now() - t1;
-  return { bytes: out, quality: step.format === 'png' ? undefined : quality, searchMs };
+  return { bytes: out, quality: step.format === 'png' || (step.format === 'gif' && !step.lossy) ? undefined : quality, searchMs };
+}
+
+/**
+ * Every frame of an animated original through the same steps, one frame at a time, each encoded
+ * and appended as it is done (GIF, or animated WebP of still WebP frames): alive at once are the
+ * decoder's canvas, one frame's rasters and the frames written so far, as the plan counted them.
+ */
+async function renderAnimation(bytes: Uint8Array, header: ImageHeader, plan: Plan, step: Extract<Step, { op: 'encode' }>, times?: StepTimes): Promise<Encoded> {
+  const frames = step.frames ?? 1;
+  const source = openFrames(bytes, header);
+  const gif = step.format === 'gif' ? new GifWriter(step.width, step.height, source.loops) : null;
+  const webp = step.format === 'webp' ? new WebpAnimationWriter(step.width, step.height, source.loops) : null;
+  if (!gif && !webp) throw new Error(`animated ${step.format} output`);
+  const limit = frames * (gif ? gifFrameBytes(step.width * step.height) : webpFrameBytes(step.width * step.height));
+  const tolerance = step.lossy ? gifLossyTolerance(step.quality) : 0;
+  for (let i = 0; i < frames; i++) {
+    const t = performance.now();
+    const frame = await source.next();
+    if (!frame) break;
+    if (times) times.decode = (times.decode ?? 0) + performance.now() - t;
+    const raster = await renderPlan(bytes, header, plan, undefined, times, frame.raster);
+    const t1 = performance.now();
+    if (gif) gif.addFrame(raster, frame.delayMs, tolerance);
+    else webp?.addFrame(await encode(raster, 'webp', { quality: step.quality }), frame.delayMs);
+    if (times) times.encode = (times.encode ?? 0) + performance.now() - t1;
+    const size = gif ? gif.size : (webp?.size ?? 0);
+    if (size > limit) throw new ImageError(`Animated ${step.format} output over the ${Math.ceil(limit / 1048576)} MB its plan allows at frame ${i + 1}`, 400);
+  }
+  const out = gif ? gif.finish() : (webp as WebpAnimationWriter).finish();
+  return { bytes: out, quality: step.format === 'gif' && !step.lossy ? undefined : step.quality };
 }
 
 /** Every step but the encode: the raster a plan produces (the input of an AI job). */
@@ -105,10 +147,12 @@ export async function renderPlan(
   plan: Pick<Plan, 'steps' | 'streamed' | 'afterTrim'>,
   afterDecode?: AfterDecode,
   times?: StepTimes,
+  /** An animation's frame, decoded already: the steps after the decode run on it. */
+  frame?: Raster,
 ): Promise<Raster> {
   const how = plan.streamed;
   const t0 = performance.now();
-  const { rows, timers } = await openStream(bytes, header, plan.steps.slice(0, how.steps), afterDecode);
+  const { rows, timers } = await openStream(bytes, header, plan.steps.slice(0, how.steps), afterDecode, frame);
   const raster = collectRows(rows);
   if (times) record(times, plan.steps, timers, performance.now() - t0, 'collect');
   return runSteps(raster, plan.steps.slice(how.steps), times, plan.afterTrim);
@@ -146,7 +190,7 @@ async function renderLayer(layer: LayerPlan): Promise<Raster> {
 }
 
 /** The streamed steps (decode first) as one row source, with an inclusive timer per step. */
-async function openStream(bytes: Uint8Array, header: ImageHeader, steps: Step[], afterDecode?: AfterDecode) {
+async function openStream(bytes: Uint8Array, header: ImageHeader, steps: Step[], afterDecode?: AfterDecode, frame?: Raster) {
   const decodeStep = steps[0];
   if (decodeStep?.op !== 'decode') throw new Error('plan does not start with a decode');
   const icc = steps.some((s) => s.op === 'icc') ? iccTransform(await headerProfile(header)) : null;
@@ -173,7 +217,7 @@ async function openStream(bytes: Uint8Array, header: ImageHeader, steps: Step[],
     rows = timed(jpegRows(bytes, decodeStep.shrink, header.icc));
   } else {
     const t = performance.now();
-    let raster = await decode(bytes, header, decodeStep.shrink);
+    let raster = frame ?? (decodeStep.frames ? await frameAt(bytes, header, decodeStep.frames - 1) : await decode(bytes, header, decodeStep.shrink));
     if (afterDecode) raster = afterDecode(raster);
     const decodeMs = performance.now() - t;
     rows = timed(rasterRows(raster));

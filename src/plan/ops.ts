@@ -4,7 +4,22 @@
  * stream, and whether it can make an opaque image transparent. Keyed by `Step['op']`, so a step
  * without its row does not compile; the executors (pixels/run.ts OPS) are keyed the same way.
  */
-import { blurWork, decodeCost, decodeWork, encodeCost, encodeWork, filterCost, resizeTaps, resizeWork, WORK_NS } from './cost/model';
+import {
+  blurWork,
+  decodeCost,
+  decodeWork,
+  encodeCost,
+  encodeWork,
+  filterCost,
+  framesDecodeCost,
+  framesDecodeWork,
+  gifFrameBytes,
+  QUANTIZE_BYTES,
+  resizeTaps,
+  resizeWork,
+  webpFrameBytes,
+  WORK_NS,
+} from './cost/model';
 import type { ImageHeader, PadFill, Size, Step } from './steps';
 
 export type StepOp = Step['op'];
@@ -89,8 +104,10 @@ const fillAddsAlpha = (fill: PadFill): boolean =>
 const table: { [K in StepOp]: StepSpec<StepOf<K>> } = {
   decode: {
     streams: true,
-    memory: (s, _in, streamed, { header, inputBytes }) => ({ held: decodeCost(header, s.shrink, inputBytes, streamed && header.format === 'jpg') }),
-    work: (s, _in, { header }) => decodeWork(header, s.shrink),
+    memory: (s, _in, streamed, { header, inputBytes }) => ({
+      held: s.frames ? framesDecodeCost(header, inputBytes) : decodeCost(header, s.shrink, inputBytes, streamed && header.format === 'jpg'),
+    }),
+    work: (s, _in, { header }) => (s.frames ? framesDecodeWork(header, s.frames) : decodeWork(header, s.shrink)),
   },
   icc: {
     streams: true,
@@ -211,12 +228,21 @@ const table: { [K in StepOp]: StepSpec<StepOf<K>> } = {
   },
   encode: {
     memory: (s, input, streamed) => ({
-      held: encodeCost(s.format, s.width, s.height, s.progressive, s.auto !== undefined, s.chroma444 === true),
+      held:
+        encodeCost(s.format, s.width, s.height, s.progressive, s.auto !== undefined, s.chroma444 === true) +
+        (s.png8 ? QUANTIZE_BYTES + px(s) : 0) +
+        animationBytes(s),
       working: streamed ? 0 : rgba(input),
     }),
-    work: (s) => encodeWork(s.format, s.width, s.height, s.progressive, s.auto !== undefined),
+    work: (s) => encodeWork(s.format, s.width, s.height, s.progressive, s.auto !== undefined) + (s.png8 ? px(s) * WORK_NS.encodeGif : 0),
   },
 };
+
+/** An animation's encoded frames, all kept until the last one is written. */
+function animationBytes(s: StepOf<'encode'>): number {
+  if (!s.frames) return 0;
+  return s.frames * (s.format === 'gif' ? gifFrameBytes(px(s)) : webpFrameBytes(px(s)));
+}
 
 export function stepSpec<K extends StepOp>(op: K): StepSpec<StepOf<K>> {
   return table[op] as StepSpec<StepOf<K>>;

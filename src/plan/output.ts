@@ -2,11 +2,14 @@
  * Output format and quality. Format: `f_` (last in the chain) beats the extension, which beats the
  * original's format. `f_auto` picks AVIF when the browser accepts it, else WebP, else PNG when the
  * result may be transparent, else JPEG, and makes the response vary on Accept.
+ * An animated original keeps its frames in GIF, and in WebP with `fl_animated` or `f_auto` (animated
+ * WebP where Accept takes it, else GIF); pg_ picks one frame, and other formats get the first.
  * AVIF above AVIF_MAX_PIXELS is delivered as WebP (settleFormat, called by the planner once the
  * output size is known), as Cloudflare Images does for images too large to encode quickly.
  */
 import { CldError } from '../url/errors';
 import type { Component, OutputFormat } from '../url/params';
+import { chainPage } from './animation';
 import type { AutoLevel, OutputSpec } from './steps';
 
 export const DEFAULT_QUALITY = 80;
@@ -43,17 +46,22 @@ export interface OutputInput {
   /** The original has an alpha channel, or a step adds transparency; asked only when f_auto finds no AVIF or WebP. */
   mayBeTransparent: () => boolean;
   accept: string | null;
+  /** The original has more than one frame (header.animated). */
+  animatedOriginal?: boolean;
 }
 
-export function chooseOutput({ components, extension, originalFormat, mayBeTransparent, accept }: OutputInput): OutputChoice {
+export function chooseOutput({ components, extension, originalFormat, mayBeTransparent, accept, animatedOriginal }: OutputInput): OutputChoice {
   let f: Component['f'];
   let q: Component['q'];
   let progressive = false;
+  const page = chainPage(components);
+  const flags = new Set<string>();
   for (const c of components) {
     if (c.f) f = c.f;
     if (c.q) q = c.q;
-    if (c.fl?.includes('progressive')) progressive = true;
+    for (const flag of c.fl ?? []) flags.add(flag);
   }
+  if (flags.has('progressive')) progressive = true;
   const quality = !q ? DEFAULT_QUALITY : q.kind === 'fixed' ? q.value : AUTO_FALLBACK[q.level];
   const auto = q?.kind === 'auto' ? { auto: q.level } : {};
   const chroma444 = q?.kind === 'fixed' && q.chroma === '444';
@@ -64,36 +72,64 @@ export function chooseOutput({ components, extension, originalFormat, mayBeTrans
     );
   // Without f_: the extension (a read-only one was refused just above), else the original's format.
   const named = (extension as Exclude<SourceFormat, 'bmp' | 'tiff'> | undefined) ?? defaultOutputFormat(originalFormat);
+  // Every frame is kept unless pg_ picked one: GIF always, WebP with fl_animated or f_auto (plan/animation.ts).
+  const moving = animatedOriginal === true && page === undefined;
 
   if (chroma444) {
     // WebP's lossy mode and dprox's AVIF are 4:2:0 only: f_auto picks what keeps the chroma whole.
     const format = f === 'auto' ? (mayBeTransparent() ? 'png' : 'jpg') : (f ?? named);
-    if (format === 'webp' || format === 'avif')
-      throw new CldError(400, `q_${quality}:444 needs JPEG (or PNG, lossless): ${format.toUpperCase()} output here is always 4:2:0`);
-    if (format === 'gif') throw new CldError(400, 'GIF output is not supported: request .png or .webp (the first frame is delivered)');
+    if (format === 'webp' || format === 'avif' || format === 'gif')
+      throw new CldError(400, `q_${quality}:444 needs JPEG (or PNG, lossless): ${format.toUpperCase()} output here is always 4:2:0 or indexed`);
     return { format, quality, progressive, varyAccept: false, ...(format === 'jpg' ? { chroma444: true as const } : {}) };
   }
 
+  let format: OutputFormat;
   if (f === 'auto') {
     const accepted = acceptedFormat(accept);
-    const format: OutputFormat = accepted ?? (mayBeTransparent() ? 'png' : 'jpg');
-    return { format, quality, progressive, varyAccept: true, ...auto };
+    // Every browser that takes AVIF takes WebP (and the cache key knows only the best of them).
+    if (moving) format = accepted ? 'webp' : 'gif';
+    else format = accepted ?? (mayBeTransparent() ? 'png' : 'jpg');
+  } else {
+    format = f ?? named;
+    if (flags.has('animated') && animatedOriginal && (format === 'png' || format === 'avif' || format === 'jpg'))
+      throw new CldError(
+        400,
+        `fl_animated: animated ${format === 'jpg' ? 'JPEG does not exist' : `${format.toUpperCase()} output is not supported`}; request .gif or .webp`,
+      );
+    // fl_lossy: a PNG stays PNG only when it may be transparent, else it becomes a JPEG (Cloudinary's rule).
+    if (flags.has('lossy') && format === 'png' && !mayBeTransparent()) format = 'jpg';
+    else if (flags.has('lossy') && format !== 'gif' && format !== 'png')
+      throw new CldError(400, `fl_lossy applies to GIF and PNG output (or f_auto), not ${format.toUpperCase()}`);
   }
-  const wanted = f ?? named;
-  if (wanted === 'gif') throw new CldError(400, 'GIF output is not supported: request .png or .webp (the first frame is delivered)');
-  return { format: wanted, quality, progressive, varyAccept: false, ...auto };
+  if (flags.has('png8') && format !== 'png' && f !== 'auto') throw new CldError(400, `fl_png8 applies to PNG output, not ${format.toUpperCase()}`);
+  const animate = moving && (format === 'gif' || (format === 'webp' && (f === 'auto' || flags.has('animated'))));
+  return {
+    format,
+    quality,
+    progressive,
+    varyAccept: f === 'auto',
+    ...auto,
+    ...(animate ? { animate: true } : {}),
+    ...(flags.has('png8') && format === 'png' ? { png8: true } : {}),
+    ...(flags.has('lossy') && format === 'gif' ? { lossy: true } : {}),
+  };
 }
 
 /** The best modern format the Accept header allows (a `q=0` entry refuses it), or null for JPEG/PNG. */
 export function acceptedFormat(accept: string | null): 'avif' | 'webp' | null {
-  if (!accept) return null;
+  const types = accepted(accept);
+  return types.has('image/avif') ? 'avif' : types.has('image/webp') ? 'webp' : null;
+}
+
+function accepted(accept: string | null): Set<string> {
   const types = new Set<string>();
+  if (!accept) return types;
   for (const part of accept.split(',')) {
     const [type, ...params] = part.trim().toLowerCase().split(';');
     const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
     if (!q || Number(q.slice(2)) > 0) types.add(type.trim());
   }
-  return types.has('image/avif') ? 'avif' : types.has('image/webp') ? 'webp' : null;
+  return types;
 }
 
 export interface SettledOutput {

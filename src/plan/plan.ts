@@ -2,7 +2,7 @@
  * The planner: pure. Resolved transformation + source header → ordered steps with exact pixel
  * sizes and the request's peak memory, checked against the budget before any pixel is decoded.
  */
-import { chooseShrink } from './cost/model';
+import { chooseShrink, WORK_NS } from './cost/model';
 import { estimatePeak, MEMORY_BUDGET } from './cost/peak';
 import { isColor } from '../url/background';
 import { CldError } from '../url/errors';
@@ -17,9 +17,10 @@ import { isLayer, layerSteps, withLayers } from './layers';
 import { settleFormat } from './output';
 import { stepAddsAlpha } from './transparency';
 import { checkComponentCount, checkSize } from './limits';
-import { estimateWork, WORK_BUDGET_NS } from './cost/work';
+import { estimateWork, stepWork, WORK_BUDGET_NS } from './cost/work';
 import type { AfterTrim, Plan, PlanInput, Rgba, Size, Step } from './steps';
 import { formatComponent } from '../url/component';
+import { animatedSteps, checkAnimatable, overFrameBudget, pickedFrame } from './animation';
 
 export type { OutputSpec, Plan, PlanInput } from './steps';
 
@@ -75,7 +76,8 @@ export function buildPlan(input: PlanInput): Plan {
   const first = chain[0];
   const shrink = first?.op === 'resize' ? chooseShrink(header, swaps ? first.height : first.width, swaps ? first.width : first.height) : 1;
   const decoded: Size = { width: Math.ceil(header.width / shrink), height: Math.ceil(header.height / shrink) };
-  const steps: Step[] = [{ op: 'decode', shrink, ...decoded }];
+  const frame = pickedFrame(components, header);
+  const steps: Step[] = [{ op: 'decode', shrink, ...decoded, ...(frame ? { frames: frame + 1 } : {}) }];
   if (header.icc || header.iccDeflated) steps.push({ op: 'icc', ...decoded });
   if (autoOrient) steps.push({ op: 'orient', orientation: header.orientation, ...(swaps ? { width: decoded.height, height: decoded.width } : decoded) });
   const loaded = steps[steps.length - 1];
@@ -100,6 +102,8 @@ export function buildPlan(input: PlanInput): Plan {
     streamed = streaming(steps);
     peakBytes = estimatePeak(steps, streamed, ctx) + extra;
   }
+  const animated = output.animate ? animationFits(steps, streamed, ctx, header.frames ?? 1) : undefined;
+  if (animated?.steps) return { ...animated.plan, width: size.width, height: size.height, output, ...(fallback ? { formatFallback: fallback } : {}) };
   if (!(peakBytes <= MEMORY_BUDGET)) {
     throw new CldError(
       400,
@@ -124,6 +128,7 @@ export function buildPlan(input: PlanInput): Plan {
     output,
     ...(fallback ? { formatFallback: fallback } : {}),
     ...(afterTrim ? { afterTrim } : {}),
+    ...(animated?.firstFrame ? { animation: animated.firstFrame } : {}),
   };
 }
 
@@ -159,6 +164,34 @@ function trimContinuation(input: PlanInput, components: readonly Component[], ou
     const next = buildPlan({ ...input, components: rest, header, inputBytes: 0, output, extraBytes: undefined });
     return { steps: next.steps.slice(1), ...(next.afterTrim ? { afterTrim: next.afterTrim } : {}) };
   };
+}
+
+/**
+ * The plan of every frame (the same steps run per frame: plan/animation.ts), or why only the first
+ * frame fits: the frames x area budget, then the memory and work budgets of the whole animation.
+ */
+function animationFits(
+  still: Step[],
+  streamed: Plan['streamed'],
+  ctx: { header: PlanInput['header']; inputBytes: number },
+  frames: number,
+):
+  | { steps?: true; plan: Pick<Plan, 'steps' | 'streamed' | 'peakBytes' | 'work' | 'animation'>; firstFrame?: undefined }
+  | { steps?: undefined; firstFrame: string } {
+  checkAnimatable(still);
+  const out = still[still.length - 1];
+  const over = overFrameBudget(frames, out.width, out.height);
+  if (over) return { firstFrame: over };
+  const steps = animatedSteps(still, frames);
+  const peakBytes = estimatePeak(steps, streamed, ctx);
+  const size = `${frames} frames x ${out.width}x${out.height}`;
+  if (!(peakBytes <= MEMORY_BUDGET)) return { firstFrame: `first-frame (${size} needs about ${mb(peakBytes)} MB, over the ${mb(MEMORY_BUDGET)} MB limit)` };
+  // The decode step counts every frame itself; the others run once per frame.
+  const [decodeNs, ...rest] = stepWork(steps, ctx.header);
+  const work = decodeNs + frames * (rest.reduce((a, b) => a + b, 0) + WORK_NS.animationFrame);
+  if (!(work <= WORK_BUDGET_NS))
+    return { firstFrame: `first-frame (${size} needs about ${seconds(work)} s of processing, over the ${seconds(WORK_BUDGET_NS)} s limit)` };
+  return { steps: true, plan: { steps, streamed, peakBytes, work, animation: `${frames} frames` } };
 }
 
 /**

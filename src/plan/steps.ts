@@ -26,6 +26,10 @@ export interface ImageHeader {
   /** JPEG progressive SOF (SOF2 Huffman or SOF10 arithmetic): decoding buffers every DCT coefficient. */
   progressive: boolean;
   animated: boolean;
+  /** Animated GIF and WebP: the number of frames, counted from the container before any pixel is decoded. */
+  frames?: number;
+  /** With `frames`: the pixels all the frames decode (their rectangles on the screen), read from the container. */
+  frameArea?: number;
   /** JPEG: colour components in the frame (1, 3, or 4 for CMYK/YCCK). PNG: channels after expansion. */
   components: number;
   /** JPEG chroma subsampling name: '4:4:4', '4:2:2', '4:2:0', '4:4:0', '4:1:1', 'gray', or 'HxV,...'. */
@@ -101,7 +105,8 @@ export type PadFill = { kind: 'color'; color: Rgba } | AutoFill | BlurredFill;
 export type BlendMode = 'multiply' | 'screen' | 'overlay' | 'anti_removal';
 
 export type Step =
-  | ({ op: 'decode'; shrink: 1 | 2 | 4 | 8 } & Size)
+  /** `frames`: an animation's frames composited one after another (GIF, animated WebP): pg_'s frame is the last, or every frame of an animated plan. */
+  | ({ op: 'decode'; shrink: 1 | 2 | 4 | 8; frames?: number } & Size)
   /** The embedded ICC profile (the header's) converted to sRGB (ops/icc.ts). */
   | ({ op: 'icc' } & Size)
   | ({ op: 'orient'; orientation: number } & Size)
@@ -216,7 +221,17 @@ export type Step =
       background: Rgba;
     } & Size)
   /** `auto`: q_auto, the quality is searched on the rendered raster (`quality` is the fallback). */
-  | ({ op: 'encode'; format: OutputFormat; quality: number; progressive: boolean; auto?: AutoLevel; chroma444?: true } & Size);
+  | ({
+      op: 'encode';
+      format: OutputFormat;
+      quality: number;
+      progressive: boolean;
+      auto?: AutoLevel;
+      chroma444?: true;
+      png8?: boolean;
+      lossy?: boolean;
+      frames?: number;
+    } & Size);
 
 export interface OutputSpec {
   format: OutputFormat;
@@ -226,6 +241,12 @@ export interface OutputSpec {
   auto?: AutoLevel;
   /** q_<n>:444: JPEG without chroma subsampling (only JPEG or PNG are chosen then). */
   chroma444?: true;
+  /** Every frame of an animated original is wanted (the planner may still serve the first: plan/animation.ts). */
+  animate?: boolean;
+  /** fl_png8: an indexed PNG of at most 256 colours. */
+  png8?: boolean;
+  /** fl_lossy on GIF: lossy LZW, its tolerance from the quality. */
+  lossy?: boolean;
 }
 
 export interface PlanInput {
@@ -273,6 +294,8 @@ export interface Plan {
    * with the trimmed raster's size for the steps it runs instead, planned again on the real size.
    */
   afterTrim?: AfterTrim;
+  /** An animated original: `N frames` when every frame is rendered (the decode and encode steps say `frames`), else why only the first is (X-Dprox-Animation). */
+  animation?: string;
 }
 
 export type AfterTrim = (trimmed: { width: number; height: number; opaque: boolean }) => { steps: Step[]; afterTrim?: AfterTrim };

@@ -20,7 +20,7 @@ export const COMPASS = ['center', 'north', 'south', 'east', 'west', 'north_east'
 /** `xy_center`: the crop is centred on the point (x, y) (breadth §3). Face gravities need AI vision: a 400 (url/ai-vision.ts). */
 export type Gravity = (typeof COMPASS)[number] | 'auto' | 'xy_center';
 
-export const OUTPUT_FORMATS = ['jpg', 'png', 'webp', 'avif'] as const;
+export const OUTPUT_FORMATS = ['jpg', 'png', 'webp', 'avif', 'gif'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 export type FormatParam = OutputFormat | 'auto';
 
@@ -44,6 +44,9 @@ export const FLAGS = [
   'attachment',
   'getinfo',
   'cutter',
+  'animated',
+  'png8',
+  'lossy',
 ] as const;
 export type Flag = (typeof FLAGS)[number];
 /** A flag as written: `fl_attachment:<name>` carries the download's file name (attachmentOf). */
@@ -62,6 +65,9 @@ export const FLAG_SCOPES: { [F in Flag]: Exclude<Scope, 'flags'> | 'delivery' } 
   attachment: 'delivery',
   getinfo: 'delivery',
   cutter: 'layer',
+  animated: 'output',
+  png8: 'output',
+  lossy: 'output',
 };
 
 export const MAX_DPR = 5;
@@ -148,6 +154,8 @@ export const PARAMS = {
     format: (flags) => flags.join('.'),
     dprScaled: false,
   }),
+  // The frame of an animated original the chain starts from (1-based; plan/animation.ts).
+  pg: param<number, 'chain'>({ name: 'page', scope: 'chain', parse: page, format: String, dprScaled: false }),
 };
 
 export type ParamKey = keyof typeof PARAMS;
@@ -325,6 +333,12 @@ function quality(raw: string): Quality {
   if (!/^\d+$/.test(n) || rest.length || (chroma !== undefined && chroma !== '444' && chroma !== '420'))
     throw new ParamError('quality', raw, 'an integer from 1 to 100 with :444 or :420 for its chroma, or auto[:best|good|eco|low]');
   return { kind: 'fixed', value: positiveInt('quality', n, 1, 100), ...(chroma ? { chroma } : {}) };
+}
+
+/** pg_<n>: one frame, 1 to 100000. Cloudinary's ranges and lists (pg_2-4, pg_1;3) pick pages of documents: refused, naming the form. */
+function page(raw: string): number {
+  if (/^\d+$/.test(raw)) return positiveInt('page', raw, 1, 100_000);
+  throw new ParamError('page', raw, 'one frame number from 1 (ranges, lists and named layers are not supported)');
 }
 
 function formatQuality(q: Quality): string {

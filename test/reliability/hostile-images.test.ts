@@ -92,6 +92,9 @@ describe('hostile originals', () => {
         for (const path of [
           `${base}/c_fill,w_50,h_50/${id}.png`,
           `${base}/w_0.5/${id}.jpg`,
+          // Every frame of an animated original (GIF, WebP), decoded and encoded one at a time.
+          `${base}/c_scale,w_40/${id}.gif`,
+          `${base}/c_scale,w_40,fl_animated/${id}.webp`,
           `${base}/l_${id.split('/').join(':')},w_30/fl_layer_apply,g_south_east/hz/base.webp`,
         ]) {
           const out = await probe(path, {}, DELIVERY_BOUND_MS(cls));

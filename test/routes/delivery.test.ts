@@ -165,7 +165,7 @@ describe('errors are 4xx with X-Cld-Error and a short cache', () => {
     [`${base}/e_blur:9999/camera.jpg`, 400, /e_blur/],
     [`${base}/c_scale,w_100/nothere.jpg`, 404, /Resource not found - nothere/],
     [`/othercloud/image/upload/w_100/camera.jpg`, 404, /Unknown cloud_name othercloud/],
-    [`${base}/c_scale,w_100/camera.gif`, 400, /GIF output is not supported/],
+    [`${base}/c_scale,w_100,pg_2/camera.jpg`, 400, /pg_2, the image has 1 frame/],
     [`${base}/c_scale,w_25000,h_25000/camera.jpg`, 400, /too large to process/],
     [`/${CLOUD}/video/upload/x.mp4`, 400, /not supported/],
     [`/nothing`, 404, /Not found/],

@@ -18,6 +18,7 @@ const SOURCE = 'ops/base'; // 600x400 photo, 4:4:4
 /** The source untransformed (a resize to its own size). */
 const NONE = 'c_scale,w_600';
 const LAYER = 'ops:mark'; // 40x20 solid blue
+const ANIM = 'ops/anim'; // 160x120 GIF, 6 frames of a pan
 
 interface Case {
   /** The transformation with the row's parameter, and the same without it (or with another value). */
@@ -31,6 +32,8 @@ interface Case {
   differs?: (out: Output, ref: Output) => void | Promise<void>;
   /** A bad value of the row: answered 400 with a reason. */
   bad: string;
+  /** The public ID it is delivered from, when not SOURCE. */
+  source?: string;
 }
 
 interface Output {
@@ -95,6 +98,7 @@ const PARAM_CASES: { [K in ParamKey]: Case } = {
   l: { url: `l_${LAYER}`, reference: NONE, bad: 'l_ops:missing' },
   u: { url: `o_50/u_${LAYER}`, reference: 'o_50', bad: 'u_ops:missing' },
   fl: { url: 'fl_progressive', reference: NONE, ext: 'jpg', differs: (out) => expect(out.header.progressive).toBe(true), bad: 'fl_nope' },
+  pg: { url: 'pg_4', reference: 'pg_1', source: ANIM, bad: 'pg_0' },
 };
 
 const FLAG_CASES: { [F in Flag]: Omit<Case, 'bad'> } = {
@@ -145,6 +149,14 @@ const FLAG_CASES: { [F in Flag]: Omit<Case, 'bad'> } = {
       });
     },
   },
+  animated: {
+    url: 'f_webp,fl_animated',
+    reference: 'f_webp',
+    source: ANIM,
+    differs: (out, ref) => expect([out.header.frames, ref.header.animated]).toEqual([6, false]),
+  },
+  png8: { url: 'fl_png8', reference: NONE, differs: (out) => expect(out.bytes[25]).toBe(3) },
+  lossy: { url: 'fl_lossy', reference: NONE, differs: (out) => expect(out.res.headers.get('Content-Type')).toBe('image/jpeg') },
 };
 
 /** Effects that run as queued AI jobs are accepted with a job (423); their pixels are test/routes/ai.test.ts's. */
@@ -230,8 +242,8 @@ const EXPR_CASES: { [K in ExprKey]: { url: string; literal: string; bad: string 
   co: { url: '$c_!red!/e_colorize:50,co_$c', literal: 'e_colorize:50,co_red', bad: 'e_colorize:50,co_$c_add_1,$c_!red!' },
 };
 
-async function fetchOutput(transformation: string, ext = 'png'): Promise<Output> {
-  const res = await get(`${base}/${transformation}/${SOURCE}.${ext}`);
+async function fetchOutput(transformation: string, ext = 'png', source = SOURCE): Promise<Output> {
+  const res = await get(`${base}/${transformation}/${source}.${ext}`);
   const bytes = new Uint8Array(await res.arrayBuffer());
   expect(res.status, `${transformation}: ${res.headers.get('X-Cld-Error')}`).toBe(200);
   return { res, bytes, header: res.headers.get('Content-Type') === 'application/json' ? infoHeader(bytes) : readHeader(bytes) };
@@ -248,8 +260,8 @@ async function pixels(o: Output): Promise<Raster> {
 }
 
 async function expectDiffers(c: Omit<Case, 'bad'>) {
-  const out = await fetchOutput(c.url, c.ext);
-  const ref = await fetchOutput(c.reference, c.ext);
+  const out = await fetchOutput(c.url, c.ext, c.source);
+  const ref = await fetchOutput(c.reference, c.ext, c.source);
   const size = c.size ?? [ref.header.width, ref.header.height];
   expect([out.header.width, out.header.height], c.url).toEqual(size);
   if (c.differs) return c.differs(out, ref);
@@ -258,8 +270,8 @@ async function expectDiffers(c: Omit<Case, 'bad'>) {
   expect(psnr(a, b, 4), `${c.url} vs ${c.reference}`).toBeLessThan(45);
 }
 
-async function expectRefused(transformation: string) {
-  const res = await get(`${base}/${transformation}/${SOURCE}.png`);
+async function expectRefused(transformation: string, source = SOURCE) {
+  const res = await get(`${base}/${transformation}/${source}.png`);
   await res.arrayBuffer();
   expect(res.status, transformation).toBe(400);
   expect(res.headers.get('X-Cld-Error'), transformation).toBeTruthy();
@@ -268,6 +280,7 @@ async function expectRefused(transformation: string) {
 beforeAll(async () => {
   await upload(SOURCE, await fixture('medium-444.jpg'));
   await upload('ops/mark', await fixture('blue-40x20.png'));
+  await upload(ANIM, await fixture('anim-photo.gif'));
 });
 
 describe('every parameter of PARAMS', () => {
@@ -275,7 +288,7 @@ describe('every parameter of PARAMS', () => {
   for (const [key, c] of Object.entries(PARAM_CASES)) {
     it(`${key}: ${c.url} changes the output; ${c.bad} is refused`, async () => {
       await expectDiffers(c);
-      await expectRefused(c.bad);
+      await expectRefused(c.bad, c.source);
     });
   }
 });

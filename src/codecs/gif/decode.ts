@@ -1,7 +1,7 @@
 import { ImageError } from '../../pixels/errors';
 import type { Raster } from '../../pixels/raster';
 
-const bad = (what: string) => new ImageError(`Invalid image file: ${what}`);
+export const bad = (what: string) => new ImageError(`Invalid image file: ${what}`);
 
 /**
  * Decodes the first frame of a GIF onto its logical screen (pixels outside the frame and the
@@ -143,7 +143,7 @@ export function checkGifFrame(f: GifFrame, screenWidth: number, screenHeight: nu
 }
 
 /** Row r of the data is image row rowOrder[r] for interlaced GIFs (passes 8/0, 8/4, 4/2, 2/1). */
-function interlaceRows(h: number): Uint32Array {
+export function interlaceRows(h: number): Uint32Array {
   const order = new Uint32Array(h);
   let r = 0;
   for (const [start, step] of [
@@ -161,7 +161,7 @@ function interlaceRows(h: number): Uint32Array {
  * once more with what a short stream left); decoding stops when onRow answers false. Returns the
  * number of indices decoded.
  */
-function lzw(data: Uint8Array, minCode: number, row: Uint8Array, onRow: (filled: number) => boolean): number {
+export function lzw(data: Uint8Array, minCode: number, row: Uint8Array, onRow: (filled: number) => boolean): number {
   const clear = 1 << minCode;
   const eoi = clear + 1;
   const prefix = new Uint16Array(4096);

@@ -9,6 +9,7 @@ import { concatBytes } from '../../pixels/bytes';
 import { deflateZlib } from '../../kernels/deflate';
 import type { Raster } from '../../pixels/raster';
 import { align16 as align, ownKernel } from '../../kernels/kernel';
+import { quantize } from '../quantize';
 
 const load = ownKernel<{ filter_row(cur: number, prev: number, stride: number, ch: number, out: number): number }>('pngFilter', wasm);
 
@@ -55,6 +56,31 @@ export async function encodePng(r: Raster): Promise<Uint8Array> {
     chunk('IDAT', idat),
     chunk('IEND', new Uint8Array()),
   ]);
+}
+
+/**
+ * fl_png8: an indexed PNG (colour type 3, 8-bit indices) of at most 256 colours from
+ * codecs/quantize.ts, a tRNS entry for the transparent index; rows unfiltered (filter type 0, as
+ * libpng recommends for palette images) and deflated.
+ */
+export function encodePng8(r: Raster): Uint8Array {
+  const { width: w, height: h } = r;
+  const q = quantize(r);
+  const raw = new Uint8Array((w + 1) * h);
+  for (let y = 0; y < h; y++) raw.set(q.indices.subarray(y * w, (y + 1) * w), y * (w + 1) + 1);
+  const ihdr = new Uint8Array(13);
+  const dv = new DataView(ihdr.buffer);
+  dv.setUint32(0, w);
+  dv.setUint32(4, h);
+  ihdr.set([8, 3, 0, 0, 0], 8);
+  const parts = [new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('PLTE', q.palette)];
+  if (q.transparent >= 0) {
+    const trns = new Uint8Array(q.transparent + 1).fill(255);
+    trns[q.transparent] = 0;
+    parts.push(chunk('tRNS', trns));
+  }
+  parts.push(chunk('IDAT', deflateZlib(raw)), chunk('IEND', new Uint8Array()));
+  return concatBytes(parts);
 }
 
 function chunk(type: string, data: Uint8Array): Uint8Array {

@@ -15,9 +15,13 @@ import type { Raster } from '../../pixels/raster';
 import { luma, reference as ssimReference, ssimAgainst } from './ssim';
 
 /** Sample size: ~100k pixels (6 tiles of 128x128) keeps a JPEG probe at a few ms, an AVIF one at ~50 ms. */
-export const SAMPLE_PIXELS: Record<Exclude<OutputFormat, 'png'>, number> = { jpg: SEARCH_SAMPLE_PIXELS, webp: SEARCH_SAMPLE_PIXELS, avif: 4 * 128 * 128 };
+export const SAMPLE_PIXELS: Record<Exclude<OutputFormat, 'png' | 'gif'>, number> = {
+  jpg: SEARCH_SAMPLE_PIXELS,
+  webp: SEARCH_SAMPLE_PIXELS,
+  avif: 4 * 128 * 128,
+};
 /** Quality grid step of the search: AVIF probes are the slow ones, so fewer of them. */
-const STEP: Record<Exclude<OutputFormat, 'png'>, number> = { jpg: 1, webp: 1, avif: 2 };
+const STEP: Record<Exclude<OutputFormat, 'png' | 'gif'>, number> = { jpg: 1, webp: 1, avif: 2 };
 
 export interface AutoQuality {
   quality: number;
@@ -25,7 +29,7 @@ export interface AutoQuality {
 }
 
 export async function chooseQuality(r: Raster, format: OutputFormat, level: AutoLevel, progressive = false): Promise<AutoQuality> {
-  if (format === 'png') return { quality: AUTO_FALLBACK[level], probes: [] };
+  if (format === 'png' || format === 'gif') return { quality: AUTO_FALLBACK[level], probes: [] };
   const src = format === 'jpg' && !r.opaque ? flatten(r, [255, 255, 255, 255]) : r;
   const sample = mosaic(src, SAMPLE_PIXELS[format]);
   try {
@@ -36,7 +40,7 @@ export async function chooseQuality(r: Raster, format: OutputFormat, level: Auto
   }
 }
 
-async function search(sample: Raster, format: Exclude<OutputFormat, 'png'>, level: AutoLevel, progressive: boolean): Promise<AutoQuality> {
+async function search(sample: Raster, format: Exclude<OutputFormat, 'png' | 'gif'>, level: AutoLevel, progressive: boolean): Promise<AutoQuality> {
   const reference = ssimReference(luma(sample), sample.width, sample.height);
   return searchQuality(
     AUTO_TARGETS[level],

@@ -8,9 +8,9 @@ import type { Raster } from '../../pixels/raster';
  * ANMF frame is rewrapped as a still WebP, decoded, and placed on the canvas at its offset.
  */
 export async function decodeWebp(bytes: Uint8Array, canvasWidth: number, canvasHeight: number, animated: boolean): Promise<Raster> {
-  if (!animated) return decodeStill(bytes);
+  if (!animated) return decodeStillWebp(bytes);
   const first = firstFrame(bytes);
-  const frame = await decodeStill(first.still);
+  const frame = await decodeStillWebp(first.still);
   if (first.x === 0 && first.y === 0 && frame.width === canvasWidth && frame.height === canvasHeight) return frame;
   const out = new Uint8Array(canvasWidth * canvasHeight * 4);
   const w = Math.min(frame.width, canvasWidth - first.x);
@@ -21,7 +21,8 @@ export async function decodeWebp(bytes: Uint8Array, canvasWidth: number, canvasH
   return { width: canvasWidth, height: canvasHeight, data: out, opaque: false };
 }
 
-async function decodeStill(bytes: Uint8Array): Promise<Raster> {
+/** One still WebP (a frame's bitstream rewrapped: ./animation.ts). */
+export async function decodeStillWebp(bytes: Uint8Array): Promise<Raster> {
   let img;
   try {
     img = (await webpDecoder.get()).decode(bytes);

@@ -1,6 +1,7 @@
 /** The WebP header: size, alpha, orientation and what decoding it will cost, from the first bytes (codecs/header.ts sniffs the format). */
 import { ascii, invalid, need, u16le, u24le, u32le } from '../binary';
 import type { ImageHeader } from '../../plan/steps';
+import { countWebpFrames } from './animation';
 
 export function webpHeader(b: Uint8Array): ImageHeader {
   need(b, 30, 'WebP header');
@@ -33,6 +34,7 @@ export function webpHeader(b: Uint8Array): ImageHeader {
       height: u24le(b, data + 7) + 1,
       hasAlpha: alpha,
       animated: (flags & 0x02) !== 0,
+      ...(flags & 0x02 ? countWebpFrames(b) : {}),
       components: alpha ? 4 : 3,
     };
   }

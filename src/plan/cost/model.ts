@@ -108,6 +108,17 @@ export function decodeCost(header: ImageHeader, shrink: 1 | 2 | 4 | 8 = 1, input
   }
 }
 
+/**
+ * Peak bytes of decoding an animation frame by frame (codecs/gif/frames.ts, codecs/webp/animation.ts):
+ * the canvas, the copy each frame is handed out as, GIF's saved region ("restore to previous") or
+ * WebP's decoded frame, and the frame's compressed bytes (at most the file); libwebp as for a still.
+ */
+export function framesDecodeCost(header: ImageHeader, inputBytes: number): number {
+  const px = header.width * header.height;
+  if (header.format === 'webp') return WASM_INITIAL.webpDec + inputBytes * 2 + px * (9 + 4 * 3) + SLACK;
+  return px * 12 + inputBytes + header.width;
+}
+
 /** Bytes of the full-resolution DCT coefficient arrays of a JPEG (2 bytes per coefficient). */
 export function coefficientBytes(header: ImageHeader): number {
   const f = header.samplingFactors ?? (header.components === 1 ? [1, 1] : [2, 2, 1, 1, 1, 1]);
@@ -133,7 +144,7 @@ export function coefficientBytes(header: ImageHeader): number {
  * The wasm encoders' initial memory is counted in full (the module may not be instantiated yet).
  */
 export function encodeCost(
-  format: 'jpg' | 'png' | 'webp' | 'avif',
+  format: 'jpg' | 'png' | 'webp' | 'avif' | 'gif',
   width: number,
   height: number,
   progressive = false,
@@ -152,8 +163,8 @@ export function encodeCost(
  * (two luma planes and five filtered ones, 4 B each). The sample's own encodes stay under the
  * full-size encode's memory, already counted.
  */
-export function autoQualityCost(format: 'jpg' | 'png' | 'webp' | 'avif'): number {
-  if (format === 'png') return 0;
+export function autoQualityCost(format: 'jpg' | 'png' | 'webp' | 'avif' | 'gif'): number {
+  if (format === 'png' || format === 'gif') return 0;
   const px = SEARCH_SAMPLE_PIXELS;
   const decoder = format === 'jpg' ? WASM_INITIAL.jpegTurbo : format === 'webp' ? WASM_INITIAL.webpDec : WASM_INITIAL.avifDec;
   return decoder + px * 9 + px * 4 * 3 + px * 4 * 10 + SLACK;
@@ -162,7 +173,14 @@ export function autoQualityCost(format: 'jpg' | 'png' | 'webp' | 'avif'): number
 /** Largest sample the q_auto search encodes (codecs/quality/auto-quality.ts SAMPLE_PIXELS). */
 export const SEARCH_SAMPLE_PIXELS = 6 * 128 * 128;
 
-function encoderCost(format: 'jpg' | 'png' | 'webp' | 'avif', width: number, height: number, progressive: boolean, px: number, chroma444: boolean): number {
+function encoderCost(
+  format: 'jpg' | 'png' | 'webp' | 'avif' | 'gif',
+  width: number,
+  height: number,
+  progressive: boolean,
+  px: number,
+  chroma444: boolean,
+): number {
   switch (format) {
     case 'jpg':
       // 4:4:4 (q_<n>:444): three 8x8 blocks per 8x8 pixels, 6 B per padded pixel of coefficients
@@ -198,7 +216,28 @@ function encoderCost(format: 'jpg' | 'png' | 'webp' | 'avif', width: number, hei
       // overgrowth included), ~27 B/px over 16 MiB: modelled 30 B/px. Only used up to
       // AVIF_MAX_PIXELS (plan/output.ts): larger AVIF is encoded as WebP.
       return WASM_INITIAL.avifEnc + px * 30 + SLACK;
+    case 'gif':
+      // One frame: the histogram and its sums (32 K bins, 28 B), the index map and the indices (1 B/px),
+      // the LZW codes (at most 12 bits per pixel) and the sub-blocked copy of them.
+      return QUANTIZE_BYTES + px * (1 + 1.5 * 2) + SLACK;
   }
+}
+
+/** codecs/quantize.ts: 32 K bins of counts and colour sums, the bin-to-index map, the box lists. */
+export const QUANTIZE_BYTES = (1 << 15) * (4 + 24 + 2 + 8);
+
+/** Worst-case bytes of one GIF frame of `px` pixels (12-bit codes, sub-block lengths, its colour table and blocks). */
+export function gifFrameBytes(px: number): number {
+  return Math.ceil(px * 1.5 * (256 / 255)) + 800;
+}
+
+/**
+ * Bytes one lossy WebP frame of `px` pixels is allowed in an animation (codecs/webp/animation.ts
+ * keeps every frame until the end): photos code to well under 1 B/px at q_80, noise at q_100 to
+ * about 1.2; the writer refuses (400) an animation whose frames outgrow this.
+ */
+export function webpFrameBytes(px: number): number {
+  return Math.ceil(px * 1.5) + 1024;
 }
 
 /**
@@ -253,6 +292,12 @@ export const WORK_NS = {
   /** WebP (lossy): ~14 ns/px. */
   webp: 30,
   gif: 20,
+  /** An animation's frame handed out: the canvas copied and scanned for alpha, per canvas pixel (codecs/gif/frames.ts, codecs/webp/animation.ts). */
+  frameCopy: 4,
+  /** Each frame decoded, whatever its size: its blocks read, the LZW tables or libwebp's call. */
+  frameDecode: 5e4,
+  /** Each frame of an animation, whatever its size: the quantiser's histogram or libwebp's picture setup, the frame's row streams and steps (~0.9 ms for a 40x40 GIF frame in Node). */
+  animationFrame: 3e6,
   /** dav1d + libavif: ~135 ns/px (1600x1200 4:4:4). */
   avifDecode: 200,
   /** Resample kernel, per tap of either pass (3000x2000 -> 2400x1600: ~0.6 ns/tap), plus loading each source row. */
@@ -288,6 +333,8 @@ export const WORK_NS = {
   encodeJpegProgressive: 40,
   /** PNG filter + deflate: 60-140 ns/px (photos, 60k to 2.5 MP). */
   encodePng: 150,
+  /** GIF (codecs/gif/encode.ts) and PNG8: the histogram, median cut and index pass, then LZW or deflate of one byte per pixel, in JS: 100-150 ns/px in Node on the shared machine (200x184 frames, flat to noise). */
+  encodeGif: 150,
   /** libwebp: 70-115 ns/px (photos, 0.5-1.1 MP). */
   encodeWebp: 150,
   /**
@@ -326,6 +373,17 @@ export function decodeWork(header: ImageHeader, shrink: 1 | 2 | 4 | 8): number {
   }
 }
 
+/**
+ * Decoding the first `frames` frames of an animation: the pixels of their rectangles (the
+ * header's frameArea, which bounds any first frames of it; every frame at screen size without it)
+ * at the format's rate, and each frame's copy of the canvas.
+ */
+export function framesDecodeWork(header: ImageHeader, frames: number): number {
+  const px = header.width * header.height;
+  const area = Math.min(header.frameArea ?? frames * px, frames * Math.max(4 * px, 1 << 16));
+  return area * (header.format === 'webp' ? WORK_NS.webp : WORK_NS.gif) + frames * (px * WORK_NS.frameCopy + WORK_NS.frameDecode);
+}
+
 /** Lanczos3 taps per output sample along one axis (resample.ts buildTaps: support 3, stretched by the shrink factor). */
 export function resizeTaps(inSize: number, outSize: number, widen = 1): number {
   return Math.ceil(3 * Math.max(1, inSize / outSize) * widen) * 2 + 1;
@@ -346,12 +404,12 @@ export function blurWork(width: number, height: number, sigma: number): number {
   return height * width * taps * 2 * WORK_NS.tap + px * WORK_NS.rowLoad;
 }
 
-const ENCODE_NS = { jpg: WORK_NS.encodeJpeg, png: WORK_NS.encodePng, webp: WORK_NS.encodeWebp, avif: WORK_NS.encodeAvif } as const;
+const ENCODE_NS = { jpg: WORK_NS.encodeJpeg, png: WORK_NS.encodePng, webp: WORK_NS.encodeWebp, avif: WORK_NS.encodeAvif, gif: WORK_NS.encodeGif } as const;
 
-export function encodeWork(format: 'jpg' | 'png' | 'webp' | 'avif', width: number, height: number, progressive = false, autoQuality = false): number {
+export function encodeWork(format: 'jpg' | 'png' | 'webp' | 'avif' | 'gif', width: number, height: number, progressive = false, autoQuality = false): number {
   const px = width * height;
   const perPixel = format === 'jpg' && progressive ? WORK_NS.encodeJpegProgressive : ENCODE_NS[format];
   const setup = format === 'avif' ? WORK_NS.encodeAvifSetup : 0;
-  const search = autoQuality && format !== 'png' ? Math.min(px, SEARCH_SAMPLE_PIXELS) * WORK_NS.autoQualityPerSamplePixel : 0;
+  const search = autoQuality && format !== 'png' && format !== 'gif' ? Math.min(px, SEARCH_SAMPLE_PIXELS) * WORK_NS.autoQualityPerSamplePixel : 0;
   return setup + px * perPixel + search;
 }
