@@ -14,6 +14,7 @@
  * (src/routes/deliver.ts) adds the delivery headers and answers conditional requests.
  */
 import { readHeader, type ImageHeader } from '../codecs/header';
+import { withMetadataOf } from '../codecs/jpeg/metadata';
 import { config } from '../config';
 import { isAiEffect } from '../url/effects';
 import { CldError } from '../errors';
@@ -86,6 +87,7 @@ export async function deliver(request: Request, env: Env, ctx: WaitUntil): Promi
   if (split && remote) throw new CldError(400, 'AI effects are not supported for fetched images: upload the image, then transform it');
   if (split) authorizeAi(found.url, env, split);
   if (split && found.getinfo) throw new CldError(400, 'fl_getinfo cannot be combined with AI effects: ask it of the AI result');
+  if (split && found.components.some((c) => c.fl?.includes('keep_iptc'))) throw new CldError(400, 'fl_keep_iptc cannot be combined with AI effects');
   clock.mark('lookup');
 
   const src = await source(found, env, clock, remote);
@@ -108,7 +110,8 @@ export async function deliver(request: Request, env: Env, ctx: WaitUntil): Promi
 
   const plan = await planRender(input, env);
   const times = config(env).diagnostics ? clock.times() : undefined;
-  const encoded = await render(plan, input, times);
+  let encoded = await render(plan, input, times);
+  if (plan.output.keepMetadata) encoded = { ...encoded, bytes: withMetadataOf(input.bytes, encoded.bytes) };
   clock.restart();
   const image = found.getinfo ? await storeInfo(found, input, plan, encoded, env, ctx) : await store(found, plan, encoded, env, ctx);
   if (times) {

@@ -203,6 +203,8 @@ export interface OutputSpec {
   auto?: AutoLevel;
   /** q_<n>:444: JPEG without chroma subsampling (only JPEG or PNG are chosen then). */
   chroma444?: true;
+  /** fl_keep_iptc: the JPEG original's IPTC and XMP copied into the JPEG output (codecs/jpeg/metadata.ts). */
+  keepMetadata?: true;
 }
 
 export interface PlanInput {

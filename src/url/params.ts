@@ -44,6 +44,7 @@ export const FLAGS = [
   'attachment',
   'getinfo',
   'cutter',
+  'keep_iptc',
 ] as const;
 export type Flag = (typeof FLAGS)[number];
 /** A flag as written: `fl_attachment:<name>` carries the download's file name (attachmentOf). */
@@ -62,6 +63,7 @@ export const FLAG_SCOPES: { [F in Flag]: Exclude<Scope, 'flags'> | 'delivery' } 
   attachment: 'delivery',
   getinfo: 'delivery',
   cutter: 'layer',
+  keep_iptc: 'output',
 };
 
 export const MAX_DPR = 5;
