@@ -15,6 +15,7 @@
  * (src/routes/deliver.ts) adds the delivery headers and answers conditional requests.
  */
 import { readHeader, type ImageHeader } from '../codecs/header';
+import { withMetadataOf } from '../codecs/jpeg/metadata';
 import { config } from '../config';
 import { isAiEffect } from '../url/effects';
 import { CldError } from '../errors';
@@ -95,6 +96,7 @@ export async function deliver(request: Request, env: Env, ctx: WaitUntil): Promi
   if (split) authorizeAi(found.url, env, split);
   if (split && found.placeholder) throw new CldError(400, 'd_ (a placeholder) cannot be combined with AI effects in one URL');
   if (split && found.getinfo) throw new CldError(400, 'fl_getinfo cannot be combined with AI effects: ask it of the AI result');
+  if (split && found.components.some((c) => c.fl?.includes('keep_iptc'))) throw new CldError(400, 'fl_keep_iptc cannot be combined with AI effects');
   clock.mark('lookup');
 
   const src = await source(found, env, clock, remote);
@@ -125,7 +127,8 @@ export async function deliver(request: Request, env: Env, ctx: WaitUntil): Promi
 
   const plan = await planRender(input, env);
   const times = config(env).diagnostics ? clock.times() : undefined;
-  const encoded = await render(plan, input, times);
+  let encoded = await render(plan, input, times);
+  if (plan.output.keepMetadata) encoded = { ...encoded, bytes: withMetadataOf(input.bytes, encoded.bytes) };
   clock.restart();
   const image = found.getinfo ? await storeInfo(found, input, plan, encoded, env, ctx) : await store(found, plan, encoded, env, ctx);
   if (times) {

@@ -77,7 +77,7 @@ export const MAX_LAYERS = 10;
 
 const PLACEMENT_FLAGS: readonly Flag[] = ['layer_apply', 'no_overflow', 'tiled', 'cutter'];
 /** Parameters of the whole delivery wherever they appear; never part of a layer's own chain. */
-const OUTPUT_FLAGS: readonly Flag[] = ['progressive', 'immutable_cache', 'attachment', 'getinfo'];
+const OUTPUT_FLAGS: readonly Flag[] = ['progressive', 'immutable_cache', 'attachment', 'getinfo', 'keep_iptc'];
 
 export function isLayer(item: Component | Layer): item is Layer {
   return 'kind' in item;

@@ -50,7 +50,22 @@ export interface OutputInput {
   animatedOriginal?: boolean;
 }
 
-export function chooseOutput({ components, extension, originalFormat, mayBeTransparent, accept, animatedOriginal }: OutputInput): OutputChoice {
+export function chooseOutput(input: OutputInput): OutputChoice {
+  if (!input.components.some((c) => c.fl?.includes('keep_iptc'))) return chooseFormat(input);
+  // fl_keep_iptc: JPEG to JPEG only (f_auto answers JPEG); Cloudinary documents it as not for q_auto.
+  if (input.components.some((c) => c.q?.kind === 'auto')) throw new CldError(400, 'fl_keep_iptc cannot be combined with q_auto');
+  if (input.originalFormat !== 'jpg')
+    throw new CldError(400, `fl_keep_iptc keeps a JPEG original's IPTC and XMP: this original is ${input.originalFormat.toUpperCase()}`);
+  let f: Component['f'];
+  for (const c of input.components) if (c.f) f = c.f;
+  const fAuto = f === 'auto';
+  if (fAuto && input.mayBeTransparent()) throw new CldError(400, 'fl_keep_iptc needs JPEG output, and this result may be transparent');
+  const choice = chooseFormat(fAuto ? { ...input, components: [...input.components, { f: 'jpg' }] } : input);
+  if (choice.format !== 'jpg') throw new CldError(400, `fl_keep_iptc keeps metadata in JPEG output only, not ${choice.format.toUpperCase()}`);
+  return { ...choice, keepMetadata: true };
+}
+
+function chooseFormat({ components, extension, originalFormat, mayBeTransparent, accept, animatedOriginal }: OutputInput): OutputChoice {
   let f: Component['f'];
   let q: Component['q'];
   let progressive = false;

@@ -247,6 +247,8 @@ export interface OutputSpec {
   png8?: boolean;
   /** fl_lossy on GIF: lossy LZW, its tolerance from the quality. */
   lossy?: boolean;
+  /** fl_keep_iptc: the JPEG original's IPTC and XMP copied into the JPEG output (codecs/jpeg/metadata.ts). */
+  keepMetadata?: true;
 }
 
 export interface PlanInput {

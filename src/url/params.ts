@@ -47,6 +47,7 @@ export const FLAGS = [
   'animated',
   'png8',
   'lossy',
+  'keep_iptc',
 ] as const;
 export type Flag = (typeof FLAGS)[number];
 /** A flag as written: `fl_attachment:<name>` carries the download's file name (attachmentOf). */
@@ -68,6 +69,7 @@ export const FLAG_SCOPES: { [F in Flag]: Exclude<Scope, 'flags'> | 'delivery' } 
   animated: 'output',
   png8: 'output',
   lossy: 'output',
+  keep_iptc: 'output',
 };
 
 export const MAX_DPR = 5;

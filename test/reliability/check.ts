@@ -39,6 +39,16 @@ export async function judge(res: Response, started: number): Promise<Outcome> {
   if (status >= 500) return { status, error, ms, failure: `${status} ${error ?? ''}` };
   if (status >= 400) return { status, error, ms, failure: error?.trim() ? undefined : `${status} without X-Cld-Error` };
   if (status !== 200) return { status, ms };
+  if (res.headers.get('Content-Type') === 'application/json') {
+    // fl_getinfo answers JSON about the output instead of the image.
+    try {
+      const { output } = JSON.parse(new TextDecoder().decode(bytes)) as { output: { width: number; height: number; format: string } };
+      if (!(output.width > 0 && output.height > 0)) throw new Error('no output size');
+      return { status, ms, size: `info ${output.format} ${output.width}x${output.height}` };
+    } catch (e) {
+      return { status, ms, failure: `200 JSON that is no fl_getinfo (${bytes.length} bytes): ${(e as Error).message}` };
+    }
+  }
   try {
     const h = readHeader(bytes);
     const type = res.headers.get('Content-Type');

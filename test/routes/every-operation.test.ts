@@ -10,6 +10,8 @@ import { deliverySignature } from '../../src/url/signature';
 import { EFFECTS, type EffectName } from '../../src/url/effects';
 import { EXPR_KEYS, FLAGS, PARAMS, type ExprKey, type Flag, type ParamKey } from '../../src/url/params';
 import { psnr, px } from '../pixels/util';
+import { metadataSegments } from '../../src/codecs/jpeg/metadata';
+import { addMetadata } from '../codecs/metadata-fixture';
 import { readHeader } from '../../src/codecs/header';
 import { CLOUD, fixture, get, upload } from './worker';
 
@@ -135,6 +137,16 @@ const FLAG_CASES: { [F in Flag]: Omit<Case, 'bad'> } = {
       expect(px(a, 0, 0)[3]).toBe(0); // outside the layer: cut away
       expect(px(b, 0, 0)[3]).toBe(255);
       expect(px(a, 300, 200)).toEqual(px(await pixels(await fetchOutput(NONE)), 300, 200)); // inside: the image, not the blue layer
+    },
+  },
+  keep_iptc: {
+    url: 'c_scale,w_100,fl_keep_iptc',
+    reference: 'c_scale,w_100',
+    ext: 'jpg',
+    size: [100, 67],
+    differs: (out, ref) => {
+      expect(metadataSegments(out.bytes).map((seg) => seg[1])).toEqual([0xe1, 0xed]);
+      expect(metadataSegments(ref.bytes)).toEqual([]);
     },
   },
   getinfo: {
@@ -278,7 +290,7 @@ async function expectRefused(transformation: string, source = SOURCE) {
 }
 
 beforeAll(async () => {
-  await upload(SOURCE, await fixture('medium-444.jpg'));
+  await upload(SOURCE, addMetadata(await fixture('medium-444.jpg'))); // XMP and IPTC for fl_keep_iptc
   await upload('ops/mark', await fixture('blue-40x20.png'));
   await upload(ANIM, await fixture('anim-photo.gif'));
 });

@@ -3,6 +3,8 @@ import { decode } from '../../src/codecs/decode';
 import { encodePng } from '../../src/codecs/png/encode';
 import { createRaster, type Raster } from '../../src/pixels/raster';
 import { psnr } from '../pixels/util';
+import { metadataSegments } from '../../src/codecs/jpeg/metadata';
+import { addMetadata, XMP_PACKET } from '../codecs/metadata-fixture';
 import { CLOUD, fixture, get, image, upload } from './worker';
 
 const base = `/${CLOUD}/image/upload`;
@@ -14,6 +16,7 @@ beforeAll(async () => {
   await upload('flags/camera', camera);
   await upload('flags/alpha', await fixture('alpha.png')); // 256x256 with transparency
   await upload('flags/stripes', await encodePng(stripes));
+  await upload('flags/tagged', addMetadata(camera));
 });
 
 /** Chroma edges: 2-px columns alternating red and blue, the luma nearly flat, which 4:2:0 averages away. */
@@ -97,5 +100,31 @@ describe('q_<n>:444 and :420', () => {
     expect(webp.status).toBe(400);
     expect(webp.headers.get('X-Cld-Error')).toMatch(/q_80:444 needs JPEG/);
     expect((await get(`${base}/q_80:422/flags/camera.jpg`)).status).toBe(400);
+  });
+});
+
+describe('fl_keep_iptc', () => {
+  it("copies the JPEG original's XMP and IPTC into the JPEG output, after its JFIF header; none without the flag", async () => {
+    const kept = await image(`${base}/c_scale,w_120,fl_keep_iptc/flags/tagged.jpg`);
+    expect(kept.header).toMatchObject({ format: 'jpg', width: 120 });
+    const segments = metadataSegments(kept.bytes);
+    expect(segments.map((s) => s[1])).toEqual([0xe1, 0xed]);
+    expect(new TextDecoder().decode(segments[0])).toContain(XMP_PACKET);
+    expect(new TextDecoder().decode(segments[1])).toContain('(c) dprox tests');
+    expect([kept.bytes[2], kept.bytes[3]]).toEqual([0xff, 0xe0]);
+    expect(metadataSegments((await image(`${base}/c_scale,w_120/flags/tagged.jpg`)).bytes)).toEqual([]);
+    await decode(kept.bytes, kept.header);
+  });
+  it('f_auto answers JPEG with it; other outputs, q_auto and non-JPEG originals are refused', async () => {
+    expect((await image(`${base}/c_scale,w_50,fl_keep_iptc/f_auto/flags/tagged.jpg`, { Accept: 'image/webp' })).header.format).toBe('jpg');
+    for (const [path, reason] of [
+      ['fl_keep_iptc/flags/tagged.webp', /JPEG output only/],
+      ['fl_keep_iptc,q_auto/flags/tagged.jpg', /q_auto/],
+      ['fl_keep_iptc/flags/alpha.jpg', /JPEG original/],
+    ] as const) {
+      const res = await get(`${base}/${path}`);
+      expect(res.status, path).toBe(400);
+      expect(res.headers.get('X-Cld-Error'), path).toMatch(reason);
+    }
   });
 });

@@ -184,12 +184,13 @@ function encoderCost(
   switch (format) {
     case 'jpg':
       // 4:4:4 (q_<n>:444): three 8x8 blocks per 8x8 pixels, 6 B per padded pixel of coefficients
-      // instead of 3; mozjpeg holds its coefficients too (3 more B/px).
+      // instead of 3. mozjpeg at 4:4:4 measured (noise, q90, test/pixels/memory-444.test.ts):
+      // 2000x1500 -> 143.5 MiB, ~44.6 B/px over its initial memory: modelled 50 B/px.
       if (!progressive && chroma444) {
         const padded8 = Math.ceil(width / 8) * 8 * Math.ceil(height / 8) * 8;
         return WASM_INITIAL.jpegEnc + width * 4 * 16 + padded8 * 6 + px * 6 + SLACK;
       }
-      if (chroma444) return WASM_INITIAL.mozjpegEnc + px * 23 + SLACK;
+      if (chroma444) return WASM_INITIAL.mozjpegEnc + px * 50 + SLACK;
       if (!progressive) {
         // encode-jpeg.ts: a 16-row strip, quantised coefficients of the MCU-padded image (3 per
         // padded pixel) and an output area of twice the entropy-coded size (worst-case 0xFF
