@@ -516,6 +516,7 @@ const TIFF_KINDS = {
   'tiff-grey': (t) => t.toColourspace('b-w').tiff({ compression: 'deflate' }),
   'tiff-jpeg': (t) => t.tiff({ compression: 'jpeg' }),
   'tiff-16bit': (t) => t.toColourspace('rgb16').tiff({ compression: 'none' }),
+  'tiff-orient6': (t) => t.withMetadata({ orientation: 6 }).tiff({ compression: 'lzw' }),
 };
 for (const [name, write] of Object.entries(TIFF_KINDS)) {
   fixtures[`${name}.tiff`] = async (s) => write(s(sample('coffee.png')).resize(120, 80)).toBuffer();

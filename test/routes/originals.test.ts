@@ -81,6 +81,19 @@ describe('BMP and TIFF originals', () => {
     }
   });
 
+  it("a TIFF's Orientation tag is applied like EXIF's", async () => {
+    await upload('originals/tiff-orient6', await fixture('tiff-orient6.tiff'));
+    const out = await image(`${base}/f_png/originals/tiff-orient6`);
+    expect(dims(out.header)).toBe('80x120');
+    const got = await decode(out.bytes, out.header);
+    const src = await reference('tiff-orient6.tiff-ref.png'); // 120x80 as stored
+    // Orientation 6: rotate 90 degrees clockwise, output (x, y) = stored (y, 79 - x).
+    const rotated = { ...got, data: new Uint8Array(got.data.length) };
+    for (let y = 0; y < 120; y++)
+      for (let x = 0; x < 80; x++) rotated.data.set(src.data.subarray(((79 - x) * 120 + y) * 4, ((79 - x) * 120 + y) * 4 + 4), (y * 80 + x) * 4);
+    expect(psnr(got, rotated)).toBe(Infinity);
+  });
+
   it('an eager transformation of a TIFF upload is a PNG unless it names a format', async () => {
     const up = await upload('originals/eager-tiff', await fixture('tiff-deflate.tiff'), { eager: 'w_40|w_30/jpg' });
     const eager = up.eager as { format: string; width: number; height: number }[];
