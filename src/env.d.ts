@@ -10,5 +10,12 @@ declare namespace Cloudflare {
     UNSIGNED_UPLOAD_FOLDER: string;
     /** "true": premium downscaling for every downscale of this cloud (plan/premium.ts). Default off. */
     PREMIUM_DOWNSCALING: string;
+    /**
+     * Optional secrets (not in scripts/typegen.env, so that a `.dev.vars` without them keeps the
+     * generated types current): more "key:secret" pairs for key rotation, and the hex key of
+     * `__cld_token__` tokens for authenticated images.
+     */
+    API_KEYS?: string;
+    AUTH_TOKEN_KEY?: string;
   }
 }

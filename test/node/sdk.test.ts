@@ -118,6 +118,15 @@ describe('cloudinary.url() URLs resolve to the right sizes', () => {
     }
   });
 
+  it('private images: the original only through a signed URL, derived versions public', async () => {
+    const up = await cloudinary.uploader.upload(join(root, 'samples/chelsea.png'), { public_id: 'sdk/private-only', type: 'private' });
+    expect(up).toMatchObject({ type: 'private', public_id: 'sdk/private-only' });
+    expect((await fetch(url('sdk/private-only', { type: 'private', format: 'png' }))).status).toBe(401);
+    expect((await fetchImage(url('sdk/private-only', { type: 'private', format: 'png', sign_url: true }))).format).toBe('png');
+    expect((await fetchImage(url('sdk/private-only', { type: 'private', width: 70, crop: 'scale' }))).size).toBe('70x47');
+    expect((await fetch(url('sdk/private-only', { type: 'upload', width: 70, crop: 'scale' }))).status).toBe(404);
+  });
+
   it("the SDK's text layer form (overlay: { font_family, font_size, text }) is served, its escapes decoded", async () => {
     for (const overlay of [
       { font_family: 'Arial', font_size: 40, font_weight: 'bold', text: 'Hi, there/you 100% 😍' },

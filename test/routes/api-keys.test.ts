@@ -7,7 +7,7 @@ import worker from '../../src/index';
 import { apiSignature, deliverySignature } from '../../src/url/signature';
 import { CLOUD, fixture, SECRET } from './worker';
 
-const rotated = { ...env, API_KEYS: 'next-key:next-secret, third-key:third:secret' };
+const rotated: Env = { ...env, API_KEYS: 'next-key:next-secret, third-key:third:secret' };
 
 async function send(request: Request, e = rotated): Promise<Response> {
   const ctx = createExecutionContext();

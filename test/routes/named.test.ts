@@ -42,6 +42,21 @@ describe('named transformations: Admin API', () => {
     expect((await adminCall('GET', { transformation: 'api_thumb' })).status).toBe(404);
   });
 
+  it('takes the name in the path too (older SDKs) and JSON bodies (pycloudinary)', async () => {
+    const byPath = (method: string, name: string, body?: string) =>
+      worker.fetch(
+        new Request(`http://localhost${endpoint}/${name}`, { method, headers: { ...basic(), 'Content-Type': 'application/json' }, ...(body ? { body } : {}) }),
+        env,
+        createExecutionContext(),
+      );
+    expect((await byPath('POST', 'path_form', JSON.stringify({ transformation: 'c_scale,w_12' }))).status).toBe(200);
+    expect(await (await byPath('GET', 'path_form')).json()).toMatchObject({ name: 't_path_form', info: [{ crop: 'scale', width: 12 }] });
+    expect((await byPath('PUT', 'path_form', JSON.stringify({ allowed_for_strict: true }))).status).toBe(200);
+    expect(await (await byPath('GET', 'path_form')).json()).toMatchObject({ allowed_for_strict: true });
+    expect((await byPath('DELETE', 'path_form')).status).toBe(200);
+    expect((await byPath('GET', 'path_form')).status).toBe(404);
+  });
+
   it('pages the list with an opaque cursor', async () => {
     for (const n of ['page_a', 'page_b', 'page_c']) await create(n, 'w_10');
     const seen: string[] = [];
