@@ -5,6 +5,7 @@
  * without its row does not compile; the executors (pixels/run.ts OPS) are keyed the same way.
  */
 import { blurWork, decodeCost, decodeWork, encodeCost, encodeWork, filterCost, resizeTaps, resizeWork, WORK_NS } from './cost/model';
+import { AUTO_MAX_QUALITY } from './output';
 import type { ImageHeader, PadFill, Size, Step } from './steps';
 
 export type StepOp = Step['op'];
@@ -205,7 +206,11 @@ const table: { [K in StepOp]: StepSpec<StepOf<K>> } = {
   },
   encode: {
     memory: (s, input, streamed) => ({
-      held: encodeCost(s.format, s.width, s.height, s.progressive, s.auto !== undefined),
+      // At the highest quality the encode may use: q_auto's search ends anywhere in its level's range.
+      held: encodeCost(s.format, s.width, s.height, s.progressive, s.auto !== undefined, {
+        quality: s.auto ? AUTO_MAX_QUALITY[s.auto] : s.quality,
+        alpha: s.alpha === true,
+      }),
       working: streamed ? 0 : rgba(input),
     }),
     work: (s) => encodeWork(s.format, s.width, s.height, s.progressive, s.auto !== undefined),

@@ -183,7 +183,15 @@ export type Step =
       background: Rgba;
     } & Size)
   /** `auto`: q_auto, the quality is searched on the rendered raster (`quality` is the fallback). */
-  | ({ op: 'encode'; format: OutputFormat; quality: number; progressive: boolean; auto?: AutoLevel } & Size);
+  | ({
+      op: 'encode';
+      format: OutputFormat;
+      quality: number;
+      progressive: boolean;
+      auto?: AutoLevel;
+      /** The raster may have transparency (PNG, WebP and AVIF keep it): their encoders' memory depends on it. */
+      alpha?: true;
+    } & Size);
 
 export interface OutputSpec {
   format: OutputFormat;
