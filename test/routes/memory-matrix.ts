@@ -9,7 +9,7 @@ import { resolveHints } from '../../src/plan/hints';
 import { chooseOutput } from '../../src/plan/output';
 import { buildPlan, MEMORY_BUDGET, mayBeTransparent } from '../../src/plan/plan';
 import { parseComponent } from '../../src/url/component';
-import { CLOUD, dims, fixture, image, upload, wasmMemory } from './worker';
+import { CLOUD, dims, fixture, get, image, upload, wasmMemory } from './worker';
 
 const MB = 1024 * 1024;
 export type Out = 'jpg' | 'png' | 'webp' | 'avif';
@@ -72,4 +72,12 @@ export async function runCase(out: Out, c: MatrixCase): Promise<void> {
   expect(measured).toBeLessThan(peak);
   expect(peak).toBeLessThanOrEqual(MEMORY_BUDGET);
   expect(total).toBeLessThan(128e6);
+}
+
+export async function refusedCase(out: Out, c: MatrixCase): Promise<void> {
+  await originals();
+  const res = await get(`/${CLOUD}/image/upload/${c.transformation}/matrix/photo-${c.input}.${out}`, { Accept: ACCEPT[out] });
+  expect(res.status).toBe(400);
+  expect(res.headers.get('X-Cld-Error')).toMatch(new RegExp(`Image too large to process: 1000x750 ${c.input} to ${c.size} needs about \\d+ MB`));
+  await res.body?.cancel();
 }
