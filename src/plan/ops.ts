@@ -205,11 +205,12 @@ const table: { [K in StepOp]: StepSpec<StepOf<K>> } = {
     work: (s) => px(s) * WORK_NS.text + s.glyphs.length * s.size * WORK_NS.textGlyphRow,
   },
   encode: {
-    memory: (s, input, streamed) => ({
+    memory: (s, input, streamed, { header }) => ({
       // At the highest quality the encode may use: q_auto's search ends anywhere in its level's range.
       held: encodeCost(s.format, s.width, s.height, s.progressive, s.auto !== undefined, {
         quality: s.auto ? AUTO_MAX_QUALITY[s.auto] : s.quality,
         alpha: s.alpha === true,
+        decoderLoaded: header.format === s.format,
       }),
       working: streamed ? 0 : rgba(input),
     }),

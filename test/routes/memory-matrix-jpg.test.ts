@@ -18,6 +18,9 @@ const cases: MatrixCase[] = [
   { input: 'png', transformation: 'c_scale,w_3840', size: '3840x2880' },
   { input: 'webp', transformation: 'c_scale,w_3840', size: '3840x2880' },
   { input: 'jpg', transformation: 'c_scale,w_4400', size: '4400x3300' },
+  { input: 'png', transformation: 'c_scale,w_5773', size: '5773x4330' },
+  { input: 'webp', transformation: 'c_scale,w_5773', size: '5773x4330' },
+  { input: 'jpg', transformation: 'c_scale,w_5773', size: '5773x4330' },
   // Last: an effect holds whole images in the resample kernel's memory, which stays grown.
   { input: 'png', transformation: 'c_fill,w_1700,h_1275,e_sharpen', size: '1700x1275' },
 ];

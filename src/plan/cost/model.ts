@@ -121,10 +121,10 @@ export function encodeCost(
   height: number,
   progressive = false,
   autoQuality = false,
-  { quality = 100, alpha = true }: EncodeCostOptions = {},
+  { quality = 100, alpha = true, decoderLoaded = false }: EncodeCostOptions = {},
 ): number {
   const px = width * height;
-  const search = autoQuality ? autoQualityCost(format) : 0;
+  const search = autoQuality ? autoQualityCost(format, decoderLoaded) : 0;
   return encoderCost(format, width, height, progressive, px, quality, alpha) + search;
 }
 
@@ -133,6 +133,8 @@ export interface EncodeCostOptions {
   quality?: number;
   /** The raster may have transparency (PNG keeps 4 channels, WebP and AVIF encode an alpha plane); true when unknown. */
   alpha?: boolean;
+  /** The request's original is in the output format: q_auto's decoder is the module that decoded it, its initial memory already counted. */
+  decoderLoaded?: boolean;
 }
 
 /**
@@ -166,6 +168,28 @@ const JPEG_CODED: readonly (readonly [number, number])[] = [
 ];
 
 /**
+ * Baseline JPEG outputs with more pixels than this are encoded with the fixed Annex K.3 Huffman
+ * tables, MCU row by MCU row (codecs/jpeg/encode.ts), keeping no coefficients: 5-10% larger files
+ * than the optimised tables, whose coefficient buffer (3 B/px) does not fit a 25 MP output.
+ */
+export const JPEG_STREAM_PIXELS = 8_000_000;
+
+/**
+ * Entropy-coded bytes per pixel with the fixed tables, on the worse of binary and uniform noise at
+ * 2000x1504 (test/pixels/cost-noise.test.ts): q50 0.55, q75 0.75, q80 0.83, q85 0.93, q90 1.09,
+ * q95 1.40, q100 2.27; modelled ~12% above.
+ */
+const JPEG_FIXED_CODED: readonly (readonly [number, number])[] = [
+  [50, 0.62],
+  [75, 0.84],
+  [80, 0.93],
+  [85, 1.04],
+  [90, 1.22],
+  [95, 1.57],
+  [100, 2.55],
+];
+
+/**
  * libwebp's buffered path (up to WEBP_LOW_MEMORY_PIXELS): bytes per pixel over the initial memory,
  * heap growth included, on binary noise at 1000x1000 (test/pixels/cost.test.ts): q50-75 12.3,
  * q80-90 18.2, q95-100 25.2 (in a fresh module).
@@ -183,10 +207,11 @@ const WEBP_BUFFERED: readonly (readonly [number, number])[] = [
  * (two luma planes and five filtered ones, 4 B each). The sample's own encodes stay under the
  * full-size encode's memory, already counted.
  */
-export function autoQualityCost(format: 'jpg' | 'png' | 'webp' | 'avif'): number {
+export function autoQualityCost(format: 'jpg' | 'png' | 'webp' | 'avif', decoderLoaded = false): number {
   if (format === 'png') return 0;
   const px = SEARCH_SAMPLE_PIXELS;
-  const decoder = format === 'jpg' ? WASM_INITIAL.jpegTurbo : format === 'webp' ? WASM_INITIAL.webpDec : WASM_INITIAL.avifDec;
+  const initial = format === 'jpg' ? WASM_INITIAL.jpegTurbo : format === 'webp' ? WASM_INITIAL.webpDec : WASM_INITIAL.avifDec;
+  const decoder = decoderLoaded ? 0 : initial;
   return decoder + px * 9 + px * 4 * 3 + px * 4 * 10 + SLACK;
 }
 
@@ -204,6 +229,12 @@ function encoderCost(
 ): number {
   switch (format) {
     case 'jpg': {
+      if (!progressive && px > JPEG_STREAM_PIXELS) {
+        // Fixed tables (encode.ts encodeJpegFixed): a 16-row strip and one MCU row's worst-case
+        // output (12 B per strip pixel) in WASM; in JS the coded rows and the file they are
+        // joined into.
+        return WASM_INITIAL.jpegEnc + width * 4 * 16 + width * 16 * 12 + 4096 + px * 2 * byQuality(quality, JPEG_FIXED_CODED) + SLACK;
+      }
       if (!progressive) {
         // encode-jpeg.ts: a 16-row strip, quantised coefficients of the MCU-padded image (3 per
         // padded pixel) and an output area of twice the entropy-coded size the analysis counted
