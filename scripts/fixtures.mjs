@@ -46,6 +46,10 @@ const fixtures = {
   '24mp.jpg': async (s) => bigPhoto(s, 6000, 4000).then((b) => s(b.data, { raw: b.info }).jpeg({ quality: 90 }).toBuffer()),
   // The largest JPEG the issue accepts (shrink-on-load must make it fit).
   '50mp.jpg': async (s) => bigPhoto(s, 8640, 5760).then((b) => s(b.data, { raw: b.info }).jpeg({ quality: 80 }).toBuffer()),
+  // 1000x750 photos in each input format: the originals of issue #15's replayed Cloudinary URLs (test/routes/memory-matrix.test.ts).
+  'photo-1000.jpg': async (s) => bigPhoto(s, 1000, 750).then((b) => s(b.data, { raw: b.info }).jpeg({ quality: 85 }).toBuffer()),
+  'photo-1000.png': async (s) => bigPhoto(s, 1000, 750).then((b) => s(b.data, { raw: b.info }).png().toBuffer()),
+  'photo-1000.webp': async (s) => bigPhoto(s, 1000, 750).then((b) => s(b.data, { raw: b.info }).webp({ quality: 80 }).toBuffer()),
   // A decompression bomb: 64 MP of black in a few hundred KB of PNG (PNG cannot shrink on load).
   'bomb.png': async (s) =>
     s({ create: { width: 8000, height: 8000, channels: 3, background: 'black' } })

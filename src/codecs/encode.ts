@@ -5,6 +5,7 @@ import { GifWriter } from './gif/encode';
 import { ImageError } from '../pixels/errors';
 import { flatten } from '../ops/flatten';
 import type { Raster } from '../pixels/raster';
+import { WEBP_LOW_MEMORY_PIXELS } from '../plan/cost/model';
 
 export type OutputFormat = 'jpg' | 'png' | 'webp' | 'avif' | 'gif';
 
@@ -32,7 +33,8 @@ export function gifLossyTolerance(quality: number): number {
  * trellis multipass), which is ~12% smaller but ~5x slower. The caller must flatten alpha first
  * (flatten.ts) — a non-opaque raster is flattened over white here as a safety net. PNG: lossless
  * 8-bit RGB when opaque, else RGBA, rows filtered by the png-filter kernel and deflated by
- * libdeflate (encode-png.ts). WebP: lossy libwebp (SIMD build), alpha kept.
+ * libdeflate (encode-png.ts). WebP: lossy libwebp (SIMD build), alpha kept; above
+ * WEBP_LOW_MEMORY_PIXELS with libwebp's low_memory (no image-wide token buffer).
  * AVIF: libavif + aom at AVIF_SPEED, 8-bit 4:2:0, alpha kept; the planner never asks for AVIF over
  * AVIF_MAX_PIXELS (plan/output.ts). No encoder writes EXIF or XMP (formats.test.ts checks).
  */
@@ -72,7 +74,8 @@ export async function encode(r: Raster, format: OutputFormat, opts: EncodeOption
     }
     if (format === 'webp') {
       const enc = await webpEncoder.get();
-      const out = enc.encode(r.data, r.width, r.height, { ...WEBP_DEFAULTS, quality });
+      const low_memory = r.width * r.height > WEBP_LOW_MEMORY_PIXELS ? 1 : 0;
+      const out = enc.encode(r.data, r.width, r.height, { ...WEBP_DEFAULTS, quality, low_memory });
       if (!out) throw new Error('webp encoder returned null');
       return copy(out);
     }

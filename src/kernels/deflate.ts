@@ -95,3 +95,34 @@ export function deflateZlib(data: Uint8Array, level = 6): Uint8Array {
     if (c) k.enc_free(c);
   }
 }
+
+/**
+ * A zlib stream of `size` bytes that `fill` writes straight into this module's memory (so the
+ * caller needs no JS copy of the input); `fill` gets a function returning the input's current view
+ * (re-made if the memory grew). `use` gets the compressed stream (a view, valid during the call).
+ */
+export function deflateZlibFrom<T>(size: number, fill: (input: () => Uint8Array) => void, use: (zlib: Uint8Array) => T, level = 6): T {
+  const k = module();
+  const c = k.enc_new(level);
+  let input = 0,
+    out = 0;
+  try {
+    if (!c) throw new Error('no compressor');
+    const cap = k.zlib_bound(c, size);
+    input = k.malloc(size);
+    out = k.malloc(cap);
+    if (!input || !out) throw new Error('out of memory');
+    let view = new Uint8Array(k.memory.buffer, input, size);
+    fill(() => {
+      if (view.buffer !== k.memory.buffer) view = new Uint8Array(k.memory.buffer, input, size);
+      return view;
+    });
+    const n = k.zlib_deflate(c, input, size, out, cap);
+    if (!n) throw new Error('deflate failed');
+    return use(new Uint8Array(k.memory.buffer, out, n));
+  } finally {
+    if (out) k.free(out);
+    if (input) k.free(input);
+    if (c) k.enc_free(c);
+  }
+}

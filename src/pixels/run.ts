@@ -31,6 +31,7 @@ import { gifFrameBytes, webpFrameBytes } from '../plan/cost/model';
 import { ImageError } from './errors';
 import { jpegRows } from '../codecs/jpeg/decode';
 import { encodeJpegRows } from '../codecs/jpeg/encode';
+import { encodePngRows } from '../codecs/png/encode';
 import { cropRows, collectRows, rasterRows, type Rows } from './rows';
 import { encode, gifLossyTolerance } from '../codecs/encode';
 import { flatten } from '../ops/flatten';
@@ -76,7 +77,7 @@ export interface Encoded {
 
 /**
  * runPlan, telling which quality was used: q_auto searches it on the rendered raster
- * (auto-quality.ts). A baseline JPEG at a fixed quality is encoded straight from the row stream.
+ * (auto-quality.ts). A baseline JPEG at a fixed quality and a PNG are encoded straight from the row stream.
  */
 export async function renderAndEncode(bytes: Uint8Array, header: ImageHeader, plan: Plan, afterDecode?: AfterDecode, times?: StepTimes): Promise<Encoded> {
   const step = plan.steps[plan.steps.length - 1];
@@ -86,9 +87,9 @@ export async function renderAndEncode(bytes: Uint8Array, header: ImageHeader, pl
   if (step.frames) return renderAnimation(bytes, header, plan, step, times);
   if (how.encode) {
     const { rows, timers } = await openStream(bytes, header, plan.steps.slice(0, how.steps), afterDecode);
-    const out = encodeJpegRows(rows, step.quality, step.chroma444 === true);
+    const out = step.format === 'png' ? encodePngRows(rows) : encodeJpegRows(rows, step.quality, step.chroma444 === true);
     if (times) record(times, plan.steps, timers, performance.now() - t0, 'encode');
-    return { bytes: out, quality: step.quality };
+    return { bytes: out, quality: step.format === 'png' ? undefined : step.quality };
   }
   const raster = await renderPlan(bytes, header, plan, afterDecode, times);
   let quality = step.quality;

@@ -18,7 +18,7 @@
  * the DPR, so it covers the same part of the image at every DPR. `fl_relative` makes decimal
  * `w`/`h` fractions of the image the layer is placed on (the base at that point of the chain).
  */
-import { encodeCost, encodeWork } from './cost/model';
+import { encodeWork } from './cost/model';
 import { estimatePeak } from './cost/peak';
 import { estimateWork } from './cost/work';
 import type { Color } from '../url/colors';
@@ -203,14 +203,17 @@ function imageLayerPlan(layer: Layer, base: Size, dpr: number, sources: LayerSou
     if (e instanceof CldError) throw new CldError(e.status, `Layer ${layer.publicId}: ${e.message}`);
     throw e;
   }
+  const steps = plan.steps.filter((s) => s.op !== 'encode');
+  const streamed = { steps: plan.streamed.steps, encode: false };
   const lp: LayerPlan = {
     publicId: layer.publicId,
     source,
-    steps: plan.steps.filter((s) => s.op !== 'encode'),
-    streamed: { steps: plan.streamed.steps, encode: false },
+    steps,
+    streamed,
     width: plan.width,
     height: plan.height,
-    peakBytes: plan.peakBytes - encodeCost(LAYER_OUTPUT.format, plan.width, plan.height),
+    // Its steps without the encode: the layer ends as a raster (its stream collected), never a PNG.
+    peakBytes: estimatePeak(steps, streamed, { header: source.header, inputBytes: layerSourceSize(source) }),
     work: plan.work - encodeWork(LAYER_OUTPUT.format, plan.width, plan.height),
   };
   return lp;

@@ -20,6 +20,7 @@ import {
   webpFrameBytes,
   WORK_NS,
 } from './cost/model';
+import { AUTO_MAX_QUALITY } from './output';
 import type { ImageHeader, PadFill, Size, Step } from './steps';
 
 export type StepOp = Step['op'];
@@ -227,9 +228,15 @@ const table: { [K in StepOp]: StepSpec<StepOf<K>> } = {
     work: (s) => px(s) * WORK_NS.text + s.glyphs.length * s.size * WORK_NS.textGlyphRow,
   },
   encode: {
-    memory: (s, input, streamed) => ({
+    memory: (s, input, streamed, { header }) => ({
+      // At the highest quality the encode may use: q_auto's search ends anywhere in its level's range.
       held:
-        encodeCost(s.format, s.width, s.height, s.progressive, s.auto !== undefined, s.chroma444 === true) +
+        encodeCost(s.format, s.width, s.height, s.progressive, s.auto !== undefined, {
+          quality: s.auto ? AUTO_MAX_QUALITY[s.auto] : s.quality,
+          alpha: s.alpha === true,
+          decoderLoaded: header.format === s.format,
+          chroma444: s.chroma444 === true,
+        }) +
         (s.png8 ? QUANTIZE_BYTES + px(s) : 0) +
         animationBytes(s),
       working: streamed ? 0 : rgba(input),

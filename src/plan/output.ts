@@ -17,6 +17,9 @@ export const DEFAULT_QUALITY = 80;
 /** q_auto's quality where no search runs (PNG output) and where it cannot (the sample failed to decode). */
 export const AUTO_FALLBACK: Record<AutoLevel, number> = { best: 90, good: 80, eco: 70, low: 60 };
 
+/** The top of q_auto's search range per level (codecs/quality/search.ts AUTO_TARGETS): the memory model's quality for it. */
+export const AUTO_MAX_QUALITY: Record<AutoLevel, number> = { best: 95, good: 85, eco: 80, low: 75 };
+
 /**
  * Largest AVIF output, in pixels. aom at speed 8 in workerd (test/codecs/encode.test.ts): 800x600
  * photo ~250 ms, 1600x1200 ~670 ms, 2 MP of noise ~840 ms and 69 MiB of wasm memory; above 2 MP

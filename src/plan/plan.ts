@@ -87,7 +87,8 @@ export function buildPlan(input: PlanInput): Plan {
   let { output, fallback } = settleFormat(asked, size.width, size.height);
   const transparent = header.hasAlpha || chain.some(stepAddsAlpha);
   if (output.format === 'jpg' && transparent) steps.push({ op: 'flatten', background: lastBackground(components), ...size });
-  steps.push({ op: 'encode', ...output, ...size });
+  const alpha = transparent && output.format !== 'jpg' ? ({ alpha: true } as const) : {};
+  steps.push({ op: 'encode', ...output, ...alpha, ...size });
 
   const ctx = { header, inputBytes };
   const extra = extraBytes?.(decoded) ?? 0;
@@ -98,7 +99,7 @@ export function buildPlan(input: PlanInput): Plan {
     // AVIF's encoder needs more memory than WebP's: deliver WebP rather than refuse.
     output = { ...output, format: 'webp' };
     fallback = `avif->webp (memory: ${mb(peakBytes)} MB over ${mb(MEMORY_BUDGET)} MB)`;
-    steps[steps.length - 1] = { op: 'encode', ...output, ...size };
+    steps[steps.length - 1] = { op: 'encode', ...output, ...alpha, ...size };
     streamed = streaming(steps);
     peakBytes = estimatePeak(steps, streamed, ctx) + extra;
   }

@@ -231,6 +231,8 @@ export type Step =
       png8?: boolean;
       lossy?: boolean;
       frames?: number;
+      /** The raster may have transparency (PNG, WebP and AVIF keep it): their encoders' memory depends on it. */
+      alpha?: true;
     } & Size);
 
 export interface OutputSpec {

@@ -1,7 +1,8 @@
 /**
  * Which steps of a plan run as a row stream (pixels/rows.ts): the decode and the streaming steps
  * right after it (plan/ops.ts `streams`), and the encode too when it is a baseline JPEG at a fixed
- * quality (q_auto searches on the whole raster). The planner stores the answer in the plan
+ * quality (q_auto searches on the whole raster) or a PNG (no search: its rows are filtered as they
+ * come; fl_png8 quantises the whole raster first). The planner stores the answer in the plan
  * (`Plan.streamed`), so that its memory estimate and the executor follow one rule.
  */
 import { stepSpec } from './ops';
@@ -14,6 +15,7 @@ export function streaming(steps: readonly Step[]): Streaming {
   if (n === 0) return { steps: 0, encode: false };
   while (n < steps.length && stepSpec(steps[n].op).streams) n++;
   const last = steps[n];
-  const encode = n === steps.length - 1 && last.op === 'encode' && last.format === 'jpg' && !last.progressive && !last.auto;
+  const encode =
+    n === steps.length - 1 && last.op === 'encode' && ((last.format === 'jpg' && !last.progressive && !last.auto) || (last.format === 'png' && !last.png8));
   return { steps: n, encode };
 }

@@ -1,7 +1,9 @@
 import wasm from '../../kernels/jpeg-encode.wasm';
+import { concatBytes } from '../../pixels/bytes';
 import type { Raster } from '../../pixels/raster';
 import { rasterRows, type Rows } from '../../pixels/rows';
 import { align16 as align, ownKernel } from '../../kernels/kernel';
+import { JPEG_STREAM_PIXELS } from '../../plan/cost/model';
 
 /**
  * Baseline JPEG through the project's own encoder (wasm/jpeg-encode.c): 4:2:0 (4:4:4 for q_<n>:444), IJG quality
@@ -15,6 +17,9 @@ const load = ownKernel<{
   jpeg_analyze_rows(strip: number, rows: number): void;
   jpeg_analyze_end(): number;
   jpeg_write(coefs: number, out: number): number;
+  jpeg_stream_begin(w: number, h: number, quality: number, out: number): number;
+  jpeg_stream_row_bound(w: number): number;
+  jpeg_stream_row(strip: number, rows: number, mcuRow: number, w: number, h: number, quality: number, out: number): number;
 }>('jpegEnc', wasm);
 
 /** Encodes an opaque raster (alpha is ignored) as baseline JPEG at quality 1..100, 4:4:4 when chroma444. */
@@ -28,6 +33,8 @@ export function encodeJpeg(r: Raster, quality: number, chroma444 = false): Uint8
  * Closes the source.
  */
 export function encodeJpegRows(src: Rows, quality: number, chroma444 = false): Uint8Array {
+  // The fixed-table streaming path is 4:2:0 only.
+  if (!chroma444 && src.width * src.height > JPEG_STREAM_PIXELS) return encodeJpegFixed(src, quality);
   try {
     const e = load();
     const { width, height } = src;
@@ -57,6 +64,47 @@ export function encodeJpegRows(src: Rows, quality: number, chroma444 = false): U
     e.reserve(outAt + bound);
     const length = e.jpeg_write(coefAt, outAt);
     return new Uint8Array(e.memory.buffer, outAt, length).slice();
+  } finally {
+    src.close();
+  }
+}
+
+/**
+ * Baseline JPEG of streamed rows with the fixed Annex K.3 tables (the kernel's streaming mode, as
+ * jobs/ uses for AI upscales: a restart marker after every MCU row), coded MCU row by MCU row as
+ * they arrive: no coefficients are kept, only the coded rows. For outputs over JPEG_STREAM_PIXELS.
+ * Closes the source.
+ */
+function encodeJpegFixed(src: Rows, quality: number): Uint8Array {
+  try {
+    const e = load();
+    const { width, height } = src;
+    const stride = width * 4;
+    const stripAt = align(e.heapBase);
+    const outAt = align(stripAt + 16 * stride);
+    e.reserve(outAt + Math.max(4096, e.jpeg_stream_row_bound(width)));
+    const parts: Uint8Array[] = [];
+    const emit = (n: number) => parts.push(new Uint8Array(e.memory.buffer, outAt, n).slice());
+    emit(e.jpeg_stream_begin(width, height, quality, outAt));
+    let filled = 0;
+    let mcuRow = 0;
+    for (let y = 0; y < height; ) {
+      const band = src.next();
+      const rows = band.length / stride;
+      for (let r = 0; r < rows; ) {
+        const n = Math.min(16 - filled, rows - r);
+        new Uint8Array(e.memory.buffer, stripAt + filled * stride, n * stride).set(band.subarray(r * stride, (r + n) * stride));
+        filled += n;
+        r += n;
+        if (filled === 16 || y + r === height) {
+          emit(e.jpeg_stream_row(stripAt, filled, mcuRow++, width, height, quality, outAt));
+          filled = 0;
+        }
+      }
+      y += rows;
+    }
+    parts.push(new Uint8Array([0xff, 0xd9]));
+    return concatBytes(parts);
   } finally {
     src.close();
   }

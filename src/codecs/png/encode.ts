@@ -1,61 +1,74 @@
 /**
  * PNG encoder: 8-bit RGB when the raster is opaque, RGBA otherwise; per-row adaptive filter
  * (None/Sub/Up/Average/Paeth, minimum sum of absolute differences, as libpng) chosen by the SIMD
- * kernel wasm/png-filter.c a row at a time, then zlib level 6 by libdeflate (deflate.ts). Peak:
- * filtered rows (w*h*ch + h) in JS and in libdeflate's memory with the compressed output.
+ * kernel wasm/png-filter.c a row at a time, then zlib level 6 by libdeflate (deflate.ts). Rows come
+ * from a row stream (pixels/rows.ts) and are filtered straight into libdeflate's memory, so a
+ * streamed chain never holds an RGBA raster; peak: the filtered rows (w*h*ch + h) and the zlib
+ * output in libdeflate's memory, and the PNG file in JS.
  */
 import wasm from '../../kernels/png-filter.wasm';
+import { deflateZlib, deflateZlibFrom } from '../../kernels/deflate';
 import { concatBytes } from '../../pixels/bytes';
-import { deflateZlib } from '../../kernels/deflate';
 import type { Raster } from '../../pixels/raster';
+import { rasterRows, type Rows } from '../../pixels/rows';
 import { align16 as align, ownKernel } from '../../kernels/kernel';
 import { quantize } from '../quantize';
 
 const load = ownKernel<{ filter_row(cur: number, prev: number, stride: number, ch: number, out: number): number }>('pngFilter', wasm);
 
 export async function encodePng(r: Raster): Promise<Uint8Array> {
-  const { width: w, height: h } = r;
-  const ch = r.opaque ? 3 : 4;
-  const stride = w * ch;
-  const padded = align(stride);
-  const filtered = new Uint8Array((stride + 1) * h);
-  const k = load();
-  // Two rows, each after 16 zero bytes (the filters read `ch` bytes before a row), and 5 candidates.
-  const rowsAt = [align(k.heapBase) + 16, align(k.heapBase) + 16 + padded + 32];
-  const outAt = rowsAt[1] + padded + 16;
-  k.reserve(outAt + 5 * padded);
-  new Uint8Array(k.memory.buffer, align(k.heapBase), outAt - align(k.heapBase)).fill(0);
-  const mem = new Uint8Array(k.memory.buffer);
-  const src = r.data;
-  for (let y = 0; y < h; y++) {
-    const curAt = rowsAt[y & 1],
-      prevAt = rowsAt[(y + 1) & 1];
-    // The row in output channel layout.
-    if (ch === 4) mem.set(src.subarray(y * w * 4, (y + 1) * w * 4), curAt);
-    else
-      for (let x = 0, s = y * w * 4, d = curAt; x < w; x++, s += 4, d += 3) {
-        mem[d] = src[s];
-        mem[d + 1] = src[s + 1];
-        mem[d + 2] = src[s + 2];
-      }
-    if (y === 0) mem.fill(0, prevAt, prevAt + padded);
-    const type = k.filter_row(curAt, prevAt, stride, ch, outAt);
-    const outRow = y * (stride + 1);
-    filtered[outRow] = type;
-    filtered.set(mem.subarray(outAt + type * padded, outAt + type * padded + stride), outRow + 1);
+  return encodePngRows(rasterRows(r));
+}
+
+/** Encodes streamed rows as PNG (RGB when the source is opaque); closes the source. */
+export function encodePngRows(src: Rows): Uint8Array {
+  try {
+    const { width: w, height: h } = src;
+    const ch = src.opaque ? 3 : 4;
+    const stride = w * ch;
+    const padded = align(stride);
+    const k = load();
+    // Two rows, each after 16 zero bytes (the filters read `ch` bytes before a row), and 5 candidates.
+    const rowsAt = [align(k.heapBase) + 16, align(k.heapBase) + 16 + padded + 32];
+    const outAt = rowsAt[1] + padded + 16;
+    k.reserve(outAt + 5 * padded);
+    new Uint8Array(k.memory.buffer, align(k.heapBase), outAt - align(k.heapBase)).fill(0);
+    const mem = new Uint8Array(k.memory.buffer);
+    return deflateZlibFrom(
+      (stride + 1) * h,
+      (input) => {
+        let band: Uint8Array = new Uint8Array(0);
+        let bandRow = 0;
+        for (let y = 0; y < h; y++) {
+          if (bandRow * w * 4 >= band.length) {
+            band = src.next();
+            bandRow = 0;
+          }
+          const curAt = rowsAt[y & 1],
+            prevAt = rowsAt[(y + 1) & 1];
+          const row = band.subarray(bandRow * w * 4, (bandRow + 1) * w * 4);
+          bandRow++;
+          // The row in output channel layout.
+          if (ch === 4) mem.set(row, curAt);
+          else
+            for (let x = 0, s = 0, d = curAt; x < w; x++, s += 4, d += 3) {
+              mem[d] = row[s];
+              mem[d + 1] = row[s + 1];
+              mem[d + 2] = row[s + 2];
+            }
+          if (y === 0) mem.fill(0, prevAt, prevAt + padded);
+          const type = k.filter_row(curAt, prevAt, stride, ch, outAt);
+          const at = y * (stride + 1);
+          const filtered = input();
+          filtered[at] = type;
+          filtered.set(mem.subarray(outAt + type * padded, outAt + type * padded + stride), at + 1);
+        }
+      },
+      (idat) => pngFile(w, h, ch, idat),
+    );
+  } finally {
+    src.close();
   }
-  const idat = deflateZlib(filtered);
-  const ihdr = new Uint8Array(13);
-  const dv = new DataView(ihdr.buffer);
-  dv.setUint32(0, w);
-  dv.setUint32(4, h);
-  ihdr.set([8, ch === 4 ? 6 : 2, 0, 0, 0], 8);
-  return concatBytes([
-    new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', idat),
-    chunk('IEND', new Uint8Array()),
-  ]);
 }
 
 /**
@@ -92,7 +105,31 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
   dv.setUint32(8 + data.length, crc32(c.subarray(4, 8 + data.length)));
   return c;
 }
+const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
+/** Signature, IHDR, one IDAT and IEND, written once into the file's own array. */
+function pngFile(w: number, h: number, ch: number, idat: Uint8Array): Uint8Array {
+  const file = new Uint8Array(8 + 25 + 12 + idat.length + 12);
+  file.set(SIGNATURE);
+  let at = 8;
+  const chunk = (type: string, length: number, write: (data: Uint8Array) => void) => {
+    const dv = new DataView(file.buffer, at);
+    dv.setUint32(0, length);
+    for (let i = 0; i < 4; i++) file[at + 4 + i] = type.charCodeAt(i);
+    write(file.subarray(at + 8, at + 8 + length));
+    dv.setUint32(8 + length, crc32(file.subarray(at + 4, at + 8 + length)));
+    at += 12 + length;
+  };
+  chunk('IHDR', 13, (d) => {
+    const dv = new DataView(d.buffer, d.byteOffset);
+    dv.setUint32(0, w);
+    dv.setUint32(4, h);
+    d.set([8, ch === 4 ? 6 : 2, 0, 0, 0], 8);
+  });
+  chunk('IDAT', idat.length, (d) => d.set(idat));
+  chunk('IEND', 0, () => {});
+  return file;
+}
 let table: Uint32Array | null = null;
 function crc32(b: Uint8Array): number {
   if (!table) {

@@ -149,12 +149,86 @@ export function encodeCost(
   height: number,
   progressive = false,
   autoQuality = false,
-  chroma444 = false,
+  { quality = 100, alpha = true, decoderLoaded = false, chroma444 = false }: EncodeCostOptions = {},
 ): number {
   const px = width * height;
-  const search = autoQuality ? autoQualityCost(format) : 0;
-  return encoderCost(format, width, height, progressive, px, chroma444) + search;
+  const search = autoQuality ? autoQualityCost(format, decoderLoaded) : 0;
+  return encoderCost(format, width, height, progressive, px, quality, alpha, chroma444) + search;
 }
+
+export interface EncodeCostOptions {
+  /** The highest quality the encode may use (q_auto: the top of its level's search range); 100 when unknown. */
+  quality?: number;
+  /** The raster may have transparency (PNG keeps 4 channels, WebP and AVIF encode an alpha plane); true when unknown. */
+  alpha?: boolean;
+  /** q_<n>:444: JPEG without chroma subsampling. */
+  chroma444?: boolean;
+  /** The request's original is in the output format: q_auto's decoder is the module that decoded it, its initial memory already counted. */
+  decoderLoaded?: boolean;
+}
+
+/**
+ * Outputs with more pixels than this are encoded by libwebp with `low_memory` (encode.ts): it codes
+ * each macroblock's tokens straight into the bitstream instead of buffering every token of the
+ * image first, which for noise at q80 is ~23-29 B/px and at q100 ~36 B/px. It is slower (2000x1500
+ * photo: see README Memory), so smaller outputs keep the buffered path.
+ */
+export const WEBP_LOW_MEMORY_PIXELS = 1_000_000;
+
+/** Bytes per pixel of a step of the quality `q` in a table of [highest quality, bytes] rows, ascending. */
+function byQuality(q: number, table: readonly (readonly [number, number])[]): number {
+  for (const [upTo, bytes] of table) if (q <= upTo) return bytes;
+  return table[table.length - 1][1];
+}
+
+/**
+ * Entropy-coded bytes per pixel of the own baseline JPEG encoder (4:2:0, optimised Huffman tables)
+ * on the worst content measured, binary noise (each sample 0 or 255; uniform noise codes ~15%
+ * smaller), at 2000x1500 (test/pixels/cost.test.ts): q50 0.52, q75 0.71, q80 0.77, q85 0.84,
+ * q90 0.96, q95 1.15, q100 1.54; modelled ~12% above.
+ */
+const JPEG_CODED: readonly (readonly [number, number])[] = [
+  [50, 0.6],
+  [75, 0.8],
+  [80, 0.87],
+  [85, 0.95],
+  [90, 1.08],
+  [95, 1.3],
+  [100, 1.73],
+];
+
+/**
+ * Baseline JPEG outputs with more pixels than this are encoded with the fixed Annex K.3 Huffman
+ * tables, MCU row by MCU row (codecs/jpeg/encode.ts), keeping no coefficients: 5-10% larger files
+ * than the optimised tables, whose coefficient buffer (3 B/px) does not fit a 25 MP output.
+ */
+export const JPEG_STREAM_PIXELS = 8_000_000;
+
+/**
+ * Entropy-coded bytes per pixel with the fixed tables, on the worse of binary and uniform noise at
+ * 2000x1504 (test/pixels/cost-noise.test.ts): q50 0.55, q75 0.75, q80 0.83, q85 0.93, q90 1.09,
+ * q95 1.40, q100 2.27; modelled ~12% above.
+ */
+const JPEG_FIXED_CODED: readonly (readonly [number, number])[] = [
+  [50, 0.62],
+  [75, 0.84],
+  [80, 0.93],
+  [85, 1.04],
+  [90, 1.22],
+  [95, 1.57],
+  [100, 2.55],
+];
+
+/**
+ * libwebp's buffered path (up to WEBP_LOW_MEMORY_PIXELS): bytes per pixel over the initial memory,
+ * heap growth included, on binary noise at 1000x1000 (test/pixels/cost.test.ts): q50-75 12.3,
+ * q80-90 18.2, q95-100 25.2 (in a fresh module).
+ */
+const WEBP_BUFFERED: readonly (readonly [number, number])[] = [
+  [75, 13],
+  [90, 19],
+  [100, 26],
+];
 
 /**
  * q_auto's search (codecs/quality/auto-quality.ts) on a sample of at most SEARCH_SAMPLE_PIXELS: the
@@ -163,10 +237,11 @@ export function encodeCost(
  * (two luma planes and five filtered ones, 4 B each). The sample's own encodes stay under the
  * full-size encode's memory, already counted.
  */
-export function autoQualityCost(format: 'jpg' | 'png' | 'webp' | 'avif' | 'gif'): number {
+export function autoQualityCost(format: 'jpg' | 'png' | 'webp' | 'avif' | 'gif', decoderLoaded = false): number {
   if (format === 'png' || format === 'gif') return 0;
   const px = SEARCH_SAMPLE_PIXELS;
-  const decoder = format === 'jpg' ? WASM_INITIAL.jpegTurbo : format === 'webp' ? WASM_INITIAL.webpDec : WASM_INITIAL.avifDec;
+  const initial = format === 'jpg' ? WASM_INITIAL.jpegTurbo : format === 'webp' ? WASM_INITIAL.webpDec : WASM_INITIAL.avifDec;
+  const decoder = decoderLoaded ? 0 : initial;
   return decoder + px * 9 + px * 4 * 3 + px * 4 * 10 + SLACK;
 }
 
@@ -179,38 +254,59 @@ function encoderCost(
   height: number,
   progressive: boolean,
   px: number,
+  quality: number,
+  alpha: boolean,
   chroma444: boolean,
 ): number {
   switch (format) {
-    case 'jpg':
+    case 'jpg': {
       // 4:4:4 (q_<n>:444): three 8x8 blocks per 8x8 pixels, 6 B per padded pixel of coefficients
-      // instead of 3. mozjpeg at 4:4:4 measured (noise, q90, test/pixels/memory-444.test.ts):
-      // 2000x1500 -> 143.5 MiB, ~44.6 B/px over its initial memory: modelled 50 B/px.
+      // instead of 3 (the fixed-table streaming path below is 4:2:0 only). mozjpeg at 4:4:4
+      // measured (noise, q90, test/pixels/memory-444.test.ts): 2000x1500 -> 143.5 MiB, ~44.6 B/px
+      // over its initial memory: modelled 50 B/px.
       if (!progressive && chroma444) {
         const padded8 = Math.ceil(width / 8) * 8 * Math.ceil(height / 8) * 8;
         return WASM_INITIAL.jpegEnc + width * 4 * 16 + padded8 * 6 + px * 6 + SLACK;
       }
       if (chroma444) return WASM_INITIAL.mozjpegEnc + px * 50 + SLACK;
+      if (!progressive && px > JPEG_STREAM_PIXELS) {
+        // Fixed tables (encode.ts encodeJpegFixed): a 16-row strip and one MCU row's worst-case
+        // output (12 B per strip pixel) in WASM; in JS the coded rows and the file they are
+        // joined into.
+        return WASM_INITIAL.jpegEnc + width * 4 * 16 + width * 16 * 12 + 4096 + px * 2 * byQuality(quality, JPEG_FIXED_CODED) + SLACK;
+      }
       if (!progressive) {
         // encode-jpeg.ts: a 16-row strip, quantised coefficients of the MCU-padded image (3 per
-        // padded pixel) and an output area of twice the entropy-coded size (worst-case 0xFF
-        // stuffing; noise at q100 codes to < 3 B/px): 3 + 6 B/px; the raster it encodes (4 B/px)
-        // is counted by the caller unless streamed.
+        // padded pixel) and an output area of twice the entropy-coded size the analysis counted
+        // (room for 0xFF stuffing), then the JS copy of the output: 3 + 3 x JPEG_CODED(q) B/px.
+        // The raster it encodes (4 B/px) is counted by the caller unless streamed.
         const padded = Math.ceil(width / 16) * 16 * Math.ceil(height / 16) * 16;
-        return WASM_INITIAL.jpegEnc + width * 4 * 16 + padded * 3 + px * 6 + SLACK;
+        return WASM_INITIAL.jpegEnc + width * 4 * 16 + padded * 3 + px * 3 * byQuality(quality, JPEG_CODED) + 1024 + SLACK;
       }
       // mozjpeg (progressive): embind copies the RGBA into a std::string (4), the whole image's
       // coefficients (3), scan optimisation buffers, output, heap overshoot. Measured (noise, q90):
       // 2000x1500 -> 66.8 MiB, 3001x1999 -> 115.4 MiB, i.e. ~17.5 B/px over 16 MiB: modelled 20 B/px.
       return WASM_INITIAL.mozjpegEnc + px * 20 + SLACK;
-    case 'png':
-      // encode-png.ts: the filtered rows (JS, then copied into libdeflate's memory) and the zlib
-      // output (bounded by about the input), a few rows in the filter kernel.
-      return WASM_INITIAL.deflate + WASM_INITIAL.pngFilter + (px * 4 + height) * 3 + SLACK;
-    case 'webp':
-      // RGBA copy (4), YUVA picture (2.5), analysis/token buffers, output, heap overshoot.
-      // Measured (noise, q90): 2000x1500 -> 66.6 MiB, ~17.7 B/px over 16 MiB: modelled 22 B/px.
-      return WASM_INITIAL.webpEnc + px * 22 + SLACK;
+    }
+    case 'png': {
+      // encode-png.ts: the filtered rows (RGB when opaque, else RGBA, and a filter byte a row),
+      // written straight into libdeflate's memory, the zlib output beside them (bounded by about
+      // the input) and the PNG file built from it in JS; a few rows in the filter kernel.
+      const filtered = px * (alpha ? 4 : 3) + height;
+      return WASM_INITIAL.deflate + WASM_INITIAL.pngFilter + filtered * 3 + SLACK;
+    }
+    case 'webp': {
+      // The RGBA copy (4), the YUV picture (1.5), analysis buffers, the output and heap overshoot;
+      // the buffered path also every token of the image (WEBP_BUFFERED). Low-memory path measured
+      // on binary noise (any quality) in a fresh module: 2000x1500 -> 39.9 MiB, 3000x1333 -> 53.0
+      // MiB, ~9.7 B/px over 16 MiB; after earlier, smaller encodes 2309x1732 reached 66.6 MiB.
+      // An alpha plane is compressed losslessly (VP8L): its hash chains and backward references
+      // measured 16 B/px (a gradient) to 28 B/px (noise) at 2000x1500.
+      // emscripten grows the heap by at least 20% of its size at a time, so what it ends at
+      // depends on the earlier requests: up to 1.2x what one encode needs.
+      const perPixel = px > WEBP_LOW_MEMORY_PIXELS ? 10 : byQuality(quality, WEBP_BUFFERED);
+      return 1.2 * (WASM_INITIAL.webpEnc + px * (perPixel + (alpha ? 28 : 0))) + SLACK;
+    }
     case 'avif':
       // libavif + aom at speed 8: RGBA copy, YUV planes, aom's frame buffers and lookahead,
       // output. Measured (noise, q90): 1000x1000 -> 40.0 MiB, 1414x1414 -> 69.2 MiB (heap

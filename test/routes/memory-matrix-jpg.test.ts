@@ -1,0 +1,30 @@
+// Issue #15's memory matrix, jpg output (test/routes/memory-matrix.ts): own file, fresh isolate.
+import { describe, it } from 'vitest';
+import { type MatrixCase, runCase } from './memory-matrix';
+
+const cases: MatrixCase[] = [
+  { input: 'jpg', transformation: 'c_scale,w_1200', size: '1200x900' },
+  { input: 'png', transformation: 'c_scale,w_1200', size: '1200x900' },
+  { input: 'webp', transformation: 'c_scale,w_1200', size: '1200x900' },
+  { input: 'webp', transformation: 'w_850,dpr_2', size: '1700x1275' },
+  { input: 'jpg', transformation: 'c_pad,w_2000,h_1200,b_black', size: '2000x1200' },
+  { input: 'webp', transformation: 'c_scale,w_2.0', size: '2000x1500' },
+  { input: 'jpg', transformation: 'c_scale,w_2.0', size: '2000x1500' },
+  { input: 'png', transformation: 'c_scale,w_2.0', size: '2000x1500' },
+  { input: 'jpg', transformation: 'c_scale,w_2309', size: '2309x1732' },
+  { input: 'png', transformation: 'c_scale,w_2309', size: '2309x1732' },
+  { input: 'webp', transformation: 'c_scale,w_2309', size: '2309x1732' },
+  { input: 'jpg', transformation: 'c_scale,w_3840', size: '3840x2880' },
+  { input: 'png', transformation: 'c_scale,w_3840', size: '3840x2880' },
+  { input: 'webp', transformation: 'c_scale,w_3840', size: '3840x2880' },
+  { input: 'jpg', transformation: 'c_scale,w_4400', size: '4400x3300' },
+  { input: 'png', transformation: 'c_scale,w_5773', size: '5773x4330' },
+  { input: 'webp', transformation: 'c_scale,w_5773', size: '5773x4330' },
+  { input: 'jpg', transformation: 'c_scale,w_5773', size: '5773x4330' },
+  // Last: an effect holds whole images in the resample kernel's memory, which stays grown.
+  { input: 'png', transformation: 'c_fill,w_1700,h_1275,e_sharpen', size: '1700x1275' },
+];
+
+describe('jpg output: served, WASM high-water under the estimate and the budget', () => {
+  it.each(cases)('$input -> $transformation ($size)', (c) => runCase('jpg', c));
+});
