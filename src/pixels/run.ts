@@ -119,8 +119,9 @@ export async function renderAndEncode(bytes: Uint8Array, header: ImageHeader, pl
 async function renderAnimation(bytes: Uint8Array, header: ImageHeader, plan: Plan, step: Extract<Step, { op: 'encode' }>, times?: StepTimes): Promise<Encoded> {
   const frames = step.frames ?? 1;
   const source = openFrames(bytes, header);
-  const gif = step.format === 'gif' ? new GifWriter(step.width, step.height, source.loops) : null;
-  const webp = step.format === 'webp' ? new WebpAnimationWriter(step.width, step.height, source.loops) : null;
+  const loops = step.loops ?? source.loops;
+  const gif = step.format === 'gif' ? new GifWriter(step.width, step.height, loops) : null;
+  const webp = step.format === 'webp' ? new WebpAnimationWriter(step.width, step.height, loops) : null;
   if (!gif && !webp) throw new Error(`animated ${step.format} output`);
   const limit = frames * (gif ? gifFrameBytes(step.width * step.height) : webpFrameBytes(step.width * step.height));
   const tolerance = step.lossy ? gifLossyTolerance(step.quality) : 0;

@@ -77,6 +77,8 @@ export const EFFECT_STEPS: { [K in EffectName]: EffectSteps } = {
   mask: blendOnly,
   cut_out: blendOnly,
   anti_removal: blendOnly,
+  // No pixels: the animated output's loop count (plan/output.ts).
+  loop: () => [],
   // Tolerance 0-100 as a ΔE76 radius of the same number (50: shades of the colour, not its neighbours on the wheel).
   replace_color: (e, size) => {
     const [to, from] = e.colors!;

@@ -121,6 +121,13 @@ function chooseFormat({ components, extension, originalFormat, mayBeTransparent,
   }
   if (flags.has('png8') && format !== 'png' && f !== 'auto') throw new CldError(400, `fl_png8 applies to PNG output, not ${format.toUpperCase()}`);
   const animate = moving && (format === 'gif' || (format === 'webp' && (f === 'auto' || flags.has('animated'))));
+  let loop: Component['e'];
+  for (const c of components) if (c.e?.name === 'loop') loop = c.e;
+  if (loop && !animate)
+    throw new CldError(
+      400,
+      'e_loop sets how often an animation plays: this delivery is a still (a still original, pg_, or a format that is not animated here)',
+    );
   return {
     format,
     quality,
@@ -128,6 +135,7 @@ function chooseFormat({ components, extension, originalFormat, mayBeTransparent,
     varyAccept: f === 'auto',
     ...auto,
     ...(animate ? { animate: true } : {}),
+    ...(loop ? { loops: loop.strength === undefined ? 0 : loop.strength + 1 } : {}),
     ...(flags.has('png8') && format === 'png' ? { png8: true } : {}),
     ...(flags.has('lossy') && format === 'gif' ? { lossy: true } : {}),
   };

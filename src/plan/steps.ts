@@ -231,6 +231,8 @@ export type Step =
       png8?: boolean;
       lossy?: boolean;
       frames?: number;
+      /** e_loop: plays of the animation (0: forever), instead of the original's. */
+      loops?: number;
       /** The raster may have transparency (PNG, WebP and AVIF keep it): their encoders' memory depends on it. */
       alpha?: true;
     } & Size);
@@ -245,6 +247,8 @@ export interface OutputSpec {
   chroma444?: true;
   /** Every frame of an animated original is wanted (the planner may still serve the first: plan/animation.ts). */
   animate?: boolean;
+  /** e_loop: plays of the animation (0: forever), instead of the original's. */
+  loops?: number;
   /** fl_png8: an indexed PNG of at most 256 colours. */
   png8?: boolean;
   /** fl_lossy on GIF: lossy LZW, its tolerance from the quality. */

@@ -320,6 +320,8 @@ export const EFFECTS = {
   mask: { dprScaled: false, blend: true },
   cut_out: { dprScaled: false, blend: true },
   anti_removal: { range: [1, 100], default: 50, dprScaled: false, blend: true },
+  // An animation's plays: n more after the first; none given, forever (plan/output.ts reads it).
+  loop: { range: [0, 100], dprScaled: false },
   // Without a size, the block is chosen from the image (plan/effects.ts).
   pixelate: { range: [1, 200], dprScaled: true },
   pixelate_region: { range: [1, 200], dprScaled: true, binds: REGION },

@@ -172,7 +172,7 @@ const FLAG_CASES: { [F in Flag]: Omit<Case, 'bad'> } = {
 };
 
 /** Effects that run as queued AI jobs are accepted with a job (423); their pixels are test/routes/ai.test.ts's. */
-const EFFECT_CASES: { [E in EffectName]: { url: string; bad: string; reference?: string; size?: [number, number] } } = {
+const EFFECT_CASES: { [E in EffectName]: { url: string; bad: string } & Partial<Omit<Case, 'url' | 'bad'>> } = {
   grayscale: { url: 'e_grayscale', bad: 'e_grayscale:5' },
   sepia: { url: 'e_sepia', bad: 'e_sepia:101' },
   colorize: { url: 'e_colorize:60,co_rgb:20a020', bad: 'e_colorize:101' },
@@ -200,6 +200,15 @@ const EFFECT_CASES: { [E in EffectName]: { url: string; bad: string; reference?:
   overlay: { url: `l_${LAYER}/fl_layer_apply,e_overlay`, reference: `l_${LAYER}/fl_layer_apply`, bad: 'e_overlay:5' },
   mask: { url: `l_${LAYER}/fl_layer_apply,e_mask`, reference: `l_${LAYER}/fl_layer_apply`, bad: 'e_mask' },
   cut_out: { url: `l_${LAYER}/fl_layer_apply,e_cut_out`, reference: `l_${LAYER}/fl_layer_apply`, bad: 'e_cut_out' },
+  // The loop count of an animated output (NETSCAPE2.0's repeats: 2 more plays after the first).
+  loop: {
+    url: 'e_loop:2',
+    reference: 'e_loop',
+    source: ANIM,
+    ext: 'gif',
+    differs: (out, ref) => expect([netscapeRepeats(out.bytes), netscapeRepeats(ref.bytes)]).toEqual([2, 0]),
+    bad: 'e_loop:2',
+  },
   anti_removal: {
     url: `l_${LAYER},w_300/fl_layer_apply,e_anti_removal:80`,
     reference: `l_${LAYER},w_300/fl_layer_apply`,
@@ -271,6 +280,12 @@ async function pixels(o: Output): Promise<Raster> {
   return decode(o.bytes, o.header);
 }
 
+/** A GIF's NETSCAPE2.0 repeat count (0: forever), or undefined without the block. */
+function netscapeRepeats(gif: Uint8Array): number | undefined {
+  const at = new TextDecoder('latin1').decode(gif).indexOf('NETSCAPE2.0');
+  return at < 0 ? undefined : gif[at + 13] | (gif[at + 14] << 8);
+}
+
 async function expectDiffers(c: Omit<Case, 'bad'>) {
   const out = await fetchOutput(c.url, c.ext, c.source);
   const ref = await fetchOutput(c.reference, c.ext, c.source);
@@ -332,7 +347,7 @@ describe('every effect of EFFECTS', () => {
         const res = await get(`${base}/s--${await deliverySignature(path, 'test-secret', 'sha1', 8)}--/${path}`);
         await res.arrayBuffer();
         expect([200, 423], `${c.url}: ${res.headers.get('X-Cld-Error')}`).toContain(res.status);
-      } else await expectDiffers({ url: c.url, reference: c.reference ?? NONE, size: c.size });
+      } else await expectDiffers({ ...c, reference: c.reference ?? NONE });
       await expectRefused(c.bad);
     });
   }
