@@ -48,7 +48,8 @@ const origin = worker.url;
 try {
   await upload(origin, 'sample', readFileSync(IMAGE));
   const overlay = readFileSync(join(root, 'samples/sale_icon.png'));
-  const layers = [...new Set(lines.flatMap(layerIds))].filter((id) => /^[\w\-/.]{1,200}$/.test(id));
+  // A layer named like the original (`l_sample`) is the original itself: never overwritten.
+  const layers = [...new Set(lines.flatMap(layerIds))].filter((id) => id !== 'sample' && /^[\w\-/.]{1,200}$/.test(id));
   for (const id of layers) await upload(origin, id, overlay).catch(() => {});
 
   const tally = new Map();
