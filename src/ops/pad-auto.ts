@@ -6,19 +6,63 @@
  * above). Pixels under half alpha vote for transparent. With a palette each pixel votes for its
  * nearest palette colour. `_contrast`: the colour farthest from the predominant one: from the
  * palette, or else each channel at the opposite end of its range (the RGB cube's farthest corner);
- * what Cloudinary computes for it is not documented [unconfirmed].
+ * what Cloudinary computes for it is not documented [unconfirmed]. `*_gradient`: the top 2 colours
+ * (by votes, each its bin's mean; `_contrast`: each one's contrast) from one side to the other along
+ * the direction (horizontal: left to right; vertical: top to bottom; diagonal_desc: top-left to
+ * bottom-right; diagonal_asc: bottom-left to top-right), or the top 4 at the corners (top-left,
+ * top-right, bottom-right, bottom-left, in order of votes) mixed bilinearly; linear in sRGB values.
  */
 import type { AutoFill } from '../plan/steps';
 import type { Raster, Rgba } from '../pixels/raster';
 import { pad } from './pad';
 
 export function padAuto(r: Raster, width: number, height: number, x: number, y: number, fill: AutoFill): Raster {
-  return pad(r, width, height, x, y, autoColor(r, fill));
+  if (!fill.gradient) return pad(r, width, height, x, y, autoColor(r, fill));
+  const colors = ranked(r, fill).slice(0, fill.gradient.colors);
+  while (colors.length < fill.gradient.colors) colors.push(colors[colors.length - 1] ?? [0, 0, 0, 0]);
+  const ends = fill.contrast ? colors.map((c) => contrastOf(c, fill)) : colors;
+  const out = pad(r, width, height, x, y, [0, 0, 0, 0]);
+  paintGradient(out, ends, fill.gradient.direction, { x: Math.round(x), y: Math.round(y), width: r.width, height: r.height });
+  out.opaque = r.opaque && ends.every((c) => c[3] === 255);
+  return out;
+}
+
+/** Fills the canvas outside `keep` (where the image was pasted) with the gradient. */
+function paintGradient(
+  out: Raster,
+  c: Rgba[],
+  direction: NonNullable<AutoFill['gradient']>['direction'],
+  keep: { x: number; y: number; width: number; height: number },
+): void {
+  const { width: W, height: H, data } = out;
+  const mix = (u: number, v: number, ch: number): number => {
+    if (c.length === 4) {
+      const top = c[0][ch] * (1 - u) + c[1][ch] * u;
+      const bottom = c[3][ch] * (1 - u) + c[2][ch] * u;
+      return top * (1 - v) + bottom * v;
+    }
+    const t = direction === 'horizontal' ? u : direction === 'vertical' ? v : direction === 'diagonal_desc' ? (u + v) / 2 : (u + 1 - v) / 2;
+    return c[0][ch] * (1 - t) + c[1][ch] * t;
+  };
+  for (let y = 0; y < H; y++) {
+    const v = H > 1 ? y / (H - 1) : 0;
+    const inside = y >= keep.y && y < keep.y + keep.height;
+    for (let x = 0; x < W; x++) {
+      if (inside && x >= keep.x && x < keep.x + keep.width) continue;
+      const u = W > 1 ? x / (W - 1) : 0;
+      const i = (y * W + x) * 4;
+      for (let ch = 0; ch < 4; ch++) data[i + ch] = Math.round(mix(u, v, ch));
+    }
+  }
 }
 
 export function autoColor(r: Raster, fill: AutoFill): Rgba {
   const winner = predominant(r, fill);
   if (!fill.contrast) return winner;
+  return contrastOf(winner, fill);
+}
+
+function contrastOf(winner: Rgba, fill: AutoFill): Rgba {
   if (fill.palette?.length) {
     let best = fill.palette[0];
     let far = -1;
@@ -38,6 +82,11 @@ const SAMPLES = 256 * 1024;
 const TRANSPARENT = 4096;
 
 function predominant(r: Raster, fill: AutoFill): Rgba {
+  return ranked(r, fill)[0];
+}
+
+/** The voted colours, most votes first (at least one: transparent when nothing voted). */
+function ranked(r: Raster, fill: AutoFill): Rgba[] {
   const { width: W, height: H, data } = r;
   const palette = fill.palette?.length ? fill.palette : undefined;
   const bins = palette ? palette.length + 1 : TRANSPARENT + 1;
@@ -69,12 +118,17 @@ function predominant(r: Raster, fill: AutoFill): Rgba {
     const step = Math.max(1, Math.ceil(Math.sqrt((W * H) / SAMPLES)));
     for (let y = 0; y < H; y += step) for (let x = 0; x < W; x += step) vote(x, y);
   }
-  let best = 0;
-  for (let b = 1; b < bins; b++) if (count[b] > count[best]) best = b;
-  if (best === bins - 1) return [0, 0, 0, 0];
-  if (palette) return palette[best];
-  const n = count[best] || 1;
-  return [Math.round(sums[best * 3] / n), Math.round(sums[best * 3 + 1] / n), Math.round(sums[best * 3 + 2] / n), 255];
+  const order: number[] = [];
+  for (let b = 0; b < bins; b++) if (count[b] > 0) order.push(b);
+  // Most votes first; ties to the lower bin, as a single pick always did.
+  order.sort((a, b) => count[b] - count[a] || a - b);
+  const colorOf = (b: number): Rgba => {
+    if (b === bins - 1) return [0, 0, 0, 0];
+    if (palette) return palette[b];
+    const n = count[b] || 1;
+    return [Math.round(sums[b * 3] / n), Math.round(sums[b * 3 + 1] / n), Math.round(sums[b * 3 + 2] / n), 255];
+  };
+  return order.length ? order.slice(0, 4).map(colorOf) : [colorOf(0)];
 }
 
 function nearest(palette: readonly Rgba[], d: Uint8Array, i: number): number {

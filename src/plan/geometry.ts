@@ -173,7 +173,7 @@ function checkQualifiers(c: Component, mode: CropMode): void {
 export function padFill(b: Background, dpr: number): PadFill {
   if (isColor(b)) return { kind: 'color', color: b };
   if (b.kind === 'blurred') return { kind: 'blurred', sigma: (b.intensity / 20) * dpr, brightness: b.brightness };
-  return { kind: 'auto', from: b.from, contrast: b.contrast, ...(b.palette ? { palette: b.palette } : {}) };
+  return { kind: 'auto', from: b.from, contrast: b.contrast, ...(b.palette ? { palette: b.palette } : {}), ...(b.gradient ? { gradient: b.gradient } : {}) };
 }
 
 function fitAspect(W: number, H: number, ar: number, how: 'inside' | 'around'): Size {

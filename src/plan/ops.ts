@@ -95,7 +95,9 @@ function blurredCost(image: Size, canvas: Size, sigma: number): { held: number; 
 /** What a fill adds to a pad of `canvas` around `image`. */
 function fillCost(fill: PadFill, image: Size, canvas: Size): { held: number; working: number; work: number } {
   if (fill.kind === 'blurred') return blurredCost(image, canvas, fill.sigma);
-  if (fill.kind === 'auto') return { held: 0, working: 0, work: Math.min(px(image), AUTO_SAMPLES) * WORK_NS.move };
+  // A gradient mixes up to four colours per padding pixel.
+  if (fill.kind === 'auto')
+    return { held: 0, working: 0, work: Math.min(px(image), AUTO_SAMPLES) * WORK_NS.move + (fill.gradient ? px(canvas) * WORK_NS.move * 2 : 0) };
   return { held: 0, working: 0, work: 0 };
 }
 

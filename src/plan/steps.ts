@@ -92,6 +92,8 @@ export interface AutoFill {
   from: 'border' | 'predominant';
   contrast: boolean;
   palette?: readonly Rgba[];
+  /** A gradient of the top 2 or 4 colours (ops/pad-auto.ts). */
+  gradient?: { colors: 2 | 4; direction: 'horizontal' | 'vertical' | 'diagonal_desc' | 'diagonal_asc' };
 }
 /** b_blurred: the image scaled to cover the canvas, blurred by `sigma` px, brightness shifted by `brightness` % (ops/pad-blurred.ts). */
 export interface BlurredFill {

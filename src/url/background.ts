@@ -15,7 +15,15 @@ export type AutoBackground = {
   contrast: boolean;
   /** The choice is limited to these colours. */
   palette?: readonly Color[];
+  /** `*_gradient`: a gradient of the top 2 (along `direction`) or 4 (one at each corner) colours instead of one colour. */
+  gradient?: Gradient;
 };
+export type GradientDirection = 'horizontal' | 'vertical' | 'diagonal_desc' | 'diagonal_asc';
+export interface Gradient {
+  colors: 2 | 4;
+  direction: GradientDirection;
+}
+const DIRECTIONS: readonly GradientDirection[] = ['horizontal', 'vertical', 'diagonal_desc', 'diagonal_asc'];
 export type BlurredBackground = { kind: 'blurred'; intensity: number; brightness: number };
 export type Background = Color | AutoBackground | BlurredBackground;
 
@@ -23,7 +31,8 @@ export function isColor(b: Background | undefined): b is Color {
   return Array.isArray(b);
 }
 
-const AUTO_EXPECTED = 'auto[:border|predominant|border_contrast|predominant_contrast][:palette_<colour>_<colour>...]';
+const AUTO_EXPECTED =
+  'auto[:border|predominant|border_contrast|predominant_contrast|border_gradient[_contrast]|predominant_gradient[_contrast]][:2|4][:horizontal|vertical|diagonal_desc|diagonal_asc][:palette_<colour>_<colour>...]';
 const BLURRED_EXPECTED = 'blurred[:<intensity 1-2000>[:<brightness -300-100>]]';
 const parseColor = color('background');
 /** Inside b_auto's palette colours are names or bare hex (breadth §0); rgb: is accepted too. */
@@ -47,18 +56,22 @@ function autoBackground(raw: string): AutoBackground {
   let i = 0;
   const mode = parts[0];
   if (mode !== undefined && !mode.startsWith('palette_')) {
-    if (/gradient/.test(mode))
-      throw new ParamError('background', raw, `${AUTO_EXPECTED}: dprox does not draw the gradient forms of b_auto (*_gradient[_contrast])`);
-    const m = /^(border|predominant)(_contrast)?$/.exec(mode);
+    const m = /^(border|predominant)(_gradient)?(_contrast)?$/.exec(mode);
     if (!m) throw new ParamError('background', raw, AUTO_EXPECTED);
     out.from = m[1] as AutoBackground['from'];
-    out.contrast = m[2] !== undefined;
+    out.contrast = m[3] !== undefined;
     i = 1;
+    if (m[2]) {
+      const gradient: Gradient = { colors: 2, direction: 'horizontal' };
+      if (parts[i] === '2' || parts[i] === '4') gradient.colors = Number(parts[i++]) as 2 | 4;
+      if (DIRECTIONS.includes(parts[i] as GradientDirection)) gradient.direction = parts[i++] as GradientDirection;
+      out.gradient = gradient;
+    }
   }
   if (i < parts.length) {
     const p = parts[i];
     if (!p.startsWith('palette_') || p.length === 8)
-      throw new ParamError('background', raw, `${AUTO_EXPECTED} (the colour count and direction are for the gradient forms, which dprox does not draw)`);
+      throw new ParamError('background', raw, `${AUTO_EXPECTED} (the colour count and direction are for the gradient forms)`);
     out.palette = p.slice(8).split('_').map(paletteColor);
     i++;
   }
@@ -70,7 +83,8 @@ export function formatBackground(b: Background): string {
   if (isColor(b)) return formatColor(b);
   if (b.kind === 'blurred') return `blurred:${b.intensity}:${b.brightness}`;
   const palette = b.palette ? `:palette_${b.palette.map((c) => formatColor(c).slice(4)).join('_')}` : '';
-  return `auto:${b.from}${b.contrast ? '_contrast' : ''}${palette}`;
+  const gradient = b.gradient ? `_gradient${b.contrast ? '_contrast' : ''}:${b.gradient.colors}:${b.gradient.direction}` : '';
+  return b.gradient ? `auto:${b.from}${gradient}${palette}` : `auto:${b.from}${b.contrast ? '_contrast' : ''}${palette}`;
 }
 
 /** `bo_<width>px_solid_<colour>`: width in logical pixels (times the DPR), only `solid`. */

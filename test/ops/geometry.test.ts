@@ -202,3 +202,37 @@ describe('c_fill_pad (fill-pad)', () => {
     expect(px(out, 100, 0)).toEqual(GRAY);
   });
 });
+
+describe('b_auto gradients (pad-auto)', () => {
+  // 60% red, 30% blue, 10% green, in columns: the votes rank red, blue, green.
+  const striped = () => paint(paint(solid(20, 10, [...RED]), 12, 0, 6, 10, [0, 0, 255, 255]), 18, 0, 2, 10, [0, 128, 0, 255]);
+  const gradient = (colors: 2 | 4, direction: 'horizontal' | 'vertical' | 'diagonal_desc' | 'diagonal_asc', contrast = false) =>
+    padAuto(striped(), 60, 30, 20, 10, { kind: 'auto', from: 'predominant', contrast, gradient: { colors, direction } });
+
+  it('2 colours run from the first to the second along the direction; the image is untouched', () => {
+    const h = gradient(2, 'horizontal');
+    expect(px(h, 0, 0)).toEqual([...RED]);
+    expect(px(h, 59, 29)).toEqual([0, 0, 255, 255]);
+    expect(px(h, 30, 0)[0]).toBeGreaterThan(100);
+    expect(px(h, 30, 0)[0]).toBeLessThan(155);
+    expect(px(h, 25, 15)).toEqual(px(striped(), 5, 5));
+    const v = gradient(2, 'vertical');
+    expect(px(v, 59, 0)).toEqual([...RED]);
+    expect(px(v, 0, 29)).toEqual([0, 0, 255, 255]);
+    const asc = gradient(2, 'diagonal_asc');
+    expect(px(asc, 0, 29)).toEqual([...RED]);
+    expect(px(asc, 59, 0)).toEqual([0, 0, 255, 255]);
+  });
+
+  it('4 colours sit at the corners in order of votes; _contrast uses each one’s contrast', () => {
+    const four = gradient(4, 'horizontal');
+    expect(px(four, 0, 0)).toEqual([...RED]);
+    expect(px(four, 59, 0)).toEqual([0, 0, 255, 255]);
+    expect(px(four, 59, 29)).toEqual([0, 128, 0, 255]);
+    // Only three colours voted: the last repeats.
+    expect(px(four, 0, 29)).toEqual([0, 128, 0, 255]);
+    const contrast = gradient(2, 'horizontal', true);
+    expect(px(contrast, 0, 0)).toEqual([0, 255, 255, 255]);
+    expect(px(contrast, 59, 0)).toEqual([255, 255, 0, 255]);
+  });
+});

@@ -87,9 +87,14 @@ describe('b_auto and b_blurred', () => {
       ],
     });
   });
-  it('refuses the gradient forms and the gradient-only arguments', () => {
-    expect(() => parseComponent('b_auto:border_gradient')).toThrow(/gradient/);
-    expect(() => parseComponent('b_auto:predominant_gradient_contrast:4')).toThrow(/gradient/);
+  it('plans the gradient forms as gradient fills, and refuses the gradient-only arguments without them', () => {
+    expect(stepsOf('b_auto:border_gradient,c_pad,w_300,h_300').at(-1)).toMatchObject({
+      op: 'pad-auto',
+      fill: { kind: 'auto', from: 'border', contrast: false, gradient: { colors: 2, direction: 'horizontal' } },
+    });
+    expect(stepsOf('b_auto:predominant_gradient_contrast:4,c_pad,w_300,h_300').at(-1)).toMatchObject({
+      fill: { from: 'predominant', contrast: true, gradient: { colors: 4 } },
+    });
     expect(() => parseComponent('b_auto:border:2')).toThrow(/gradient/);
     expect(() => parseComponent('b_auto:sideways')).toThrow(/Invalid background/);
   });

@@ -47,6 +47,8 @@ describe('geometry through the Worker', () => {
       'b_auto:predominant_contrast,c_pad,w_300,h_300',
       'b_blurred:400:-20,c_pad,w_300,h_300',
       'b_auto,c_fill_pad,g_auto,w_300,h_300',
+      'b_auto:border_gradient,c_pad,w_300,h_300',
+      'b_auto:predominant_gradient:4:diagonal_asc,c_pad,w_300,h_300',
     ]) {
       const r = await image(t);
       expect([r.width, r.height], t).toEqual([300, 300]);
@@ -62,7 +64,7 @@ describe('geometry through the Worker', () => {
   });
   it('refuses with 400 and a reason what it does not do', async () => {
     for (const t of [
-      'b_auto:border_gradient,c_pad,w_300,h_300',
+      'b_auto:border_gradient,c_fill,w_300,h_300',
       'b_auto,c_fill,w_100,h_100',
       'c_fill_pad,w_100,h_100',
       'c_fill,w_100,h_100,z_2',

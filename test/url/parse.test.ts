@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatTransformation, parseComponent } from '../../src/url/component';
+import { formatComponent, formatTransformation, parseComponent } from '../../src/url/component';
 import { parseDeliveryPath } from '../../src/url/delivery-url';
 import { errorOf } from './error-of';
 
@@ -114,5 +114,16 @@ describe('fetch URLs', () => {
     expect(twoSlashes.remoteUrl).toBe('https://a.com/x//v2/y.jpg');
     expect(twoSlashes.components.length).toBe(1);
     expect(twoSlashes.extension).toBeUndefined();
+  });
+});
+
+describe('b_auto gradient grammar', () => {
+  it('reads and writes the mode, colour count, direction and palette', () => {
+    const c = parseComponent('b_auto:predominant_gradient_contrast:4:vertical:palette_red_blue,c_pad,w_10');
+    expect(c.b).toMatchObject({ kind: 'auto', from: 'predominant', contrast: true, gradient: { colors: 4, direction: 'vertical' } });
+    expect(formatComponent(parseComponent(formatComponent(c)))).toBe(formatComponent(c));
+    expect(parseComponent('b_auto:border_gradient,c_pad,w_10').b).toMatchObject({ gradient: { colors: 2, direction: 'horizontal' } });
+    expect(() => parseComponent('b_auto:border_gradient:3,c_pad,w_10')).toThrow(/background/);
+    expect(() => parseComponent('b_auto:border:4,c_pad,w_10')).toThrow(/gradient forms/);
   });
 });
