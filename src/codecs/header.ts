@@ -8,6 +8,7 @@ import { jpegHeader } from './jpeg/header';
 import { pngHeader } from './png/header';
 import { tiffHeader } from './tiff/header';
 import { webpHeader } from './webp/header';
+import { isSvg, svgHeader } from './svg/header';
 
 export type { ImageFormat, ImageHeader } from '../plan/steps';
 import type { ImageHeader } from '../plan/steps';
@@ -48,16 +49,8 @@ function sniff(b: Uint8Array): ImageHeader {
     if (brands.some((x) => /^(heic|heix|hevc|hevx|heim|heis|mif1|msf1)$/.test(x)))
       throw new ImageError(`HEIF originals (${brands[0]}) are not supported; upload JPEG, PNG, WebP, AVIF, GIF, BMP or TIFF`, 415);
   }
-  if (isSvg(b)) throw new ImageError('SVG originals are not supported; upload JPEG, PNG, WebP, AVIF, GIF, BMP or TIFF', 415);
+  if (isSvg(ascii(b, 0, 1024))) return svgHeader(b);
   throw invalid();
-}
-
-/** An XML or <svg> start (after a BOM and whitespace) with an <svg element in the first KiB. */
-function isSvg(b: Uint8Array): boolean {
-  const head = ascii(b, 0, 1024)
-    .replace(/^\xef\xbb\xbf/, '')
-    .trimStart();
-  return (head.startsWith('<?xml') || head.startsWith('<svg') || head.startsWith('<!DOCTYPE svg')) && head.includes('<svg');
 }
 
 /** "BM" and a DIB header size that Windows defines (two bytes alone would match text). */
