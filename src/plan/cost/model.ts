@@ -47,7 +47,8 @@ export const CMYK_GRIDS_BYTES = 2 * 17 ** 4 * 3 * 2;
  * generous bound, not measured: usvg keeps each element's resolved attributes), per rendered pixel
  * the pixmaps in wasm (measured, test/routes/svg.test.ts: 1 MP -> 9.3 MiB, 2 MP -> 17.0 MiB, i.e.
  * ~7.7 B/px over 1.6 MiB), its JS copy and the straight-alpha raster (4 + 4), and with <text> the
- * fonts (~4 MiB of files) copied into JS and wasm (not measured).
+ * fonts (4 MiB of files, handed over as views of the Data modules) copied into wasm: measured
+ * (svg-text-memory.test.ts) 5.4 MiB for 1000x300 with text, ~1.5 MiB over its pixels'; 10 MiB counted.
  */
 const SVG_TREE_BYTES_PER_INPUT_BYTE = 16;
 const SVG_BYTES_PER_PIXEL = 8 + 4 + 4;
