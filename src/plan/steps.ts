@@ -44,6 +44,8 @@ export interface ImageHeader {
   icc?: Uint8Array;
   /** SVG: it has <text> (rendering loads the fonts). */
   svgText?: boolean;
+  /** SVG: the pixels of its embedded data:image/ rasters (resvg decodes each). */
+  svgEmbeddedPixels?: number;
   /** PNG iCCP: the profile, still deflated. */
   iccDeflated?: Uint8Array;
 }

@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { decode } from '../../src/codecs/decode';
 import { decodeCost } from '../../src/plan/cost/model';
-import { CLOUD, dims, get, image, postForm, signedForm, upload, wasmMemory } from './worker';
+import { CLOUD, dims, fixture, get, image, postForm, signedForm, upload, wasmMemory } from './worker';
+import { readHeader } from '../../src/codecs/header';
 
 const base = `/${CLOUD}/image/upload`;
 const MB = 1024 * 1024;
@@ -97,6 +98,33 @@ describe('SVG originals', () => {
     let dark = 0;
     for (let i = 0; i < r.data.length; i += 4) if (r.data[i] < 128) dark++;
     expect(dark).toBeGreaterThan(300);
+  });
+
+  it('an embedded base64 PNG is drawn; one of 64 MP (a decompression bomb) or of another format is refused before rendering', async () => {
+    const b64 = (b: Uint8Array) => btoa(Array.from(b, (c) => String.fromCharCode(c)).join(''));
+    const png = await fixture('bmp-24.bmp-ref.png');
+    const ref = await decode(png, readHeader(png));
+    const svg = (data: string, type = 'png') =>
+      `<svg xmlns="http://www.w3.org/2000/svg" width="${ref.width}" height="${ref.height}"><image href="data:image/${type};base64,${data}" width="${ref.width}" height="${ref.height}"/></svg>`;
+    await upload('svg/embedded', enc(svg(b64(png))));
+    const out = await decode(...(await image(`${base}/svg/embedded`).then((o) => [o.bytes, o.header] as const)));
+    expect(`${out.width}x${out.height}`).toBe(`${ref.width}x${ref.height}`);
+    for (const [x, y] of [
+      [10, 10],
+      [60, 40],
+      [100, 70],
+    ])
+      expect(pixel(out, x, y).map((v, i) => Math.abs(v - pixel(ref, x, y)[i]) <= 2)).toEqual([true, true, true, true]);
+    const refusals: [string, string, RegExp][] = [
+      ['bomb', b64(await fixture('bomb.png')), /SVG refused: embedded images of \d+ pixels, over 16000000/],
+      ['bmp', b64(await fixture('bmp-24.bmp')), /SVG refused: an embedded image: BMP \(PNG, JPEG or GIF are drawn\)/],
+      ['not-base64', 'x', /not base64/],
+    ];
+    for (const [name, data, message] of refusals) {
+      const file = name === 'not-base64' ? svg(data).replace(';base64,', ',') : svg(data);
+      const res = await postForm(`/v1_1/${CLOUD}/image/upload`, await signedForm({ public_id: `svg/embedded-${name}` }, enc(file)));
+      expect([name, res.status, res.headers.get('X-Cld-Error')]).toEqual([name, 400, expect.stringMatching(message)]);
+    }
   });
 
   it('hostile SVGs are refused with a 4xx naming what, never a 5xx', async () => {

@@ -25,25 +25,57 @@ export function svgText(b: Uint8Array): string {
   return new TextDecoder('utf-8').decode(b);
 }
 
-/** Throws a 400 naming the first construct dprox does not render: scripts, events, external references, entities. */
-export function checkSvgSafety(text: string): void {
+/** The pixels all embedded rasters of one SVG may decode to (resvg decodes each into its memory). */
+export const SVG_MAX_EMBEDDED_PIXELS = 16_000_000;
+
+/** Reads an embedded raster's header (codecs/header.ts readHeader, passed in: it imports this file). */
+export type EmbeddedReader = (bytes: Uint8Array) => { width: number; height: number };
+
+/**
+ * Throws a 400 naming the first construct dprox does not render: scripts, events, external
+ * references, entities. With `readEmbedded`, returns the pixels of the data:image/ rasters.
+ */
+export function checkSvgSafety(text: string, readEmbedded?: EmbeddedReader): number {
   if (/<!DOCTYPE|<!ENTITY/i.test(text)) throw refused('DOCTYPE or ENTITY declarations (XML entity expansion)');
   if (/<(?:[\w-]+:)?script[\s>/]/i.test(text)) throw refused('<script> elements');
   if (/<(?:[\w-]+:)?foreignObject[\s>/]/i.test(text)) throw refused('<foreignObject> elements');
   // Every pattern here is linear in the text (no nested or overlapping repetition): it is up to 10 MB.
   if (/\son[a-z]+\s*=\s*["']/i.test(text)) throw refused('event handler attributes (on...=)');
   if (/@import/i.test(text)) throw refused('CSS @import');
+  let embedded = 0;
   for (const m of text.matchAll(/\bhref\s*=\s*["']([^"']*)/gi)) {
     const href = m[1].trim();
-    if (!(href.startsWith('#') || (/^data:image\//i.test(href) && !/^data:image\/svg/i.test(href))))
+    if (href.startsWith('#')) continue;
+    if (!/^data:image\//i.test(href) || /^data:image\/svg/i.test(href))
       throw refused(`external reference href="${href.slice(0, 60)}" (only #fragments and data:image/ rasters are allowed)`);
+    if (readEmbedded) embedded += embeddedPixels(href, readEmbedded);
   }
+  if (embedded > SVG_MAX_EMBEDDED_PIXELS) throw refused(`embedded images of ${embedded} pixels, over ${SVG_MAX_EMBEDDED_PIXELS}`);
   for (const m of text.matchAll(/url\(\s*["']?\s*([^)"'\s]*)/gi)) {
     const target = m[1];
     if (!target.startsWith('#')) throw refused(`external reference url(${target.slice(0, 60)}) (only url(#id) is allowed)`);
   }
   let elements = 0;
   for (const _ of text.matchAll(/<[a-zA-Z]/g)) if (++elements > SVG_MAX_ELEMENTS) throw refused(`more than ${SVG_MAX_ELEMENTS} elements`);
+  return embedded;
+}
+
+/** A base64 data:image/ URI's raster, sized from its header before resvg decodes it. */
+function embeddedPixels(href: string, read: EmbeddedReader): number {
+  const comma = href.indexOf(',');
+  if (comma < 0 || !/;base64$/i.test(href.slice(0, comma))) throw refused('an embedded image that is not base64');
+  let bytes: Uint8Array;
+  try {
+    bytes = Uint8Array.from(atob(href.slice(comma + 1).replace(/\s+/g, '')), (c) => c.charCodeAt(0));
+  } catch {
+    throw refused('an embedded image whose base64 is invalid');
+  }
+  try {
+    const { width, height } = read(bytes);
+    return width * height;
+  } catch (e) {
+    throw refused(`an embedded image: ${e instanceof Error ? e.message : 'unreadable'}`);
+  }
 }
 
 const UNITS: Record<string, number> = { '': 1, px: 1, pt: 4 / 3, pc: 16, in: 96, cm: 96 / 2.54, mm: 96 / 25.4 };
@@ -58,9 +90,9 @@ function length(attrs: string, name: string): { px: number } | { percent: number
   return { px: v * UNITS[(m[2] ?? '').toLowerCase()] };
 }
 
-export function svgHeader(b: Uint8Array): ImageHeader {
+export function svgHeader(b: Uint8Array, readEmbedded: EmbeddedReader): ImageHeader {
   const text = svgText(b);
-  checkSvgSafety(text);
+  const embedded = checkSvgSafety(text, readEmbedded);
   const start = text.search(/<svg[\s>/]/i);
   const end = start < 0 ? -1 : text.indexOf('>', start);
   if (end < 0) throw new ImageError('Invalid image file: no <svg> element', 400);
@@ -89,5 +121,6 @@ export function svgHeader(b: Uint8Array): ImageHeader {
     animated: false,
     components: 4,
     ...(/<(?:[\w-]+:)?text[\s>/]/i.test(text) ? { svgText: true } : {}),
+    ...(embedded ? { svgEmbeddedPixels: embedded } : {}),
   };
 }

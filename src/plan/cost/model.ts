@@ -53,6 +53,8 @@ export const CMYK_GRIDS_BYTES = 2 * 17 ** 4 * 3 * 2;
 const SVG_TREE_BYTES_PER_INPUT_BYTE = 16;
 const SVG_BYTES_PER_PIXEL = 8 + 4 + 4;
 const SVG_FONT_BYTES = 10 * MB;
+/** Each embedded raster decoded by resvg (RGBA, and a premultiplied pixmap of it): not measured. */
+const SVG_EMBEDDED_BYTES_PER_PIXEL = 8;
 
 /** Default compressed size assumption when the caller does not pass inputBytes. */
 const DEFAULT_BYTES_PER_PIXEL = 0.5;
@@ -120,7 +122,14 @@ export function decodeCost(header: ImageHeader, shrink: 1 | 2 | 4 | 8 = 1, input
     }
     case 'svg':
       // w x h here is the size it is rendered at (plan/ops.ts renderedHeader).
-      return WASM_INITIAL.resvg + input * (1 + SVG_TREE_BYTES_PER_INPUT_BYTE) + px * SVG_BYTES_PER_PIXEL + (header.svgText ? SVG_FONT_BYTES : 0) + SLACK;
+      return (
+        WASM_INITIAL.resvg +
+        input * (1 + SVG_TREE_BYTES_PER_INPUT_BYTE) +
+        px * SVG_BYTES_PER_PIXEL +
+        (header.svgText ? SVG_FONT_BYTES : 0) +
+        (header.svgEmbeddedPixels ?? 0) * SVG_EMBEDDED_BYTES_PER_PIXEL +
+        SLACK
+      );
   }
 }
 
