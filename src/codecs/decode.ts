@@ -5,9 +5,11 @@ import { decodeJpeg } from './jpeg/decode';
 import { decodeWebp } from './webp/decode';
 import { decodeBmp } from './bmp/decode';
 import { decodeTiff } from './tiff/decode';
+import { decodeSvg } from './svg/decode';
 import { ImageError } from '../pixels/errors';
 import type { ImageHeader } from './header';
 import type { Raster } from '../pixels/raster';
+import type { Size } from '../plan/steps';
 
 /**
  * Decodes an image whose header was read by readHeader. JPEG honours shrink (DCT-domain 1/2,
@@ -16,7 +18,7 @@ import type { Raster } from '../pixels/raster';
  * Output is always 8-bit RGBA; 16-bit PNGs are reduced to 8 bits (the high byte). PNG: decode-png.ts.
  * Failures are ImageError.
  */
-export async function decode(bytes: Uint8Array, header: ImageHeader, shrink: 1 | 2 | 4 | 8 = 1): Promise<Raster> {
+export async function decode(bytes: Uint8Array, header: ImageHeader, shrink: 1 | 2 | 4 | 8 = 1, size?: Size): Promise<Raster> {
   switch (header.format) {
     case 'jpg':
       return decodeJpeg(bytes, shrink, header.icc);
@@ -32,6 +34,9 @@ export async function decode(bytes: Uint8Array, header: ImageHeader, shrink: 1 |
       return checked(decodeBmp(bytes), header);
     case 'tiff':
       return checked(decodeTiff(bytes), header);
+    case 'svg':
+      // Rendered at the plan's decode size (plan.ts: the first resize's when the chain starts with one).
+      return decodeSvg(bytes, header, size ?? header);
     default:
       throw new ImageError('Unsupported image format', 415);
   }

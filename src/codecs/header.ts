@@ -8,6 +8,7 @@ import { jpegHeader } from './jpeg/header';
 import { pngHeader } from './png/header';
 import { tiffHeader } from './tiff/header';
 import { webpHeader } from './webp/header';
+import { isSvg, svgHeader } from './svg/header';
 
 export type { ImageFormat, ImageHeader } from '../plan/steps';
 import type { ImageHeader } from '../plan/steps';
@@ -32,6 +33,14 @@ export function readHeader(bytes: Uint8Array): ImageHeader {
   return h;
 }
 
+/** An SVG's data:image/ raster, sized before it is rendered. */
+function embeddedRaster(b: Uint8Array): ImageHeader {
+  const h = readHeader(b);
+  // What resvg decodes: any other format would be left out of the picture silently.
+  if (h.format !== 'png' && h.format !== 'jpg' && h.format !== 'gif') throw new ImageError(`${h.format.toUpperCase()} (PNG, JPEG or GIF are drawn)`, 400);
+  return h;
+}
+
 function sniff(b: Uint8Array): ImageHeader {
   if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return jpegHeader(b);
   if (b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47 && b[4] === 0x0d && b[5] === 0x0a && b[6] === 0x1a && b[7] === 0x0a)
@@ -48,16 +57,8 @@ function sniff(b: Uint8Array): ImageHeader {
     if (brands.some((x) => /^(heic|heix|hevc|hevx|heim|heis|mif1|msf1)$/.test(x)))
       throw new ImageError(`HEIF originals (${brands[0]}) are not supported; upload JPEG, PNG, WebP, AVIF, GIF, BMP or TIFF`, 415);
   }
-  if (isSvg(b)) throw new ImageError('SVG originals are not supported; upload JPEG, PNG, WebP, AVIF, GIF, BMP or TIFF', 415);
+  if (isSvg(ascii(b, 0, 1024))) return svgHeader(b, embeddedRaster);
   throw invalid();
-}
-
-/** An XML or <svg> start (after a BOM and whitespace) with an <svg element in the first KiB. */
-function isSvg(b: Uint8Array): boolean {
-  const head = ascii(b, 0, 1024)
-    .replace(/^\xef\xbb\xbf/, '')
-    .trimStart();
-  return (head.startsWith('<?xml') || head.startsWith('<svg') || head.startsWith('<!DOCTYPE svg')) && head.includes('<svg');
 }
 
 /** "BM" and a DIB header size that Windows defines (two bytes alone would match text). */

@@ -17,7 +17,8 @@ export type WasmModuleName =
   | 'deflate'
   | 'avifEnc'
   | 'avifDec'
-  | 'ort';
+  | 'ort'
+  | 'resvg';
 
 export function registerWasmMemory(name: WasmModuleName, memory: WebAssembly.Memory): void {
   memories.set(name, memory);

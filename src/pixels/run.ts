@@ -219,7 +219,8 @@ async function openStream(bytes: Uint8Array, header: ImageHeader, steps: Step[],
     rows = timed(jpegRows(bytes, decodeStep.shrink, header.icc));
   } else {
     const t = performance.now();
-    let raster = frame ?? (decodeStep.frames ? await frameAt(bytes, header, decodeStep.frames - 1) : await decode(bytes, header, decodeStep.shrink));
+    let raster =
+      frame ?? (decodeStep.frames ? await frameAt(bytes, header, decodeStep.frames - 1) : await decode(bytes, header, decodeStep.shrink, decodeStep));
     if (afterDecode) raster = afterDecode(raster);
     const decodeMs = performance.now() - t;
     rows = timed(rasterRows(raster));

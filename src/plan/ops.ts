@@ -104,13 +104,16 @@ function fillCost(fill: PadFill, image: Size, canvas: Size): { held: number; wor
 const fillAddsAlpha = (fill: PadFill): boolean =>
   fill.kind === 'color' ? fill.color[3] < 255 : fill.kind === 'auto' ? (fill.palette?.some((c) => c[3] < 255) ?? false) : false;
 
+/** An SVG is rendered at its decode step's size (plan.ts), which its costs are counted at. */
+const renderedHeader = (header: ImageHeader, s: Size): ImageHeader => (header.format === 'svg' ? { ...header, width: s.width, height: s.height } : header);
+
 const table: { [K in StepOp]: StepSpec<StepOf<K>> } = {
   decode: {
     streams: true,
     memory: (s, _in, streamed, { header, inputBytes }) => ({
-      held: s.frames ? framesDecodeCost(header, inputBytes) : decodeCost(header, s.shrink, inputBytes, streamed && header.format === 'jpg'),
+      held: s.frames ? framesDecodeCost(header, inputBytes) : decodeCost(renderedHeader(header, s), s.shrink, inputBytes, streamed && header.format === 'jpg'),
     }),
-    work: (s, _in, { header }) => (s.frames ? framesDecodeWork(header, s.frames) : decodeWork(header, s.shrink)),
+    work: (s, _in, { header }) => (s.frames ? framesDecodeWork(header, s.frames) : decodeWork(renderedHeader(header, s), s.shrink)),
   },
   icc: {
     streams: true,

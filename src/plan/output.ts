@@ -32,14 +32,14 @@ export interface OutputChoice extends OutputSpec {
   varyAccept: boolean;
 }
 
-type SourceFormat = 'jpg' | 'png' | 'webp' | 'gif' | 'avif' | 'bmp' | 'tiff';
+type SourceFormat = 'jpg' | 'png' | 'webp' | 'gif' | 'avif' | 'bmp' | 'tiff' | 'svg';
 
-/** BMP and TIFF originals are read, not written: without an asked format they are delivered as PNG (lossless, alpha kept). */
-const READ_ONLY_FORMATS = new Set<SourceFormat>(['bmp', 'tiff']);
+/** BMP, TIFF and SVG originals are read, not written: without an asked format they are delivered as PNG (lossless, alpha kept). */
+const READ_ONLY_FORMATS = new Set<SourceFormat>(['bmp', 'tiff', 'svg']);
 
 /** The format an original is delivered in when none is asked (the extension eager transformations get by default too). */
-export function defaultOutputFormat<F extends SourceFormat>(original: F): Exclude<F, 'bmp' | 'tiff'> | 'png' {
-  return READ_ONLY_FORMATS.has(original) ? 'png' : (original as Exclude<F, 'bmp' | 'tiff'>);
+export function defaultOutputFormat<F extends SourceFormat>(original: F): Exclude<F, 'bmp' | 'tiff' | 'svg'> | 'png' {
+  return READ_ONLY_FORMATS.has(original) ? 'png' : (original as Exclude<F, 'bmp' | 'tiff' | 'svg'>);
 }
 
 export interface OutputInput {
@@ -89,7 +89,7 @@ function chooseFormat({ components, extension, originalFormat, mayBeTransparent,
       `${extension.toUpperCase()} output is not supported: request .png, .jpg, .webp or .avif (dprox reads ${extension.toUpperCase()} originals)`,
     );
   // Without f_: the extension (a read-only one was refused just above), else the original's format.
-  const named = (extension as Exclude<SourceFormat, 'bmp' | 'tiff'> | undefined) ?? defaultOutputFormat(originalFormat);
+  const named = (extension as Exclude<SourceFormat, 'bmp' | 'tiff' | 'svg'> | undefined) ?? defaultOutputFormat(originalFormat);
   // Every frame is kept unless pg_ picked one: GIF always, WebP with fl_animated or f_auto (plan/animation.ts).
   const moving = animatedOriginal === true && page === undefined;
 
@@ -172,5 +172,14 @@ export function settleFormat(output: OutputSpec, width: number, height: number):
 }
 
 export function contentType(format: OutputFormat | SourceFormat): string {
-  return { jpg: 'image/jpeg', png: 'image/png', webp: 'image/webp', gif: 'image/gif', avif: 'image/avif', bmp: 'image/bmp', tiff: 'image/tiff' }[format];
+  return {
+    jpg: 'image/jpeg',
+    png: 'image/png',
+    webp: 'image/webp',
+    gif: 'image/gif',
+    avif: 'image/avif',
+    bmp: 'image/bmp',
+    tiff: 'image/tiff',
+    svg: 'image/svg+xml',
+  }[format];
 }

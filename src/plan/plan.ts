@@ -18,7 +18,7 @@ import { settleFormat } from './output';
 import { stepAddsAlpha } from './transparency';
 import { checkComponentCount, checkSize } from './limits';
 import { estimateWork, stepWork, WORK_BUDGET_NS } from './cost/work';
-import type { AfterTrim, Plan, PlanInput, Rgba, Size, Step } from './steps';
+import type { AfterTrim, ImageHeader, Plan, PlanInput, Rgba, Size, Step } from './steps';
 import { formatComponent } from '../url/component';
 import { animatedSteps, checkAnimatable, overFrameBudget, pickedFrame } from './animation';
 
@@ -75,7 +75,11 @@ export function buildPlan(input: PlanInput): Plan {
   // Shrink-on-load: decode a JPEG at 1/2, 1/4 or 1/8 when the chain starts by resizing to a size that still fits.
   const first = chain[0];
   const shrink = first?.op === 'resize' ? chooseShrink(header, swaps ? first.height : first.width, swaps ? first.width : first.height) : 1;
-  const decoded: Size = { width: Math.ceil(header.width / shrink), height: Math.ceil(header.height / shrink) };
+  // SVG: rendered at the first resize's size rather than at the intrinsic size and then resampled.
+  const decoded: Size =
+    header.format === 'svg' && first?.op === 'resize'
+      ? svgRenderSize(header, first)
+      : { width: Math.ceil(header.width / shrink), height: Math.ceil(header.height / shrink) };
   const frame = pickedFrame(components, header);
   const steps: Step[] = [{ op: 'decode', shrink, ...decoded, ...(frame ? { frames: frame + 1 } : {}) }];
   if (header.icc || header.iccDeflated) steps.push({ op: 'icc', ...decoded });
@@ -219,4 +223,15 @@ function seconds(ns: number): string {
 
 function mb(bytes: number): number {
   return Math.ceil(bytes / (1024 * 1024));
+}
+
+/**
+ * The size an SVG is rendered at for a chain that starts by resizing to `to`: `to` itself when the
+ * resize keeps the aspect ratio (the resize is then dropped), else the smallest aspect-kept size
+ * covering it, which the resize then distorts.
+ */
+function svgRenderSize(header: ImageHeader, to: Size): Size {
+  if (Math.abs(to.height - (to.width * header.height) / header.width) < 1) return { width: to.width, height: to.height };
+  const zoom = Math.max(to.width / header.width, to.height / header.height);
+  return { width: Math.max(to.width, Math.round(header.width * zoom)), height: Math.max(to.height, Math.round(header.height * zoom)) };
 }

@@ -14,7 +14,7 @@ export type Rgba = Color;
 /** q_auto's levels (codecs/quality/search.ts has their SSIM targets). */
 export type AutoLevel = Extract<Quality, { kind: 'auto' }>['level'];
 
-export type ImageFormat = 'jpg' | 'png' | 'webp' | 'gif' | 'avif' | 'bmp' | 'tiff';
+export type ImageFormat = 'jpg' | 'png' | 'webp' | 'gif' | 'avif' | 'bmp' | 'tiff' | 'svg';
 
 export interface ImageHeader {
   format: ImageFormat;
@@ -42,6 +42,10 @@ export interface ImageHeader {
   chunkBytes?: number;
   /** Embedded ICC profile (JPEG APP2 chunks joined, WebP ICCP), converted to sRGB by ops/icc.ts. */
   icc?: Uint8Array;
+  /** SVG: it has <text> (rendering loads the fonts). */
+  svgText?: boolean;
+  /** SVG: the pixels of its embedded data:image/ rasters (resvg decodes each). */
+  svgEmbeddedPixels?: number;
   /** PNG iCCP: the profile, still deflated. */
   iccDeflated?: Uint8Array;
 }

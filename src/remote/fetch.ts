@@ -74,6 +74,7 @@ export class RemoteFetchError extends CldError {
 }
 
 const MIME: Record<ImageFormat, string> = {
+  svg: 'image/svg+xml',
   jpg: 'image/jpeg',
   png: 'image/png',
   webp: 'image/webp',

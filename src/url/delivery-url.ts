@@ -31,8 +31,9 @@ export const EXTENSIONS: Record<string, Extension> = {
   bmp: 'bmp',
   tif: 'tiff',
   tiff: 'tiff',
+  svg: 'svg',
 };
-export type Extension = 'jpg' | 'png' | 'webp' | 'gif' | 'avif' | 'bmp' | 'tiff';
+export type Extension = 'jpg' | 'png' | 'webp' | 'gif' | 'avif' | 'bmp' | 'tiff' | 'svg';
 
 export interface DeliveryUrl {
   cloud: string;

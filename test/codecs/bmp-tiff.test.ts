@@ -103,10 +103,19 @@ describe('BMP and TIFF decoders under random corruption', () => {
 });
 
 describe('formats still refused by name', () => {
-  it('SVG and HEIC originals are a 415 that says so', async () => {
+  it('HEIC originals are a 415 that says so (SVG ones are read since issue #13: test/routes/svg.test.ts)', async () => {
     const svg = new TextEncoder().encode('\n  <?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>');
-    expect(() => readHeader(svg)).toThrow('SVG originals are not supported; upload JPEG, PNG, WebP, AVIF, GIF, BMP or TIFF');
-    expect(() => readHeader(new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg"/>'))).toThrow(/SVG originals/);
+    expect(readHeader(svg)).toMatchObject({ format: 'svg', width: 10, height: 10, hasAlpha: true });
+    expect(readHeader(new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg"/>'))).toMatchObject({ format: 'svg', width: 100, height: 100 });
+    expect(readHeader(new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg" width="50%" viewBox="0 0 30 20"/>'))).toMatchObject({
+      width: 15,
+      height: 20,
+    });
+    expect(readHeader(new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg" width="1in" viewBox="0 0 30 20"/>'))).toMatchObject({
+      width: 96,
+      height: 20,
+    });
+    expect(readHeader(new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg" width="10.5" height="3.2"/>'))).toMatchObject({ width: 11, height: 3 });
     expect(() => readHeader(new TextEncoder().encode('<html><body>hi</body></html>'))).toThrow('Invalid image file');
     const heic = await fixture('heic-stub.heic');
     expect(() => readHeader(heic)).toThrow(/HEIF originals \(heic\) are not supported/);

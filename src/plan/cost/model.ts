@@ -24,6 +24,7 @@ export const WASM_INITIAL = {
   jpegEnc: 0.25 * MB, // own encoder: 128 KiB initial (stack + tables)
   resample: 0.25 * MB,
   pngFilter: 0.25 * MB,
+  resvg: 2 * MB, // resvg-wasm: 1.1 MiB initial (data + stack)
   deflate: 2 * MB, // libdeflate: 128 KiB initial, a level-6 compressor ~0.9 MiB, the decompressor ~10 KiB
 } as const;
 
@@ -40,6 +41,20 @@ const AVIF_DECODE_BYTES_PER_PIXEL = 24;
  * 17⁴ × 3 × 16-bit each, two cached (test/codecs/cmyk.test.ts checks the figure).
  */
 export const CMYK_GRIDS_BYTES = 2 * 17 ** 4 * 3 * 2;
+
+/**
+ * resvg (codecs/svg/decode.ts), over its initial memory: the parsed tree (per byte of the file, a
+ * generous bound, not measured: usvg keeps each element's resolved attributes), per rendered pixel
+ * the pixmaps in wasm (measured, test/routes/svg.test.ts: 1 MP -> 9.3 MiB, 2 MP -> 17.0 MiB, i.e.
+ * ~7.7 B/px over 1.6 MiB), its JS copy and the straight-alpha raster (4 + 4), and with <text> the
+ * fonts (4 MiB of files, handed over as views of the Data modules) copied into wasm: measured
+ * (svg-text-memory.test.ts) 5.4 MiB for 1000x300 with text, ~1.5 MiB over its pixels'; 10 MiB counted.
+ */
+const SVG_TREE_BYTES_PER_INPUT_BYTE = 16;
+const SVG_BYTES_PER_PIXEL = 8 + 4 + 4;
+const SVG_FONT_BYTES = 10 * MB;
+/** Each embedded raster decoded by resvg (RGBA, and a premultiplied pixmap of it): not measured. */
+const SVG_EMBEDDED_BYTES_PER_PIXEL = 8;
 
 /** Default compressed size assumption when the caller does not pass inputBytes. */
 const DEFAULT_BYTES_PER_PIXEL = 0.5;
@@ -105,6 +120,16 @@ export function decodeCost(header: ImageHeader, shrink: 1 | 2 | 4 | 8 = 1, input
       const chunk = header.chunkBytes ?? px * 4;
       return px * 4 + input + chunk + WASM_INITIAL.deflate + input + chunk + SLACK;
     }
+    case 'svg':
+      // w x h here is the size it is rendered at (plan/ops.ts renderedHeader).
+      return (
+        WASM_INITIAL.resvg +
+        input * (1 + SVG_TREE_BYTES_PER_INPUT_BYTE) +
+        px * SVG_BYTES_PER_PIXEL +
+        (header.svgText ? SVG_FONT_BYTES : 0) +
+        (header.svgEmbeddedPixels ?? 0) * SVG_EMBEDDED_BYTES_PER_PIXEL +
+        SLACK
+      );
   }
 }
 
@@ -384,6 +409,9 @@ export const WORK_NS = {
   /** BMP and TIFF (codecs/bmp, codecs/tiff: TS loops per pixel, LZW or inflate for TIFF): not measured, set above PNG's. */
   bmp: 10,
   tiff: 30,
+  /** SVG (resvg, codecs/svg/decode.ts): per rendered pixel (fill, then un-premultiplying in TS), and per render (parsing, fonts). */
+  svg: 40,
+  svgSetup: 5e7,
   /** PNG (inflate + unfilter): ~9 ns/px (3 MP RGBA). */
   png: 20,
   /** WebP (lossy): ~14 ns/px. */
@@ -467,6 +495,8 @@ export function decodeWork(header: ImageHeader, shrink: 1 | 2 | 4 | 8): number {
       return px * WORK_NS.bmp;
     case 'tiff':
       return px * WORK_NS.tiff;
+    case 'svg':
+      return px * WORK_NS.svg + WORK_NS.svgSetup;
   }
 }
 
