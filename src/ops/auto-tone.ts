@@ -2,11 +2,12 @@
  * Automatic tone corrections (e_auto_brightness, e_auto_contrast, e_auto_color, e_improve,
  * e_fill_light): measured on the image, applied through per-channel tables, mixed with the
  * original by `blend`. ImageMagick's -auto-level (range stretch, here clipped at 0.5% on either end
- * so that a few outliers do not decide) and -auto-gamma (mean to mid grey).
+ * so that a few outliers do not decide) and -auto-gamma (mean to mid grey); `equalize` (e_tint's)
+ * maps luminance through its cumulative histogram, one table for the three channels.
  */
 import type { Raster } from '../pixels/raster';
 
-type Correction = 'levels' | 'channel-levels' | 'gamma' | 'shadows';
+type Correction = 'levels' | 'channel-levels' | 'gamma' | 'shadows' | 'equalize';
 
 /** The values at the 0.5% and 99.5% points of a histogram of n samples. */
 function range(hist: Uint32Array, n: number): [number, number] {
@@ -49,6 +50,16 @@ export function autoTone(r: Raster, corrections: readonly Correction[], blend: n
       for (const t of tables) stretch(t, lo, hi);
     } else if (c === 'channel-levels') {
       for (let ch = 0; ch < 3; ch++) stretch(tables[ch], ...range(h[ch], n));
+    } else if (c === 'equalize') {
+      let below = 0;
+      const first = h[3].findIndex((n) => n > 0);
+      const rest = n - h[3][first];
+      const map = new Uint8Array(256);
+      for (let v = 0; v < 256; v++) {
+        below += h[3][v];
+        map[v] = rest > 0 ? Math.max(0, Math.min(255, Math.round(((below - h[3][first]) * 255) / rest))) : v;
+      }
+      for (const t of tables) for (let v = 0; v < 256; v++) t[v] = map[t[v]];
     } else if (c === 'gamma') {
       let sum = 0;
       for (let v = 0; v < 256; v++) sum += v * h[3][v];

@@ -63,10 +63,11 @@ export const EFFECT_STEPS: { [K in EffectName]: EffectSteps } = {
   negate: tone(() => [{ matrix: scaleRgb(-1, -1, -1, 255) }]),
   // Gray, then black below t% and white from t% up: a higher t leans to black.
   blackwhite: tone((e) => [{ matrix: saturate(0) }, { curve: { threshold: level(e) } }]),
-  tint: tone((e) => {
-    if (e.option === 'equalize') throw new CldError(400, 'e_tint:equalize is not supported (it needs the histogram); leave out equalize');
-    return [{ gradient: e.stops!, amount: level(e) }];
-  }),
+  // equalize: the luminance histogram flattened first (ops/auto-tone.ts), then the tint.
+  tint: (e, size) => [
+    ...(e.option === 'equalize' ? [{ op: 'auto-tone' as const, corrections: ['equalize' as const], blend: 1, amount: 0, ...size }] : []),
+    ...colorStep(size, { gradient: e.stops!, amount: level(e) }),
+  ],
   recolor: tone((e) => [{ matrix: fromRows(e.values!) }]),
   simulate_colorblind: tone((e) => [{ matrix: fromRows(COLORBLIND[e.option as ColorblindCondition]) }]),
   art: (e, size, scale, c) => colorStep(size, ...artStages(e.option as ArtFilter, size, scale, c)),

@@ -171,7 +171,7 @@ export type Step =
    * `channel-levels` each channel's, `gamma` brings the mean luma to the middle, `shadows` lifts the
    * dark tones by `amount` (0..1).
    */
-  | ({ op: 'auto-tone'; corrections: readonly ('levels' | 'channel-levels' | 'gamma' | 'shadows')[]; blend: number; amount: number } & Size)
+  | ({ op: 'auto-tone'; corrections: readonly ('levels' | 'channel-levels' | 'gamma' | 'shadows' | 'equalize')[]; blend: number; amount: number } & Size)
   /**
    * e_shadow: the image's silhouette in `color`, blurred by `sigma`, offset by (dx, dy), under the
    * image, whose top-left lands at (baseX, baseY) of the grown canvas (the size of the step).

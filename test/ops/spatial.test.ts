@@ -96,6 +96,13 @@ describe('measured tone corrections and the shadow', () => {
     return { width: w, height: 1, data, opaque: true };
   };
   const mean = (r: Raster) => r.data.reduce((a, v, i) => (i % 4 === 1 ? a + v : a), 0) / (r.width * r.height);
+  it('equalize (e_tint:equalize) spreads a 100-150 ramp over the whole range, evenly', () => {
+    const r = autoTone(ramp(100, 150), ['equalize'], 1, 0);
+    expect(r.data[1]).toBe(0);
+    expect(r.data[255 * 4 + 1]).toBe(255);
+    // A flat histogram: the middle pixel lands near the middle of the range.
+    expect(Math.abs(r.data[128 * 4 + 1] - 128)).toBeLessThan(8);
+  });
   it('levels stretch a 100-150 ramp to nearly the full range; blend 0 changes nothing', () => {
     const r = autoTone(ramp(100, 150), ['levels'], 1, 0);
     expect(r.data[1]).toBeLessThan(5);

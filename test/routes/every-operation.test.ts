@@ -188,7 +188,7 @@ const EFFECT_CASES: { [E in EffectName]: { url: string; bad: string } & Partial<
   blue: { url: 'e_blue:-60', bad: 'e_blue:200' },
   negate: { url: 'e_negate', bad: 'e_negate:1' },
   blackwhite: { url: 'e_blackwhite:40', bad: 'e_blackwhite:101' },
-  tint: { url: 'e_tint:80:blue:20p:yellow:80p', bad: 'e_tint:80:notacolour' },
+  tint: { url: 'e_tint:equalize:80:blue:20p:yellow:80p', reference: 'e_tint:80:blue:20p:yellow:80p', bad: 'e_tint:80:notacolour' },
   recolor: { url: 'e_recolor:0.3:0.6:0.1:0.3:0.6:0.1:0.3:0.6:0.1', bad: 'e_recolor:1:2:3' },
   simulate_colorblind: { url: 'e_simulate_colorblind:protanopia', bad: 'e_simulate_colorblind:cats' },
   art: { url: 'e_art:zorro', bad: 'e_art:picasso' },
