@@ -120,6 +120,9 @@ function chooseFormat({ components, extension, originalFormat, mayBeTransparent,
       throw new CldError(400, `fl_lossy applies to GIF and PNG output (or f_auto), not ${format.toUpperCase()}`);
   }
   if (flags.has('png8') && format !== 'png' && f !== 'auto') throw new CldError(400, `fl_png8 applies to PNG output, not ${format.toUpperCase()}`);
+  // f_auto always keeps alpha here (AVIF, WebP or PNG); what the flag adds is never flattening it.
+  if (flags.has('preserve_transparency') && format === 'jpg' && mayBeTransparent())
+    throw new CldError(400, 'fl_preserve_transparency: this result may be transparent and JPEG has no alpha; request f_auto, PNG, WebP or AVIF');
   const animate = moving && (format === 'gif' || (format === 'webp' && (f === 'auto' || flags.has('animated'))));
   let loop: Component['e'];
   for (const c of components) if (c.e?.name === 'loop') loop = c.e;

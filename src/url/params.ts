@@ -48,6 +48,7 @@ export const FLAGS = [
   'png8',
   'lossy',
   'keep_iptc',
+  'preserve_transparency',
 ] as const;
 export type Flag = (typeof FLAGS)[number];
 /** A flag as written: `fl_attachment:<name>` carries the download's file name (attachmentOf). */
@@ -70,6 +71,7 @@ export const FLAG_SCOPES: { [F in Flag]: Exclude<Scope, 'flags'> | 'delivery' } 
   png8: 'output',
   lossy: 'output',
   keep_iptc: 'output',
+  preserve_transparency: 'output',
 };
 
 export const MAX_DPR = 5;

@@ -139,6 +139,12 @@ const FLAG_CASES: { [F in Flag]: Omit<Case, 'bad'> } = {
       expect(px(a, 300, 200)).toEqual(px(await pixels(await fetchOutput(NONE)), 300, 200)); // inside: the image, not the blue layer
     },
   },
+  // Transparency is never flattened: f_auto keeps it (as the reference's JPEG does not), and JPEG with it is a 400 (test/routes/flags.test.ts).
+  preserve_transparency: {
+    url: 'e_make_transparent:30,co_white/f_auto,fl_preserve_transparency',
+    reference: 'e_make_transparent:30,co_white/f_jpg',
+    differs: (out, ref) => expect([out.header.format, out.header.hasAlpha, ref.header.format]).toEqual(['png', true, 'jpg']),
+  },
   keep_iptc: {
     url: 'c_scale,w_100,fl_keep_iptc',
     reference: 'c_scale,w_100',

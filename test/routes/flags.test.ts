@@ -128,3 +128,20 @@ describe('fl_keep_iptc', () => {
     }
   });
 });
+
+describe('fl_preserve_transparency', () => {
+  it('f_auto keeps the alpha in every Accept case; JPEG, which would flatten it, is a 400', async () => {
+    for (const accept of ['image/avif,image/webp,*/*', 'image/webp,*/*', '*/*']) {
+      const { res, header } = await image(`${base}/f_auto,fl_preserve_transparency/flags/alpha.png`, { Accept: accept });
+      expect(res.status).toBe(200);
+      expect(header.hasAlpha, accept).toBe(true);
+    }
+    const jpg = await get(`${base}/f_jpg,fl_preserve_transparency/flags/alpha.png`);
+    await jpg.arrayBuffer();
+    expect(jpg.status).toBe(400);
+    expect(jpg.headers.get('X-Cld-Error')).toMatch(/fl_preserve_transparency/);
+    // An opaque result may still be JPEG.
+    const opaque = await image(`${base}/f_jpg,fl_preserve_transparency/flags/camera.jpg`);
+    expect(opaque.header.format).toBe('jpg');
+  });
+});
