@@ -111,7 +111,7 @@ function jitter(layer: Raster, level: number): Raster {
   return { width: w, height: h, data: out, opaque: layer.opaque };
 }
 
-/** Composites layer at (x, y) of canvas, clipped to it: layer over canvas, or canvas over layer (`under`); `separable` blends an overlay's colours with the image's first. */
+/** Composites layer at (x, y) of canvas, clipped to it: layer over canvas, or canvas over layer (`under`); `separable` first blends the top's colours with the bottom's (W3C: B(backdrop, source)). */
 function blend(canvas: Raster, layer: Raster, x: number, y: number, under: boolean, separable?: Separable): void {
   const x0 = Math.max(0, x),
     x1 = Math.min(canvas.width, x + layer.width);

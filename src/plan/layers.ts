@@ -148,7 +148,9 @@ function applyComponent(layer: Layer, c: Component): void {
   }
   let e = c.e;
   if (isBlendEffect(e)) {
-    if (layer.kind === 'underlay') throw new CldError(400, `e_${e!.name} blends an overlay into the image: use it with l_, not u_`);
+    // An underlay blends too (the image is then the source over it); it cannot cut the image it lies under.
+    if (layer.kind === 'underlay' && (e!.name === 'mask' || e!.name === 'cut_out'))
+      throw new CldError(400, `e_${e!.name} cuts the image with an overlay: use it with l_, not u_`);
     if (e!.name === 'mask') layer.cutter = true;
     else if (e!.name === 'cut_out') layer.cutter = 'inverse';
     else {

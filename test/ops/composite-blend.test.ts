@@ -29,6 +29,12 @@ describe('layer blend modes', () => {
     expect(at(composite(base(), layer(), step({})), 1, 1)).toEqual([128, 255, 0, 255]);
   });
 
+  it('an underlay blends with the image as the source over it', () => {
+    // multiply is symmetric: the same colour whichever is on top.
+    expect(at(composite(base(), layer(), step({ blend: 'multiply', under: true })), 1, 1)).toEqual([100, 100, 0, 255]);
+    // overlay is not: B(backdrop = layer, source = image) = 2·b·s or the screen, by the layer's channel.
+    expect(at(composite(base(), layer(), step({ blend: 'overlay', under: true })), 1, 1)).toEqual([200, 255, 0, 255]);
+  });
   it('a half-transparent layer blends half its effect', () => {
     const out = composite(base(), solid(2, 2, [0, 0, 0, 128]), step({ blend: 'multiply' }));
     // multiply with black is black; at alpha 128/255 the result is halfway from the image.

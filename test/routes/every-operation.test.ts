@@ -202,10 +202,10 @@ const EFFECT_CASES: { [E in EffectName]: { url: string; bad: string } & Partial<
   replace_color: { url: 'e_replace_color:blue:60', bad: 'e_replace_color:blue:101' },
   // Blend modes of a layer (test/ops/composite-blend.test.ts has their formulas); alone they are refused.
   multiply: { url: `l_${LAYER}/fl_layer_apply,e_multiply`, reference: `l_${LAYER}/fl_layer_apply`, bad: 'e_multiply' },
-  screen: { url: `l_${LAYER}/fl_layer_apply,e_screen`, reference: `l_${LAYER}/fl_layer_apply`, bad: `u_${LAYER}/fl_layer_apply,e_screen` },
+  screen: { url: `l_${LAYER}/fl_layer_apply,e_screen`, reference: `l_${LAYER}/fl_layer_apply`, bad: 'e_screen' },
   overlay: { url: `l_${LAYER}/fl_layer_apply,e_overlay`, reference: `l_${LAYER}/fl_layer_apply`, bad: 'e_overlay:5' },
   mask: { url: `l_${LAYER}/fl_layer_apply,e_mask`, reference: `l_${LAYER}/fl_layer_apply`, bad: 'e_mask' },
-  cut_out: { url: `l_${LAYER}/fl_layer_apply,e_cut_out`, reference: `l_${LAYER}/fl_layer_apply`, bad: 'e_cut_out' },
+  cut_out: { url: `l_${LAYER}/fl_layer_apply,e_cut_out`, reference: `l_${LAYER}/fl_layer_apply`, bad: `u_${LAYER}/fl_layer_apply,e_cut_out` },
   // The loop count of an animated output (NETSCAPE2.0's repeats: 2 more plays after the first).
   loop: {
     url: 'e_loop:2',
