@@ -20,7 +20,7 @@ import {
   webpFrameBytes,
   WORK_NS,
 } from './cost/model';
-import { AUTO_MAX_QUALITY } from './output';
+import { AUTO_MAX_QUALITY } from './quality';
 import type { ImageHeader, PadFill, Size, Step } from './steps';
 
 export type StepOp = Step['op'];

@@ -10,15 +10,10 @@
 import { CldError } from '../url/errors';
 import type { Component, OutputFormat } from '../url/params';
 import { chainPage } from './animation';
-import type { AutoLevel, OutputSpec } from './steps';
+import { AUTO_FALLBACK } from './quality';
+import type { OutputSpec } from './steps';
 
 export const DEFAULT_QUALITY = 80;
-
-/** q_auto's quality where no search runs (PNG output) and where it cannot (the sample failed to decode). */
-export const AUTO_FALLBACK: Record<AutoLevel, number> = { best: 90, good: 80, eco: 70, low: 60 };
-
-/** The top of q_auto's search range per level (codecs/quality/search.ts AUTO_TARGETS): the memory model's quality for it. */
-export const AUTO_MAX_QUALITY: Record<AutoLevel, number> = { best: 95, good: 85, eco: 80, low: 75 };
 
 /**
  * Largest AVIF output, in pixels. aom at speed 8 in workerd (test/codecs/encode.test.ts): 800x600

@@ -3,7 +3,7 @@
  * small, else a mosaic of full-resolution tiles) with the real output encoder at the qualities the
  * search asks for, decodes each result and measures its luma SSIM against the sample.
  */
-import { AUTO_FALLBACK } from '../../plan/output';
+import { AUTO_FALLBACK } from '../../plan/quality';
 import { AUTO_TARGETS, sampleLayout, searchQuality, type AutoLevel } from './search';
 import { SEARCH_SAMPLE_PIXELS } from '../../plan/cost/model';
 import { decodeAvif } from '../avif/decode';
