@@ -151,6 +151,8 @@ interface Lookup {
   layerIds: string[];
   /** The copies of the fetch layers (`fetch:<URL>` ids) in R2, fresh, keyed by layer id. */
   fetchedLayers: Map<string, FetchedOriginal>;
+  /** Their ETags, as a suffix of the derived key ('' without fetch layers). */
+  layersKey: string;
   accept: string | null;
   vary: string[];
   immutable: boolean;
@@ -191,9 +193,8 @@ async function lookup(request: Request, env: Env, ctx: WaitUntil): Promise<Looku
   const fetchedLayers = await ensureFetchedLayers(env, url.cloud, layerIds, ctx);
   // A remote layer's new bytes make a new derived image (its URL alone is in the canonical chain).
   const layerEtags = [...fetchedLayers.values()].map((f) => f.object.etag);
-  const cacheKey =
-    deliveryCacheKey(url.cloud, url.type, publicId, url.version, url.extension, canonical, acceptKey) +
-    (layerEtags.length ? `|fetch-layers=${layerEtags.join(',')}` : '');
+  const layersKey = layerEtags.length ? `|fetch-layers=${layerEtags.join(',')}` : '';
+  const cacheKey = deliveryCacheKey(url.cloud, url.type, publicId, url.version, url.extension, canonical, acceptKey) + layersKey;
   // A fetched original's derived images live under the hash of its URL (store/fetched.ts drops them when its bytes change).
   const keyId = url.remoteUrl !== undefined ? await fetchedDerivedId(url.remoteUrl) : url.publicId;
   return {
@@ -202,6 +203,7 @@ async function lookup(request: Request, env: Env, ctx: WaitUntil): Promise<Looku
     canonical,
     layerIds,
     fetchedLayers,
+    layersKey,
     accept: request.headers.get('Accept'),
     vary: [...hints.vary, ...(fAuto ? ['Accept'] : [])],
     immutable: components.some((c) => c.fl?.includes('immutable_cache')),
@@ -251,7 +253,7 @@ function placeholderKey(found: Lookup, placeholderId: string): Promise<string> {
     url.cloud,
     url.type,
     placeholderId,
-    deliveryCacheKey(url.cloud, url.type, placeholderId, undefined, url.extension, found.canonical, found.acceptKey),
+    deliveryCacheKey(url.cloud, url.type, placeholderId, undefined, url.extension, found.canonical, found.acceptKey) + found.layersKey,
   );
 }
 
