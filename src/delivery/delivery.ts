@@ -35,6 +35,7 @@ import { cacheMatch, cachePut } from '../store/edge-cache';
 import { derivedKey } from '../store/keys';
 import { getOriginal } from '../store/originals';
 import { formatTransformation } from '../url/component';
+import { remoteLayerUrl } from '../url/layer-id';
 import { type DeliveryUrl, parseDeliveryPath } from '../url/delivery-url';
 import { attachmentOf, type Component } from '../url/params';
 import { requestToken, verifyAuthToken } from '../url/auth-token';
@@ -70,7 +71,7 @@ type WaitUntil = Pick<ExecutionContext, 'waitUntil'>;
 
 export async function deliver(request: Request, env: Env, ctx: WaitUntil): Promise<Delivered> {
   const clock = new Clock();
-  const found = await lookup(request, env);
+  const found = await lookup(request, env, ctx);
   const remote = found.url.remoteUrl !== undefined ? await ensureFetched(env, found.url.cloud, found.url.remoteUrl, ctx) : undefined;
   let placeholder: string | undefined;
   const answer = (image: Response, source: CacheStatus): Delivered => ({
@@ -78,7 +79,7 @@ export async function deliver(request: Request, env: Env, ctx: WaitUntil): Promi
     source,
     vary: found.vary,
     immutable: found.immutable,
-    ...(remote?.stale ? { stale: true } : {}),
+    ...(remote?.stale || [...found.fetchedLayers.values()].some((f) => f.stale) ? { stale: true } : {}),
     ...(placeholder ? { placeholder } : {}),
     ...(found.attachment !== undefined ? { attachment: found.attachment } : {}),
   });
@@ -148,6 +149,10 @@ interface Lookup {
   components: Component[];
   canonical: string;
   layerIds: string[];
+  /** The copies of the fetch layers (`fetch:<URL>` ids) in R2, fresh, keyed by layer id. */
+  fetchedLayers: Map<string, FetchedOriginal>;
+  /** Their ETags, as a suffix of the derived key ('' without fetch layers). */
+  layersKey: string;
   accept: string | null;
   vary: string[];
   immutable: boolean;
@@ -167,7 +172,7 @@ interface Lookup {
 }
 
 /** lookup: parse, signature, DPR and layer grammar (400s before any lookup), the cache key. */
-async function lookup(request: Request, env: Env): Promise<Lookup> {
+async function lookup(request: Request, env: Env, ctx: WaitUntil): Promise<Lookup> {
   const { cloudName } = config(env);
   const url = parseDeliveryPath(new URL(request.url).pathname, cloudName);
   if (url.cloud !== cloudName) throw new CldError(404, `Unknown cloud_name ${url.cloud}`);
@@ -178,13 +183,18 @@ async function lookup(request: Request, env: Env): Promise<Lookup> {
   const components = hints.components;
   const canonical = formatTransformation(components);
   const layerIds = layerPublicIds(components); // the l_/u_ grammar checked (400) before any lookup
+  authorizeFetchLayers(layerIds, env, authorized === 'signed');
   const fAuto = components.some((c) => c.f === 'auto');
   // f_auto's variants: AVIF, WebP, or JPEG/PNG (the spelling of the last two predates AVIF, so their keys did not change).
   const accepted = fAuto ? acceptedFormat(request.headers.get('Accept')) : null;
   const acceptKey = !fAuto ? '' : accepted === 'avif' ? 'avif=true' : `webp=${accepted === 'webp'}`;
   // Everything the response depends on besides the original itself (whose changes a new version busts).
   const publicId = url.remoteUrl !== undefined ? normaliseFetchUrl(url.remoteUrl) : url.publicId;
-  const cacheKey = deliveryCacheKey(url.cloud, url.type, publicId, url.version, url.extension, canonical, acceptKey);
+  const fetchedLayers = await ensureFetchedLayers(env, url.cloud, layerIds, ctx);
+  // A remote layer's new bytes make a new derived image (its URL alone is in the canonical chain).
+  const layerEtags = [...fetchedLayers.values()].map((f) => f.object.etag);
+  const layersKey = layerEtags.length ? `|fetch-layers=${layerEtags.join(',')}` : '';
+  const cacheKey = deliveryCacheKey(url.cloud, url.type, publicId, url.version, url.extension, canonical, acceptKey) + layersKey;
   // A fetched original's derived images live under the hash of its URL (store/fetched.ts drops them when its bytes change).
   const keyId = url.remoteUrl !== undefined ? await fetchedDerivedId(url.remoteUrl) : url.publicId;
   return {
@@ -192,6 +202,8 @@ async function lookup(request: Request, env: Env): Promise<Lookup> {
     components,
     canonical,
     layerIds,
+    fetchedLayers,
+    layersKey,
     accept: request.headers.get('Accept'),
     vary: [...hints.vary, ...(fAuto ? ['Accept'] : [])],
     immutable: components.some((c) => c.fl?.includes('immutable_cache')),
@@ -203,6 +215,28 @@ async function lookup(request: Request, env: Env): Promise<Lookup> {
     allowedForStrict: named.allowedForStrict,
     signed: authorized === 'signed',
   };
+}
+
+/**
+ * Fetch layers (`l_fetch:` / `u_fetch:`) follow fetch delivery's rules, before R2 is touched:
+ * FETCH_SIGNED_ONLY wants the URL signed, and each remote URL passes the fetch policy (off, or a
+ * host not allowed: 401; an unsafe URL: 400).
+ */
+function authorizeFetchLayers(layerIds: readonly string[], env: Env, signed: boolean): void {
+  const urls = layerIds.map(remoteLayerUrl).filter((u) => u !== undefined);
+  if (!urls.length) return;
+  const { fetchPolicy, fetchSignedOnly } = config(env);
+  if (fetchSignedOnly && !signed) throw new CldError(401, 'Signature required: this deployment allows fetch layers only in signed URLs (FETCH_SIGNED_ONLY)');
+  for (const u of urls) assertRemoteUrl(u, fetchPolicy);
+}
+
+/** Each fetch layer's copy in R2, fetched or revalidated as a fetch original is (./fetched.ts). */
+async function ensureFetchedLayers(env: Env, cloud: string, layerIds: readonly string[], ctx: WaitUntil): Promise<Map<string, FetchedOriginal>> {
+  const remote = layerIds.flatMap((id) => {
+    const u = remoteLayerUrl(id);
+    return u === undefined ? [] : [[id, u] as const];
+  });
+  return new Map(await Promise.all(remote.map(async ([id, u]) => [id, await ensureFetched(env, cloud, u, ctx)] as const)));
 }
 
 /** The last d_ of the chain (a stored original's placeholder). */
@@ -219,7 +253,7 @@ function placeholderKey(found: Lookup, placeholderId: string): Promise<string> {
     url.cloud,
     url.type,
     placeholderId,
-    deliveryCacheKey(url.cloud, url.type, placeholderId, undefined, url.extension, found.canonical, found.acceptKey),
+    deliveryCacheKey(url.cloud, url.type, placeholderId, undefined, url.extension, found.canonical, found.acceptKey) + found.layersKey,
   );
 }
 
@@ -310,7 +344,7 @@ async function source(found: Lookup, env: Env, clock: Clock, remote: FetchedOrig
   }
   clock.mark('source'); // the R2 read only
   const header = readHeader(bytes);
-  const layers = found.layerIds.length ? await loadLayers(env, url.cloud, found.layerIds) : undefined;
+  const layers = found.layerIds.length ? await loadLayers(env, url.cloud, found.layerIds, found.fetchedLayers) : undefined;
   const resolved = resolveProgram(components, header, layers);
   const output = chooseOutput({
     components: resolved,

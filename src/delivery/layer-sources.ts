@@ -3,9 +3,12 @@
  * counts their memory before anything is read or decoded: R2's object size (a head) and the
  * image header (a ranged read of the first bytes). Their bodies are read only while rendering,
  * once the plan fits the budget. Layers are images of delivery type upload in the same cloud, as
- * on Cloudinary.
+ * on Cloudinary, or remote images (`fetch:<URL>`) whose copies ensureFetched left in R2 (lookup,
+ * delivery.ts): read the same way, under the same limits.
  */
 import { CldError, ImageError } from '../errors';
+import { remoteLayerUrl } from '../url/layer-id';
+import type { FetchedOriginal } from './fetched';
 import { readHeader, type ImageHeader } from '../codecs/header';
 import type { LayerSource } from '../plan/layers';
 import { images } from '../store/bucket';
@@ -18,10 +21,20 @@ export const LAYER_HEADER_READS = [64 * 1024, 256 * 1024, 1024 * 1024] as const;
 
 const mb = (n: number) => (n / (1024 * 1024)).toFixed(1);
 
-export async function loadLayers(env: Env, cloud: string, publicIds: readonly string[]): Promise<Map<string, LayerSource>> {
+export async function loadLayers(
+  env: Env,
+  cloud: string,
+  publicIds: readonly string[],
+  fetched: ReadonlyMap<string, FetchedOriginal> = new Map(),
+): Promise<Map<string, LayerSource>> {
   const bucket = images(env);
   const heads = await Promise.all(
     publicIds.map(async (id) => {
+      if (remoteLayerUrl(id) !== undefined) {
+        const copy = fetched.get(id);
+        if (!copy) throw new Error(`fetch layer ${id} was not fetched before its layers were loaded`);
+        return copy.object;
+      }
       const head = await headOriginal(bucket, cloud, 'upload', id);
       if (!head) throw new CldError(400, `Unknown or invalid referenced image ${id} of type upload`);
       return head;

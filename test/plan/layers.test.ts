@@ -136,10 +136,12 @@ describe('grammar', () => {
     expect(() =>
       buildPlan({ components: parse('l_sale_icon/fl_layer_apply'), header: pepper, inputBytes: 0, output: { format: 'png', quality: 80, progressive: false } }),
     ).toThrow(/only in delivery URLs/));
-  it('fetch and empty layer IDs are refused by the parser; text is parsed', () => {
+  it('other sources, bad fetch URLs and empty layer IDs are refused by the parser; text and fetch are parsed', () => {
     expect(parseComponent('l_text:Arial_20:Hi').l).toMatchObject({ kind: 'text', face: 'sans-regular', size: 20, text: 'Hi' });
     expect(() => parseComponent('l_text:Arial_20_stroke:Hi')).toThrow(/Unsupported text style 'stroke'/);
-    expect(() => parseComponent('u_fetch:aHR0cA==')).toThrow(/Unsupported underlay source/);
+    expect(() => parseComponent('u_video:dog')).toThrow(/Unsupported underlay source/);
+    expect(() => parseComponent('u_fetch:aHR0cA==')).toThrow(/Invalid underlay .*not an http\(s\) URL/); // 'http'
+    expect(parseComponent('u_fetch:aHR0cHM6Ly9hLmV4YW1wbGUvYi5wbmc=').u).toBe('fetch:https://a.example/b.png');
     expect(() => parseComponent('l_a::b')).toThrow(/Invalid overlay/);
   });
 });

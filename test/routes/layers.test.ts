@@ -214,7 +214,9 @@ describe('errors and signatures', () => {
     ['c_scale,w_100/fl_layer_apply/pepper.jpg', 400, /fl_layer_apply without an open layer/],
     ['l_sale_icon/l_layers:blue/fl_layer_apply/fl_layer_apply/pepper.jpg', 400, /Layers inside layers are not supported/],
     ['l_text:Comic_20:Hi/fl_layer_apply/pepper.jpg', 400, /Unsupported font 'Comic'/],
-    ['l_fetch:aHR0cHM6Ly9leGFtcGxlLmNvbS94LnBuZw==/pepper.jpg', 400, /Unsupported overlay source/],
+    ['l_video:dog/pepper.jpg', 400, /Unsupported overlay source/],
+    // A fetch layer passes the fetch policy first (test/routes/fetch-layers.test.ts): example.com is not allowed.
+    ['l_fetch:aHR0cHM6Ly9leGFtcGxlLmNvbS94LnBuZw==/pepper.jpg', 401, /Remote host example.com is not in the allowed fetch hosts/],
     ['l_sale_icon/e_upscale/fl_layer_apply/pepper.jpg', 400, /AI effects are not supported inside a layer/],
     ['l_sale_icon/fl_layer_apply/e_upscale/pepper.jpg', 400, /Layers and AI effects cannot be combined/],
     ['l_layers:bomb/c_scale,w_10/fl_layer_apply/pepper.jpg', 400, /Layer layers\/bomb: Image too large to process/],
