@@ -47,7 +47,22 @@ function skipSubBlocks(b: Uint8Array, pos: number): number {
   throw bad('truncated GIF');
 }
 
-function frame(b: Uint8Array, pos: number, width: number, height: number, global: Uint8Array | null, transparent: number): Raster {
+/** An image descriptor, its colour table and its LZW data (sub-blocks joined), and where the file goes on after them. */
+export interface GifImage {
+  fx: number;
+  fy: number;
+  fw: number;
+  fh: number;
+  interlaced: boolean;
+  palette: Uint8Array;
+  minCode: number;
+  lzwData: Uint8Array;
+  /** The byte after the data's terminator (the end of a truncated file). */
+  next: number;
+}
+
+/** Reads the image descriptor at `pos` (after its 0x2c), with the global colour table as the fallback. */
+export function readImage(b: Uint8Array, pos: number, global: Uint8Array | null): GifImage {
   if (pos + 10 > b.length) throw bad('truncated GIF image');
   const fx = b[pos] | (b[pos + 1] << 8);
   const fy = b[pos + 2] | (b[pos + 3] << 8);
@@ -68,16 +83,21 @@ function frame(b: Uint8Array, pos: number, width: number, height: number, global
   if (minCode < 2 || minCode > 11) throw bad('bad GIF LZW code size');
   // Gather the data sub-blocks (stops at the terminator or the end of a truncated file).
   let total = 0;
-  for (let p = pos; p < b.length && b[p] !== 0; p += 1 + b[p]) total += b[p];
+  let end = pos;
+  for (; end < b.length && b[end] !== 0; end += 1 + b[end]) total += b[end];
   const lzwData = new Uint8Array(total);
   for (let p = pos, o = 0; p < b.length && b[p] !== 0; p += 1 + b[p]) {
     const chunk = b.subarray(p + 1, Math.min(b.length, p + 1 + b[p]));
     lzwData.set(chunk, o);
     o += chunk.length;
   }
+  return { fx, fy, fw, fh, interlaced: (flags & 0x40) !== 0, palette, minCode, lzwData, next: Math.min(b.length, end + 1) };
+}
+
+function frame(b: Uint8Array, pos: number, width: number, height: number, global: Uint8Array | null, transparent: number): Raster {
+  const { fx, fy, fw, fh, interlaced, palette, minCode, lzwData } = readImage(b, pos, global);
   const out = new Uint8Array(width * height * 4);
   const colours = palette.length / 3;
-  const interlaced = (flags & 0x40) !== 0;
   const rowOrder = interlaced ? interlaceRows(fh) : null;
   // Only rows and columns on the screen are shown: decoding stops after the last data row that
   // lands on it, and one row of indices is held at a time (a 40-byte GIF may claim a 65535x65535

@@ -5,7 +5,7 @@
  * LZW bytes and one row of indices, whatever the number of frames.
  */
 import type { Raster } from '../../pixels/raster';
-import { bad, checkGifFrame, interlaceRows, lzw } from './decode';
+import { bad, checkGifFrame, interlaceRows, lzw, readImage } from './decode';
 
 export interface AnimationFrame {
   /** The whole canvas after this frame: a copy the steps may change, valid until the next call (the same buffer is refilled). */
@@ -97,35 +97,8 @@ export function gifFrames(b: Uint8Array): FrameSource {
 
   /** Draws the image descriptor at `pos` onto the canvas; records its disposal. */
   function drawFrame(disposal: number, transparent: number): void {
-    if (pos + 10 > b.length) throw bad('truncated GIF image');
-    const fx = b[pos] | (b[pos + 1] << 8);
-    const fy = b[pos + 2] | (b[pos + 3] << 8);
-    const fw = b[pos + 4] | (b[pos + 5] << 8);
-    const fh = b[pos + 6] | (b[pos + 7] << 8);
-    const flags = b[pos + 8];
-    pos += 9;
-    let palette = global;
-    if (flags & 0x80) {
-      const n = 3 << ((flags & 7) + 1);
-      if (pos + n > b.length) throw bad('truncated GIF colour table');
-      palette = b.subarray(pos, pos + n);
-      pos += n;
-    }
-    if (!palette) throw bad('GIF without colour table');
-    if (!fw || !fh) throw bad('empty GIF frame');
-    const minCode = b[pos++];
-    if (minCode < 2 || minCode > 11) throw bad('bad GIF LZW code size');
-    let total = 0;
-    let end = pos;
-    for (; end < b.length && b[end] !== 0; end += 1 + b[end]) total += b[end];
-    const lzwData = new Uint8Array(total);
-    for (let p = pos, o = 0; p < b.length && b[p] !== 0; p += 1 + b[p]) {
-      const chunk = b.subarray(p + 1, Math.min(b.length, p + 1 + b[p]));
-      lzwData.set(chunk, o);
-      o += chunk.length;
-    }
-    pos = Math.min(b.length, end + 1);
-    const interlaced = (flags & 0x40) !== 0;
+    const { fx, fy, fw, fh, interlaced, palette, minCode, lzwData, next } = readImage(b, pos, global);
+    pos = next;
     const rowsNeeded = checkGifFrame({ x: fx, y: fy, width: fw, height: fh, interlaced }, width, height);
     // The visible part of the frame's rectangle: what its disposal touches.
     const vw = Math.max(0, Math.min(fw, width - fx));
