@@ -9,18 +9,8 @@ export const bad = (what: string) => new ImageError(`Invalid image file: ${what}
  * the frame's compressed bytes and one row of indices.
  */
 export function decodeGif(b: Uint8Array): Raster {
-  if (b.length < 13) throw bad('truncated GIF');
-  const width = b[6] | (b[7] << 8);
-  const height = b[8] | (b[9] << 8);
-  if (!width || !height) throw bad('zero GIF dimensions');
-  let pos = 13;
-  let global: Uint8Array | null = null;
-  if (b[10] & 0x80) {
-    const n = 3 << ((b[10] & 7) + 1);
-    if (pos + n > b.length) throw bad('truncated GIF colour table');
-    global = b.subarray(pos, pos + n);
-    pos += n;
-  }
+  const { width, height, global, next } = readScreen(b);
+  let pos = next;
   let transparent = -1;
   while (pos < b.length) {
     const block = b[pos++];
@@ -45,6 +35,23 @@ function skipSubBlocks(b: Uint8Array, pos: number): number {
     if (n === 0) return pos;
   }
   throw bad('truncated GIF');
+}
+
+/** The logical screen: its size, the global colour table, and where the blocks start. */
+export function readScreen(b: Uint8Array): { width: number; height: number; global: Uint8Array | null; next: number } {
+  if (b.length < 13) throw bad('truncated GIF');
+  const width = b[6] | (b[7] << 8);
+  const height = b[8] | (b[9] << 8);
+  if (!width || !height) throw bad('zero GIF dimensions');
+  let next = 13;
+  let global: Uint8Array | null = null;
+  if (b[10] & 0x80) {
+    const n = 3 << ((b[10] & 7) + 1);
+    if (next + n > b.length) throw bad('truncated GIF colour table');
+    global = b.subarray(next, next + n);
+    next += n;
+  }
+  return { width, height, global, next };
 }
 
 /** An image descriptor, its colour table and its LZW data (sub-blocks joined), and where the file goes on after them. */

@@ -5,7 +5,7 @@
  * LZW bytes and one row of indices, whatever the number of frames.
  */
 import type { Raster } from '../../pixels/raster';
-import { bad, checkGifFrame, interlaceRows, lzw, readImage } from './decode';
+import { bad, checkGifFrame, interlaceRows, lzw, readImage, readScreen } from './decode';
 
 export interface AnimationFrame {
   /** The whole canvas after this frame: a copy the steps may change, valid until the next call (the same buffer is refilled). */
@@ -25,18 +25,8 @@ export interface FrameSource {
 
 /** Browsers show delays under 20 ms as 100 ms (the GIF convention); kept in the output as written. */
 export function gifFrames(b: Uint8Array): FrameSource {
-  if (b.length < 13) throw bad('truncated GIF');
-  const width = b[6] | (b[7] << 8);
-  const height = b[8] | (b[9] << 8);
-  if (!width || !height) throw bad('zero GIF dimensions');
-  let pos = 13;
-  let global: Uint8Array | null = null;
-  if (b[10] & 0x80) {
-    const n = 3 << ((b[10] & 7) + 1);
-    if (pos + n > b.length) throw bad('truncated GIF colour table');
-    global = b.subarray(pos, pos + n);
-    pos += n;
-  }
+  const { width, height, global, next } = readScreen(b);
+  let pos = next;
   const canvas = new Uint8Array(width * height * 4);
   // The copy handed out, refilled for each frame; and how many canvas pixels are transparent (GIF alpha is 0 or 255).
   let shown: Uint8Array | null = null;
