@@ -44,28 +44,34 @@ export function encodeJpegRows(src: Rows, quality: number, chroma444 = false): U
     const outAt = align(coefAt + e.jpeg_coef_bytes(width, height, chroma444 ? 1 : 0));
     e.reserve(outAt);
     e.jpeg_analyze_begin(width, height, quality, chroma444 ? 1 : 0, coefAt);
-    let filled = 0; // rows in the strip
-    for (let y = 0; y < height; ) {
-      const band = src.next();
-      const rows = band.length / stride;
-      for (let r = 0; r < rows; ) {
-        const n = Math.min(16 - filled, rows - r);
-        new Uint8Array(e.memory.buffer, stripAt + filled * stride, n * stride).set(band.subarray(r * stride, (r + n) * stride));
-        filled += n;
-        r += n;
-        if (filled === 16 || y + r === height) {
-          e.jpeg_analyze_rows(stripAt, filled);
-          filled = 0;
-        }
-      }
-      y += rows;
-    }
+    forEachStrip(src, e.memory, stripAt, (filled) => e.jpeg_analyze_rows(stripAt, filled));
     const bound = e.jpeg_analyze_end();
     e.reserve(outAt + bound);
     const length = e.jpeg_write(coefAt, outAt);
     return new Uint8Array(e.memory.buffer, outAt, length).slice();
   } finally {
     src.close();
+  }
+}
+
+/** Copies the streamed rows into the kernel's 16-row strip at `stripAt`, calling `onStrip` with its row count each time it is full (and for the last, shorter one). */
+function forEachStrip(src: Rows, memory: WebAssembly.Memory, stripAt: number, onStrip: (rows: number) => void): void {
+  const stride = src.width * 4;
+  let filled = 0;
+  for (let y = 0; y < src.height; ) {
+    const band = src.next();
+    const rows = band.length / stride;
+    for (let r = 0; r < rows; ) {
+      const n = Math.min(16 - filled, rows - r);
+      new Uint8Array(memory.buffer, stripAt + filled * stride, n * stride).set(band.subarray(r * stride, (r + n) * stride));
+      filled += n;
+      r += n;
+      if (filled === 16 || y + r === src.height) {
+        onStrip(filled);
+        filled = 0;
+      }
+    }
+    y += rows;
   }
 }
 
@@ -86,23 +92,8 @@ function encodeJpegFixed(src: Rows, quality: number): Uint8Array {
     const parts: Uint8Array[] = [];
     const emit = (n: number) => parts.push(new Uint8Array(e.memory.buffer, outAt, n).slice());
     emit(e.jpeg_stream_begin(width, height, quality, outAt));
-    let filled = 0;
     let mcuRow = 0;
-    for (let y = 0; y < height; ) {
-      const band = src.next();
-      const rows = band.length / stride;
-      for (let r = 0; r < rows; ) {
-        const n = Math.min(16 - filled, rows - r);
-        new Uint8Array(e.memory.buffer, stripAt + filled * stride, n * stride).set(band.subarray(r * stride, (r + n) * stride));
-        filled += n;
-        r += n;
-        if (filled === 16 || y + r === height) {
-          emit(e.jpeg_stream_row(stripAt, filled, mcuRow++, width, height, quality, outAt));
-          filled = 0;
-        }
-      }
-      y += rows;
-    }
+    forEachStrip(src, e.memory, stripAt, (filled) => emit(e.jpeg_stream_row(stripAt, filled, mcuRow++, width, height, quality, outAt)));
     parts.push(new Uint8Array([0xff, 0xd9]));
     return concatBytes(parts);
   } finally {
