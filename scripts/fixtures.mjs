@@ -42,6 +42,22 @@ const fixtures = {
       .toBuffer(),
   'srgb-tagged.jpg': async (s) => s(sample('coffee.png')).resize(300, 200).withIccProfile('srgb').jpeg({ quality: 95 }).toBuffer(),
   'medium-444.jpg': async (s) => s(sample('coffee.png')).jpeg({ quality: 90, chromaSubsampling: '4:4:4' }).toBuffer(),
+  // The Huffman decoder's table paths (src/kernels/libjpeg/jdhuff-wasm.patch): q100's large
+  // coefficients (magnitudes past the one-lookup table), mozjpeg's optimised code lengths, a
+  // progressive 4:4:4 scan; each with libjpeg-turbo's own decode (sharp) as a lossless PNG.
+  ...Object.fromEntries(
+    Object.entries({
+      'huffman-q100': { quality: 100 },
+      'huffman-mozjpeg': { quality: 70, mozjpeg: true },
+      'huffman-444-progressive': { quality: 92, chromaSubsampling: '4:4:4', progressive: true },
+    }).flatMap(([name, options]) => {
+      const jpeg = (s) => s(sample('chelsea.png')).jpeg(options).toBuffer();
+      return [
+        [`${name}.jpg`, jpeg],
+        [`${name}-ref.png`, async (s) => s(await jpeg(s)).png().toBuffer()],
+      ];
+    }),
+  ),
   '12mp.jpg': async (s) => bigPhoto(s, 4000, 3000).then((b) => s(b.data, { raw: b.info }).jpeg({ quality: 90 }).toBuffer()),
   '24mp.jpg': async (s) => bigPhoto(s, 6000, 4000).then((b) => s(b.data, { raw: b.info }).jpeg({ quality: 90 }).toBuffer()),
   // The largest JPEG the issue accepts (shrink-on-load must make it fit).

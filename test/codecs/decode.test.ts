@@ -23,6 +23,12 @@ describe('decode', () => {
     expect((await load('medium-444.jpg', 2)).width).toBe(300);
   });
 
+  it("JPEG decodes exactly as libjpeg-turbo's native build (sharp) does: q100, optimised tables, progressive 4:4:4", async () => {
+    for (const name of ['huffman-q100', 'huffman-mozjpeg', 'huffman-444-progressive']) {
+      expect(psnr(await load(`${name}.jpg`), await load(`${name}-ref.png`)), name).toBe(Infinity);
+    }
+  });
+
   it('JPEG decode matches the image (sanity vs the PNG it came from)', async () => {
     const jpg = await load('medium-444.jpg');
     const png = await load('palette.png'); // same source, 64 colours

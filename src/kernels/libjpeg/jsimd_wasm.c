@@ -105,6 +105,27 @@ static inline v coef(JCOEFPTR c, const ISLOW_MULT_TYPE *q, int k, int half) {
   return wasm_i32x4_mul(c32, wasm_v128_load(q + k * DCTSIZE + half * 4));
 }
 
+/*
+ * Whether every coefficient a reduced IDCT reads, other than the DC, is 0. `used` has bit k set
+ * when row k and column k are inputs (jidctred.c: 4x4 skips index 4, 2x2 reads 0, 1, 3, 5, 7).
+ * Such blocks (smooth areas) are one value: the callers then skip both passes, with the same result.
+ */
+/* The lane arithmetic of the SIMD passes in scalar code: 32-bit products and shifts wrap (corrupt data). */
+static inline int wrap_mul(int a, int b) { return (int)((uint32_t)a * (uint32_t)b); }
+static inline int wrap_descale(int x, int up, int n) {
+  return (int)((uint32_t)x * (1u << up) + (1u << (n - 1))) >> n;
+}
+
+static inline int dc_only(JCOEFPTR c, int used) {
+  const v cols = wasm_i16x8_make(used & 1 ? -1 : 0, used & 2 ? -1 : 0, used & 4 ? -1 : 0, used & 8 ? -1 : 0,
+                                 used & 16 ? -1 : 0, used & 32 ? -1 : 0, used & 64 ? -1 : 0, used & 128 ? -1 : 0);
+  v any = wasm_v128_and(wasm_v128_load(c), wasm_v128_and(cols, wasm_i16x8_make(0, -1, -1, -1, -1, -1, -1, -1)));
+  v rows = wasm_i16x8_splat(0);
+  for (int k = 1; k < 8; k++)
+    if (used & (1 << k)) rows = wasm_v128_or(rows, wasm_v128_load(c + k * DCTSIZE));
+  return !wasm_v128_any_true(wasm_v128_or(any, wasm_v128_and(rows, cols)));
+}
+
 /* Transposes the 4x4 block of i32 held in a, b, c, d (rows) in place. */
 static inline void transpose4(v *a, v *b, v *c, v *d) {
   v t0 = wasm_i32x4_shuffle(*a, *b, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(*a, *b, 2, 6, 3, 7);
@@ -214,6 +235,14 @@ GLOBAL(void)
 jsimd_idct_4x4(j_decompress_ptr cinfo, jpeg_component_info *compptr, JCOEFPTR coef_block, JSAMPARRAY output_buf, JDIMENSION output_col) {
   (void)cinfo;
   const ISLOW_MULT_TYPE *q = (const ISLOW_MULT_TYPE *)compptr->dct_table;
+  if (dc_only(coef_block, 0xEF)) {
+    /* Both passes of the general path with every AC input 0: one value for the block. */
+    int w = wrap_descale(wrap_mul(coef_block[0], q[0]), CONST_BITS + 1, CONST_BITS - PASS1_BITS + 1);
+    int s = wrap_descale(w, CONST_BITS + 1, CONST_BITS + PASS1_BITS + 3 + 1) + CENTERJSAMPLE;
+    v px = wasm_i8x16_splat((char)(s < 0 ? 0 : s > 255 ? 255 : s));
+    for (int r = 0; r < 4; r++) wasm_v128_store32_lane(output_buf[r] + output_col, px, 0);
+    return;
+  }
   /* Pass 1: columns 0-3 and 5-7 (column 4 is not needed): ws[half][row 0..3]. */
   v ws[2][4];
   for (int half = 0; half < 2; half++) {
@@ -246,6 +275,15 @@ GLOBAL(void)
 jsimd_idct_2x2(j_decompress_ptr cinfo, jpeg_component_info *compptr, JCOEFPTR coef_block, JSAMPARRAY output_buf, JDIMENSION output_col) {
   (void)cinfo;
   const ISLOW_MULT_TYPE *q = (const ISLOW_MULT_TYPE *)compptr->dct_table;
+  if (dc_only(coef_block, 0xAB)) {
+    /* Both passes of the general path with every AC input 0: one value for the block. */
+    int w = wrap_descale(wrap_mul(coef_block[0], q[0]), CONST_BITS + 2, CONST_BITS - PASS1_BITS + 2);
+    int s = wrap_descale(w, CONST_BITS + 2, CONST_BITS + PASS1_BITS + 3 + 2) + CENTERJSAMPLE;
+    JSAMPLE px = (JSAMPLE)(s < 0 ? 0 : s > 255 ? 255 : s);
+    output_buf[0][output_col] = output_buf[0][output_col + 1] = px;
+    output_buf[1][output_col] = output_buf[1][output_col + 1] = px;
+    return;
+  }
   int ws[2][8];
   for (int half = 0; half < 2; half++) {
     v tmp10 = wasm_i32x4_shl(coef(coef_block, q, 0, half), CONST_BITS + 2);
