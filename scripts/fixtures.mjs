@@ -54,7 +54,13 @@ const fixtures = {
       const jpeg = (s) => s(sample('chelsea.png')).jpeg(options).toBuffer();
       return [
         [`${name}.jpg`, jpeg],
-        [`${name}-ref.png`, async (s) => s(await jpeg(s)).png().toBuffer()],
+        [
+          `${name}-ref.png`,
+          async (s) =>
+            s(await jpeg(s))
+              .png()
+              .toBuffer(),
+        ],
       ];
     }),
   ),
