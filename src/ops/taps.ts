@@ -51,7 +51,40 @@ export function buildTaps(inSize: number, outSize: number, kernel: (x: number) =
       weights[base + k] = 1;
     } else for (let k = 0; k < size; k++) weights[base + k] = tmp[k] / sum;
   }
-  return { outSize, size, start, weights };
+  return trimmed({ outSize, size, start, weights });
+}
+
+/** Below a 64th of the kernel's Q14 step: a weight the fixed-point kernel multiplies by 0 anyway. */
+const NEGLIGIBLE = 2 ** -20;
+
+/**
+ * The same taps in the narrowest window that holds every output's non-zero weights: `size` is
+ * 2 * ceil(reach) + 1 wherever the kernel is centred, while the window of non-zero weights is
+ * shorter (Lanczos3 at 1.25x: 9 slots, at most 8 non-zero), and the kernel's cost is per slot
+ * (an 8-tap window is 4 tap pairs instead of 5).
+ */
+function trimmed(t: Taps): Taps {
+  const { outSize, size, start, weights } = t;
+  const first = new Int32Array(outSize);
+  let width = 1;
+  for (let o = 0; o < outSize; o++) {
+    let lo = 0;
+    let hi = size - 1;
+    while (lo < hi && Math.abs(weights[o * size + lo]) < NEGLIGIBLE) lo++;
+    while (hi > lo && Math.abs(weights[o * size + hi]) < NEGLIGIBLE) hi--;
+    first[o] = lo;
+    width = Math.max(width, hi - lo + 1);
+  }
+  if (width === size) return t;
+  const narrow = new Int32Array(outSize);
+  const w = new Float32Array(outSize * width);
+  for (let o = 0; o < outSize; o++) {
+    // Inside the original window (within the input), and holding this output's non-zero weights.
+    const skip = Math.min(first[o], size - width);
+    narrow[o] = start[o] + skip;
+    for (let k = 0; k < width; k++) w[o * width + k] = weights[o * size + skip + k];
+  }
+  return { outSize, size: width, start: narrow, weights: w };
 }
 
 /** Lanczos windowed sinc with a = 3 (support 3). */

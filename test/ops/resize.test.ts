@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resize } from '../../src/ops/resize';
+import { buildTaps, lanczos3 } from '../../src/ops/taps';
 import { load, psnr, solid } from '../pixels/util';
 
 describe('resize (Lanczos3)', () => {
@@ -47,6 +48,27 @@ describe('resize (Lanczos3)', () => {
     half.opaque = false;
     const s = resize(half, 10, 5);
     for (let i = 0; i < s.data.length; i += 4) if (s.data[i + 3] > 0) expect(s.data[i + 2]).toBeLessThan(3);
+  });
+});
+
+describe('taps: the window holds only non-zero weights', () => {
+  it.each([
+    // [in, out, slots before trimming (2 * ceil(3 * shrink) + 1), slots after]
+    [1000, 800, 9, 8], // case 1's 1000x750 -> 800x600: 4 tap pairs per pixel instead of 5
+    [1000, 999, 9, 6],
+    [1000, 1000, 7, 1], // a 1:1 pass copies
+    [1000, 2000, 7, 6],
+  ])('Lanczos3 %i -> %i: %i slots become %i, each output still sums to 1 inside the input', (inSize, outSize, before, after) => {
+    const t = buildTaps(inSize, outSize, lanczos3, 3, Math.max(1, inSize / outSize));
+    expect(before).toBe(2 * Math.ceil(3 * Math.max(1, inSize / outSize)) + 1);
+    expect(t.size).toBe(after);
+    for (let o = 0; o < outSize; o++) {
+      expect(t.start[o]).toBeGreaterThanOrEqual(0);
+      expect(t.start[o] + t.size).toBeLessThanOrEqual(inSize);
+      let sum = 0;
+      for (let k = 0; k < t.size; k++) sum += t.weights[o * t.size + k];
+      expect(sum).toBeCloseTo(1, 5);
+    }
   });
 });
 
