@@ -61,7 +61,7 @@ const PAGE = 64 * 1024;
 /** First byte of the jsquash libwebp modules' heaps (static data and stack below it: measured 0.08 and 0.11 MiB). */
 const WEBP_DEC_HEAP_START = 0.25 * MB;
 const WEBP_ENC_HEAP_START = 0.25 * MB;
-/** libwebp's decoder, bytes per pixel over its heap start and the file's two copies (above: 8.6 measured). */
+/** libwebp's decoder, bytes per pixel over its heap start and the file's two copies (8.6 measured, decodeCost). */
 const WEBP_DECODE_BYTES_PER_PIXEL = 10;
 
 /** Default compressed size assumption when the caller does not pass inputBytes. */
@@ -107,8 +107,9 @@ export function decodeCost(header: ImageHeader, shrink: 1 | 2 | 4 | 8 = 1, input
       // RGBA result and the decoder's planes (lossy: YUV; lossless: ARGB and transform buffers).
       // The heap starts at 0.08 MiB, so the 16 MiB initial memory is free heap: the module grows
       // only past it, and then by at most 1.2x what it needs (emscripten's geometric growth).
-      // Measured need over the heap start and the two copies (noise, 1000x750 to 3000x2000, fresh
-      // and after earlier decodes): lossy 4.0-4.6, with alpha 6.1-6.6, lossless 8.1-8.6 B/px.
+      // Need (the highest byte written, bench/webp-memory.mjs dec) over the heap start and the two
+      // copies, noise 1000x750 to 3000x2000: lossy 4.1, with alpha 6.1, lossless 8.1 B/px in a new
+      // instance; up to 8.6 by the growth requests after earlier decodes.
       const need = WEBP_DEC_HEAP_START + 2 * input + px * WEBP_DECODE_BYTES_PER_PIXEL;
       const wasm = Math.max(WASM_INITIAL.webpDec, 1.2 * need) + PAGE;
       // animated: the first frame is rewrapped (input-sized copy) and placed on a canvas.
@@ -213,9 +214,12 @@ export interface EncodeCostOptions {
  */
 export const WEBP_LOW_MEMORY_PIXELS = 1_000_000;
 
-/** libwebp's low_memory encode in a fresh instance: bytes per pixel it needs over its heap start (12.55 measured), and what an alpha plane adds (31.6 measured). */
-const WEBP_LOW_MEMORY_NEED = 13;
-const WEBP_ALPHA_NEED = 33;
+/**
+ * libwebp's low_memory encode in a fresh instance (codecs/jsquash.ts fresh()): bytes per pixel it
+ * needs over its heap start (13.39 measured), and what an alpha plane adds (48.85 in all measured).
+ */
+const WEBP_LOW_MEMORY_NEED = 14;
+const WEBP_ALPHA_NEED = 36;
 
 /** Bytes per pixel of a step of the quality `q` in a table of [highest quality, bytes] rows, ascending. */
 function byQuality(q: number, table: readonly (readonly [number, number])[]): number {
@@ -348,11 +352,13 @@ function encoderCost(
       // 2.12 with a noise alpha plane.
       const output = px * (alpha ? 2.3 : 1.4);
       if (px > WEBP_LOW_MEMORY_PIXELS) {
-        // A fresh instance per encode (codecs/encode.ts encodeWebpLarge), dropped after it: its heap
-        // starts at 0.11 MiB and grows only for this encode, to at most 1.2x its need. Need measured
-        // (the module's heap-growth requests, a fresh instance, 1001x1000 to 4000x1000 and
-        // 1000x4000, q50 to q100): binary and uniform noise 12.55 B/px at any quality from q80
-        // (11.65 at q50), a photo 9.8; with a noise alpha plane 42.0-44.2 B/px.
+        // A fresh instance per encode (codecs/jsquash.ts fresh(), codecs/webp/encode.ts), dropped
+        // after it: the heap starts at 0.11 MiB and grows only for this encode's need, to at most
+        // 1.2x it. Need (the highest byte an encode
+        // writes in a new instance, bench/webp-memory.mjs, 1001x1000 to 4000x1000 and 1000x4000,
+        // q50 to q100; the largest growth request is up to 10% lower, emscripten's overgrowth
+        // having made room): binary noise 13.39 B/px at q100, 12.55 at q80, 11.65 at q50, a photo
+        // 9.8; with a noise alpha plane 48.6-48.9 B/px (42.0 at 2309x1732 q80).
         const need = WEBP_ENC_HEAP_START + px * (WEBP_LOW_MEMORY_NEED + (alpha ? WEBP_ALPHA_NEED : 0));
         return Math.max(WASM_INITIAL.webpEnc, 1.2 * need) + PAGE + output;
       }
