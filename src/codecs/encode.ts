@@ -5,6 +5,8 @@ import { GifWriter } from './gif/encode';
 import { ImageError } from '../pixels/errors';
 import { flatten } from '../ops/flatten';
 import type { Raster } from '../pixels/raster';
+import { rasterRows, type Rows } from '../pixels/rows';
+import { encodeWebpFresh } from './webp/encode';
 import { WEBP_LOW_MEMORY_PIXELS } from '../plan/cost/model';
 
 export type OutputFormat = 'jpg' | 'png' | 'webp' | 'avif' | 'gif';
@@ -73,9 +75,9 @@ export async function encode(r: Raster, format: OutputFormat, opts: EncodeOption
       return gif.finish();
     }
     if (format === 'webp') {
+      if (r.width * r.height > WEBP_LOW_MEMORY_PIXELS) return await encodeWebpLarge(r, quality);
       const enc = await webpEncoder.get();
-      const low_memory = r.width * r.height > WEBP_LOW_MEMORY_PIXELS ? 1 : 0;
-      const out = enc.encode(r.data, r.width, r.height, { ...WEBP_DEFAULTS, quality, low_memory });
+      const out = enc.encode(r.data, r.width, r.height, { ...WEBP_DEFAULTS, quality, low_memory: 0 });
       if (!out) throw new Error('webp encoder returned null');
       return copy(out);
     }
@@ -92,6 +94,19 @@ export async function encode(r: Raster, format: OutputFormat, opts: EncodeOption
     throw new ImageError(`Encoding ${format} failed: ${(e as Error).message}`, 400);
   }
   throw new ImageError(`Unsupported output format ${format}`, 415);
+}
+
+/**
+ * A large WebP: libwebp's low_memory in an instance of its own, dropped after the encode, the rows
+ * written straight into its heap (webp/encode.ts): from the row stream (pixels/run.ts), so that no
+ * JS raster of the output exists, or from a raster.
+ */
+export function encodeWebpRows(rows: Rows, quality: number): Promise<Uint8Array> {
+  return encodeWebpFresh(rows, { ...WEBP_DEFAULTS, quality: Math.max(1, Math.min(100, Math.round(quality))), low_memory: 1 });
+}
+
+async function encodeWebpLarge(r: Raster, quality: number): Promise<Uint8Array> {
+  return encodeWebpRows(rasterRows(r), quality);
 }
 
 /** The encoders return fresh JS copies; this only guards against a view of wasm memory. */
@@ -133,7 +148,7 @@ const AVIF_DEFAULTS: Record<string, number | boolean> = {
 };
 
 /** libwebp defaults as in @jsquash/webp meta.js (method 4, sns 50, filter 60, ...). */
-const WEBP_DEFAULTS: Record<string, number> = {
+export const WEBP_DEFAULTS: Record<string, number> = {
   quality: 75,
   target_size: 0,
   target_PSNR: 0,

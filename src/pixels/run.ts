@@ -33,7 +33,7 @@ import { jpegRows } from '../codecs/jpeg/decode';
 import { encodeJpegRows } from '../codecs/jpeg/encode';
 import { encodePngRows } from '../codecs/png/encode';
 import { cropRows, collectRows, rasterRows, type Rows } from './rows';
-import { encode, gifLossyTolerance } from '../codecs/encode';
+import { encode, encodeWebpRows, gifLossyTolerance } from '../codecs/encode';
 import { flatten } from '../ops/flatten';
 import { grayscale } from '../ops/grayscale';
 import { color, colorRows } from '../ops/color';
@@ -87,7 +87,12 @@ export async function renderAndEncode(bytes: Uint8Array, header: ImageHeader, pl
   if (step.frames) return renderAnimation(bytes, header, plan, step, times);
   if (how.encode) {
     const { rows, timers } = await openStream(bytes, header, plan.steps.slice(0, how.steps), afterDecode);
-    const out = step.format === 'png' ? encodePngRows(rows) : encodeJpegRows(rows, step.quality, step.chroma444 === true);
+    const out =
+      step.format === 'png'
+        ? encodePngRows(rows)
+        : step.format === 'webp'
+          ? await encodeWebpRows(rows, step.quality)
+          : encodeJpegRows(rows, step.quality, step.chroma444 === true);
     if (times) record(times, plan.steps, timers, performance.now() - t0, 'encode');
     return { bytes: out, quality: step.format === 'png' ? undefined : step.quality };
   }

@@ -1,7 +1,7 @@
 // Own file = fresh isolate. Cases run in increasing size so each module's memory (which never
 // shrinks) is the high-water of the cases so far; the model must bound it every time.
 import { describe, expect, it } from 'vitest';
-import { chooseShrink, coefficientBytes, decodeCost, encodeCost, WASM_INITIAL } from '../../src/plan/cost/model';
+import { chooseShrink, coefficientBytes, decodeCost, encodeCost, WASM_INITIAL, WEBP_LOW_MEMORY_PIXELS } from '../../src/plan/cost/model';
 import { pngKernelBytes } from '../../src/plan/cost/png';
 import { decode } from '../../src/codecs/decode';
 import { encode } from '../../src/codecs/encode';
@@ -83,7 +83,8 @@ describe('cost model', () => {
     const r = solid(w, h, [0, 0, 0, 255]);
     for (let i = 0; i < r.data.length; i += 4) r.data[i] = (i * 2654435761) >>> 24; // noise: worst case
     await encode(r, format, { quality: 90 });
-    const module = format === 'jpg' ? 'jpegEnc' : format === 'avif' ? 'avifEnc' : 'webpEnc';
+    // WebP over WEBP_LOW_MEMORY_PIXELS: a fresh instance per encode (codecs/webp/encode.ts).
+    const module = format === 'jpg' ? 'jpegEnc' : format === 'avif' ? 'avifEnc' : w * h > WEBP_LOW_MEMORY_PIXELS ? 'webpEncLarge' : 'webpEnc';
     const cost = encodeCost(format, w, h);
     if (format === 'jpg') {
       // q100 noise: the worst case for the output area.

@@ -17,11 +17,19 @@ describe('streamed steps', () => {
     expect(streaming(p.steps)).toEqual({ steps: 3, encode: true });
   });
 
-  it('stop at the first step that needs the whole image; WebP, progressive and q_auto encode a raster', () => {
+  it('stop at the first step that needs the whole image; WebP up to 1 MP, progressive and q_auto encode a raster', () => {
     expect(streaming(planOf('w_800/e_sharpen').steps)).toEqual({ steps: 2, encode: false });
     expect(streaming(planOf('w_800', undefined, { format: 'webp', quality: 80, progressive: false }).steps)).toEqual({ steps: 2, encode: false });
     expect(streaming(planOf('w_800', undefined, { format: 'jpg', quality: 80, progressive: true }).steps)).toEqual({ steps: 2, encode: false });
     expect(streaming(planOf('w_800', undefined, { format: 'jpg', quality: 80, progressive: false, auto: 'good' }).steps)).toEqual({ steps: 2, encode: false });
+  });
+
+  it('a WebP over WEBP_LOW_MEMORY_PIXELS at a fixed quality takes the rows into its fresh encoder (codecs/webp/encode.ts)', () => {
+    const webp = { format: 'webp', quality: 80, progressive: false } as const;
+    const header = jpegHeader(1000, 750);
+    expect(streaming(planOf('w_1300', header, webp).steps)).toEqual({ steps: 2, encode: true });
+    expect(streaming(planOf('w_1300', header, { ...webp, auto: 'good' }).steps)).toEqual({ steps: 2, encode: false });
+    expect(streaming(planOf('w_1300/e_sharpen', header, webp).steps)).toEqual({ steps: 2, encode: false });
   });
 
   it('an embedded ICC profile converts in the stream', () => {

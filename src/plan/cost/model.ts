@@ -56,6 +56,14 @@ const SVG_FONT_BYTES = 10 * MB;
 /** Each embedded raster decoded by resvg (RGBA, and a premultiplied pixmap of it): not measured. */
 const SVG_EMBEDDED_BYTES_PER_PIXEL = 8;
 
+/** A WebAssembly page: emscripten rounds each growth up to one. */
+const PAGE = 64 * 1024;
+/** First byte of the jsquash libwebp modules' heaps (static data and stack below it: measured 0.08 and 0.11 MiB). */
+const WEBP_DEC_HEAP_START = 0.25 * MB;
+const WEBP_ENC_HEAP_START = 0.25 * MB;
+/** libwebp's decoder, bytes per pixel over its heap start and the file's two copies (8.6 measured, decodeCost). */
+const WEBP_DECODE_BYTES_PER_PIXEL = 10;
+
 /** Default compressed size assumption when the caller does not pass inputBytes. */
 const DEFAULT_BYTES_PER_PIXEL = 0.5;
 
@@ -95,9 +103,15 @@ export function decodeCost(header: ImageHeader, shrink: 1 | 2 | 4 | 8 = 1, input
       return WASM_INITIAL.pngUnfilter + pngKernelBytes(w) + WASM_INITIAL.deflate + input + raw + 2 * SLACK + px * 4;
     }
     case 'webp': {
-      // libwebp: input copy + RGBA output + (lossy: YUV 1.5 B/px; lossless: ARGB 4 B/px +
-      // transform buffers) ; bounded by 9 B/px over the initial 16 MiB.
-      const wasm = WASM_INITIAL.webpDec + input + px * 9 + SLACK;
+      // libwebp (jsquash): the file twice (embind's argument and the std::string made of it), the
+      // RGBA result and the decoder's planes (lossy: YUV; lossless: ARGB and transform buffers).
+      // The heap starts at 0.08 MiB, so the 16 MiB initial memory is free heap: the module grows
+      // only past it, and then by at most 1.2x what it needs (emscripten's geometric growth).
+      // Need (the highest byte written, bench/webp-memory.mjs dec) over the heap start and the two
+      // copies, noise 1000x750 to 3000x2000: lossy 4.1, with alpha 6.1, lossless 8.1 B/px in a new
+      // instance; up to 8.6 by the growth requests after earlier decodes.
+      const need = WEBP_DEC_HEAP_START + 2 * input + px * WEBP_DECODE_BYTES_PER_PIXEL;
+      const wasm = Math.max(WASM_INITIAL.webpDec, 1.2 * need) + PAGE;
       // animated: the first frame is rewrapped (input-sized copy) and placed on a canvas.
       return wasm + px * 4 + (header.animated ? input + px * 4 : 0);
     }
@@ -199,6 +213,13 @@ export interface EncodeCostOptions {
  * photo: see README Memory), so smaller outputs keep the buffered path.
  */
 export const WEBP_LOW_MEMORY_PIXELS = 1_000_000;
+
+/**
+ * libwebp's low_memory encode in a fresh instance (codecs/jsquash.ts fresh()): bytes per pixel it
+ * needs over its heap start (13.39 measured), and what an alpha plane adds (48.85 in all measured).
+ */
+const WEBP_LOW_MEMORY_NEED = 14;
+const WEBP_ALPHA_NEED = 36;
 
 /** Bytes per pixel of a step of the quality `q` in a table of [highest quality, bytes] rows, ascending. */
 function byQuality(q: number, table: readonly (readonly [number, number])[]): number {
@@ -321,16 +342,27 @@ function encoderCost(
       return WASM_INITIAL.deflate + WASM_INITIAL.pngFilter + filtered * 3 + SLACK;
     }
     case 'webp': {
-      // The RGBA copy (4), the YUV picture (1.5), analysis buffers, the output and heap overshoot;
-      // the buffered path also every token of the image (WEBP_BUFFERED). Low-memory path measured
-      // on binary noise (any quality) in a fresh module: 2000x1500 -> 39.9 MiB, 3000x1333 -> 53.0
-      // MiB, ~9.7 B/px over 16 MiB; after earlier, smaller encodes 2309x1732 reached 66.6 MiB.
-      // An alpha plane is compressed losslessly (VP8L): its hash chains and backward references
-      // measured 16 B/px (a gradient) to 28 B/px (noise) at 2000x1500.
-      // emscripten grows the heap by at least 20% of its size at a time, so what it ends at
-      // depends on the earlier requests: up to 1.2x what one encode needs.
-      const perPixel = px > WEBP_LOW_MEMORY_PIXELS ? 10 : byQuality(quality, WEBP_BUFFERED);
-      return 1.2 * (WASM_INITIAL.webpEnc + px * (perPixel + (alpha ? 28 : 0))) + SLACK;
+      // The RGBA twice (embind's argument and the std::string made of it, 8), the YUV picture (1.5),
+      // analysis buffers, the output and heap overshoot; the buffered path also every token of the
+      // image (WEBP_BUFFERED), in the isolate's shared instance, whose heap earlier encodes have
+      // grown and fragmented. An alpha plane is compressed losslessly (VP8L): its hash chains and
+      // backward references measured 16 B/px (a gradient) to 28 B/px (noise) at 2000x1500.
+      // emscripten grows the heap by at least 20% of its size at a time: up to 1.2x the need.
+      // Then embind copies the result out into JS: up to 1.26 B/px measured (binary noise, q100),
+      // 2.12 with a noise alpha plane.
+      const output = px * (alpha ? 2.3 : 1.4);
+      if (px > WEBP_LOW_MEMORY_PIXELS) {
+        // A fresh instance per encode (codecs/jsquash.ts fresh(), codecs/webp/encode.ts), dropped
+        // after it: the heap starts at 0.11 MiB and grows only for this encode's need, to at most
+        // 1.2x it. Need (the highest byte an encode
+        // writes in a new instance, bench/webp-memory.mjs, 1001x1000 to 4000x1000 and 1000x4000,
+        // q50 to q100; the largest growth request is up to 10% lower, emscripten's overgrowth
+        // having made room): binary noise 13.39 B/px at q100, 12.55 at q80, 11.65 at q50, a photo
+        // 9.8; with a noise alpha plane 48.6-48.9 B/px (42.0 at 2309x1732 q80).
+        const need = WEBP_ENC_HEAP_START + px * (WEBP_LOW_MEMORY_NEED + (alpha ? WEBP_ALPHA_NEED : 0));
+        return Math.max(WASM_INITIAL.webpEnc, 1.2 * need) + PAGE + output;
+      }
+      return 1.2 * (WASM_INITIAL.webpEnc + px * (byQuality(quality, WEBP_BUFFERED) + (alpha ? 28 : 0))) + SLACK + output;
     }
     case 'avif':
       // libavif + aom at speed 8: RGBA copy, YUV planes, aom's frame buffers and lookahead,
