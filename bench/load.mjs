@@ -6,6 +6,9 @@
 //
 //   node bench/load.mjs [--seconds 10] [--connections 8,32] [--scenario hits|misses|ai-mix]
 //
+// Case 1 misses and hits beside ipx (sharp), on the bundled Worker: bench/throughput.mjs; cold start:
+// bench/cold-start.mjs (both in README "Performance").
+//
 // Prints per scenario and connection count: requests, req/s, p50/p99 latency, status counts,
 // and the Worker's WASM memory after the run.
 import autocannon from 'autocannon';
