@@ -9,6 +9,22 @@ async function roundTrip(bytes: Uint8Array) {
   return { h, r: await decode(bytes, h, 1) };
 }
 
+/** src/codecs/encode.ts AVIF_DEFAULTS as they were at speed 8. */
+const SPEED_8 = {
+  qualityAlpha: -1,
+  denoiseLevel: 0,
+  tileColsLog2: 0,
+  tileRowsLog2: 0,
+  speed: 8,
+  subsample: 1,
+  chromaDeltaQ: false,
+  sharpness: 0,
+  tune: 0,
+  enableSharpYUV: false,
+  bitDepth: 8,
+  lossless: false,
+};
+
 describe('encode', () => {
   it('JPEG q80 baseline 4:2:0 and progressive decode back > 30 dB', async () => {
     const src = await load('rgb.png');
@@ -137,10 +153,13 @@ describe('encode', () => {
     expect(ra.r.data[3]).toBe(0);
   });
 
-  it('AVIF (aom speed 8): an 800x600 photo decodes back > 30 dB, smaller than WebP at the same quality; alpha kept', async () => {
+  it("AVIF (aom speed 9): an 800x600 photo decodes back > 30 dB, smaller than WebP at the same quality, keeps speed 8's SSIM at the mapped quality; alpha kept", async () => {
     const { decodeAvif } = await import('../../src/codecs/avif/decode');
     const { resize } = await import('../../src/ops/resize');
     const { wasmMemory } = await import('../../src/kernels/memory');
+    const { ssim } = await import('../../src/codecs/quality/ssim');
+    const { avifEncoder } = await import('../../src/codecs/jsquash');
+    const { AVIF_SPEED, avifQuality } = await import('../../src/codecs/encode');
     const photo = resize(await load('12mp.jpg', 4), 800, 600);
     await encode(photo, 'avif', { quality: 80 }); // instantiate and warm up
     const times: number[] = [];
@@ -152,16 +171,41 @@ describe('encode', () => {
     }
     const back = await decodeAvif(out);
     const webp = await encode(photo, 'webp', { quality: 80 });
+    // The settings before speed 9: speed 8 at libavif quality 64 (q_80's old mapping).
+    const enc = await avifEncoder.get();
+    const t8 = performance.now();
+    const before = enc.encode(photo.data, 800, 600, { ...SPEED_8, quality: 64 }) as Uint8Array;
+    const ms8 = performance.now() - t8;
+    const back8 = await decodeAvif(before);
     times.sort((a, b) => a - b);
+    const memory = wasmMemory().avifEnc;
     console.log(
-      `AVIF 800x600 q80: ${out.length} B (WebP ${webp.length} B), median ${times[1].toFixed(0)} ms, ${psnr(back, photo).toFixed(2)} dB, avifEnc memory ${(wasmMemory().avifEnc / 2 ** 20).toFixed(1)} MiB`,
+      `AVIF 800x600 q80 (speed ${AVIF_SPEED}, libavif ${avifQuality(80)}): ${out.length} B (WebP ${webp.length} B), median ${times[1].toFixed(0)} ms, ${psnr(back, photo).toFixed(2)} dB, SSIM ${ssim(photo, back).toFixed(5)}; speed 8 at 64: ${before.length} B, ${ms8.toFixed(0)} ms, SSIM ${ssim(photo, back8).toFixed(5)}; avifEnc memory ${(memory / 2 ** 20).toFixed(1)} MiB`,
     );
     expect([back.width, back.height]).toEqual([800, 600]);
     expect(psnr(back, photo)).toBeGreaterThan(30);
     expect(out.length).toBeLessThan(webp.length);
+    expect(ssim(photo, back)).toBeGreaterThanOrEqual(ssim(photo, back8));
+    // cost/model.ts encodeCost: 16 MiB + 30 B/px.
+    expect(memory).toBeLessThan(16 * 2 ** 20 + 800 * 600 * 30);
     const a = await load('alpha.png');
     const ra = await decodeAvif(await encode(a, 'avif', { quality: 80 }));
     expect(ra.opaque).toBe(false);
     expect(ra.data[3]).toBe(0);
+  });
+
+  it('AVIF quality: one aom quantiser step finer than the speed-8 mapping, monotone, quantiser 0 for q_100 alone', async () => {
+    const { avifQuality, avifQuantizer } = await import('../../src/codecs/encode');
+    expect(avifQuality(80)).toBe(65);
+    expect(avifQuantizer(65)).toBe(avifQuantizer(64) - 1);
+    let last = -1;
+    for (let q = 1; q <= 100; q++) {
+      const speed8 = Math.round(q <= 80 ? (q * 64) / 80 : 64 + ((q - 80) * 36) / 20);
+      const now = avifQuality(q);
+      expect(now).toBeGreaterThanOrEqual(last);
+      last = now;
+      if (q === 100) expect(avifQuantizer(now)).toBe(0);
+      else expect(avifQuantizer(now)).toBe(Math.max(1, avifQuantizer(speed8) - 1));
+    }
   });
 });
