@@ -152,7 +152,7 @@ export function avifQuality(q: number): number {
  * costs ~7% more, 2 tile columns ~0.5%, sharp YUV ~1.5% and 50% more time; chromaDeltaQ makes
  * this build return null.
  */
-const AVIF_DEFAULTS: Record<string, number | boolean> = {
+export const AVIF_DEFAULTS: Record<string, number | boolean> = {
   quality: 50,
   qualityAlpha: -1,
   denoiseLevel: 0,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decode } from '../../src/codecs/decode';
-import { encode } from '../../src/codecs/encode';
+import { AVIF_DEFAULTS, encode } from '../../src/codecs/encode';
 import { readHeader } from '../../src/codecs/header';
 import { fixture, load, psnr } from '../pixels/util';
 
@@ -10,20 +10,7 @@ async function roundTrip(bytes: Uint8Array) {
 }
 
 /** src/codecs/encode.ts AVIF_DEFAULTS as they were at speed 8. */
-const SPEED_8 = {
-  qualityAlpha: -1,
-  denoiseLevel: 0,
-  tileColsLog2: 0,
-  tileRowsLog2: 0,
-  speed: 8,
-  subsample: 1,
-  chromaDeltaQ: false,
-  sharpness: 0,
-  tune: 0,
-  enableSharpYUV: false,
-  bitDepth: 8,
-  lossless: false,
-};
+const SPEED_8 = { ...AVIF_DEFAULTS, speed: 8 };
 
 describe('encode', () => {
   it('JPEG q80 baseline 4:2:0 and progressive decode back > 30 dB', async () => {
