@@ -34,7 +34,7 @@ if [ -n "${LIBJPEG_SRC:-}" ]; then
   b=$(mktemp -d)
   cp "$LIBJPEG_SRC"/*.c "$LIBJPEG_SRC"/*.h "$b"/
   # The Huffman decoder's 48-bit refill on wasm32 (upstream only enables it for 64-bit targets),
-  # and one lookup for the common AC symbols (code, magnitude bits and sign in one table entry).
+  # and one lookup for the common AC symbols and DC differences (code, magnitude bits and sign in one table entry).
   patch -s -d "$b" -p1 < $W/libjpeg/jdhuff-wasm.patch
   # wasm32 has native 64-bit integers: give the Huffman decoder its 64-bit bit buffer.
   sed -i 's/#elif defined(__x86_64__) \&\& defined(__ILP32__)/#elif (defined(__x86_64__) \&\& defined(__ILP32__)) || defined(__wasm__)/' "$b/jdhuff.h"
