@@ -38,6 +38,10 @@ if [ -n "${LIBJPEG_SRC:-}" ]; then
   patch -s -d "$b" -p1 < $W/libjpeg/jdhuff-wasm.patch
   # wasm32 has native 64-bit integers: give the Huffman decoder its 64-bit bit buffer.
   sed -i 's/#elif defined(__x86_64__) \&\& defined(__ILP32__)/#elif (defined(__x86_64__) \&\& defined(__ILP32__)) || defined(__wasm__)/' "$b/jdhuff.h"
+  # Raw planes (jpeg-decode.c dec_open_planes) keep the chroma at the luma's DCT scaling: the
+  # chroma comes out as coded, at half the luma's resolution, instead of scaled up by its IDCT.
+  sed -i 's/    while (ssize < DCTSIZE \&\&/    while (!cinfo->raw_data_out \&\& ssize < DCTSIZE \&\&/' "$b/jdmaster.c"
+  grep -q 'while (!cinfo->raw_data_out' "$b/jdmaster.c"
   cp $W/libjpeg/*.h $W/libjpeg/jsimd_wasm.c "$b"/
   # jsimd_wasm.c replaces these stubs of jsimd_none.c with WebAssembly SIMD code.
   for f in jsimd_can_ycc_rgb jsimd_ycc_rgb_convert jsimd_can_idct_islow jsimd_idct_islow jsimd_can_idct_4x4 jsimd_idct_4x4 jsimd_can_idct_2x2 jsimd_idct_2x2; do

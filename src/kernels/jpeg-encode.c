@@ -436,6 +436,52 @@ void jpeg_analyze_rows(const uint8_t *strip, int rows) {
   }
 }
 
+// An 8x8 block of one plane (samples minus 128) at (bx, by), `w` x `h` samples exist: the last
+// column and row are repeated past them. Whole interior blocks in SIMD, eight samples per row.
+static void load_plane_block(const uint8_t *plane, int stride, int w, int h, int bx, int by, f32 *out) {
+  if (bx + 8 <= w && by + 8 <= h) {
+    const v c128 = wasm_f32x4_splat(128.0f);
+    for (int r = 0; r < 8; r++) {
+      v px = wasm_u16x8_load8x8(plane + (uint32_t)(by + r) * stride + bx);
+      wasm_v128_store(out + r * 8, wasm_f32x4_sub(wasm_f32x4_convert_i32x4(wasm_u32x4_extend_low_u16x8(px)), c128));
+      wasm_v128_store(out + r * 8 + 4, wasm_f32x4_sub(wasm_f32x4_convert_i32x4(wasm_u32x4_extend_high_u16x8(px)), c128));
+    }
+    return;
+  }
+  for (int r = 0; r < 8; r++) {
+    int sy = by + r < h ? by + r : h - 1;
+    for (int c = 0; c < 8; c++) {
+      int sx = bx + c < w ? bx + c : w - 1;
+      out[r * 8 + c] = (f32)plane[(uint32_t)sy * stride + sx] - 128.0f;
+    }
+  }
+}
+
+/**
+ * jpeg_analyze_rows for an image given as YCbCr planes (4:2:0, after jpeg_analyze_begin with s444
+ * 0): the next MCU row's 16 luma rows in y (`rows` of them exist) and its 8 chroma rows in cb and
+ * cr ((rows + 1) / 2 exist, (width + 1) / 2 samples wide). No colour conversion or chroma
+ * averaging: the planes are coded as they are.
+ */
+__attribute__((export_name("jpeg_analyze_planes")))
+void jpeg_analyze_planes(const uint8_t *y, const uint8_t *cb, const uint8_t *cr, int ystride, int cstride, int rows) {
+  f32 yb[64] __attribute__((aligned(16)));
+  const int cw = (g_width + 1) / 2, ch = (rows + 1) / 2;
+  for (int mx = 0; mx < g_mcux; mx++) {
+    for (int b = 0; b < 4; b++) {
+      load_plane_block(y, ystride, g_width, rows, mx * 16 + (b & 1) * 8, (b >> 1) * 8, yb);
+      a_dc[0] = encode_block(yb, 0, a_out, a_dc[0]);
+      a_out += 64;
+    }
+    load_plane_block(cb, cstride, cw, ch, mx * 8, 0, yb);
+    a_dc[1] = encode_block(yb, 1, a_out, a_dc[1]);
+    a_out += 64;
+    load_plane_block(cr, cstride, cw, ch, mx * 8, 0, yb);
+    a_dc[2] = encode_block(yb, 1, a_out, a_dc[2]);
+    a_out += 64;
+  }
+}
+
 /**
  * Builds the Huffman tables from the counts. Returns an upper bound of the output file's size in
  * bytes (entropy data with worst-case 0xFF stuffing, plus headers).

@@ -50,16 +50,10 @@ __attribute__((export_name("load_row")))
 void load_row(const uint8_t *src, int16_t *dst, int width, int premultiply) { to_ring_row(src, dst, width, premultiply); }
 
 /**
- * One output row: the vertical taps over ring rows y0..y0+ysize-1 (row y lives in slot y % ysize)
- * summed into `row`, then the horizontal taps straight to 8-bit RGBA in `out`.
+ * The vertical taps over ring rows y0..y0+ysize-1 (row y lives in slot y % ysize), `stride` 16-bit
+ * samples each (a multiple of 4), summed into `row`.
  */
-__attribute__((export_name("emit_row")))
-void emit_row(const int16_t *ring, int in_w, int y0, int ysize, const f32 *wy, int16_t *row,
-              const int32_t *xstart, const int32_t *xpairs, int npairs, int out_w, uint8_t *out, int premultiply) {
-  const v128_t zero = wasm_f32x4_splat(0.0f);
-  const v128_t max = wasm_f32x4_splat(255.0f);
-  const v128_t half = wasm_f32x4_splat(0.5f);
-  const int stride = in_w * 4;
+static void vertical_taps(const int16_t *ring, int stride, int y0, int ysize, const f32 *wy, int16_t *row) {
   // Vertical taps in Q14, rounded so that they still sum to exactly 1 (the largest takes the rest).
   int sum = 0, big = 0, bigq = -65536;
   for (int k = 0; k < ysize; k++) {
@@ -68,7 +62,6 @@ void emit_row(const int16_t *ring, int in_w, int y0, int ysize, const f32 *wy, i
     if (q > bigq) bigq = q, big = k;
   }
   const int fix = (1 << WEIGHT_BITS) - sum;
-  const v128_t unscale = wasm_f32x4_splat(1.0f / (f32)(1 << (WEIGHT_BITS + RING_SHIFT)));
   const v128_t round14 = wasm_i32x4_splat(1 << (WEIGHT_BITS - 1));
   // Groups of up to 64 non-zero taps (a big downscale without shrink-on-load has thousands): each
   // group's sums go into `row`, the first group's stored, the others' added.
@@ -117,6 +110,20 @@ void emit_row(const int16_t *ring, int in_w, int y0, int ysize, const f32 *wy, i
   }
   if (first)
     for (int i = 0; i < stride; i++) row[i] = 0;
+}
+
+/**
+ * One output row: the vertical taps summed into `row` (vertical_taps), then the horizontal taps
+ * straight to 8-bit RGBA in `out`.
+ */
+__attribute__((export_name("emit_row")))
+void emit_row(const int16_t *ring, int in_w, int y0, int ysize, const f32 *wy, int16_t *row,
+              const int32_t *xstart, const int32_t *xpairs, int npairs, int out_w, uint8_t *out, int premultiply) {
+  const v128_t zero = wasm_f32x4_splat(0.0f);
+  const v128_t max = wasm_f32x4_splat(255.0f);
+  const v128_t half = wasm_f32x4_splat(0.5f);
+  const v128_t unscale = wasm_f32x4_splat(1.0f / (f32)(1 << (WEIGHT_BITS + RING_SHIFT)));
+  vertical_taps(ring, in_w * 4, y0, ysize, wy, row);
   // Horizontal taps: the row's pixels k and k+1 are neighbours, so one load holds a tap pair;
   // its channels interleaved as (r_k, r_k+1, g_k, g_k+1, ...) meet the packed weights in i32x4.dot.
   const v128_t round20 = wasm_i32x4_splat(1 << (WEIGHT_BITS + RING_SHIFT - 1));
@@ -145,6 +152,46 @@ void emit_row(const int16_t *ring, int in_w, int y0, int ysize, const f32 *wy, i
     }
     v128_t s = wasm_i16x8_narrow_i32x4(i, i);
     wasm_v128_store32_lane(out + ox * 4, wasm_u8x16_narrow_i16x8(s, s), 0);
+  }
+}
+
+/**
+ * One output row of a single-channel plane (a JPEG's Y, Cb or Cr): the vertical taps over ring
+ * rows of `stride` samples (the plane's width rounded up to 4), then the horizontal taps as
+ * emit_row's without premultiplication, so each sample comes out as emit_row would give one
+ * channel of it. `xpairs` has `ngroups` groups of eight taps (four Q14 pairs, zero-padded) per
+ * output sample: one i32x4.dot per group; `row` has 8 samples of slack past `stride`.
+ */
+__attribute__((export_name("emit_plane_row")))
+void emit_plane_row(const int16_t *ring, int stride, int y0, int ysize, const f32 *wy, int16_t *row,
+                    const int32_t *xstart, const int32_t *xpairs, int ngroups, int out_w, uint8_t *out) {
+  vertical_taps(ring, stride, y0, ysize, wy, row);
+  const v128_t round20 = wasm_i32x4_splat(1 << (WEIGHT_BITS + RING_SHIFT - 1));
+  int ox = 0;
+  for (; ox + 4 <= out_w; ox += 4) {
+    v128_t acc[4];
+    for (int i = 0; i < 4; i++) {
+      const int16_t *p = row + xstart[ox + i];
+      const v128_t *w = (const v128_t *)(xpairs + (ox + i) * ngroups * 4);
+      v128_t a = wasm_i32x4_dot_i16x8(wasm_v128_load(p), wasm_v128_load(w));
+      for (int g = 1; g < ngroups; g++) a = wasm_i32x4_add(a, wasm_i32x4_dot_i16x8(wasm_v128_load(p + g * 8), wasm_v128_load(w + g)));
+      acc[i] = a;
+    }
+    // Four horizontal sums at once: lanes (acc0, acc1, acc2, acc3).
+    v128_t t0 = wasm_i32x4_add(wasm_i32x4_shuffle(acc[0], acc[1], 0, 4, 1, 5), wasm_i32x4_shuffle(acc[0], acc[1], 2, 6, 3, 7));
+    v128_t t1 = wasm_i32x4_add(wasm_i32x4_shuffle(acc[2], acc[3], 0, 4, 1, 5), wasm_i32x4_shuffle(acc[2], acc[3], 2, 6, 3, 7));
+    v128_t sums = wasm_i32x4_add(wasm_i32x4_shuffle(t0, t1, 0, 1, 4, 5), wasm_i32x4_shuffle(t0, t1, 2, 3, 6, 7));
+    v128_t i32 = wasm_i32x4_shr(wasm_i32x4_add(sums, round20), WEIGHT_BITS + RING_SHIFT);
+    v128_t s16 = wasm_i16x8_narrow_i32x4(i32, i32);
+    wasm_v128_store32_lane(out + ox, wasm_u8x16_narrow_i16x8(s16, s16), 0);
+  }
+  for (; ox < out_w; ox++) {
+    const int16_t *p = row + xstart[ox];
+    const int16_t *w = (const int16_t *)(xpairs + ox * ngroups * 4);
+    int32_t acc = 0;
+    for (int k = 0; k < ngroups * 8; k++) acc += (int32_t)p[k] * w[k];
+    int vv = (acc + (1 << (WEIGHT_BITS + RING_SHIFT - 1))) >> (WEIGHT_BITS + RING_SHIFT);
+    out[ox] = (uint8_t)(vv < 0 ? 0 : vv > 255 ? 255 : vv);
   }
 }
 

@@ -28,6 +28,19 @@ const load = ownKernel<{
     out: number,
     premultiply: number,
   ): void;
+  emit_plane_row(
+    ring: number,
+    stride: number,
+    y0: number,
+    ysize: number,
+    wy: number,
+    row: number,
+    xstart: number,
+    xpairs: number,
+    ngroups: number,
+    outW: number,
+    out: number,
+  ): void;
   prepare_x(xweights: number, outW: number, xsize: number, pairs: number): void;
   detail(src: number, blurred: number, out: number, w: number, h: number, amount: number): void;
   filter_image(
@@ -146,6 +159,61 @@ export function filterRows(src: Rows, tx: Taps, ty: Taps, premultiply: boolean):
     close,
   };
 }
+
+/** A single-channel plane's filter (planeFilter): source rows go in top to bottom, output rows come out as soon as their taps' rows are in. */
+export interface PlaneFilter {
+  /** The next source row (the plane's width in samples, or more: the rest is ignored). */
+  push(row: Uint8Array): void;
+  /** Frees the filter's kernel memory; after errors too. Safe to call twice. */
+  close(): void;
+}
+
+/**
+ * The filter of filterRows on one 8-bit plane (a JPEG's Y, Cb or Cr, pixels/ycc.ts), pushed row
+ * by row: each output row goes to `emit` (a view of the kernel's memory, valid during the call)
+ * once the source rows its taps read are in, so a plane never holds more than its ring. The
+ * samples are those filterRows gives for each channel of RGBA rows with the same taps.
+ */
+export function planeFilter(inW: number, tx: Taps, ty: Taps, emit: (row: Uint8Array, oy: number) => void): PlaneFilter {
+  const k = load();
+  const outW = tx.outSize,
+    outH = ty.outSize,
+    ysize = ty.size;
+  const stride = align4(inW);
+  // Eight taps per i32x4.dot: the horizontal windows padded with zero weights to a multiple of 8.
+  const groups = Math.ceil(tx.size / 8);
+  const padded = new Float32Array(outW * groups * 8);
+  for (let o = 0; o < outW; o++) padded.set(tx.weights.subarray(o * tx.size, (o + 1) * tx.size), o * groups * 8);
+  const { at, release } = k.region([outW * 4, padded.length * 4, padded.length * 2, ty.weights.length * 4, ysize * stride * 2, (stride + 8) * 2, stride, outW]);
+  const [xs, xw, xp, yw, ring, row, inAt, outAt] = at;
+  new Int32Array(k.memory.buffer, xs, outW).set(tx.start);
+  new Float32Array(k.memory.buffer, xw, padded.length).set(padded);
+  new Float32Array(k.memory.buffer, yw, ty.weights.length).set(ty.weights);
+  k.prepare_x(xw, outW, groups * 8, xp);
+  let srcY = 0;
+  let oy = 0;
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    release();
+  };
+  return {
+    push(src) {
+      const mem = k.memory.buffer;
+      new Uint8Array(mem, inAt, inW).set(src.subarray(0, inW));
+      k.load_row(inAt, ring + (srcY % ysize) * stride * 2, stride / 4, 0);
+      srcY++;
+      for (; oy < outH && ty.start[oy] + ysize <= srcY; oy++) {
+        k.emit_plane_row(ring, stride, ty.start[oy], ysize, yw + oy * ysize * 4, row, xs, xp, groups, outW, outAt);
+        emit(new Uint8Array(k.memory.buffer, outAt, outW), oy);
+      }
+    },
+    close,
+  };
+}
+
+const align4 = (n: number) => (n + 3) & ~3;
 
 /**
  * The filter over a raster in memory, into a fresh JS array: the kernel runs every row in one call

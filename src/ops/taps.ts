@@ -11,20 +11,27 @@ export interface Taps {
   weights: Float32Array;
 }
 
+/** Where output sample o falls in the input: o * scale + offset (buildTaps' `at`). */
+export interface TapPlacement {
+  scale: number;
+  offset: number;
+}
+
 /**
  * Taps mapping inSize samples to outSize, for `kernel` with the given support radius (in units
  * of kernel space), stretched by `stretch` in input space (stretch > 1 when downscaling, for
- * antialiasing). Sample centres: input x = (o + 0.5) * inSize / outSize - 0.5.
+ * antialiasing). Sample centres: input x = (o + 0.5) * inSize / outSize - 0.5, unless `at` places
+ * them (a window of a larger resize; chroma planes, whose samples sit between two pixels').
  */
-export function buildTaps(inSize: number, outSize: number, kernel: (x: number) => number, support: number, stretch: number): Taps {
-  const scale = inSize / outSize;
+export function buildTaps(inSize: number, outSize: number, kernel: (x: number) => number, support: number, stretch: number, at?: TapPlacement): Taps {
+  const scale = at?.scale ?? inSize / outSize;
   const reach = support * stretch;
   const size = Math.min(inSize, Math.ceil(reach) * 2 + 1);
   const start = new Int32Array(outSize);
   const weights = new Float32Array(outSize * size);
   const tmp = new Float64Array(size);
   for (let o = 0; o < outSize; o++) {
-    const center = (o + 0.5) * scale - 0.5;
+    const center = at ? o * at.scale + at.offset : (o + 0.5) * scale - 0.5;
     let lo = Math.ceil(center - reach);
     let hi = Math.floor(center + reach);
     // Keep the window within [0, inSize) and `size` long; out-of-range taps fold onto the edge.

@@ -30,6 +30,7 @@ import { WebpAnimationWriter } from '../codecs/webp/animation';
 import { gifFrameBytes, webpFrameBytes } from '../plan/cost/model';
 import { ImageError } from './errors';
 import { jpegRows } from '../codecs/jpeg/decode';
+import { encodeViaPlanes, planarChain } from './ycc';
 import { encodeJpegRows } from '../codecs/jpeg/encode';
 import { encodePngRows } from '../codecs/png/encode';
 import { cropRows, collectRows, rasterRows, type Rows } from './rows';
@@ -86,6 +87,12 @@ export async function renderAndEncode(bytes: Uint8Array, header: ImageHeader, pl
   const t0 = performance.now();
   if (step.frames) return renderAnimation(bytes, header, plan, step, times);
   if (how.encode) {
+    const planar = afterDecode ? null : planarChain(header, plan.steps);
+    const viaPlanes = planar && encodeViaPlanes(bytes, planar);
+    if (viaPlanes) {
+      if (times) for (const [op, ms] of Object.entries(viaPlanes.ms) as [keyof StepTimes, number][]) times[op] = (times[op] ?? 0) + ms;
+      return { bytes: viaPlanes.bytes, quality: step.quality };
+    }
     const { rows, timers } = await openStream(bytes, header, plan.steps.slice(0, how.steps), afterDecode);
     const out =
       step.format === 'png'

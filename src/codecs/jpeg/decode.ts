@@ -17,6 +17,11 @@ interface JpegDecoder {
   dec_cmyk(d: number): number;
   dec_warnings(d: number): number;
   dec_close(d: number): void;
+  dec_open_planes(buf: number, len: number, shrink: number): number;
+  dec_plane_width(d: number, ci: number): number;
+  dec_plane_height(d: number, ci: number): number;
+  dec_plane_stride(d: number, ci: number): number;
+  dec_read_planes(d: number, y: number, cb: number, cr: number, yStride: number, cStride: number, max: number): number;
 }
 
 /** libjpeg's error_exit: thrown through the wasm frames, after which the instance is discarded. */
@@ -136,4 +141,110 @@ export function jpegRows(bytes: Uint8Array, shrink: 1 | 2 | 4 | 8 = 1, profile?:
 /** Decodes a whole JPEG at 1/shrink to an RGBA raster in JS memory. */
 export function decodeJpeg(bytes: Uint8Array, shrink: 1 | 2 | 4 | 8 = 1, profile?: Uint8Array): Raster {
   return collectRows(jpegRows(bytes, shrink, profile));
+}
+
+/** A band of a JPEG's planes (jpegPlanes): views of the decoder's memory, valid until the next call. */
+export interface PlaneBand {
+  /** Luma rows in the band (the last band's may run past the image: its padding). */
+  rows: number;
+  y: Uint8Array;
+  cb: Uint8Array;
+  cr: Uint8Array;
+  yStride: number;
+  cStride: number;
+}
+
+/** A 4:2:0 YCbCr JPEG's planes as coded, in bands (pixels/ycc.ts). */
+export interface JpegPlanes {
+  /** Luma size at 1/shrink; the chroma planes are chromaWidth x chromaHeight (half, rounded up). */
+  width: number;
+  height: number;
+  chromaWidth: number;
+  chromaHeight: number;
+  /** Up to 16 luma rows and half as many chroma rows. */
+  next(): PlaneBand;
+  /** Frees the decoder; throws an ImageError if libjpeg warned (corrupt or truncated data), as jpegRows does. */
+  close(): void;
+}
+
+/**
+ * A YCbCr JPEG with 4:2:0 sampling decoded to its planes at 1/shrink, without colour conversion or
+ * chroma upsampling (the chroma as coded, at half the luma's resolution); null for any other JPEG
+ * (grey, 4:4:4, CMYK...), which jpegRows decodes. The caller must close() it, after errors too.
+ */
+export function jpegPlanes(bytes: Uint8Array, shrink: 1 | 2 | 4 | 8): JpegPlanes | null {
+  const k = decoder();
+  let input = 0,
+    d = 0;
+  let closed = false;
+  const fail = (e: unknown): never => {
+    closed = true;
+    if (e instanceof JpegAbort || e instanceof WebAssembly.RuntimeError) {
+      decoder.discard();
+      throw new ImageError('Invalid image file: corrupt JPEG data');
+    }
+    if (e instanceof RangeError) {
+      decoder.discard();
+      throw new ImageError('Image too large to decode', 413);
+    }
+    throw e;
+  };
+  try {
+    input = k.malloc(bytes.length);
+    if (!input) throw new ImageError('Image too large to decode', 413);
+    new Uint8Array(k.memory.buffer, input, bytes.length).set(bytes);
+    d = k.dec_open_planes(input, bytes.length, shrink);
+  } catch (e) {
+    if (!(e instanceof ImageError)) fail(e);
+    if (input) k.free(input);
+    throw e;
+  }
+  if (!d) {
+    k.free(input);
+    return null;
+  }
+  const yStride = k.dec_plane_stride(d, 0);
+  const cStride = Math.max(k.dec_plane_stride(d, 1), k.dec_plane_stride(d, 2));
+  const band = k.malloc(yStride * 16 + cStride * 16);
+  const release = () => {
+    if (closed) return;
+    closed = true;
+    if (band) k.free(band);
+    k.dec_close(d);
+    k.free(input);
+  };
+  if (!band) {
+    release();
+    throw new ImageError('Image too large to decode', 413);
+  }
+  const cbAt = band + yStride * 16;
+  const crAt = cbAt + cStride * 8;
+  return {
+    width: k.dec_plane_width(d, 0),
+    height: k.dec_plane_height(d, 0),
+    chromaWidth: k.dec_plane_width(d, 1),
+    chromaHeight: k.dec_plane_height(d, 1),
+    next() {
+      try {
+        const rows = k.dec_read_planes(d, band, cbAt, crAt, yStride, cStride, 16);
+        if (rows <= 0) throw new JpegAbort('no rows');
+        const mem = k.memory.buffer;
+        return {
+          rows,
+          y: new Uint8Array(mem, band, rows * yStride),
+          cb: new Uint8Array(mem, cbAt, (rows / 2) * cStride),
+          cr: new Uint8Array(mem, crAt, (rows / 2) * cStride),
+          yStride,
+          cStride,
+        };
+      } catch (e) {
+        return fail(e);
+      }
+    },
+    close() {
+      const warned = !closed && k.dec_warnings(d) > 0;
+      release();
+      if (warned) throw new ImageError('Invalid image file: corrupt JPEG data');
+    },
+  };
 }

@@ -15,6 +15,7 @@ const load = ownKernel<{
   jpeg_coef_bytes(w: number, h: number, s444: number): number;
   jpeg_analyze_begin(w: number, h: number, quality: number, s444: number, coefs: number): void;
   jpeg_analyze_rows(strip: number, rows: number): void;
+  jpeg_analyze_planes(y: number, cb: number, cr: number, yStride: number, cStride: number, rows: number): void;
   jpeg_analyze_end(): number;
   jpeg_write(coefs: number, out: number): number;
   jpeg_stream_begin(w: number, h: number, quality: number, out: number): number;
@@ -52,6 +53,52 @@ export function encodeJpegRows(src: Rows, quality: number, chroma444 = false): U
   } finally {
     src.close();
   }
+}
+
+/** An MCU row's strips in the encoder's memory (jpegPlaneEncoder): 16 luma rows, 8 of each chroma plane. */
+export interface PlaneStrips {
+  y: Uint8Array;
+  cb: Uint8Array;
+  cr: Uint8Array;
+  yStride: number;
+  cStride: number;
+}
+
+/**
+ * Baseline 4:2:0 JPEG from YCbCr planes (pixels/ycc.ts) through the same encoder and tables as
+ * encodeJpegRows, without its colour conversion and chroma averaging: the caller writes each MCU
+ * row into `strips` (luma width x 16, chroma (width + 1) / 2 x 8), calls mcuRow(rows) with its
+ * luma row count (16 but at the bottom), then finish(). Synchronous use only: the encoder's
+ * instance is shared.
+ */
+export function jpegPlaneEncoder(width: number, height: number, quality: number): { strips: PlaneStrips; mcuRow(rows: number): void; finish(): Uint8Array } {
+  const e = load();
+  const yStride = align(width);
+  const cStride = align((width + 1) >> 1);
+  const yAt = align(e.heapBase);
+  const cbAt = yAt + 16 * yStride;
+  const crAt = cbAt + 8 * cStride;
+  const coefAt = align(crAt + 8 * cStride);
+  const outAt = align(coefAt + e.jpeg_coef_bytes(width, height, 0));
+  e.reserve(outAt);
+  e.jpeg_analyze_begin(width, height, quality, 0, coefAt);
+  const mem = e.memory.buffer;
+  return {
+    strips: {
+      y: new Uint8Array(mem, yAt, 16 * yStride),
+      cb: new Uint8Array(mem, cbAt, 8 * cStride),
+      cr: new Uint8Array(mem, crAt, 8 * cStride),
+      yStride,
+      cStride,
+    },
+    mcuRow: (rows) => e.jpeg_analyze_planes(yAt, cbAt, crAt, yStride, cStride, rows),
+    finish() {
+      const bound = e.jpeg_analyze_end();
+      e.reserve(outAt + bound);
+      const length = e.jpeg_write(coefAt, outAt);
+      return new Uint8Array(e.memory.buffer, outAt, length).slice();
+    },
+  };
 }
 
 /** Copies the streamed rows into the kernel's 16-row strip at `stripAt`, calling `onStrip` with its row count each time it is full (and for the last, shorter one). */
