@@ -198,15 +198,21 @@ export function planeFilter(inW: number, tx: Taps, ty: Taps, emit: (row: Uint8Ar
     closed = true;
     release();
   };
+  // Re-made after the memory grows (another filter reserving its region detaches old views).
+  let inRow = new Uint8Array(k.memory.buffer, inAt, inW);
+  let outRow = new Uint8Array(k.memory.buffer, outAt, outW);
   return {
     push(src) {
-      const mem = k.memory.buffer;
-      new Uint8Array(mem, inAt, inW).set(src.subarray(0, inW));
+      if (inRow.buffer !== k.memory.buffer) {
+        inRow = new Uint8Array(k.memory.buffer, inAt, inW);
+        outRow = new Uint8Array(k.memory.buffer, outAt, outW);
+      }
+      inRow.set(src.length > inW ? src.subarray(0, inW) : src);
       k.load_row(inAt, ring + (srcY % ysize) * stride * 2, stride / 4, 0);
       srcY++;
       for (; oy < outH && ty.start[oy] + ysize <= srcY; oy++) {
         k.emit_plane_row(ring, stride, ty.start[oy], ysize, yw + oy * ysize * 4, row, xs, xp, groups, outW, outAt);
-        emit(new Uint8Array(k.memory.buffer, outAt, outW), oy);
+        emit(outRow, oy);
       }
     },
     close,

@@ -1,5 +1,5 @@
 import type { Raster } from '../pixels/raster';
-import { buildTaps, lanczos3 } from './taps';
+import { lanczosTaps } from './taps';
 import { filterRows } from '../kernels/resample';
 import { collectRows, rasterRows, type Rows } from '../pixels/rows';
 
@@ -20,8 +20,8 @@ export function resize(r: Raster, width: number, height: number, widen = 1): Ras
  * stretches the kernel beyond the downscale factor (a softer prefilter: less aliasing).
  */
 export function resizeRows(src: Rows, width: number, height: number, widen = 1): Rows {
-  const tx = buildTaps(src.width, width, lanczos3, 3, Math.max(1, src.width / width) * widen);
-  const ty = buildTaps(src.height, height, lanczos3, 3, Math.max(1, src.height / height) * widen);
+  const tx = lanczosTaps(src.width, width, Math.max(1, src.width / width) * widen);
+  const ty = lanczosTaps(src.height, height, Math.max(1, src.height / height) * widen);
   const rows = filterRows(src, tx, ty, !src.opaque);
   if (!src.opaque) return rows;
   // The filter leaves alpha as filtered (255 for opaque input, up to rounding): pin it.

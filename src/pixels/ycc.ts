@@ -11,7 +11,7 @@ import type { ImageHeader } from '../codecs/header';
 import { jpegPlanes } from '../codecs/jpeg/decode';
 import { jpegPlaneEncoder } from '../codecs/jpeg/encode';
 import { planeFilter, type PlaneFilter } from '../kernels/resample';
-import { buildTaps, lanczos3, type Taps } from '../ops/taps';
+import { lanczosTaps, type Taps } from '../ops/taps';
 import { JPEG_STREAM_PIXELS } from '../plan/cost/model';
 import type { Step } from '../plan/steps';
 
@@ -66,24 +66,39 @@ function axisTaps(inSize: number, lumaSize: number, resizedSize: number, at: num
   // luma at + 2j and at + 2j + 1, centred on at + 2j + 0.5, which is input luma
   // (at + 2j + 1) * scale - 0.5, which is input chroma half of that less 0.5.
   const offset = chroma ? ((at + 1) * scale - 1) / 2 : (at + 0.5) * scale - 0.5;
-  return buildTaps(inSize, count, lanczos3, 3, stretch, { scale, offset });
+  return lanczosTaps(inSize, count, stretch, { scale, offset });
 }
 
-/** Rows of one plane filtered but not yet encoded, by output row. */
+/** Rows of one plane filtered but not yet encoded, by output row, in a ring that grows when a plane runs ahead. */
 class RowQueue {
-  private rows: Uint8Array[] = [];
+  private ring: Uint8Array;
+  private slots: number;
   private first = 0;
+  private end = 0;
+  constructor(private readonly width: number) {
+    this.slots = 32;
+    this.ring = new Uint8Array(width * this.slots);
+  }
   push = (row: Uint8Array) => {
-    this.rows.push(row.slice());
+    if (this.end - this.first === this.slots) {
+      const grown = new Uint8Array(this.width * this.slots * 2);
+      for (let r = this.first; r < this.end; r++) grown.set(this.row(r), (r % (this.slots * 2)) * this.width);
+      this.ring = grown;
+      this.slots *= 2;
+    }
+    this.ring.set(row, (this.end++ % this.slots) * this.width);
   };
-  /** Whether rows [from, to) are in. */
+  private row(r: number): Uint8Array {
+    const at = (r % this.slots) * this.width;
+    return this.ring.subarray(at, at + this.width);
+  }
+  /** Whether rows up to `to` (exclusive) are in. */
   has(to: number): boolean {
-    return this.first + this.rows.length >= to;
+    return this.end >= to;
   }
   /** Copies rows [from, to) into `strip` (`stride` apart) and drops them. */
   take(from: number, to: number, strip: Uint8Array, stride: number): void {
-    for (let r = from; r < to; r++) strip.set(this.rows[r - this.first], (r - from) * stride);
-    this.rows.splice(0, to - this.first);
+    for (let r = from; r < to; r++) strip.set(this.row(r), (r - from) * stride);
     this.first = to;
   }
 }
@@ -106,9 +121,9 @@ export function encodeViaPlanes(bytes: Uint8Array, chain: PlanarChain): { bytes:
     const resized = chain.resized ?? { width: planes.width, height: planes.height, widen: 1 };
     const cw = (win.width + 1) >> 1;
     const ch = (win.height + 1) >> 1;
-    const luma = new RowQueue();
-    const cb = new RowQueue();
-    const cr = new RowQueue();
+    const luma = new RowQueue(win.width);
+    const cb = new RowQueue(cw);
+    const cr = new RowQueue(cw);
     const lumaTx = axisTaps(planes.width, planes.width, resized.width, win.x, win.width, resized.widen, false);
     const lumaTy = axisTaps(planes.height, planes.height, resized.height, win.y, win.height, resized.widen, false);
     const chromaTx = axisTaps(planes.chromaWidth, planes.width, resized.width, win.x, cw, resized.widen, true);
