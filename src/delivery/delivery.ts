@@ -132,12 +132,13 @@ export async function deliver(request: Request, env: Env, ctx: WaitUntil): Promi
   if (plan.output.keepMetadata) encoded = { ...encoded, bytes: withMetadataOf(input.bytes, encoded.bytes) };
   clock.restart();
   const image = found.getinfo ? await storeInfo(found, input, plan, encoded, env, ctx) : await store(found, plan, encoded, env, ctx);
+  // The edge copy without this render's timings: a hit renders nothing.
+  ctx.waitUntil(cachePut(found.key, image.clone()));
   if (times) {
     times.store = clock.since();
     times.total = clock.total();
     image.headers.set('Server-Timing', serverTiming(times));
   }
-  ctx.waitUntil(cachePut(found.key, image.clone()));
   ctx.waitUntil(countUsage(env, found.url.cloud, { derived: 1, transformations: 1 }));
   return answer(image, 'miss');
 }

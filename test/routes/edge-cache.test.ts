@@ -29,6 +29,9 @@ describe('edge cache and derived copies', () => {
     expect(second.headers.get('X-Dprox-Cache')).toBe('hit-edge');
     expect(second.headers.get('Cache-Control')).toBe('public, max-age=2592000');
     expect(second.headers.get('ETag')).toBe(first.headers.get('ETag'));
+    // DIAGNOSTICS is on: the miss says how long its render took; the hit rendered nothing.
+    expect(first.headers.get('Server-Timing')).toMatch(/decode;dur=/);
+    expect(second.headers.get('Server-Timing')).toBeNull();
   });
 
   it('an overwrite drops the cached copies of the original', async () => {
