@@ -243,18 +243,20 @@ export function filterRgba(src: Uint8Array, inW: number, inH: number, tx: Taps, 
 
 /**
  * wasm/resample.c detail(): src + amount * (src - blurred) on RGB, clamped to each pixel's 3x3
- * range in src; alpha from src. Whole images, above any stream's region of the kernel's memory.
+ * range in src; alpha from src. Whole images, above any stream's region of the kernel's memory;
+ * the result is written over the blurred copy there (each pixel reads only its own blurred one),
+ * so the kernel holds two rasters, not three (plan/ops.ts counts two).
  */
 export function detailRgba(src: Uint8Array, blurred: Uint8Array, w: number, h: number, amount: number): Uint8Array {
   const k = load();
   const n = w * h * 4;
-  const r = k.region([n, n, n]);
-  const [srcAt, blurAt, outAt] = r.at;
+  const r = k.region([n, n]);
+  const [srcAt, blurAt] = r.at;
   try {
     new Uint8Array(k.memory.buffer, srcAt, n).set(src);
     new Uint8Array(k.memory.buffer, blurAt, n).set(blurred);
-    k.detail(srcAt, blurAt, outAt, w, h, amount);
-    return new Uint8Array(k.memory.buffer, outAt, n).slice();
+    k.detail(srcAt, blurAt, blurAt, w, h, amount);
+    return new Uint8Array(k.memory.buffer, blurAt, n).slice();
   } finally {
     r.release();
   }

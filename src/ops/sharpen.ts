@@ -8,7 +8,8 @@ import type { Raster } from '../pixels/raster';
 export function sharpen(r: Raster, sigma: number, amount: number, threshold = 0): Raster {
   const blurred = blur({ ...r, opaque: true }, sigma).data; // colour only: no premultiply
   const src = r.data;
-  const out = new Uint8Array(src.length);
+  // Sharpened over the blurred copy (pixel i reads only blurred[i]): one raster fewer (plan/ops.ts).
+  const out = blurred;
   for (let i = 0; i < src.length; i += 4) {
     for (let c = 0; c < 3; c++) {
       const v = src[i + c];

@@ -214,8 +214,9 @@ const table: { [K in StepOp]: StepSpec<StepOf<K>> } = {
   // In place; a sampled hue histogram first when no source colour is given.
   'replace-color': { memory: rasters(), work: perPixel(WORK_NS.lab) },
   'gradient-fade': { addsAlpha: () => true, memory: rasters(), work: move },
-  // The same for the blur, then the sharpened result beside it.
-  sharpen: { memory: rasters(2, 3), work: (s) => blurWork(s.width, s.height, s.sigma) + px(s) * WORK_NS.sharpenCombine },
+  // The input and the blur filter's copy of it, the filter's output and its copy in JS, which the
+  // sharpened result overwrites; detail's kernel writes its result over its blurred copy the same way.
+  sharpen: { memory: rasters(2, 2), work: (s) => blurWork(s.width, s.height, s.sigma) + px(s) * WORK_NS.sharpenCombine },
   detail: { memory: rasters(2, 3), work: (s) => blurWork(s.width, s.height, s.sigma) + px(s) * WORK_NS.sharpenCombine },
   'round-corners': { addsAlpha: () => true, memory: rasters(), work: perPixel(WORK_NS.roundCorners) },
   opacity: { addsAlpha: () => true, memory: rasters(), work: move },
