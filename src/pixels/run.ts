@@ -87,7 +87,8 @@ export async function renderAndEncode(bytes: Uint8Array, header: ImageHeader, pl
   const t0 = performance.now();
   if (step.frames) return renderAnimation(bytes, header, plan, step, times);
   if (how.encode) {
-    const planar = afterDecode ? null : planarChain(header, plan.steps);
+    const icc = plan.steps.some((s) => s.op === 'icc');
+    const planar = afterDecode ? null : planarChain(header, plan.steps, icc && iccTransform(await headerProfile(header)) === null);
     const viaPlanes = planar && encodeViaPlanes(bytes, planar);
     if (viaPlanes) {
       if (times) for (const [op, ms] of Object.entries(viaPlanes.ms) as [keyof StepTimes, number][]) times[op] = (times[op] ?? 0) + ms;

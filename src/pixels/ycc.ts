@@ -26,11 +26,13 @@ export interface PlanarChain {
 /**
  * The chain of `steps` when it is exactly decode, resize, crop (each of the last two optional)
  * and a baseline 4:2:0 JPEG at a fixed quality, from a 4:2:0 YCbCr JPEG whose colours need no
- * conversion (no ICC step, not CMYK); null otherwise.
+ * conversion (not CMYK; an ICC step only when `iccIsSrgb`: its profile is sRGB, or one that the
+ * ICC step leaves alone too); null otherwise.
  */
-export function planarChain(header: ImageHeader, steps: readonly Step[]): PlanarChain | null {
+export function planarChain(header: ImageHeader, steps: readonly Step[], iccIsSrgb = false): PlanarChain | null {
   if (header.format !== 'jpg' || header.sampling !== '4:2:0' || header.components !== 3) return null;
   const [decode, ...rest] = steps;
+  if (rest[0]?.op === 'icc' && iccIsSrgb) rest.shift();
   const encode = rest.pop();
   if (decode?.op !== 'decode' || decode.frames || encode?.op !== 'encode') return null;
   if (encode.format !== 'jpg' || encode.progressive || encode.auto || encode.chroma444 || encode.frames) return null;

@@ -5,6 +5,7 @@ import { jpegRows } from '../../src/codecs/jpeg/decode';
 import { encodeJpegRows } from '../../src/codecs/jpeg/encode';
 import { filterRows, planeFilter } from '../../src/kernels/resample';
 import { resizeRows } from '../../src/ops/resize';
+import { headerProfile, iccTransform } from '../../src/ops/icc';
 import { buildTaps, lanczos3 } from '../../src/ops/taps';
 import { cropRows, rasterRows } from '../../src/pixels/rows';
 import { encodeViaPlanes, planarChain } from '../../src/pixels/ycc';
@@ -104,6 +105,23 @@ describe('YCbCr planes: JPEG -> resize -> crop -> JPEG without RGB', () => {
       `planes ${name} ${JSON.stringify(chain)}: ${a.width}x${a.height}, ${planar!.bytes.length} B (RGBA path ${viaRgba(bytes, chain).length} B), PSNR vs RGBA path ${db.toFixed(2)} dB`,
     );
     expect(db).toBeGreaterThan(minDb);
+  });
+
+  it('takes an sRGB-tagged JPEG (its ICC step changes nothing), not a Display P3 one', async () => {
+    const chain: Chain = { shrink: 1, resize: [151, 101] };
+    for (const [name, srgb] of [
+      ['srgb-tagged.jpg', true],
+      ['p3.jpg', false],
+    ] as const) {
+      const b = await fixture(name);
+      const h = readHeader(b);
+      const [decode, ...rest] = steps(h.width, h.height, chain);
+      const withIcc: Step[] = [decode, { op: 'icc', width: h.width, height: h.height }, ...rest];
+      expect(iccTransform(await headerProfile(h)) === null, name).toBe(srgb);
+      const plan = planarChain(h, withIcc, srgb);
+      expect(plan !== null, name).toBe(srgb);
+      if (plan) expect(psnr(await raster(encodeViaPlanes(b, plan)!.bytes), await raster(viaRgba(b, chain)))).toBeGreaterThan(40);
+    }
   });
 
   it('runs only chains of decode, resize, crop and a baseline 4:2:0 JPEG from a 4:2:0 YCbCr JPEG', async () => {
