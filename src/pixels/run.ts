@@ -86,14 +86,15 @@ export async function renderAndEncode(bytes: Uint8Array, header: ImageHeader, pl
   const how = plan.streamed;
   const t0 = performance.now();
   if (step.frames) return renderAnimation(bytes, header, plan, step, times);
+  // A 4:2:0 JPEG resized (and oriented, cropped) to a JPEG: in its YCbCr planes (pixels/ycc.ts).
+  const icc = plan.steps.some((s) => s.op === 'icc');
+  const planar = afterDecode ? null : planarChain(header, plan.steps, icc && iccTransform(await headerProfile(header)) === null);
+  const viaPlanes = planar && encodeViaPlanes(bytes, planar);
+  if (viaPlanes) {
+    if (times) for (const [op, ms] of Object.entries(viaPlanes.ms) as [keyof StepTimes, number][]) times[op] = (times[op] ?? 0) + ms;
+    return { bytes: viaPlanes.bytes, quality: step.quality };
+  }
   if (how.encode) {
-    const icc = plan.steps.some((s) => s.op === 'icc');
-    const planar = afterDecode ? null : planarChain(header, plan.steps, icc && iccTransform(await headerProfile(header)) === null);
-    const viaPlanes = planar && encodeViaPlanes(bytes, planar);
-    if (viaPlanes) {
-      if (times) for (const [op, ms] of Object.entries(viaPlanes.ms) as [keyof StepTimes, number][]) times[op] = (times[op] ?? 0) + ms;
-      return { bytes: viaPlanes.bytes, quality: step.quality };
-    }
     const { rows, timers } = await openStream(bytes, header, plan.steps.slice(0, how.steps), afterDecode);
     const out =
       step.format === 'png'

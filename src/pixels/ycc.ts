@@ -8,26 +8,27 @@
  * rounding and the clamp of out-of-gamut values, which this path keeps until the encoder.
  */
 import type { ImageHeader } from '../codecs/header';
-import { jpegPlanes } from '../codecs/jpeg/decode';
+import { type JpegPlanes, jpegPlanes } from '../codecs/jpeg/decode';
 import { jpegPlaneEncoder } from '../codecs/jpeg/encode';
 import { planeFilter, type PlaneFilter } from '../kernels/resample';
 import { lanczosTaps, type Taps } from '../ops/taps';
 import { JPEG_STREAM_PIXELS } from '../plan/cost/model';
 import type { Step } from '../plan/steps';
 
-/** A plan this path runs: decode at 1/shrink, resize to resized (or not), a window of it, baseline JPEG at quality. */
+/** A plan this path runs: decode at 1/shrink, EXIF orientation (1: none), resize to resized (or not), a window of it, baseline JPEG at quality. */
 export interface PlanarChain {
   shrink: 1 | 2 | 4 | 8;
+  orientation: number;
   resized?: { width: number; height: number; widen: number };
   window: { x: number; y: number; width: number; height: number };
   quality: number;
 }
 
 /**
- * The chain of `steps` when it is exactly decode, resize, crop (each of the last two optional)
- * and a baseline 4:2:0 JPEG at a fixed quality, from a 4:2:0 YCbCr JPEG whose colours need no
- * conversion (not CMYK; an ICC step only when `iccIsSrgb`: its profile is sRGB, or one that the
- * ICC step leaves alone too); null otherwise.
+ * The chain of `steps` when it is exactly decode, orient, resize, crop (each of the last three
+ * optional) and a baseline 4:2:0 JPEG at a fixed quality, from a 4:2:0 YCbCr JPEG whose colours
+ * need no conversion (not CMYK; an ICC step only when `iccIsSrgb`: its profile is sRGB, or one
+ * that the ICC step leaves alone too); null otherwise.
  */
 export function planarChain(header: ImageHeader, steps: readonly Step[], iccIsSrgb = false): PlanarChain | null {
   if (header.format !== 'jpg' || header.sampling !== '4:2:0' || header.components !== 3) return null;
@@ -38,6 +39,12 @@ export function planarChain(header: ImageHeader, steps: readonly Step[], iccIsSr
   if (encode.format !== 'jpg' || encode.progressive || encode.auto || encode.chroma444 || encode.frames) return null;
   if (encode.width * encode.height > JPEG_STREAM_PIXELS) return null;
   let size = { width: decode.width, height: decode.height };
+  let orientation = 1;
+  if (rest[0]?.op === 'orient') {
+    const o = rest.shift() as Extract<Step, { op: 'orient' }>;
+    orientation = o.orientation >= 1 && o.orientation <= 8 ? o.orientation : 1;
+    if (orientation >= 5) size = { width: decode.height, height: decode.width };
+  }
   let resized: PlanarChain['resized'];
   let window = { x: 0, y: 0, ...size };
   for (const [i, s] of rest.entries()) {
@@ -53,21 +60,23 @@ export function planarChain(header: ImageHeader, steps: readonly Step[], iccIsSr
     } else return null;
   }
   if (window.width !== encode.width || window.height !== encode.height) return null;
-  return { shrink: decode.shrink, ...(resized ? { resized } : {}), window, quality: encode.quality };
+  return { shrink: decode.shrink, orientation, ...(resized ? { resized } : {}), window, quality: encode.quality };
 }
 
 /**
  * Taps of one axis of a plane `inSize` samples long: the window [at, at + count) of a resize of
- * the luma from lumaSize to resizedSize, in the luma's samples or (`chroma`) in the chroma's, each
- * of which sits between two luma samples: chroma sample i covers luma 2i and 2i + 1.
+ * the luma from lumaSize to resizedSize, in the luma's samples (`chroma` false) or in the
+ * chroma's, each of which sits between two luma samples (`chroma` the shift below).
  */
-function axisTaps(inSize: number, lumaSize: number, resizedSize: number, at: number, count: number, widen: number, chroma: boolean): Taps {
+function axisTaps(inSize: number, lumaSize: number, resizedSize: number, at: number, count: number, widen: number, chroma: false | 0 | 1): Taps {
   const scale = lumaSize / resizedSize; // the same in chroma samples
   const stretch = Math.max(1, scale) * widen;
   // Luma: output o at input (at + o + 0.5) * scale - 0.5. Chroma: output sample j covers resized
   // luma at + 2j and at + 2j + 1, centred on at + 2j + 0.5, which is input luma
-  // (at + 2j + 1) * scale - 0.5, which is input chroma half of that less 0.5.
-  const offset = chroma ? ((at + 1) * scale - 1) / 2 : (at + 0.5) * scale - 0.5;
+  // L = (at + 2j + 1) * scale - 0.5; input chroma sample i covers luma 2i - shift and
+  // 2i + 1 - shift (shift 1 where an odd length was flipped: the pairs start one earlier), so
+  // L is chroma (L - 0.5 + shift) / 2.
+  const offset = chroma === false ? (at + 0.5) * scale - 0.5 : ((at + 1) * scale - 1 + chroma) / 2;
   return lanczosTaps(inSize, count, stretch, { scale, offset });
 }
 
@@ -105,60 +114,191 @@ class RowQueue {
   }
 }
 
+/** A plane in memory. */
+interface Plane {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
 /**
- * Runs a planar chain: the JPEG and the milliseconds spent decoding, filtering (resize and crop)
- * and encoding; null when the JPEG turns out not to be 4:2:0 YCbCr after all (its frame
- * says so; the decoder has the last word), for the RGBA path to run instead.
+ * A plane in display orientation for EXIF orientation 2..8 (ops/orient.ts: 2 mirror, 3 rotate 180,
+ * 4 flip vertical, 5 transpose, 6 rotate 90 cw, 7 transverse, 8 rotate 270 cw): display sample
+ * (x, y) is stored sample (sx, sy) as below.
+ */
+function orientPlane(p: Plane, orientation: number): Plane {
+  const { data, width: w, height: h } = p;
+  const swap = orientation >= 5;
+  const ow = swap ? h : w;
+  const oh = swap ? w : h;
+  const out = new Uint8Array(data.length);
+  for (let y = 0; y < oh; y++) {
+    const row = y * ow;
+    for (let x = 0; x < ow; x++) {
+      let sx: number;
+      let sy: number;
+      switch (orientation) {
+        case 2:
+          sx = w - 1 - x;
+          sy = y;
+          break;
+        case 3:
+          sx = w - 1 - x;
+          sy = h - 1 - y;
+          break;
+        case 4:
+          sx = x;
+          sy = h - 1 - y;
+          break;
+        case 5:
+          sx = y;
+          sy = x;
+          break;
+        case 6:
+          sx = y;
+          sy = h - 1 - x;
+          break;
+        case 7:
+          sx = w - 1 - y;
+          sy = h - 1 - x;
+          break;
+        default: // 8
+          sx = w - 1 - y;
+          sy = x;
+      }
+      out[row + x] = data[sy * w + sx];
+    }
+  }
+  return { data: out, width: ow, height: oh };
+}
+
+/**
+ * Per display axis, whether the chroma's pairs of luma samples start one earlier after orienting
+ * (1) or not (0): where a stored axis of odd length is flipped, its last chroma sample covers one
+ * luma sample and comes first. Stored luma w x h.
+ */
+function chromaShift(orientation: number, w: number, h: number): [0 | 1, 0 | 1] {
+  const odd = (n: number): 0 | 1 => (n & 1 ? 1 : 0);
+  switch (orientation) {
+    case 2:
+      return [odd(w), 0];
+    case 3:
+      return [odd(w), odd(h)];
+    case 4:
+      return [0, odd(h)];
+    case 6:
+      return [odd(h), 0];
+    case 7:
+      return [odd(h), odd(w)];
+    case 8:
+      return [0, odd(w)];
+    default: // 1 and 5 (a transpose) flip nothing
+      return [0, 0];
+  }
+}
+
+/** Rows of the three planes as they come: a decoder band, or (oriented) whole planes at once. */
+interface PlaneSource {
+  luma: { width: number; height: number };
+  chroma: { width: number; height: number };
+  /** Gives the next rows of each plane to `push`; false when there were none. */
+  next(push: (plane: 0 | 1 | 2, row: Uint8Array) => void): boolean;
+}
+
+/** The decoder's bands, rows past the planes' heights (the last band's padding) left out. */
+function bandSource(planes: JpegPlanes): PlaneSource {
+  let y = 0;
+  let c = 0;
+  return {
+    luma: { width: planes.width, height: planes.height },
+    chroma: { width: planes.chromaWidth, height: planes.chromaHeight },
+    next(push) {
+      if (y >= planes.height && c >= planes.chromaHeight) return false;
+      const band = planes.next();
+      for (let r = 0; r < band.rows && y < planes.height; r++, y++) push(0, band.y.subarray(r * band.yStride));
+      for (let r = 0; r < band.rows / 2 && c < planes.chromaHeight; r++, c++) {
+        push(1, band.cb.subarray(r * band.cStride));
+        push(2, band.cr.subarray(r * band.cStride));
+      }
+      return true;
+    },
+  };
+}
+
+/** The whole planes, decoded first and then oriented: orientation turns them, so no row can go before the last is decoded. */
+function orientedSource(planes: JpegPlanes, orientation: number): PlaneSource {
+  const y: Plane = { data: new Uint8Array(planes.width * planes.height), width: planes.width, height: planes.height };
+  const cb: Plane = { data: new Uint8Array(planes.chromaWidth * planes.chromaHeight), width: planes.chromaWidth, height: planes.chromaHeight };
+  const cr: Plane = { ...cb, data: new Uint8Array(cb.data.length) };
+  const all = [y, cb, cr];
+  const rows = [0, 0, 0];
+  const src = bandSource(planes);
+  while (src.next((i, row) => all[i].data.set(row.subarray(0, all[i].width), rows[i]++ * all[i].width)));
+  const turned = all.map((p) => orientPlane(p, orientation));
+  let done = false;
+  return {
+    luma: { width: turned[0].width, height: turned[0].height },
+    chroma: { width: turned[1].width, height: turned[1].height },
+    next(push) {
+      if (done) return false;
+      done = true;
+      for (const [i, p] of turned.entries()) for (let r = 0; r < p.height; r++) push(i as 0 | 1 | 2, p.data.subarray(r * p.width, (r + 1) * p.width));
+      return true;
+    },
+  };
+}
+
+/**
+ * Runs a planar chain: the JPEG and the milliseconds spent decoding (orienting too), filtering
+ * (resize and crop) and encoding; null when the JPEG turns out not to be 4:2:0 YCbCr after all
+ * (its frame says so; the decoder has the last word), for the RGBA path to run instead.
  */
 export function encodeViaPlanes(bytes: Uint8Array, chain: PlanarChain): { bytes: Uint8Array; ms: { decode: number; resize: number; encode: number } } | null {
   const t0 = performance.now();
   const planes = jpegPlanes(bytes, chain.shrink);
   if (!planes) return null;
-  let decodeMs = performance.now() - t0;
+  let decodeMs = 0;
   let encodeMs = 0;
   const filters: PlaneFilter[] = [];
   let out: Uint8Array;
   try {
+    const source = chain.orientation > 1 ? orientedSource(planes, chain.orientation) : bandSource(planes);
+    decodeMs = performance.now() - t0;
+    const [shiftX, shiftY] = chromaShift(chain.orientation, planes.width, planes.height);
+    const { luma: size, chroma: chromaSize } = source;
     const { window: win, quality } = chain;
-    const resized = chain.resized ?? { width: planes.width, height: planes.height, widen: 1 };
+    const resized = chain.resized ?? { ...size, widen: 1 };
     const cw = (win.width + 1) >> 1;
     const ch = (win.height + 1) >> 1;
-    const luma = new RowQueue(win.width);
-    const cb = new RowQueue(cw);
-    const cr = new RowQueue(cw);
-    const lumaTx = axisTaps(planes.width, planes.width, resized.width, win.x, win.width, resized.widen, false);
-    const lumaTy = axisTaps(planes.height, planes.height, resized.height, win.y, win.height, resized.widen, false);
-    const chromaTx = axisTaps(planes.chromaWidth, planes.width, resized.width, win.x, cw, resized.widen, true);
-    const chromaTy = axisTaps(planes.chromaHeight, planes.height, resized.height, win.y, ch, resized.widen, true);
-    filters.push(planeFilter(planes.width, lumaTx, lumaTy, luma.push));
-    filters.push(planeFilter(planes.chromaWidth, chromaTx, chromaTy, cb.push));
-    filters.push(planeFilter(planes.chromaWidth, chromaTx, chromaTy, cr.push));
+    const queues = [new RowQueue(win.width), new RowQueue(cw), new RowQueue(cw)];
+    const lumaTx = axisTaps(size.width, size.width, resized.width, win.x, win.width, resized.widen, false);
+    const lumaTy = axisTaps(size.height, size.height, resized.height, win.y, win.height, resized.widen, false);
+    const chromaTx = axisTaps(chromaSize.width, size.width, resized.width, win.x, cw, resized.widen, shiftX);
+    const chromaTy = axisTaps(chromaSize.height, size.height, resized.height, win.y, ch, resized.widen, shiftY);
+    filters.push(planeFilter(size.width, lumaTx, lumaTy, queues[0].push));
+    filters.push(planeFilter(chromaSize.width, chromaTx, chromaTy, queues[1].push));
+    filters.push(planeFilter(chromaSize.width, chromaTx, chromaTy, queues[2].push));
     const encoder = jpegPlaneEncoder(win.width, win.height, quality);
     const { strips } = encoder;
+    const push = (plane: 0 | 1 | 2, row: Uint8Array) => filters[plane].push(row);
     let mcu = 0;
     const mcuRows = Math.ceil(win.height / 16);
-    let y = 0;
-    let c = 0;
     while (mcu < mcuRows) {
       const t = performance.now();
-      const band = planes.next();
-      decodeMs += performance.now() - t;
-      for (let r = 0; r < band.rows && y < planes.height; r++, y++) filters[0].push(band.y.subarray(r * band.yStride));
-      for (let r = 0; r < band.rows / 2 && c < planes.chromaHeight; r++, c++) {
-        filters[1].push(band.cb.subarray(r * band.cStride));
-        filters[2].push(band.cr.subarray(r * band.cStride));
-      }
+      const more = source.next(push);
+      if (chain.orientation === 1) decodeMs += performance.now() - t; // the oriented planes are decoded already
       for (; mcu < mcuRows; mcu++) {
         const lumaEnd = Math.min(win.height, (mcu + 1) * 16);
         const chromaEnd = Math.min(ch, (mcu + 1) * 8);
-        if (!luma.has(lumaEnd) || !cb.has(chromaEnd) || !cr.has(chromaEnd)) break;
-        luma.take(mcu * 16, lumaEnd, strips.y, strips.yStride);
-        cb.take(mcu * 8, chromaEnd, strips.cb, strips.cStride);
-        cr.take(mcu * 8, chromaEnd, strips.cr, strips.cStride);
+        if (!queues[0].has(lumaEnd) || !queues[1].has(chromaEnd) || !queues[2].has(chromaEnd)) break;
+        queues[0].take(mcu * 16, lumaEnd, strips.y, strips.yStride);
+        queues[1].take(mcu * 8, chromaEnd, strips.cb, strips.cStride);
+        queues[2].take(mcu * 8, chromaEnd, strips.cr, strips.cStride);
         const te = performance.now();
         encoder.mcuRow(lumaEnd - mcu * 16);
         encodeMs += performance.now() - te;
       }
+      if (!more && mcu < mcuRows) throw new Error('planes ended before the output');
     }
     const te = performance.now();
     out = encoder.finish();
