@@ -7,6 +7,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 W=src/kernels
+# clang runs binaryen's wasm-opt after linking when it finds one on PATH, without our features
+# (SIMD, bulk memory), and the link then fails validation: build with a PATH that has none.
+if command -v wasm-opt >/dev/null 2>&1; then
+  echo "build-wasm.sh: wasm-opt ($(command -v wasm-opt)) is on PATH; clang would run it and fail. Run with a PATH without it." >&2
+  exit 1
+fi
 
 # Kernels without libc: memory laid out by their TS callers.
 for src in $W/resample.c $W/jpeg-encode.c $W/png-filter.c $W/png-unfilter.c; do

@@ -14,8 +14,8 @@ typedef struct {
   struct jpeg_decompress_struct cinfo;
   struct jpeg_error_mgr jerr;
   JSAMPROW rows[16];
-  /* Raw planes (dec_open_planes): up to 16 luma and 8 chroma rows per call. */
-  JSAMPROW yrows[16], cbrows[8], crrows[8];
+  /* Raw planes (dec_open_planes): up to 16 luma and 16 chroma rows per call. */
+  JSAMPROW yrows[16], cbrows[16], crrows[16];
 } decoder;
 
 static void error_exit(j_common_ptr cinfo) { jpeg_error(cinfo->err->msg_code); }
@@ -46,10 +46,11 @@ decoder *dec_open(const uint8_t *buf, uint32_t len, int shrink) {
 }
 
 /**
- * Opens a YCbCr JPEG with 4:2:0 sampling for its raw planes at 1/shrink (1, 2, 4, 8): luma and the
- * two chroma planes at half its resolution, as coded, without colour conversion or upsampling (the
- * patched jdmaster.c keeps the chroma at the luma's DCT scaling in raw mode). Returns the decoder,
- * or 0 when the JPEG has other components or sampling (the caller then decodes to RGBA).
+ * Opens a YCbCr JPEG with 4:2:0 or 4:4:4 sampling for its raw planes at 1/shrink (1, 2, 4, 8):
+ * luma and the two chroma planes (at half its resolution for 4:2:0), as coded, without colour
+ * conversion or upsampling (the patched jdmaster.c keeps the chroma at the luma's DCT scaling in
+ * raw mode). Returns the decoder, or 0 when the JPEG has other components or sampling (the caller
+ * then decodes to RGBA).
  */
 __attribute__((export_name("dec_open_planes")))
 decoder *dec_open_planes(const uint8_t *buf, uint32_t len, int shrink) {
@@ -62,8 +63,9 @@ decoder *dec_open_planes(const uint8_t *buf, uint32_t len, int shrink) {
   jpeg_mem_src(&d->cinfo, buf, len);
   jpeg_read_header(&d->cinfo, TRUE);
   jpeg_component_info *c = d->cinfo.comp_info;
-  if (d->cinfo.num_components != 3 || d->cinfo.jpeg_color_space != JCS_YCbCr || c[0].h_samp_factor != 2 || c[0].v_samp_factor != 2 ||
-      c[1].h_samp_factor != 1 || c[1].v_samp_factor != 1 || c[2].h_samp_factor != 1 || c[2].v_samp_factor != 1) {
+  const int f = d->cinfo.num_components == 3 ? c[0].h_samp_factor : 0;
+  if (d->cinfo.jpeg_color_space != JCS_YCbCr || (f != 1 && f != 2) || c[0].v_samp_factor != f || c[1].h_samp_factor != 1 ||
+      c[1].v_samp_factor != 1 || c[2].h_samp_factor != 1 || c[2].v_samp_factor != 1) {
     jpeg_destroy_decompress(&d->cinfo);
     free(d);
     return 0;
@@ -76,6 +78,9 @@ decoder *dec_open_planes(const uint8_t *buf, uint32_t len, int shrink) {
   return d;
 }
 
+/** 2 for 4:2:0 (a chroma sample per 2x2 luma samples), 1 for 4:4:4. */
+__attribute__((export_name("dec_chroma_factor"))) int dec_chroma_factor(decoder *d) { return d->cinfo.max_h_samp_factor; }
+
 /** A plane's size in samples (0: luma, 1: Cb, 2: Cr) and the row length its buffer needs (whole blocks). */
 __attribute__((export_name("dec_plane_width"))) int dec_plane_width(decoder *d, int ci) { return d->cinfo.comp_info[ci].downsampled_width; }
 __attribute__((export_name("dec_plane_height"))) int dec_plane_height(decoder *d, int ci) { return d->cinfo.comp_info[ci].downsampled_height; }
@@ -86,21 +91,23 @@ int dec_plane_stride(decoder *d, int ci) {
 }
 
 /**
- * Decodes whole iMCU rows (2 x the DCT scaling luma rows each: 16 at 1/1, 2 at 1/8) while up to
- * `max` (<= 16) luma rows fit: luma rows into y, the chroma rows (half as many) into cb and cr,
- * `ystride` and `cstride` bytes apart. The last iMCU row may run past the plane's height (its
- * padding, decoded). Returns the luma rows written.
+ * Decodes whole iMCU rows (the chroma factor x the DCT scaling luma rows each: 16 at 1/1 for
+ * 4:2:0, 1 at 1/8 for 4:4:4) while up to `max` (<= 16) luma rows fit: luma rows into y, the
+ * chroma rows (half as many for 4:2:0) into cb and cr, `ystride` and `cstride` bytes apart. The
+ * last iMCU row may run past the plane's height (its padding, decoded). Returns the luma rows
+ * written.
  */
 __attribute__((export_name("dec_read_planes")))
 int dec_read_planes(decoder *d, uint8_t *y, uint8_t *cb, uint8_t *cr, int ystride, int cstride, int max) {
-  const int lines = d->cinfo.max_v_samp_factor * d->cinfo.min_DCT_scaled_size;
+  const int f = d->cinfo.max_v_samp_factor;
+  const int lines = f * d->cinfo.min_DCT_scaled_size;
   int done = 0;
   if (max > 16) max = 16;
   while (done + lines <= max && d->cinfo.output_scanline < d->cinfo.output_height) {
     for (int i = 0; i < lines; i++) d->yrows[i] = y + (done + i) * ystride;
-    for (int i = 0; i < lines / 2; i++) {
-      d->cbrows[i] = cb + (done / 2 + i) * cstride;
-      d->crrows[i] = cr + (done / 2 + i) * cstride;
+    for (int i = 0; i < lines / f; i++) {
+      d->cbrows[i] = cb + (done / f + i) * cstride;
+      d->crrows[i] = cr + (done / f + i) * cstride;
     }
     JSAMPARRAY planes[3] = {d->yrows, d->cbrows, d->crrows};
     int n = jpeg_read_raw_data(&d->cinfo, planes, lines);

@@ -1,11 +1,12 @@
 /**
- * JPEG → resize → crop → JPEG in the JPEG's own YCbCr planes: a 4:2:0 original's luma and chroma
- * come out of the decoder as coded (no colour conversion, no chroma upsampling), each plane is
- * filtered on its own (the chroma at half resolution: a quarter of the luma's samples each) and
- * the planes go into the encoder as they are (no conversion back, no chroma averaging). The RGBA
- * path of the same plan (run.ts openStream) does all of those; this one filters 1.5 samples per
- * pixel instead of 4. Resizing is linear, so it commutes with the colour conversion up to
- * rounding and the clamp of out-of-gamut values, which this path keeps until the encoder.
+ * JPEG → resize → crop → JPEG in the JPEG's own YCbCr planes: a 4:2:0 (or 4:4:4) original's luma
+ * and chroma come out of the decoder as coded (no colour conversion, no chroma upsampling), each
+ * plane is filtered on its own straight to the output's 4:2:0 (its chroma a quarter of the luma's
+ * samples each) and the planes go into the encoder as they are (no conversion back, no chroma
+ * averaging). The RGBA path of the same plan (run.ts openStream) does all of those; this one
+ * filters 1.5 samples per output pixel instead of 4. Resizing is linear, so it commutes with the
+ * colour conversion up to rounding and the clamp of out-of-gamut values, which this path keeps
+ * until the encoder.
  */
 import type { ImageHeader } from '../codecs/header';
 import { type JpegPlanes, jpegPlanes } from '../codecs/jpeg/decode';
@@ -31,7 +32,7 @@ export interface PlanarChain {
  * that the ICC step leaves alone too); null otherwise.
  */
 export function planarChain(header: ImageHeader, steps: readonly Step[], iccIsSrgb = false): PlanarChain | null {
-  if (header.format !== 'jpg' || header.sampling !== '4:2:0' || header.components !== 3) return null;
+  if (header.format !== 'jpg' || (header.sampling !== '4:2:0' && header.sampling !== '4:4:4') || header.components !== 3) return null;
   const [decode, ...rest] = steps;
   if (rest[0]?.op === 'icc' && iccIsSrgb) rest.shift();
   const encode = rest.pop();
@@ -63,21 +64,29 @@ export function planarChain(header: ImageHeader, steps: readonly Step[], iccIsSr
   return { shrink: decode.shrink, orientation, ...(resized ? { resized } : {}), window, quality: encode.quality };
 }
 
+/** The input chroma's layout along one axis: luma samples per chroma sample (2: 4:2:0, 1: 4:4:4), and the shift below. */
+interface ChromaAxis {
+  factor: 1 | 2;
+  shift: 0 | 1;
+}
+
 /**
  * Taps of one axis of a plane `inSize` samples long: the window [at, at + count) of a resize of
- * the luma from lumaSize to resizedSize, in the luma's samples (`chroma` false) or in the
- * chroma's, each of which sits between two luma samples (`chroma` the shift below).
+ * the luma from lumaSize to resizedSize, in the luma's samples (`chroma` absent), or the output's
+ * 4:2:0 chroma (half as many samples, each between two luma samples) from the input's `chroma`.
  */
-function axisTaps(inSize: number, lumaSize: number, resizedSize: number, at: number, count: number, widen: number, chroma: false | 0 | 1): Taps {
-  const scale = lumaSize / resizedSize; // the same in chroma samples
-  const stretch = Math.max(1, scale) * widen;
-  // Luma: output o at input (at + o + 0.5) * scale - 0.5. Chroma: output sample j covers resized
-  // luma at + 2j and at + 2j + 1, centred on at + 2j + 0.5, which is input luma
-  // L = (at + 2j + 1) * scale - 0.5; input chroma sample i covers luma 2i - shift and
-  // 2i + 1 - shift (shift 1 where an odd length was flipped: the pairs start one earlier), so
-  // L is chroma (L - 0.5 + shift) / 2.
-  const offset = chroma === false ? (at + 0.5) * scale - 0.5 : ((at + 1) * scale - 1 + chroma) / 2;
-  return lanczosTaps(inSize, count, stretch, { scale, offset });
+function axisTaps(inSize: number, lumaSize: number, resizedSize: number, at: number, count: number, widen: number, chroma?: ChromaAxis): Taps {
+  const scale = lumaSize / resizedSize;
+  if (!chroma) return lanczosTaps(inSize, count, Math.max(1, scale) * widen, { scale, offset: (at + 0.5) * scale - 0.5 });
+  // Output chroma sample j covers resized luma at + 2j and at + 2j + 1, centred on at + 2j + 0.5,
+  // which is input luma L = (at + 2j + 1) * scale - 0.5. Input chroma sample i covers luma
+  // f i - shift .. f i + f - 1 - shift, centred on f i + (f - 1) / 2 - shift (shift 1 where an odd
+  // length was flipped: 4:2:0's pairs then start one earlier), so L is chroma
+  // (L - (f - 1) / 2 + shift) / f; output chroma samples are 2 scale / f input ones apart.
+  const f = chroma.factor;
+  const chromaScale = (2 * scale) / f;
+  const offset = ((at + 1) * scale - 0.5 - (f - 1) / 2 + chroma.shift) / f;
+  return lanczosTaps(inSize, count, Math.max(1, chromaScale) * widen, { scale: chromaScale, offset });
 }
 
 /** Rows of one plane filtered but not yet encoded, by output row, in a ring that grows when a plane runs ahead. */
@@ -175,10 +184,10 @@ function orientPlane(p: Plane, orientation: number): Plane {
 /**
  * Per display axis, whether the chroma's pairs of luma samples start one earlier after orienting
  * (1) or not (0): where a stored axis of odd length is flipped, its last chroma sample covers one
- * luma sample and comes first. Stored luma w x h.
+ * luma sample and comes first (4:2:0 only: factor 2). Stored luma w x h.
  */
-function chromaShift(orientation: number, w: number, h: number): [0 | 1, 0 | 1] {
-  const odd = (n: number): 0 | 1 => (n & 1 ? 1 : 0);
+function chromaShift(orientation: number, w: number, h: number, factor: 1 | 2): [0 | 1, 0 | 1] {
+  const odd = (n: number): 0 | 1 => (factor === 2 && n & 1 ? 1 : 0);
   switch (orientation) {
     case 2:
       return [odd(w), 0];
@@ -216,7 +225,7 @@ function bandSource(planes: JpegPlanes): PlaneSource {
       if (y >= planes.height && c >= planes.chromaHeight) return false;
       const band = planes.next();
       for (let r = 0; r < band.rows && y < planes.height; r++, y++) push(0, band.y.subarray(r * band.yStride));
-      for (let r = 0; r < band.rows / 2 && c < planes.chromaHeight; r++, c++) {
+      for (let r = 0; r < band.rows / planes.chromaFactor && c < planes.chromaHeight; r++, c++) {
         push(1, band.cb.subarray(r * band.cStride));
         push(2, band.cr.subarray(r * band.cStride));
       }
@@ -264,17 +273,18 @@ export function encodeViaPlanes(bytes: Uint8Array, chain: PlanarChain): { bytes:
   try {
     const source = chain.orientation > 1 ? orientedSource(planes, chain.orientation) : bandSource(planes);
     decodeMs = performance.now() - t0;
-    const [shiftX, shiftY] = chromaShift(chain.orientation, planes.width, planes.height);
+    const [shiftX, shiftY] = chromaShift(chain.orientation, planes.width, planes.height, planes.chromaFactor);
+    const factor = planes.chromaFactor;
     const { luma: size, chroma: chromaSize } = source;
     const { window: win, quality } = chain;
     const resized = chain.resized ?? { ...size, widen: 1 };
     const cw = (win.width + 1) >> 1;
     const ch = (win.height + 1) >> 1;
     const queues = [new RowQueue(win.width), new RowQueue(cw), new RowQueue(cw)];
-    const lumaTx = axisTaps(size.width, size.width, resized.width, win.x, win.width, resized.widen, false);
-    const lumaTy = axisTaps(size.height, size.height, resized.height, win.y, win.height, resized.widen, false);
-    const chromaTx = axisTaps(chromaSize.width, size.width, resized.width, win.x, cw, resized.widen, shiftX);
-    const chromaTy = axisTaps(chromaSize.height, size.height, resized.height, win.y, ch, resized.widen, shiftY);
+    const lumaTx = axisTaps(size.width, size.width, resized.width, win.x, win.width, resized.widen);
+    const lumaTy = axisTaps(size.height, size.height, resized.height, win.y, win.height, resized.widen);
+    const chromaTx = axisTaps(chromaSize.width, size.width, resized.width, win.x, cw, resized.widen, { factor, shift: shiftX });
+    const chromaTy = axisTaps(chromaSize.height, size.height, resized.height, win.y, ch, resized.widen, { factor, shift: shiftY });
     filters.push(planeFilter(size.width, lumaTx, lumaTy, queues[0].push));
     filters.push(planeFilter(chromaSize.width, chromaTx, chromaTy, queues[1].push));
     filters.push(planeFilter(chromaSize.width, chromaTx, chromaTy, queues[2].push));

@@ -18,6 +18,7 @@ interface JpegDecoder {
   dec_warnings(d: number): number;
   dec_close(d: number): void;
   dec_open_planes(buf: number, len: number, shrink: number): number;
+  dec_chroma_factor(d: number): number;
   dec_plane_width(d: number, ci: number): number;
   dec_plane_height(d: number, ci: number): number;
   dec_plane_stride(d: number, ci: number): number;
@@ -145,7 +146,7 @@ export function decodeJpeg(bytes: Uint8Array, shrink: 1 | 2 | 4 | 8 = 1, profile
 
 /** A band of a JPEG's planes (jpegPlanes): views of the decoder's memory, valid until the next call. */
 export interface PlaneBand {
-  /** Luma rows in the band (the last band's may run past the image: its padding). */
+  /** Luma rows in the band (the last band's may run past the image: its padding); rows / chromaFactor chroma rows. */
   rows: number;
   y: Uint8Array;
   cb: Uint8Array;
@@ -154,23 +155,26 @@ export interface PlaneBand {
   cStride: number;
 }
 
-/** A 4:2:0 YCbCr JPEG's planes as coded, in bands (pixels/ycc.ts). */
+/** A 4:2:0 or 4:4:4 YCbCr JPEG's planes as coded, in bands (pixels/ycc.ts). */
 export interface JpegPlanes {
-  /** Luma size at 1/shrink; the chroma planes are chromaWidth x chromaHeight (half, rounded up). */
+  /** Luma size at 1/shrink; the chroma planes are chromaWidth x chromaHeight (for 4:2:0 half, rounded up). */
   width: number;
   height: number;
+  /** Luma samples per chroma sample along each axis: 2 (4:2:0) or 1 (4:4:4). */
+  chromaFactor: 1 | 2;
   chromaWidth: number;
   chromaHeight: number;
-  /** Up to 16 luma rows and half as many chroma rows. */
+  /** Up to 16 luma rows and rows / chromaFactor chroma rows. */
   next(): PlaneBand;
   /** Frees the decoder; throws an ImageError if libjpeg warned (corrupt or truncated data), as jpegRows does. */
   close(): void;
 }
 
 /**
- * A YCbCr JPEG with 4:2:0 sampling decoded to its planes at 1/shrink, without colour conversion or
- * chroma upsampling (the chroma as coded, at half the luma's resolution); null for any other JPEG
- * (grey, 4:4:4, CMYK...), which jpegRows decodes. The caller must close() it, after errors too.
+ * A YCbCr JPEG with 4:2:0 or 4:4:4 sampling decoded to its planes at 1/shrink, without colour
+ * conversion or chroma upsampling (the chroma as coded: at half the luma's resolution for 4:2:0);
+ * null for any other JPEG (grey, 4:2:2, CMYK...), which jpegRows decodes. The caller must close()
+ * it, after errors too.
  */
 export function jpegPlanes(bytes: Uint8Array, shrink: 1 | 2 | 4 | 8): JpegPlanes | null {
   const k = decoder();
@@ -205,7 +209,7 @@ export function jpegPlanes(bytes: Uint8Array, shrink: 1 | 2 | 4 | 8): JpegPlanes
   }
   const yStride = k.dec_plane_stride(d, 0);
   const cStride = Math.max(k.dec_plane_stride(d, 1), k.dec_plane_stride(d, 2));
-  const band = k.malloc(yStride * 16 + cStride * 16);
+  const band = k.malloc(yStride * 16 + cStride * 32);
   const release = () => {
     if (closed) return;
     closed = true;
@@ -218,10 +222,12 @@ export function jpegPlanes(bytes: Uint8Array, shrink: 1 | 2 | 4 | 8): JpegPlanes
     throw new ImageError('Image too large to decode', 413);
   }
   const cbAt = band + yStride * 16;
-  const crAt = cbAt + cStride * 8;
+  const crAt = cbAt + cStride * 16;
+  const chromaFactor = k.dec_chroma_factor(d) === 1 ? 1 : 2;
   return {
     width: k.dec_plane_width(d, 0),
     height: k.dec_plane_height(d, 0),
+    chromaFactor,
     chromaWidth: k.dec_plane_width(d, 1),
     chromaHeight: k.dec_plane_height(d, 1),
     next() {
@@ -232,8 +238,8 @@ export function jpegPlanes(bytes: Uint8Array, shrink: 1 | 2 | 4 | 8): JpegPlanes
         return {
           rows,
           y: new Uint8Array(mem, band, rows * yStride),
-          cb: new Uint8Array(mem, cbAt, (rows / 2) * cStride),
-          cr: new Uint8Array(mem, crAt, (rows / 2) * cStride),
+          cb: new Uint8Array(mem, cbAt, (rows / chromaFactor) * cStride),
+          cr: new Uint8Array(mem, crAt, (rows / chromaFactor) * cStride),
           yStride,
           cStride,
         };
