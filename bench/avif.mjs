@@ -22,7 +22,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { defaultOptions } from '@jsquash/avif/meta.js';
 import { option, root } from './lib.mjs';
+import { luma, median, ssim, ssimRef } from './lib/ssim.mjs';
 
 const IMAGES = Number(option('images', 8));
 const ROUNDS = Number(option('rounds', 5));
@@ -63,22 +65,8 @@ async function instantiate(glue, wasm) {
 
 // ---------------------------------------------------------------------------------------- settings
 
-// @jsquash/avif meta.js defaults as src/codecs/encode.ts AVIF_DEFAULTS (speed, quality set per run).
-const BASE = {
-  quality: 50,
-  qualityAlpha: -1,
-  denoiseLevel: 0,
-  tileColsLog2: 0,
-  tileRowsLog2: 0,
-  speed: 8,
-  subsample: 1,
-  chromaDeltaQ: false,
-  sharpness: 0,
-  tune: 0,
-  enableSharpYUV: false,
-  bitDepth: 8,
-  lossless: false,
-};
+// @jsquash/avif's own defaults (meta.js), as src/codecs/encode.ts AVIF_DEFAULTS; speed and quality set per run.
+const BASE = { ...defaultOptions, speed: 8 };
 
 function settings(name) {
   const o = { ...BASE };
@@ -99,80 +87,7 @@ function settings(name) {
   return o;
 }
 
-// ---------------------------------------------------------------------------------------- SSIM
-
-const RADIUS = 5;
-const KERNEL = (() => {
-  const k = new Float64Array(2 * RADIUS + 1);
-  let sum = 0;
-  for (let i = -RADIUS; i <= RADIUS; i++) sum += k[i + RADIUS] = Math.exp(-(i * i) / (2 * 1.5 * 1.5));
-  return k.map((v) => v / sum);
-})();
-const C1 = (0.01 * 255) ** 2;
-const C2 = (0.03 * 255) ** 2;
-
-function luma(rgba, n) {
-  const y = new Float32Array(n);
-  for (let i = 0, p = 0; i < n; i++, p += 4) y[i] = 0.299 * rgba[p] + 0.587 * rgba[p + 1] + 0.114 * rgba[p + 2];
-  return y;
-}
-
-function filterValid(src, w, h) {
-  const ow = w - 2 * RADIUS;
-  const oh = h - 2 * RADIUS;
-  const rows = new Float32Array(ow * h);
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < ow; x++) {
-      let acc = 0;
-      for (let k = 0; k < KERNEL.length; k++) acc += KERNEL[k] * src[y * w + x + k];
-      rows[y * ow + x] = acc;
-    }
-  const out = new Float32Array(ow * oh);
-  for (let y = 0; y < oh; y++)
-    for (let x = 0; x < ow; x++) {
-      let acc = 0;
-      for (let k = 0; k < KERNEL.length; k++) acc += KERNEL[k] * rows[(y + k) * ow + x];
-      out[y * ow + x] = acc;
-    }
-  return out;
-}
-
-/** The source's filtered planes are computed once per image. */
-function ssimRef(a, w, h) {
-  const aa = new Float32Array(a.length);
-  for (let i = 0; i < a.length; i++) aa[i] = a[i] * a[i];
-  return { a, mx: filterValid(a, w, h), sxx: filterValid(aa, w, h), w, h };
-}
-
-function ssim(ref, b) {
-  const { a, mx, sxx, w, h } = ref;
-  const yy = new Float32Array(b.length);
-  const xy = new Float32Array(b.length);
-  for (let i = 0; i < b.length; i++) {
-    yy[i] = b[i] * b[i];
-    xy[i] = a[i] * b[i];
-  }
-  const my = filterValid(b, w, h);
-  const syy = filterValid(yy, w, h);
-  const sxy = filterValid(xy, w, h);
-  let total = 0;
-  for (let i = 0; i < mx.length; i++) {
-    const ux = mx[i];
-    const uy = my[i];
-    const vx = sxx[i] - ux * ux;
-    const vy = syy[i] - uy * uy;
-    const c = sxy[i] - ux * uy;
-    total += ((2 * ux * uy + C1) * (2 * c + C2)) / ((ux * ux + uy * uy + C1) * (vx + vy + C2));
-  }
-  return total / mx.length;
-}
-
 // ---------------------------------------------------------------------------------------- run
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 const enc = await instantiate('enc/avif_enc.js', 'enc/avif_enc.wasm');
 const dec = await instantiate('dec/avif_dec.js', 'dec/avif_dec.wasm');

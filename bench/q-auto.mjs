@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { startWorker } from '../scripts/lib/start-worker.mjs';
 import { CLOUD, option, root, SECRET, upload } from './lib.mjs';
+import { filterValid } from './lib/ssim.mjs';
 
 const FORMAT = option('format', 'jpg');
 const LEVELS = option('levels', 'good').split(',');
@@ -27,13 +28,6 @@ if (!files.length) throw new Error(`no PNG in ${DIR}`);
 
 // ---------------------------------------------------------------------------------------- SSIM
 
-const RADIUS = 5;
-const KERNEL = (() => {
-  const k = new Float64Array(2 * RADIUS + 1);
-  let sum = 0;
-  for (let i = -RADIUS; i <= RADIUS; i++) sum += k[i + RADIUS] = Math.exp(-(i * i) / (2 * 1.5 * 1.5));
-  return k.map((v) => v / sum);
-})();
 const C1 = (0.01 * 255) ** 2;
 const C2 = (0.03 * 255) ** 2;
 
@@ -47,26 +41,6 @@ async function lumaOf(input) {
     y[i] = a === 255 ? l : (l * a + 255 * (255 - a)) / 255;
   }
   return { y, width: info.width, height: info.height };
-}
-
-function filterValid(src, w, h) {
-  const ow = w - 2 * RADIUS,
-    oh = h - 2 * RADIUS;
-  const rows = new Float32Array(ow * h);
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < ow; x++) {
-      let acc = 0;
-      for (let k = 0; k < KERNEL.length; k++) acc += KERNEL[k] * src[y * w + x + k];
-      rows[y * ow + x] = acc;
-    }
-  const out = new Float32Array(ow * oh);
-  for (let y = 0; y < oh; y++)
-    for (let x = 0; x < ow; x++) {
-      let acc = 0;
-      for (let k = 0; k < KERNEL.length; k++) acc += KERNEL[k] * rows[(y + k) * ow + x];
-      out[y * ow + x] = acc;
-    }
-  return out;
 }
 
 function ssim(a, b) {
