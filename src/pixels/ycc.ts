@@ -16,18 +16,38 @@ import { lanczosTaps, type Taps } from '../ops/taps';
 import { JPEG_STREAM_PIXELS } from '../plan/cost/model';
 import type { Step } from '../plan/steps';
 
-/** A plan this path runs: decode at 1/shrink, EXIF orientation (1: none), resize to resized (or not), a window of it, baseline JPEG at quality. */
+/**
+ * A plan this path runs: decode at 1/shrink, EXIF orientation (1: none), a window `source` of
+ * that (a crop before the resize; all of it when absent), resized to `resized` (or not), a window
+ * of that, baseline JPEG at quality.
+ */
 export interface PlanarChain {
   shrink: 1 | 2 | 4 | 8;
   orientation: number;
+  source?: Rect;
   resized?: { width: number; height: number; widen: number };
   window: { x: number; y: number; width: number; height: number };
   quality: number;
 }
 
+interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** A crop step's rectangle clipped to an image of `size`, as cropRows clips it; null when nothing is left (cropRows' error, on the RGBA path). */
+function clipped(s: Extract<Step, { op: 'crop' }>, size: { width: number; height: number }): Rect | null {
+  const x = Math.max(0, Math.floor(s.x));
+  const y = Math.max(0, Math.floor(s.y));
+  const r = { x, y, width: Math.min(Math.floor(s.width), size.width - x), height: Math.min(Math.floor(s.height), size.height - y) };
+  return r.width > 0 && r.height > 0 ? r : null;
+}
+
 /**
- * The chain of `steps` when it is exactly decode, orient, resize, crop (each of the last three
- * optional) and a baseline 4:2:0 JPEG at a fixed quality, from a 4:2:0 YCbCr JPEG whose colours
+ * The chain of `steps` when it is exactly decode, orient, crop, resize, crop (each but the
+ * decode optional; the first crop only before a resize) and a baseline 4:2:0 JPEG at a fixed quality, from a 4:2:0 YCbCr JPEG whose colours
  * need no conversion (not CMYK; an ICC step only when `iccIsSrgb`: its profile is sRGB, or one
  * that the ICC step leaves alone too); null otherwise.
  */
@@ -47,21 +67,25 @@ export function planarChain(header: ImageHeader, steps: readonly Step[], iccIsSr
     if (orientation >= 5) size = { width: decode.height, height: decode.width };
   }
   let resized: PlanarChain['resized'];
-  let window = { x: 0, y: 0, ...size };
-  for (const [i, s] of rest.entries()) {
-    if (s.op === 'resize' && i === 0) {
-      resized = { width: Math.max(1, Math.round(s.width)), height: Math.max(1, Math.round(s.height)), widen: s.widen ?? 1 };
-      size = { width: resized.width, height: resized.height };
-      window = { x: 0, y: 0, ...size };
-    } else if (s.op === 'crop' && i === rest.length - 1) {
-      const x = Math.max(0, Math.floor(s.x));
-      const y = Math.max(0, Math.floor(s.y));
-      window = { x, y, width: Math.min(Math.floor(s.width), size.width - x), height: Math.min(Math.floor(s.height), size.height - y) };
-      if (!(window.width > 0 && window.height > 0)) return null; // cropRows' error, on the RGBA path
-    } else return null;
+  let source: Rect | undefined;
+  let i = 0;
+  const at = (op: Step['op']) => rest[i]?.op === op;
+  if (at('crop') && rest[i + 1]?.op === 'resize') {
+    const r = clipped(rest[i++] as Extract<Step, { op: 'crop' }>, size);
+    if (!r) return null;
+    source = r;
+    size = { width: r.width, height: r.height };
   }
+  if (at('resize')) {
+    const s = rest[i++] as Extract<Step, { op: 'resize' }>;
+    resized = { width: Math.max(1, Math.round(s.width)), height: Math.max(1, Math.round(s.height)), widen: s.widen ?? 1 };
+    size = { width: resized.width, height: resized.height };
+  }
+  let window: Rect | null = { x: 0, y: 0, ...size };
+  if (at('crop')) window = clipped(rest[i++] as Extract<Step, { op: 'crop' }>, size);
+  if (!window || i !== rest.length) return null;
   if (window.width !== encode.width || window.height !== encode.height) return null;
-  return { shrink: decode.shrink, orientation, ...(resized ? { resized } : {}), window, quality: encode.quality };
+  return { shrink: decode.shrink, orientation, ...(source ? { source } : {}), ...(resized ? { resized } : {}), window, quality: encode.quality };
 }
 
 /** The input chroma's layout along one axis: luma samples per chroma sample (2: 4:2:0, 1: 4:4:4), and the shift below. */
@@ -71,23 +95,30 @@ interface ChromaAxis {
 }
 
 /**
- * Taps of one axis of a plane `inSize` samples long: the window [at, at + count) of a resize of
- * the luma from lumaSize to resizedSize, in the luma's samples (`chroma` absent), or the output's
- * 4:2:0 chroma (half as many samples, each between two luma samples) from the input's `chroma`.
+ * Taps of one axis of a plane `planeSize` samples long: the window [at, at + count) of a resize of
+ * the luma's [from, from + length) to resizedSize, in the luma's samples (`chroma` absent), or the
+ * output's 4:2:0 chroma (half as many samples, each between two luma samples) from the input's
+ * `chroma`. The taps reach no sample outside [from, from + length) (its chroma samples), as
+ * resizing a crop reaches none outside it.
  */
-function axisTaps(inSize: number, lumaSize: number, resizedSize: number, at: number, count: number, widen: number, chroma?: ChromaAxis): Taps {
-  const scale = lumaSize / resizedSize;
-  if (!chroma) return lanczosTaps(inSize, count, Math.max(1, scale) * widen, { scale, offset: (at + 0.5) * scale - 0.5 });
+function axisTaps(planeSize: number, from: number, length: number, resizedSize: number, at: number, count: number, widen: number, chroma?: ChromaAxis): Taps {
+  const scale = length / resizedSize;
+  if (!chroma) return shifted(lanczosTaps(length, count, Math.max(1, scale) * widen, { scale, offset: (at + 0.5) * scale - 0.5 }), from);
   // Output chroma sample j covers resized luma at + 2j and at + 2j + 1, centred on at + 2j + 0.5,
-  // which is input luma L = (at + 2j + 1) * scale - 0.5. Input chroma sample i covers luma
+  // which is input luma L = from + (at + 2j + 1) * scale - 0.5. Input chroma sample i covers luma
   // f i - shift .. f i + f - 1 - shift, centred on f i + (f - 1) / 2 - shift (shift 1 where an odd
   // length was flipped: 4:2:0's pairs then start one earlier), so L is chroma
   // (L - (f - 1) / 2 + shift) / f; output chroma samples are 2 scale / f input ones apart.
   const f = chroma.factor;
+  const first = Math.floor((from + chroma.shift) / f);
+  const end = Math.min(planeSize, Math.floor((from + length - 1 + chroma.shift) / f) + 1);
   const chromaScale = (2 * scale) / f;
-  const offset = ((at + 1) * scale - 0.5 - (f - 1) / 2 + chroma.shift) / f;
-  return lanczosTaps(inSize, count, Math.max(1, chromaScale) * widen, { scale: chromaScale, offset });
+  const offset = (from + (at + 1) * scale - 0.5 - (f - 1) / 2 + chroma.shift) / f - first;
+  return shifted(lanczosTaps(end - first, count, Math.max(1, chromaScale) * widen, { scale: chromaScale, offset }), first);
 }
+
+/** Taps over samples [by, ...) of a longer plane. */
+const shifted = (t: Taps, by: number): Taps => (by === 0 ? t : { ...t, start: t.start.map((s) => s + by) });
 
 /** Rows of one plane filtered but not yet encoded, by output row, in a ring that grows when a plane runs ahead. */
 class RowQueue {
@@ -277,14 +308,15 @@ export function encodeViaPlanes(bytes: Uint8Array, chain: PlanarChain): { bytes:
     const factor = planes.chromaFactor;
     const { luma: size, chroma: chromaSize } = source;
     const { window: win, quality } = chain;
-    const resized = chain.resized ?? { ...size, widen: 1 };
+    const from = chain.source ?? { x: 0, y: 0, ...size };
+    const resized = chain.resized ?? { width: from.width, height: from.height, widen: 1 };
     const cw = (win.width + 1) >> 1;
     const ch = (win.height + 1) >> 1;
     const queues = [new RowQueue(win.width), new RowQueue(cw), new RowQueue(cw)];
-    const lumaTx = axisTaps(size.width, size.width, resized.width, win.x, win.width, resized.widen);
-    const lumaTy = axisTaps(size.height, size.height, resized.height, win.y, win.height, resized.widen);
-    const chromaTx = axisTaps(chromaSize.width, size.width, resized.width, win.x, cw, resized.widen, { factor, shift: shiftX });
-    const chromaTy = axisTaps(chromaSize.height, size.height, resized.height, win.y, ch, resized.widen, { factor, shift: shiftY });
+    const lumaTx = axisTaps(size.width, from.x, from.width, resized.width, win.x, win.width, resized.widen);
+    const lumaTy = axisTaps(size.height, from.y, from.height, resized.height, win.y, win.height, resized.widen);
+    const chromaTx = axisTaps(chromaSize.width, from.x, from.width, resized.width, win.x, cw, resized.widen, { factor, shift: shiftX });
+    const chromaTy = axisTaps(chromaSize.height, from.y, from.height, resized.height, win.y, ch, resized.widen, { factor, shift: shiftY });
     filters.push(planeFilter(size.width, lumaTx, lumaTy, queues[0].push));
     filters.push(planeFilter(chromaSize.width, chromaTx, chromaTy, queues[1].push));
     filters.push(planeFilter(chromaSize.width, chromaTx, chromaTy, queues[2].push));

@@ -18,6 +18,7 @@ describe('the planar path through the Worker', () => {
     ['planes/medium', 'c_fill,w_300,h_200,q_80'],
     ['planes/medium', 'w_333,q_70'],
     ['planes/444', 'c_fill,w_150,h_150,q_80'],
+    ['planes/medium', 'c_crop,w_301,h_201,x_101,y_57/c_scale,w_151,q_80'],
     ['planes/12mp', 'c_fill,w_800,h_600,q_80'],
   ] as const)('%s %s', async (id, transformation) => {
     const original = await fixture(originals[id]);
