@@ -21,14 +21,8 @@ typedef struct {
 static void error_exit(j_common_ptr cinfo) { jpeg_error(cinfo->err->msg_code); }
 static void output_message(j_common_ptr cinfo) { (void)cinfo; }
 
-/**
- * Opens a JPEG held in this module's memory: reads the header, chooses DCT scaling by 1/shrink
- * (1, 2, 4, 8) and RGBA output (CMYK for CMYK and YCCK JPEGs: 4 bytes per pixel too, converted
- * to sRGB by the caller through the embedded profile), and starts decompression. Returns the
- * decoder, or 0.
- */
-__attribute__((export_name("dec_open")))
-decoder *dec_open(const uint8_t *buf, uint32_t len, int shrink) {
+/** A decoder over the JPEG at buf with its header read (libjpeg's errors go to jpeg_error), or 0. */
+static decoder *open_header(const uint8_t *buf, uint32_t len) {
   decoder *d = calloc(1, sizeof(decoder));
   if (!d) return 0;
   d->cinfo.err = jpeg_std_error(&d->jerr);
@@ -37,6 +31,19 @@ decoder *dec_open(const uint8_t *buf, uint32_t len, int shrink) {
   jpeg_create_decompress(&d->cinfo);
   jpeg_mem_src(&d->cinfo, buf, len);
   jpeg_read_header(&d->cinfo, TRUE);
+  return d;
+}
+
+/**
+ * Opens a JPEG held in this module's memory: reads the header, chooses DCT scaling by 1/shrink
+ * (1, 2, 4, 8) and RGBA output (CMYK for CMYK and YCCK JPEGs: 4 bytes per pixel too, converted
+ * to sRGB by the caller through the embedded profile), and starts decompression. Returns the
+ * decoder, or 0.
+ */
+__attribute__((export_name("dec_open")))
+decoder *dec_open(const uint8_t *buf, uint32_t len, int shrink) {
+  decoder *d = open_header(buf, len);
+  if (!d) return 0;
   d->cinfo.scale_num = 1;
   d->cinfo.scale_denom = shrink;
   int four = d->cinfo.jpeg_color_space == JCS_CMYK || d->cinfo.jpeg_color_space == JCS_YCCK;
@@ -54,14 +61,8 @@ decoder *dec_open(const uint8_t *buf, uint32_t len, int shrink) {
  */
 __attribute__((export_name("dec_open_planes")))
 decoder *dec_open_planes(const uint8_t *buf, uint32_t len, int shrink) {
-  decoder *d = calloc(1, sizeof(decoder));
+  decoder *d = open_header(buf, len);
   if (!d) return 0;
-  d->cinfo.err = jpeg_std_error(&d->jerr);
-  d->jerr.error_exit = error_exit;
-  d->jerr.output_message = output_message;
-  jpeg_create_decompress(&d->cinfo);
-  jpeg_mem_src(&d->cinfo, buf, len);
-  jpeg_read_header(&d->cinfo, TRUE);
   jpeg_component_info *c = d->cinfo.comp_info;
   const int f = d->cinfo.num_components == 3 ? c[0].h_samp_factor : 0;
   if (d->cinfo.jpeg_color_space != JCS_YCbCr || (f != 1 && f != 2) || c[0].v_samp_factor != f || c[1].h_samp_factor != 1 ||

@@ -63,7 +63,7 @@ export function planarChain(header: ImageHeader, steps: readonly Step[], iccIsSr
   let orientation = 1;
   if (rest[0]?.op === 'orient') {
     const o = rest.shift() as Extract<Step, { op: 'orient' }>;
-    orientation = o.orientation >= 1 && o.orientation <= 8 ? o.orientation : 1;
+    orientation = ORIENTATIONS[o.orientation] ? o.orientation : 1;
     if (orientation >= 5) size = { width: decode.height, height: decode.width };
   }
   let resized: PlanarChain['resized'];
@@ -162,79 +162,48 @@ interface Plane {
 }
 
 /**
- * A plane in display orientation for EXIF orientation 2..8 (ops/orient.ts: 2 mirror, 3 rotate 180,
- * 4 flip vertical, 5 transpose, 6 rotate 90 cw, 7 transverse, 8 rotate 270 cw): display sample
- * (x, y) is stored sample (sx, sy) as below.
+ * EXIF orientations 1..8 (ops/orient.ts: 2 mirror, 3 rotate 180, 4 flip vertical, 5 transpose,
+ * 6 rotate 90 cw, 7 transverse, 8 rotate 270 cw) as display sample (x, y) from stored
+ * (sx, sy): the display axes flipped first (x to width - 1 - x, y to height - 1 - y), then the
+ * two swapped when `transpose`.
  */
+const ORIENTATIONS: Record<number, { flipX: boolean; flipY: boolean; transpose: boolean }> = {
+  1: { flipX: false, flipY: false, transpose: false },
+  2: { flipX: true, flipY: false, transpose: false },
+  3: { flipX: true, flipY: true, transpose: false },
+  4: { flipX: false, flipY: true, transpose: false },
+  5: { flipX: false, flipY: false, transpose: true },
+  6: { flipX: true, flipY: false, transpose: true },
+  7: { flipX: true, flipY: true, transpose: true },
+  8: { flipX: false, flipY: true, transpose: true },
+};
+
+/** A plane in display orientation (ORIENTATIONS). */
 function orientPlane(p: Plane, orientation: number): Plane {
   const { data, width: w, height: h } = p;
-  const swap = orientation >= 5;
-  const ow = swap ? h : w;
-  const oh = swap ? w : h;
+  const { flipX, flipY, transpose } = ORIENTATIONS[orientation];
+  const ow = transpose ? h : w;
+  const oh = transpose ? w : h;
+  // Stored index of display (x, y): x1 * stepX + y1 * stepY, x1 and y1 the display axes unflipped.
+  const stepX = transpose ? w : 1;
+  const stepY = transpose ? 1 : w;
   const out = new Uint8Array(data.length);
   for (let y = 0; y < oh; y++) {
-    const row = y * ow;
-    for (let x = 0; x < ow; x++) {
-      let sx: number;
-      let sy: number;
-      switch (orientation) {
-        case 2:
-          sx = w - 1 - x;
-          sy = y;
-          break;
-        case 3:
-          sx = w - 1 - x;
-          sy = h - 1 - y;
-          break;
-        case 4:
-          sx = x;
-          sy = h - 1 - y;
-          break;
-        case 5:
-          sx = y;
-          sy = x;
-          break;
-        case 6:
-          sx = y;
-          sy = h - 1 - x;
-          break;
-        case 7:
-          sx = w - 1 - y;
-          sy = h - 1 - x;
-          break;
-        default: // 8
-          sx = w - 1 - y;
-          sy = x;
-      }
-      out[row + x] = data[sy * w + sx];
-    }
+    const row = (flipY ? oh - 1 - y : y) * stepY;
+    for (let x = 0; x < ow; x++) out[y * ow + x] = data[row + (flipX ? ow - 1 - x : x) * stepX];
   }
   return { data: out, width: ow, height: oh };
 }
 
 /**
  * Per display axis, whether the chroma's pairs of luma samples start one earlier after orienting
- * (1) or not (0): where a stored axis of odd length is flipped, its last chroma sample covers one
- * luma sample and comes first (4:2:0 only: factor 2). Stored luma w x h.
+ * (1) or not (0): where a flip reverses a stored axis of odd length, its last chroma sample covers
+ * one luma sample and comes first (4:2:0 only: factor 2). Stored luma w x h.
  */
 function chromaShift(orientation: number, w: number, h: number, factor: 1 | 2): [0 | 1, 0 | 1] {
-  const odd = (n: number): 0 | 1 => (factor === 2 && n & 1 ? 1 : 0);
-  switch (orientation) {
-    case 2:
-      return [odd(w), 0];
-    case 3:
-      return [odd(w), odd(h)];
-    case 4:
-      return [0, odd(h)];
-    case 6:
-      return [odd(h), 0];
-    case 7:
-      return [odd(h), odd(w)];
-    case 8:
-      return [0, odd(w)];
-    default: // 1 and 5 (a transpose) flip nothing
-      return [0, 0];
-  }
+  const { flipX, flipY, transpose } = ORIENTATIONS[orientation];
+  const odd = (flipped: boolean, n: number): 0 | 1 => (factor === 2 && flipped && n & 1 ? 1 : 0);
+  return [odd(flipX, transpose ? h : w), odd(flipY, transpose ? w : h)];
 }
 
 /** Rows of the three planes as they come: a decoder band, or (oriented) whole planes at once. */

@@ -9,7 +9,7 @@ import { headerProfile, iccTransform } from '../../src/ops/icc';
 import { buildTaps, lanczos3 } from '../../src/ops/taps';
 import { orient } from '../../src/ops/orient';
 import { collectRows, cropRows, rasterRows } from '../../src/pixels/rows';
-import { encodeViaPlanes, planarChain } from '../../src/pixels/ycc';
+import { encodeViaPlanes, type PlanarChain, planarChain } from '../../src/pixels/ycc';
 import type { Step } from '../../src/plan/steps';
 import { fixture, psnr } from './util';
 
@@ -54,6 +54,26 @@ function viaRgba(bytes: Uint8Array, c: Chain): Uint8Array {
 
 const raster = (b: Uint8Array) => decode(b, readHeader(b));
 
+/** The planar path's JPEG of `chain` on a fixture, decoded: the RGBA path's size, and over minDb of PSNR against it. Its plan. */
+async function closeToRgba(name: string, chain: Chain, minDb: number): Promise<PlanarChain> {
+  const bytes = await fixture(name);
+  const header = readHeader(bytes);
+  const plan = planarChain(header, steps(header.width, header.height, chain));
+  expect(plan).not.toBeNull();
+  const planar = encodeViaPlanes(bytes, plan!);
+  expect(planar).not.toBeNull();
+  const rgba = viaRgba(bytes, chain);
+  const a = await raster(planar!.bytes);
+  const b = await raster(rgba);
+  expect([a.width, a.height]).toEqual([b.width, b.height]);
+  const db = psnr(a, b);
+  console.log(
+    `planes ${name} ${JSON.stringify(chain)}: ${a.width}x${a.height}, ${planar!.bytes.length} B (RGBA path ${rgba.length} B), PSNR vs RGBA path ${db.toFixed(2)} dB`,
+  );
+  expect(db).toBeGreaterThan(minDb);
+  return plan!;
+}
+
 describe('YCbCr planes: JPEG -> resize -> crop -> JPEG without RGB', () => {
   it('a plane filters to the bytes filterRows gives each channel of RGBA rows with the same taps', () => {
     for (const [inW, inH, outW, outH] of [
@@ -71,13 +91,7 @@ describe('YCbCr planes: JPEG -> resize -> crop -> JPEG without RGB', () => {
       }
       const tx = buildTaps(inW, outW, lanczos3, 3, Math.max(1, inW / outW));
       const ty = buildTaps(inH, outH, lanczos3, 3, Math.max(1, inH / outH));
-      const want = new Uint8Array(outW * outH * 4);
-      const rows = filterRows(rasterRows({ width: inW, height: inH, data: rgba, opaque: true }), tx, ty, false);
-      for (let at = 0; at < want.length; ) {
-        const band = rows.next();
-        want.set(band, at);
-        at += band.length;
-      }
+      const want = collectRows(filterRows(rasterRows({ width: inW, height: inH, data: rgba, opaque: true }), tx, ty, false)).data;
       const got = new Uint8Array(outW * outH);
       const f = planeFilter(inW, tx, ty, (row, oy) => got.set(row, oy * outW));
       for (let y = 0; y < inH; y++) f.push(plane.subarray(y * inW, (y + 1) * inW));
@@ -107,20 +121,7 @@ describe('YCbCr planes: JPEG -> resize -> crop -> JPEG without RGB', () => {
     ['medium-444.jpg', { shrink: 2, resize: [213, 142], crop: [7, 3, 199, 131] }, 40.3],
     ['huffman-444-progressive.jpg', { shrink: 1, resize: [225, 150] }, 43.6],
   ])('%s %o: same size, close to the RGBA path', async (name, chain, minDb) => {
-    const bytes = await fixture(name);
-    const header = readHeader(bytes);
-    const plan = planarChain(header, steps(header.width, header.height, chain));
-    expect(plan).not.toBeNull();
-    const planar = encodeViaPlanes(bytes, plan!);
-    expect(planar).not.toBeNull();
-    const a = await raster(planar!.bytes);
-    const b = await raster(viaRgba(bytes, chain));
-    expect([a.width, a.height]).toEqual([b.width, b.height]);
-    const db = psnr(a, b);
-    console.log(
-      `planes ${name} ${JSON.stringify(chain)}: ${a.width}x${a.height}, ${planar!.bytes.length} B (RGBA path ${viaRgba(bytes, chain).length} B), PSNR vs RGBA path ${db.toFixed(2)} dB`,
-    );
-    expect(db).toBeGreaterThan(minDb);
+    await closeToRgba(name, chain, minDb);
   });
 
   // EXIF orientations on odd-sized planes (medium.jpg 640x427, huffman-mozjpeg.jpg 451x300): the
@@ -139,16 +140,7 @@ describe('YCbCr planes: JPEG -> resize -> crop -> JPEG without RGB', () => {
     ['huffman-444-progressive.jpg', { shrink: 1, orientation: 7, resize: [150, 225] }, 44],
     ['huffman-444-progressive.jpg', { shrink: 2, orientation: 3 }, 44.9],
   ])('%s %o: oriented like the RGBA path', async (name, chain, minDb) => {
-    const bytes = await fixture(name);
-    const header = readHeader(bytes);
-    const plan = planarChain(header, steps(header.width, header.height, chain));
-    expect(plan?.orientation).toBe(chain.orientation);
-    const a = await raster(encodeViaPlanes(bytes, plan!)!.bytes);
-    const b = await raster(viaRgba(bytes, chain));
-    expect([a.width, a.height]).toEqual([b.width, b.height]);
-    const db = psnr(a, b);
-    console.log(`planes ${name} ${JSON.stringify(chain)}: PSNR vs RGBA path ${db.toFixed(2)} dB`);
-    expect(db).toBeGreaterThan(minDb);
+    expect((await closeToRgba(name, chain, minDb)).orientation).toBe(chain.orientation);
   });
 
   // A crop before the resize (c_crop,.../w_...): the taps stay inside the crop, as resizing the
@@ -160,16 +152,8 @@ describe('YCbCr planes: JPEG -> resize -> crop -> JPEG without RGB', () => {
     ['medium-444.jpg', { shrink: 1, precrop: [7, 3, 333, 211], resize: [500, 317] }, 45],
     ['huffman-mozjpeg.jpg', { shrink: 1, orientation: 6, precrop: [13, 41, 201, 301], resize: [101, 151] }, 43.1],
   ])('%s %o: cropped, then resized, like the RGBA path', async (name, chain, minDb) => {
-    const bytes = await fixture(name);
-    const header = readHeader(bytes);
-    const plan = planarChain(header, steps(header.width, header.height, chain));
-    expect(plan?.source).toEqual({ x: chain.precrop![0], y: chain.precrop![1], width: chain.precrop![2], height: chain.precrop![3] });
-    const a = await raster(encodeViaPlanes(bytes, plan!)!.bytes);
-    const b = await raster(viaRgba(bytes, chain));
-    expect([a.width, a.height]).toEqual([b.width, b.height]);
-    const db = psnr(a, b);
-    console.log(`planes ${name} ${JSON.stringify(chain)}: PSNR vs RGBA path ${db.toFixed(2)} dB`);
-    expect(db).toBeGreaterThan(minDb);
+    const [x, y, width, height] = chain.precrop!;
+    expect((await closeToRgba(name, chain, minDb)).source).toEqual({ x, y, width, height });
   });
 
   it('takes an sRGB-tagged JPEG (its ICC step changes nothing), not a Display P3 one', async () => {

@@ -59,6 +59,38 @@ const decoder = reactorKernel<JpegDecoder>('jpegTurbo', wasm, (memory) => {
 });
 
 /**
+ * An error thrown out of the decoder's wasm as the ImageError it means. After libjpeg's
+ * error_exit or a trap the C stack was left mid-call, and after a failed allocation its heap may
+ * be half-grown: never reuse that instance.
+ */
+function failure(e: unknown): never {
+  if (e instanceof JpegAbort || e instanceof WebAssembly.RuntimeError) {
+    decoder.discard();
+    throw new ImageError('Invalid image file: corrupt JPEG data');
+  }
+  if (e instanceof RangeError) {
+    decoder.discard();
+    throw new ImageError('Image too large to decode', 413);
+  }
+  throw e;
+}
+
+/** The JPEG copied into the decoder's memory and opened by `open` (dec_open or dec_open_planes): its input and the decoder, 0 when `open` declined. */
+function openInDecoder(k: JpegDecoder, bytes: Uint8Array, open: (input: number) => number): { input: number; d: number } {
+  let input = 0;
+  try {
+    input = k.malloc(bytes.length);
+    if (!input) throw new ImageError('Image too large to decode', 413);
+    new Uint8Array(k.memory.buffer, input, bytes.length).set(bytes);
+    return { input, d: open(input) };
+  } catch (e) {
+    if (!(e instanceof ImageError)) failure(e);
+    if (input) k.free(input);
+    throw e;
+  }
+}
+
+/**
  * A baseline or progressive JPEG decoded to RGBA by libjpeg-turbo as a row source (bands of up
  * to 16 rows in the decoder's memory), scaled by 1/shrink in the DCT domain (output
  * ceil(w/shrink) x ceil(h/shrink)). CMYK and YCCK JPEGs come out of libjpeg as CMYK and are
@@ -69,34 +101,17 @@ const decoder = reactorKernel<JpegDecoder>('jpegTurbo', wasm, (memory) => {
  */
 export function jpegRows(bytes: Uint8Array, shrink: 1 | 2 | 4 | 8 = 1, profile?: Uint8Array): Rows {
   const k = decoder();
-  let input = 0,
-    d = 0,
-    band = 0;
+  const { input, d } = openInDecoder(k, bytes, (at) => k.dec_open(at, bytes.length, shrink));
+  if (!d) {
+    k.free(input);
+    throw new ImageError('Image too large to decode', 413);
+  }
+  let band = 0;
   let closed = false;
   const fail = (e: unknown): never => {
     closed = true;
-    if (e instanceof JpegAbort || e instanceof WebAssembly.RuntimeError) {
-      // The C stack was left mid-call: never reuse this instance.
-      decoder.discard();
-      throw new ImageError('Invalid image file: corrupt JPEG data');
-    }
-    if (e instanceof RangeError) {
-      decoder.discard();
-      throw new ImageError('Image too large to decode', 413);
-    }
-    throw e;
+    return failure(e);
   };
-  try {
-    input = k.malloc(bytes.length);
-    if (!input) throw new ImageError('Image too large to decode', 413);
-    new Uint8Array(k.memory.buffer, input, bytes.length).set(bytes);
-    d = k.dec_open(input, bytes.length, shrink);
-    if (!d) throw new ImageError('Image too large to decode', 413);
-  } catch (e) {
-    if (!(e instanceof ImageError)) fail(e);
-    if (input) k.free(input);
-    throw e;
-  }
   const width = k.dec_width(d);
   const height = k.dec_height(d);
   const stride = width * 4;
@@ -178,31 +193,12 @@ export interface JpegPlanes {
  */
 export function jpegPlanes(bytes: Uint8Array, shrink: 1 | 2 | 4 | 8): JpegPlanes | null {
   const k = decoder();
-  let input = 0,
-    d = 0;
+  const { input, d } = openInDecoder(k, bytes, (at) => k.dec_open_planes(at, bytes.length, shrink));
   let closed = false;
   const fail = (e: unknown): never => {
     closed = true;
-    if (e instanceof JpegAbort || e instanceof WebAssembly.RuntimeError) {
-      decoder.discard();
-      throw new ImageError('Invalid image file: corrupt JPEG data');
-    }
-    if (e instanceof RangeError) {
-      decoder.discard();
-      throw new ImageError('Image too large to decode', 413);
-    }
-    throw e;
+    return failure(e);
   };
-  try {
-    input = k.malloc(bytes.length);
-    if (!input) throw new ImageError('Image too large to decode', 413);
-    new Uint8Array(k.memory.buffer, input, bytes.length).set(bytes);
-    d = k.dec_open_planes(input, bytes.length, shrink);
-  } catch (e) {
-    if (!(e instanceof ImageError)) fail(e);
-    if (input) k.free(input);
-    throw e;
-  }
   if (!d) {
     k.free(input);
     return null;

@@ -46,13 +46,17 @@ export function encodeJpegRows(src: Rows, quality: number, chroma444 = false): U
     e.reserve(outAt);
     e.jpeg_analyze_begin(width, height, quality, chroma444 ? 1 : 0, coefAt);
     forEachStrip(src, e.memory, stripAt, (filled) => e.jpeg_analyze_rows(stripAt, filled));
-    const bound = e.jpeg_analyze_end();
-    e.reserve(outAt + bound);
-    const length = e.jpeg_write(coefAt, outAt);
-    return new Uint8Array(e.memory.buffer, outAt, length).slice();
+    return writeAnalysed(e, coefAt, outAt);
   } finally {
     src.close();
   }
+}
+
+/** The analysed image's tables built and its file written at outAt (memory grown to its bound): a copy of the file. */
+function writeAnalysed(e: ReturnType<typeof load>, coefAt: number, outAt: number): Uint8Array {
+  e.reserve(outAt + e.jpeg_analyze_end());
+  const length = e.jpeg_write(coefAt, outAt);
+  return new Uint8Array(e.memory.buffer, outAt, length).slice();
 }
 
 /** An MCU row's strips in the encoder's memory (jpegPlaneEncoder): 16 luma rows, 8 of each chroma plane. */
@@ -92,12 +96,7 @@ export function jpegPlaneEncoder(width: number, height: number, quality: number)
       cStride,
     },
     mcuRow: (rows) => e.jpeg_analyze_planes(yAt, cbAt, crAt, yStride, cStride, rows),
-    finish() {
-      const bound = e.jpeg_analyze_end();
-      e.reserve(outAt + bound);
-      const length = e.jpeg_write(coefAt, outAt);
-      return new Uint8Array(e.memory.buffer, outAt, length).slice();
-    },
+    finish: () => writeAnalysed(e, coefAt, outAt),
   };
 }
 
