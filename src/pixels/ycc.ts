@@ -212,18 +212,24 @@ interface PlaneSource {
   chroma: { width: number; height: number };
   /** Gives the next rows of each plane to `push`; false when there were none. */
   next(push: (plane: 0 | 1 | 2, row: Uint8Array) => void): boolean;
+  /** Milliseconds in the decoder (and orienting) so far, not in what `push` does. */
+  decodeMs(): number;
 }
 
 /** The decoder's bands, rows past the planes' heights (the last band's padding) left out. */
 function bandSource(planes: JpegPlanes): PlaneSource {
   let y = 0;
   let c = 0;
+  let ms = 0;
   return {
     luma: { width: planes.width, height: planes.height },
     chroma: { width: planes.chromaWidth, height: planes.chromaHeight },
+    decodeMs: () => ms,
     next(push) {
       if (y >= planes.height && c >= planes.chromaHeight) return false;
+      const t = performance.now();
       const band = planes.next();
+      ms += performance.now() - t;
       for (let r = 0; r < band.rows && y < planes.height; r++, y++) push(0, band.y.subarray(r * band.yStride));
       for (let r = 0; r < band.rows / planes.chromaFactor && c < planes.chromaHeight; r++, c++) {
         push(1, band.cb.subarray(r * band.cStride));
@@ -236,6 +242,7 @@ function bandSource(planes: JpegPlanes): PlaneSource {
 
 /** The whole planes, decoded first and then oriented: orientation turns them, so no row can go before the last is decoded. */
 function orientedSource(planes: JpegPlanes, orientation: number): PlaneSource {
+  const t = performance.now();
   const y: Plane = { data: new Uint8Array(planes.width * planes.height), width: planes.width, height: planes.height };
   const cb: Plane = { data: new Uint8Array(planes.chromaWidth * planes.chromaHeight), width: planes.chromaWidth, height: planes.chromaHeight };
   const cr: Plane = { ...cb, data: new Uint8Array(cb.data.length) };
@@ -244,10 +251,12 @@ function orientedSource(planes: JpegPlanes, orientation: number): PlaneSource {
   const src = bandSource(planes);
   while (src.next((i, row) => all[i].data.set(row.subarray(0, all[i].width), rows[i]++ * all[i].width)));
   const turned = all.map((p) => orientPlane(p, orientation));
+  const ms = performance.now() - t;
   let done = false;
   return {
     luma: { width: turned[0].width, height: turned[0].height },
     chroma: { width: turned[1].width, height: turned[1].height },
+    decodeMs: () => ms,
     next(push) {
       if (done) return false;
       done = true;
@@ -266,13 +275,13 @@ export function encodeViaPlanes(bytes: Uint8Array, chain: PlanarChain): { bytes:
   const t0 = performance.now();
   const planes = jpegPlanes(bytes, chain.shrink);
   if (!planes) return null;
-  let decodeMs = 0;
+  const openMs = performance.now() - t0;
+  let decodeMs = openMs;
   let encodeMs = 0;
   const filters: PlaneFilter[] = [];
   let out: Uint8Array;
   try {
     const source = chain.orientation > 1 ? orientedSource(planes, chain.orientation) : bandSource(planes);
-    decodeMs = performance.now() - t0;
     const [shiftX, shiftY] = chromaShift(chain.orientation, planes.width, planes.height, planes.chromaFactor);
     const factor = planes.chromaFactor;
     const { luma: size, chroma: chromaSize } = source;
@@ -295,9 +304,7 @@ export function encodeViaPlanes(bytes: Uint8Array, chain: PlanarChain): { bytes:
     let mcu = 0;
     const mcuRows = Math.ceil(win.height / 16);
     while (mcu < mcuRows) {
-      const t = performance.now();
       const more = source.next(push);
-      if (chain.orientation === 1) decodeMs += performance.now() - t; // the oriented planes are decoded already
       for (; mcu < mcuRows; mcu++) {
         const lumaEnd = Math.min(win.height, (mcu + 1) * 16);
         const chromaEnd = Math.min(ch, (mcu + 1) * 8);
@@ -314,6 +321,7 @@ export function encodeViaPlanes(bytes: Uint8Array, chain: PlanarChain): { bytes:
     const te = performance.now();
     out = encoder.finish();
     encodeMs += performance.now() - te;
+    decodeMs += source.decodeMs();
   } finally {
     for (const f of filters) f.close();
     planes.close();
