@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Own AVIF encoder builds (scripts/build-avif.sh: libaom 3.6.0 + scripts/avif/avif-encode.c, in
-// bench/.out/avif-<flavour>/) against @jsquash/avif's avif_enc.wasm (libavif + aom 3.7.0), on
+// dprox's AVIF encoder (src/kernels/avif-encode.wasm: libaom 3.6.0 + src/kernels/avif-encode.c,
+// scripts/build-avif.sh) and the other flavours of that script (bench/.out/avif-<flavour>/), against
+// @jsquash/avif's avif_enc.wasm (libavif 1.0 + aom 3.7.0, dprox's encoder before its own), on
 // Kodak photos (../shared/datasets/Kodak, read at run time) resized with sharp to 800x600.
 // The reference is jsquash at speed 8, libavif quality 64 (dprox's old reference). For every
 // encoder x speed and image the libavif quality reaching the reference's luma SSIM (11x11 Gaussian,
@@ -10,7 +11,7 @@
 // All modules are instantiated from a precompiled WebAssembly.Module via instantiateWasm (the
 // way a Worker must).
 //
-//   node bench/avif-build.mjs [--builds generic,x86simd] [--speeds 8,9] [--rounds 3] [--ids 01,04,...]
+//   node bench/avif-build.mjs [--builds dprox,generic] [--speeds 8,9] [--rounds 3] [--ids 01,04,...]
 //   node bench/avif-build.mjs --memory [--builds ...]   WASM memory after one encode (a fresh instance
 //                                                        per encoder and size: its high-water), kodim01 at q64
 import { readFileSync, existsSync } from 'node:fs';
@@ -25,13 +26,12 @@ const MAIN = option('main', root); // the checkout whose node_modules (sharp, @j
 const req = createRequire(join(MAIN, 'package.json'));
 const sharp = req('sharp');
 const JSQ = join(MAIN, 'node_modules/@jsquash/avif/codec');
-const BUILDS = option('builds', 'generic,x86simd').split(',').filter(Boolean);
+const BUILDS = option('builds', 'dprox').split(',').filter(Boolean);
 const SPEEDS = option('speeds', '8,9').split(',').map(Number);
 const ROUNDS = Number(option('rounds', 3));
 const IDS = option('ids', '01,04,07,10,13,16,19,22').split(',');
 const DIR = option('dir', join(root, '../shared/datasets/Kodak'));
 const REF_Q = Number(option('ref-q', 64));
-const TUNE = Number(option('tune', 0)); // own builds: 0 SSIM (libavif default), 1 PSNR
 const W = 800;
 const H = 600;
 
@@ -79,27 +79,22 @@ const encoders = [
     },
   },
 ];
+/** The folder of a build's avif-encode.{mjs,wasm}. */
+const buildDir = (b) => (b === 'dprox' ? join(root, 'src/kernels') : join(root, 'bench/.out', `avif-${b}`));
 for (const b of BUILDS) {
-  const dir = join(root, 'bench/.out', `avif-${b}`);
-  if (!existsSync(join(dir, 'avif_enc.wasm'))) {
-    console.log(`build ${b}: no ${dir}/avif_enc.wasm, left out`);
+  const dir = buildDir(b);
+  if (!existsSync(join(dir, 'avif-encode.wasm'))) {
+    console.log(`build ${b}: no ${dir}/avif-encode.wasm, left out`);
     continue;
   }
-  const { m, exports } = await emscripten(pathToFileURL(join(dir, 'avif_enc.mjs')).href, join(dir, 'avif_enc.wasm'));
+  const { m, exports } = await emscripten(pathToFileURL(join(dir, 'avif-encode.mjs')).href, join(dir, 'avif-encode.wasm'));
   const mem = memoryOf(exports);
-  const malloc = m._malloc;
-  let inPtr = 0;
-  let inLen = 0;
   encoders.push({
     name: b,
     encode(img, q, speed) {
-      if (inLen < img.rgba.length) {
-        if (inPtr) m._free(inPtr);
-        inPtr = malloc(img.rgba.length);
-        inLen = img.rgba.length;
-      }
+      const inPtr = m._malloc(img.rgba.length); // avif_encode frees it
       new Uint8Array(mem.buffer, inPtr, img.rgba.length).set(img.rgba);
-      const n = m._avif_encode(inPtr, img.width, img.height, q, speed, TUNE);
+      const n = m._avif_encode(inPtr, img.width, img.height, q, speed);
       if (!n) throw new Error(`${b} encode failed`);
       const p = m._avif_result_ptr();
       const out = new Uint8Array(mem.buffer, p, n).slice();
@@ -128,13 +123,13 @@ if (process.argv.includes('--memory')) {
           ms = performance.now() - t;
           mem = memoryOf(e.exports).buffer.byteLength;
         } else {
-          const dir = join(root, 'bench/.out', `avif-${name}`);
-          const e = await emscripten(pathToFileURL(join(dir, 'avif_enc.mjs')).href, join(dir, 'avif_enc.wasm'));
+          const dir = buildDir(name);
+          const e = await emscripten(pathToFileURL(join(dir, 'avif-encode.mjs')).href, join(dir, 'avif-encode.wasm'));
           const memory = memoryOf(e.exports);
           const p = e.m._malloc(rgba.length);
           new Uint8Array(memory.buffer, p, rgba.length).set(rgba);
           const t = performance.now();
-          if (!e.m._avif_encode(p, w, h, REF_Q, speed, TUNE)) throw new Error('failed');
+          if (!e.m._avif_encode(p, w, h, REF_Q, speed)) throw new Error('failed');
           ms = performance.now() - t;
           mem = memory.buffer.byteLength;
         }
@@ -235,7 +230,7 @@ for (let r = 0; r < ROUNDS; r++)
     for (const row of rows) row.ratios.push(ms.get(row) / ms.get(rows[0]));
   }
 
-console.log(`\n${ROUNDS} rounds x ${images.length} images (800x600), alternating; ${process.version}; own builds tune ${TUNE ? 'psnr' : 'ssim'}`);
+console.log(`\n${ROUNDS} rounds x ${images.length} images (800x600), alternating; ${process.version}`);
 console.log('encoder      speed  median ms  max ms  ms vs jsquash s8  bytes at equal SSIM vs jsquash s8 q64');
 for (const row of rows)
   console.log(

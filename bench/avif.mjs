@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// AVIF encoder settings at equal SSIM: the Worker's encoder build (@jsquash/avif avif_enc.wasm,
-// libavif + aom, single-threaded) encodes Kodak photos (lossless PNG read at run time from
+// AVIF encoder settings at equal SSIM, on @jsquash/avif's avif_enc.wasm (dprox's encoder before its
+// own build, which bench/avif-build.mjs measures against it: libavif + aom, single-threaded): it encodes Kodak photos (lossless PNG read at run time from
 // ../shared/datasets/Kodak, never copied into the repository) resized with sharp to 800x600, at
 // the reference settings (--ref, default speed 8, libavif quality 64 = avifQuality(80) before
 // this bench) and at each candidate setting. For every candidate and image the libavif quality

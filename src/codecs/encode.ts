@@ -1,4 +1,5 @@
-import { avifEncoder, mozjpegEncoder, webpEncoder } from './jsquash';
+import { mozjpegEncoder, webpEncoder } from './jsquash';
+import { avifEncoder, encodeAvif } from './avif/encode';
 import { encodeJpeg } from './jpeg/encode';
 import { encodePng, encodePng8 } from './png/encode';
 import { GifWriter } from './gif/encode';
@@ -12,7 +13,7 @@ import { WEBP_LOW_MEMORY_PIXELS } from '../plan/cost/model';
 export type OutputFormat = 'jpg' | 'png' | 'webp' | 'avif' | 'gif';
 
 export interface EncodeOptions {
-  /** 1..100 (JPEG, WebP, AVIF: mapped by avifQuality); ignored for PNG. */
+  /** 1..100 (JPEG, WebP, AVIF: mapped by avif/encode.ts avifQuality); ignored for PNG. */
   quality: number;
   /** JPEG only: progressive scans instead of baseline. */
   progressive?: boolean;
@@ -37,7 +38,7 @@ export function gifLossyTolerance(quality: number): number {
  * 8-bit RGB when opaque, else RGBA, rows filtered by the png-filter kernel and deflated by
  * libdeflate (encode-png.ts). WebP: lossy libwebp (SIMD build), alpha kept; above
  * WEBP_LOW_MEMORY_PIXELS with libwebp's low_memory (no image-wide token buffer).
- * AVIF: libavif + aom at AVIF_SPEED, 8-bit 4:2:0, alpha kept; the planner never asks for AVIF over
+ * AVIF: our own libaom build at AVIF_SPEED (avif/encode.ts), 8-bit 4:2:0, alpha kept; the planner never asks for AVIF over
  * AVIF_MAX_PIXELS (plan/output.ts). No encoder writes EXIF or XMP (formats.test.ts checks).
  */
 export async function encode(r: Raster, format: OutputFormat, opts: EncodeOptions): Promise<Uint8Array> {
@@ -81,12 +82,7 @@ export async function encode(r: Raster, format: OutputFormat, opts: EncodeOption
       if (!out) throw new Error('webp encoder returned null');
       return copy(out);
     }
-    if (format === 'avif') {
-      const enc = await avifEncoder.get();
-      const out = enc.encode(r.data, r.width, r.height, { ...AVIF_DEFAULTS, quality: avifQuality(quality) });
-      if (!out) throw new Error('avif encoder returned null');
-      return copy(out);
-    }
+    if (format === 'avif') return await encodeAvif(r, quality);
   } catch (e) {
     if (format === 'jpg') mozjpegEncoder.reset();
     if (format === 'webp') webpEncoder.reset();
@@ -113,60 +109,6 @@ async function encodeWebpLarge(r: Raster, quality: number): Promise<Uint8Array> 
 function copy(u: Uint8Array): Uint8Array {
   return u.byteOffset === 0 && u.byteLength === u.buffer.byteLength && !(u.buffer instanceof SharedArrayBuffer) ? u : u.slice();
 }
-
-/**
- * AVIF encoder speed (aom's cpu-used, 0 slowest .. 9 fastest for a still image: libavif encodes it
- * in aom's all-intra mode, where 10 is clamped to 9 and gives the same bytes). Speed 9 is ~3x
- * faster than 8 (800x600: ~100 ms instead of ~320 ms) and needs one quantiser step finer for the
- * same SSIM, which costs 6-8% more bytes at equal SSIM (bench/avif.mjs; README, AVIF).
- */
-export const AVIF_SPEED = 9;
-
-/** libavif 1.0's quantiser (0..63) for a quality (0..100): ((100 - quality) * 63 + 50) / 100, integer division. */
-export function avifQuantizer(quality: number): number {
-  return Math.floor(((100 - quality) * 63 + 50) / 100);
-}
-
-/**
- * Cloudinary quality (1..100, tuned for JPEG) to libavif's quality (0..100). AVIF needs less
- * quality than JPEG for the same look: at aom speed 8, q_80 was libavif 64 (imgproxy's AVIF default
- * is 63, Next.js uses JPEG quality - 20), 0.8 q up to 80, then linearly to 100. Speed 9 reaches
- * speed 8's luma SSIM one quantiser step finer (measured at libavif 40, 48, 64 and 82 on Kodak,
- * bench/avif.mjs), so the result is the lowest quality whose quantiser is one below that of the
- * speed-8 mapping: q_80 -> 65 (quantiser 22 instead of 23). Quantiser 0 (AV1's lossless coding,
- * several times larger) stays for q_100 alone: q_99 gets quantiser 1, as before.
- */
-export function avifQuality(q: number): number {
-  const c = Math.max(1, Math.min(100, q));
-  const speed8 = Math.round(c <= 80 ? (c * 64) / 80 : 64 + ((c - 80) * 36) / 20);
-  if (speed8 >= 100) return 100;
-  const target = Math.max(1, avifQuantizer(speed8) - 1);
-  let quality = speed8;
-  while (quality < 100 && avifQuantizer(quality) > target) quality++;
-  return quality;
-}
-
-/**
- * @jsquash/avif meta.js defaults with our speed; 4:2:0, 8 bit, no alpha quality override. Measured
- * at speed 9 and equal SSIM (bench/avif.mjs): tune (psnr or ssim) changes no byte, sharpness 1-2
- * costs ~7% more, 2 tile columns ~0.5%, sharp YUV ~1.5% and 50% more time; chromaDeltaQ makes
- * this build return null.
- */
-export const AVIF_DEFAULTS: Record<string, number | boolean> = {
-  quality: 50,
-  qualityAlpha: -1,
-  denoiseLevel: 0,
-  tileColsLog2: 0,
-  tileRowsLog2: 0,
-  speed: AVIF_SPEED,
-  subsample: 1,
-  chromaDeltaQ: false,
-  sharpness: 0,
-  tune: 0,
-  enableSharpYUV: false,
-  bitDepth: 8,
-  lossless: false,
-};
 
 /** libwebp defaults as in @jsquash/webp meta.js (method 4, sns 50, filter 60, ...). */
 export const WEBP_DEFAULTS: Record<string, number> = {

@@ -9,6 +9,8 @@ interface CodecImage {
 }
 interface EmscriptenOverrides {
   noInitialRun?: boolean;
+  /** Where the glue would fetch its .wasm from: never fetched, as instantiateWasm is given, but some glues resolve it against import.meta.url, which workerd's modules may lack. */
+  locateFile?: (path: string) => string;
   instantiateWasm?: (imports: WebAssembly.Imports, done: (instance: WebAssembly.Instance) => void) => WebAssembly.Exports;
 }
 
@@ -40,6 +42,7 @@ declare module '@jsquash/jpeg/codec/enc/mozjpeg_enc.js' {
   }>;
   export default factory;
 }
+// The encoder dprox used before its own build: tests compare that build with it.
 declare module '@jsquash/avif/codec/enc/avif_enc.wasm' {
   const module: WebAssembly.Module;
   export default module;

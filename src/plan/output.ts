@@ -16,8 +16,9 @@ import type { OutputSpec } from './steps';
 export const DEFAULT_QUALITY = 80;
 
 /**
- * Largest AVIF output, in pixels. aom at speed 8 in workerd (test/codecs/encode.test.ts): 800x600
- * photo ~250 ms, 1600x1200 ~670 ms, 2 MP of noise ~840 ms and 69 MiB of wasm memory; above 2 MP
+ * Largest AVIF output, in pixels. @jsquash/avif's aom at speed 8 in workerd (test/codecs/encode.test.ts):
+ * 800x600 photo ~250 ms, 1600x1200 ~670 ms, 2 MP of noise ~840 ms and 69 MiB of wasm memory (our
+ * build since 2026-12-02: ~0.4x the time, ~0.7x the memory, bench/avif-build.mjs); above 2 MP
  * the encode passes ~1 s and its memory (30 B/px, cost.ts) no longer leaves room for the rest of a
  * request in the 100 MB budget. 1920x1080 (2.07 MP) falls back; 1600x1200 does not.
  */

@@ -365,11 +365,12 @@ function encoderCost(
       return 1.2 * (WASM_INITIAL.webpEnc + px * (byQuality(quality, WEBP_BUFFERED) + (alpha ? 28 : 0))) + SLACK + output;
     }
     case 'avif':
-      // libavif + aom: RGBA copy, YUV planes, aom's frame buffers and lookahead, output.
-      // Measured at speed 8 (noise, q90): 1000x1000 -> 40.0 MiB, 1414x1414 -> 69.2 MiB (heap
-      // overgrowth included), ~27 B/px over 16 MiB: modelled 30 B/px. Speed 9 (AVIF_SPEED) needs
-      // the same, to the MiB (photos, 0.5 to 4.1 MP: bench/avif.mjs --memory). Only used up to
-      // AVIF_MAX_PIXELS (plan/output.ts): larger AVIF is encoded as WebP.
+      // Our libaom build (codecs/avif/encode.ts): the RGBA copy, freed once the YUV (and alpha)
+      // planes are made, aom's frame buffers and search state, the output. Measured at speed 8
+      // (bench/avif-build.mjs --memory, a fresh instance, Kodak photo at q64): 800x600 -> 19.3 MiB,
+      // 2048x1536 -> 71.3 MiB, ~18 B/px over 16 MiB (@jsquash/avif's libavif + aom needed 23.1 and
+      // 97.4 MiB, ~27 B/px); kept at 30 B/px, the alpha image's planes and second aom context
+      // included. Only used up to AVIF_MAX_PIXELS (plan/output.ts): larger AVIF is encoded as WebP.
       return WASM_INITIAL.avifEnc + px * 30 + SLACK;
     case 'gif':
       // One frame: the histogram and its sums (32 K bins, 28 B), the index map and the indices (1 B/px),
@@ -496,14 +497,12 @@ export const WORK_NS = {
   /** libwebp: 70-115 ns/px (photos, 0.5-1.1 MP). */
   encodeWebp: 150,
   /**
-   * aom at speed 9 (AVIF_SPEED) costs a setup per encode plus a rate per pixel. Measured on the
-   * shared machine under load (bench/avif.mjs --sizes, Kodak photos resized; Node, as workerd):
-   * 320x240 19 ms, 640x480 85 ms, 800x600 ~90-110 ms (the noisy 800x600 fixture 110 ms in workerd,
-   * test/codecs/encode.test.ts), 1600x1200 ~245 ms, 1920x1080 ~270 ms; a fresh encoder's first
-   * 2 MP encode ~680 ms. Speed 8 was 400 ms + 350 ns/px.
+   * aom at speed 8 (AVIF_SPEED, our build) costs a setup per encode plus a rate per pixel. Measured
+   * in workerd on the noisy 800x600 fixture (test/codecs/encode.test.ts): 170-190 ms; Kodak photos
+   * at 800x600 in Node 136 ms median, 275 ms the slowest (bench/avif-build.mjs).
    */
   encodeAvifSetup: 50e6,
-  encodeAvif: 300,
+  encodeAvif: 350,
   /** q_auto's search: probes on a sample of at most SEARCH_SAMPLE_PIXELS, per sample pixel (encode + decode + SSIM per probe): 110-220 ms on a full sample. */
   autoQualityPerSamplePixel: 3000,
 } as const;
