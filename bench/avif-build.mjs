@@ -12,7 +12,7 @@
 // way a Worker must).
 //
 //   node bench/avif-build.mjs [--builds dprox,generic] [--speeds 8,9] [--rounds 3] [--ids 01,04,...]
-//   node bench/avif-build.mjs --memory [--builds ...]   WASM memory after one encode (a fresh instance
+//   node bench/avif-build.mjs --memory [--alpha] [--builds ...]   WASM memory after one encode (a fresh instance
 //                                                        per encoder and size: its high-water), kodim01 at q64
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -114,6 +114,9 @@ if (process.argv.includes('--memory')) {
     for (const speed of SPEEDS)
       for (const name of ['jsquash', ...BUILDS]) {
         const rgba = new Uint8Array(await sharp(src).resize(w, h, { fit: 'cover' }).ensureAlpha().raw().toBuffer());
+        // --alpha: a radial alpha ramp, so that the alpha image is coded too.
+        if (process.argv.includes('--alpha'))
+          for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) rgba[(y * w + x) * 4 + 3] = Math.min(255, (Math.hypot(x - w / 2, y - h / 2) * 255) / (w / 2));
         let ms;
         let mem;
         if (name === 'jsquash') {

@@ -369,8 +369,8 @@ function encoderCost(
       // planes are made, aom's frame buffers and search state, the output. Measured at speed 8
       // (bench/avif-build.mjs --memory, a fresh instance, Kodak photo at q64): 800x600 -> 19.3 MiB,
       // 2048x1536 -> 71.3 MiB, ~18 B/px over 16 MiB (@jsquash/avif's libavif + aom needed 23.1 and
-      // 97.4 MiB, ~27 B/px); kept at 30 B/px, the alpha image's planes and second aom context
-      // included. Only used up to AVIF_MAX_PIXELS (plan/output.ts): larger AVIF is encoded as WebP.
+      // 97.4 MiB, ~27 B/px); with an alpha ramp (--alpha: its planes and a second aom context)
+      // 76.7 MiB at 2048x1536, ~20 B/px: kept at 30 B/px. Only used up to AVIF_MAX_PIXELS (plan/output.ts): larger AVIF is encoded as WebP.
       return WASM_INITIAL.avifEnc + px * 30 + SLACK;
     case 'gif':
       // One frame: the histogram and its sums (32 K bins, 28 B), the index map and the indices (1 B/px),
