@@ -4,9 +4,19 @@ import { readHeader } from '../../src/codecs/header';
 import type { Raster } from '../../src/pixels/raster';
 
 export async function fixture(name: string): Promise<Uint8Array> {
-  const res = await env.FIXTURES.fetch(`http://f/${name}`);
+  const res = await fetchFixture(name).catch((e: Error) => {
+    // The Node-side service closes a keep-alive connection after 5 s idle (Node's default); a test
+    // that computed for about that long can send its next request down the closing connection
+    // and get "Network connection lost". The request is a GET: one retry on a new connection.
+    if (!/Network connection lost/.test(e.message)) throw e;
+    return fetchFixture(name);
+  });
   if (!res.ok) throw new Error(`fixture ${name}: ${res.status}`);
   return new Uint8Array(await res.arrayBuffer());
+}
+
+function fetchFixture(name: string): Promise<Response> {
+  return env.FIXTURES.fetch(`http://f/${name}`);
 }
 
 export async function load(name: string, shrink: 1 | 2 | 4 | 8 = 1): Promise<Raster> {
